@@ -1,0 +1,26 @@
+"""Coach Context Lab: navigation and the sidebar choices every page shares."""
+
+import streamlit as st
+
+import app_state
+from core.errors import CoachError
+from core.tokens import ENCODINGS
+
+st.set_page_config(page_title="Coach Context Lab", page_icon=":material/fitness_center:", layout="wide")
+
+try:
+    roster = app_state.roster()
+except CoachError as exc:
+    st.error(str(exc))
+    st.stop()
+
+names = dict(zip(roster.athlete_id, roster.name + " · " + roster.phase, strict=True))
+if st.session_state.get("athlete_id") not in names:
+    st.session_state["athlete_id"] = int(roster.athlete_id.iloc[0])
+st.sidebar.selectbox("Athlete", list(names), format_func=names.get, key="athlete_id")
+st.sidebar.selectbox("Tokenizer", ENCODINGS, key="encoding", help="Exact counts with tiktoken, loaded offline")
+
+pages = [
+    st.Page("pages/home.py", title="Athletes", icon=":material/groups:", default=True),
+]
+st.navigation(pages).run()

@@ -1,0 +1,121 @@
+"""Athlete-level queries: roster, overview for the home page, table counts, wiping demo data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from core.errors import NotFoundError
+
+ATHLETE_TABLES = (
+    "athletes",
+    "plan_days",
+    "plan_blocks",
+    "plan_members",
+    "program_weeks",
+    "program_sessions",
+    "program_exercises",
+    "logged_sets",
+    "activities",
+    "strength_exercises",
+    "swim_laps",
+    "daily_health",
+    "nutrition",
+    "body_comp",
+    "interactions",
+)
+
+
+def athlete_count(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT count(*) FROM athletes").fetchall()[0][0])
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per foundation table, in schema order."""
+    return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in ATHLETE_TABLES}
+
+
+def delete_all_athlete_data(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove every athlete row in every table (used by `seed --replace`), atomically."""
+    extra = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.columns WHERE column_name = 'athlete_id' AND table_schema = 'main'"
+        ).fetchall()
+    ]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM strength_exercises")
+        con.execute("DELETE FROM swim_laps")
+        for table in dict.fromkeys([*extra, *ATHLETE_TABLES]):
+            if table not in ("strength_exercises", "swim_laps"):
+                con.execute(f"DELETE FROM {table}")
+        con.execute("COMMIT")
+    except duckdb.Error:
+        con.execute("ROLLBACK")
+        raise
+
+
+def athletes_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The roster: id, handle, name, profile, phase, units, sports, as_of."""
+    return con.execute(
+        "SELECT athlete_id, handle, name, profile, phase, units, sports, as_of FROM athletes ORDER BY athlete_id"
+    ).df()
+
+
+def resolve_athlete(con: duckdb.DuckDBPyConnection, key: str | int) -> int:
+    """Athlete id from an id or a handle; NotFoundError listing a few valid handles otherwise."""
+    text = str(key).strip()
+    row = con.execute(
+        "SELECT athlete_id FROM athletes WHERE CAST(athlete_id AS VARCHAR) = ? OR lower(handle) = lower(?)",
+        [text, text],
+    ).fetchall()
+    if not row:
+        known = [r[0] for r in con.execute("SELECT handle FROM athletes ORDER BY athlete_id LIMIT 8").fetchall()]
+        raise NotFoundError(f"athlete {text!r} not found; expected an id or a handle such as {', '.join(known)}")
+    return int(row[0][0])
+
+
+def athlete_as_of(con: duckdb.DuckDBPyConnection, athlete_id: int) -> date:
+    rows = con.execute("SELECT as_of FROM athletes WHERE athlete_id = ?", [athlete_id]).fetchall()
+    if not rows:
+        raise NotFoundError(f"athlete_id {athlete_id} not found")
+    return rows[0][0]
+
+
+def activity_minutes_by_day(con: duckdb.DuckDBPyConnection, athlete_id: int, days: int = 7) -> pd.DataFrame:
+    """Minutes per day and activity type over the `days` ending at the athlete's as-of date (top-level activities)."""
+    return con.execute(
+        """
+        WITH a AS (SELECT as_of FROM athletes WHERE athlete_id = ?),
+        span AS (SELECT CAST(d AS DATE) AS day FROM a, range(a.as_of - (? - 1) * INTERVAL 1 DAY, a.as_of + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d))
+        SELECT span.day, act.type, coalesce(sum(act.duration_min), 0) AS minutes, count(act.activity_id) AS sessions
+        FROM span
+        LEFT JOIN activities act
+          ON act.athlete_id = ? AND act.parent_id IS NULL AND CAST(act.start_time AS DATE) = span.day
+        GROUP BY ALL ORDER BY span.day, act.type
+        """,
+        [athlete_id, days, athlete_id],
+    ).df()
+
+
+def athlete_overview(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per athlete: phase, last-7-day sessions and minutes, plan size, latest health."""
+    return con.execute(
+        """
+        SELECT a.athlete_id, a.handle, a.name, a.profile, a.phase, a.units, a.as_of,
+               (SELECT count(*) FROM activities x WHERE x.athlete_id = a.athlete_id AND x.parent_id IS NULL
+                  AND CAST(x.start_time AS DATE) > a.as_of - INTERVAL 7 DAY AND CAST(x.start_time AS DATE) <= a.as_of) AS sessions_7d,
+               (SELECT coalesce(sum(x.duration_min), 0) FROM activities x WHERE x.athlete_id = a.athlete_id AND x.parent_id IS NULL
+                  AND CAST(x.start_time AS DATE) > a.as_of - INTERVAL 7 DAY AND CAST(x.start_time AS DATE) <= a.as_of) AS minutes_7d,
+               (SELECT count(*) FROM plan_days d WHERE d.athlete_id = a.athlete_id AND d.focus <> 'Rest') AS plan_days,
+               (SELECT count(*) FROM plan_blocks b WHERE b.athlete_id = a.athlete_id) AS plan_blocks,
+               (SELECT count(*) FROM plan_members m WHERE m.athlete_id = a.athlete_id) AS plan_members,
+               h.sleep_hours, h.hrv_ms, h.resting_hr
+        FROM athletes a
+        LEFT JOIN daily_health h ON h.athlete_id = a.athlete_id AND h.day = a.as_of
+        ORDER BY a.athlete_id
+        """
+    ).df()
