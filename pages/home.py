@@ -18,9 +18,15 @@ st.dataframe(
     ],
     hide_index=True,
     column_config={
+        "name": "Athlete",
+        "profile": "Profile",
+        "phase": "Phase",
+        "units": "Units",
         "sessions_7d": st.column_config.NumberColumn("Sessions (7 d)"),
         "minutes_7d": st.column_config.NumberColumn("Minutes (7 d)", format="%d"),
+        "plan_days": st.column_config.NumberColumn("Training days"),
         "plan_blocks": st.column_config.NumberColumn("Plan blocks"),
+        "plan_members": st.column_config.NumberColumn("Circuit members"),
     },
     key="home_overview",
 )

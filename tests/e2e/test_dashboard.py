@@ -1,0 +1,28 @@
+"""End to end: the real dashboard in a real browser."""
+
+from __future__ import annotations
+
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Browser, expect
+
+
+def test_home_page_answers_on_its_port(dashboard: str) -> None:
+    """`streamlit run app.py` serves the app shell over HTTP on the chosen port."""
+    with urllib.request.urlopen(dashboard, timeout=10) as response:
+        assert response.status == 200
+        assert b"<div id=\"root\">" in response.read()
+
+
+def test_home_page_shows_athletes_and_chart_in_chromium(dashboard: str, browser: Browser, tmp_path: Path) -> None:
+    """In Chromium the home page renders the roster, the picked athlete's metrics and the plotly chart."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(dashboard)
+    expect(page.get_by_role("heading", name="Coach Context Lab")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Maya Chen — CUT")).to_be_visible(timeout=30_000)
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
+    shot = tmp_path / "home.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    page.close()
