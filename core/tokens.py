@@ -73,6 +73,20 @@ def _bundled_file(name: str) -> Path:
     return path
 
 
+def verified_encoding_bytes(name: str, bundled: Path | None = None) -> bytes:
+    """The decompressed encoding file, only if its SHA-256 is the one tiktoken expects."""
+    source = encoding_source(name)
+    path = bundled or _bundled_file(name)
+    try:
+        data = gzip.decompress(path.read_bytes())
+    except (OSError, EOFError) as exc:
+        raise TokenizerError(f"encoding {name!r}: cannot read {path}: {exc}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != source.sha256:
+        raise TokenizerError(f"encoding {name!r}: {path} has SHA-256 {digest}, tiktoken expects {source.sha256}")
+    return data
+
+
 def seed_cache(name: str, cache_dir: Path = CACHE_DIR) -> Path:
     """Write the verified encoding file where tiktoken looks for it; returns its path."""
     source = encoding_source(name)
@@ -80,12 +94,8 @@ def seed_cache(name: str, cache_dir: Path = CACHE_DIR) -> Path:
     target = cache_dir / hashlib.sha1(source.url.encode()).hexdigest()
     if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == source.sha256:
         return target
-    data = gzip.decompress(_bundled_file(name).read_bytes())
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != source.sha256:
-        raise TokenizerError(f"encoding {name!r}: bundled file has SHA-256 {digest}, tiktoken expects {source.sha256}")
     tmp = target.with_suffix(".tmp")
-    tmp.write_bytes(data)
+    tmp.write_bytes(verified_encoding_bytes(name))
     tmp.replace(target)
     return target
 

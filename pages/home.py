@@ -23,6 +23,7 @@ st.dataframe(
         "phase": "Phase",
         "units": "Units",
         "sessions_7d": st.column_config.NumberColumn("Sessions (7 d)"),
+        "mix_7d": "By type (7 d)",
         "minutes_7d": st.column_config.NumberColumn("Minutes (7 d)", format="%d"),
         "plan_days": st.column_config.NumberColumn("Training days"),
         "plan_blocks": st.column_config.NumberColumn("Plan blocks"),

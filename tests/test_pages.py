@@ -28,6 +28,7 @@ def test_home_shows_every_athlete_and_the_week_chart(app: AppTest) -> None:
     table = app.dataframe[0].value
     assert list(table["name"]) == ["Maya Chen", "Tomás Rivera", "Jordan Blake", "Aiko Sato", "Sam Okafor"]
     assert app.metric[0].value == "CUT"
+    assert "strength" in table.iloc[0]["mix_7d"]
     assert int(app.metric[1].value) == int(table.iloc[0]["sessions_7d"]) > 0
     assert len(app.get("plotly_chart")) == 1
 

@@ -69,3 +69,27 @@ def test_cli_tokens_json_and_unknown_encoding() -> None:
         cwd=PROJECT_ROOT,
     )
     assert bad.returncode == 1 and "o200k_base, cl100k_base" in bad.stderr
+
+
+def test_tampered_encoding_file_is_refused(tmp_path) -> None:
+    """Given an encoding file whose SHA-256 differs from tiktoken's, loading fails loudly."""
+    import gzip
+
+    from core.tokens import verified_encoding_bytes
+
+    fake = tmp_path / "o200k_base.tiktoken.gz"
+    fake.write_bytes(gzip.compress(b"dGVzdA== 0\n"))
+    with pytest.raises(TokenizerError, match="tiktoken expects"):
+        verified_encoding_bytes("o200k_base", fake)
+    with pytest.raises(TokenizerError, match="cannot read"):
+        verified_encoding_bytes("o200k_base", tmp_path / "missing.gz")
+
+
+def test_corrupted_cache_file_is_replaced_by_the_verified_one(tmp_path) -> None:
+    """Given a corrupted cache entry, seeding rewrites it with the verified official file."""
+    from core.tokens import seed_cache
+
+    first = seed_cache("cl100k_base", tmp_path)
+    first.write_bytes(b"corrupted")
+    again = seed_cache("cl100k_base", tmp_path)
+    assert hashlib.sha256(again.read_bytes()).hexdigest() == encoding_source("cl100k_base").sha256

@@ -113,6 +113,10 @@ def athlete_overview(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                (SELECT count(*) FROM plan_days d WHERE d.athlete_id = a.athlete_id AND d.focus <> 'Rest') AS plan_days,
                (SELECT count(*) FROM plan_blocks b WHERE b.athlete_id = a.athlete_id) AS plan_blocks,
                (SELECT count(*) FROM plan_members m WHERE m.athlete_id = a.athlete_id) AS plan_members,
+               (SELECT string_agg(type || ' ' || n, ' · ' ORDER BY n DESC, type) FROM (
+                    SELECT x.type, count(*) AS n FROM activities x WHERE x.athlete_id = a.athlete_id AND x.parent_id IS NULL
+                      AND CAST(x.start_time AS DATE) > a.as_of - INTERVAL 7 DAY AND CAST(x.start_time AS DATE) <= a.as_of
+                    GROUP BY x.type)) AS mix_7d,
                h.sleep_hours, h.hrv_ms, h.resting_hr
         FROM athletes a
         LEFT JOIN daily_health h ON h.athlete_id = a.athlete_id AND h.day = a.as_of
