@@ -22,5 +22,8 @@ st.sidebar.selectbox("Tokenizer", ENCODINGS, key="encoding", help="Exact counts 
 
 pages = [
     st.Page("pages/home.py", title="Athletes", icon=":material/groups:", default=True),
+    st.Page("pages/plan.py", title="Weekly plan", icon=":material/calendar_view_week:"),
+    st.Page("pages/history.py", title="Plan history & diff", icon=":material/difference:"),
+    st.Page("pages/formats.py", title="Formats A/B", icon=":material/compare_arrows:"),
 ]
 st.navigation(pages).run()

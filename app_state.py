@@ -9,21 +9,33 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from core.db import db_path_from_env
 from core.db.athletes import athletes_frame
 from core.demo import open_database
 from core.tokens import DEFAULT_ENCODING
 
 
 @st.cache_resource
+def _connection_to(path: str) -> duckdb.DuckDBPyConnection:
+    return open_database(path)
+
+
 def connection() -> duckdb.DuckDBPyConnection:
-    """One connection per process, shared by all sessions: callers take `.cursor()` per use."""
-    return open_database()
+    """The one connection per database file, shared by all sessions: callers take `.cursor()` per use.
+
+    Keyed by path so a changed `$COACH_DB` (tests, a second file) never reuses another file's connection.
+    """
+    return _connection_to(str(db_path_from_env()))
 
 
 @st.cache_data(ttl=60)
+def _roster_of(path: str) -> pd.DataFrame:
+    return athletes_frame(_connection_to(path).cursor())
+
+
 def roster() -> pd.DataFrame:
     """Athletes for the sidebar picker."""
-    return athletes_frame(connection().cursor())
+    return _roster_of(str(db_path_from_env()))
 
 
 def athlete_id() -> int:

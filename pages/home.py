@@ -14,7 +14,18 @@ st.caption("The same coaching context in far fewer tokens — measured exactly w
 overview = athlete_overview(app_state.connection().cursor())
 st.dataframe(
     overview[
-        ["name", "profile", "phase", "units", "sessions_7d", "minutes_7d", "plan_days", "plan_blocks", "plan_members"]
+        [
+            "name",
+            "profile",
+            "phase",
+            "units",
+            "sessions_7d",
+            "mix_7d",
+            "minutes_7d",
+            "plan_days",
+            "plan_blocks",
+            "plan_members",
+        ]
     ],
     hide_index=True,
     column_config={

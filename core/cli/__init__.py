@@ -16,7 +16,7 @@ from typing import Any
 from core.errors import CoachError
 
 # Each module registers its subcommands; add a feature by adding its module here.
-COMMAND_MODULES = ("core.cli.seed", "core.cli.tokens", "core.cli.bench")
+COMMAND_MODULES = ("core.cli.seed", "core.cli.tokens", "core.cli.bench", "core.cli.plan", "core.cli.patterns")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,392 @@
+"""Plan deltas: replay scripted chat turns per athlete; full-plan vs delta context, verbose vs structured tool calls.
+
+Each demo athlete's plan is copied into a scratch in-memory database, then a
+script of realistic turns is replayed: no-change turns, single-block edits,
+multi-edits, circuit-member edits and coach edits between turns. At each turn
+the plan context is built exactly as the chat would (`plan_context_for_model`:
+unchanged / delta since the last interaction's plan hash / full fallback), the
+model's edits run through the real tool executor, and the interaction is logged
+with the hash it was shown. Verbose tool calls re-send the whole updated plan
+(`update_weekly_plan`); structured ones name IDs. All counts are exact tiktoken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.db import connect, insert_frame
+from core.db import plan as plan_db
+from core.plan import apply_ops, load_plan, plan_context_for_model, plan_head, resolve_athlete
+from core.plan_diff import build_plan_context
+from core.plan_model import Block, Plan, empty_plan, plan_hash
+from core.plan_ops import apply_ops_to_plan, plan_build_ops
+from core.plan_tools import execute_tool_call, structured_tool_call_text, verbose_tool_call_text
+from core.tokens import DEFAULT_ENCODING, count_tokens
+
+SINGLE_EDIT_LIMIT = 0.10
+_T0 = datetime(2025, 1, 1, 8, 0)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One scripted interaction: `kind` is none | single | multi | member | coach; `ops` are built from the plan."""
+
+    kind: str
+    message: str
+    ops: Callable[[Plan], list[dict[str, Any]]]
+
+
+def _singles(plan: Plan) -> list[Block]:
+    return [b for _, _, b in plan.blocks() if b.kind == "single"]
+
+
+def _circuit(plan: Plan) -> Block | None:
+    return next((b for _, _, b in plan.blocks() if b.kind == "circuit"), None)
+
+
+def _bump(weight: str | None) -> str | None:
+    match = re.fullmatch(r"([\d.]+)(lbs|kg)", weight or "")
+    if not match:
+        return None
+    step = 5 if match.group(2) == "lbs" else 2.5
+    return f"{float(match.group(1)) + step:g}{match.group(2)}"
+
+
+def _loaded(plan: Plan) -> list[Block]:
+    return [b for b in _singles(plan) if _bump(b.weight)] or _singles(plan)
+
+
+def _weight_op(b: Block) -> dict[str, Any]:
+    if _bump(b.weight):
+        return {"op": "update_block", "block_id": b.block_id, "weight": _bump(b.weight)}
+    return {"op": "update_block", "block_id": b.block_id, "sets": b.sets % 20 + 1}
+
+
+def _added(plan: Plan) -> Block | None:
+    return next((b for _, _, b in plan.blocks() if b.exercise == "Face Pull"), None)
+
+
+def _rest_day(plan: Plan) -> str:
+    return next((d.day_id for d in plan.days if not d.blocks), "day_7")
+
+
+def _member_ops(plan: Plan) -> list[dict[str, Any]]:
+    circuit = _circuit(plan)
+    if circuit is None or not circuit.members:
+        b = _singles(plan)[0]
+        return [{"op": "update_block", "block_id": b.block_id, "notes": "Slow eccentric"}]
+    m = circuit.members[0]
+    reps = "12" if m.reps != "12" else "15"
+    return [{"op": "update_member", "member_id": m.member_id, "reps": reps}]
+
+
+def _add_member_ops(plan: Plan) -> list[dict[str, Any]]:
+    circuit = _circuit(plan)
+    if circuit is None:
+        return [{"op": "update_block", "block_id": _singles(plan)[-1].block_id, "rest_s": 75}]
+    return [{"op": "add_member", "block_id": circuit.block_id, "exercise": "Dead Bug", "reps": "10", "weight": "BW"}]
+
+
+def _remove_member_ops(plan: Plan) -> list[dict[str, Any]]:
+    circuit = _circuit(plan)
+    bug = next((m for m in circuit.members if m.exercise == "Dead Bug"), None) if circuit else None
+    if bug is None:
+        return [{"op": "update_block", "block_id": _singles(plan)[-1].block_id, "rest_s": 90}]
+    return [{"op": "remove_member", "member_id": bug.member_id}]
+
+
+def script() -> list[Turn]:
+    """24 turns: 7 no-change, 8 single-block edits, 4 multi-edits, 3 circuit-member edits, 2 coach edits."""
+    none = [
+        "How does my week look?",
+        "What should I eat before Tuesday's session?",
+        "Thanks, that makes sense.",
+        "Remind me what's on Thursday.",
+        "I slept badly, should I still train?",
+        "Any tips for warming up?",
+        "Great, talk tomorrow.",
+    ]
+    first_day = lambda p: next(d for d in p.days if d.blocks)  # noqa: E731
+    turns = [
+        Turn("none", none[0], lambda p: []),
+        Turn(
+            "single",
+            "Add a set to my first lift of the week.",
+            lambda p: [
+                {"op": "update_block", "block_id": _singles(p)[0].block_id, "sets": _singles(p)[0].sets % 20 + 1}
+            ],
+        ),
+        Turn("none", none[1], lambda p: []),
+        Turn("single", "Bench felt light, bump the weight.", lambda p: [_weight_op(_loaded(p)[-1])]),
+        Turn(
+            "multi",
+            "Make my second and third exercises 6-8 reps.",
+            lambda p: [{"op": "update_block", "block_id": b.block_id, "reps": "6-8"} for b in _singles(p)[1:3]],
+        ),
+        Turn("none", none[2], lambda p: []),
+        Turn(
+            "single",
+            "Add face pulls for my shoulders on my first training day.",
+            lambda p: [
+                {
+                    "op": "add_block",
+                    "day_id": first_day(p).day_id,
+                    "exercise": "Face Pull",
+                    "sets": 3,
+                    "reps": "15",
+                    "weight": "BW",
+                    "rest_s": 60,
+                }
+            ],
+        ),
+        Turn(
+            "single",
+            "Give me a bit more rest on the last exercise.",
+            lambda p: [{"op": "update_block", "block_id": _singles(p)[-1].block_id, "rest_s": 150}],
+        ),
+        Turn(
+            "single",
+            "Move the face pulls to my rest day.",
+            lambda p: [{"op": "move_block", "block_id": _added(p).block_id, "day_id": _rest_day(p)}],
+        ),
+        Turn("none", none[3], lambda p: []),
+        Turn("member", "The circuit's first exercise is too easy.", _member_ops),
+        Turn("member", "Add dead bugs to the circuit.", _add_member_ops),
+        Turn(
+            "coach",
+            "(coach renames the rest day's focus)",
+            lambda p: [
+                {"op": "set_day_focus", "day_id": _rest_day(p) if _added(p) is None else "day_7", "focus": "Mobility"}
+            ],
+        ),
+        Turn(
+            "multi",
+            "Deload week: one set less on my first three lifts.",
+            lambda p: [
+                {"op": "update_block", "block_id": b.block_id, "sets": max(1, b.sets - 1)} for b in _singles(p)[:3]
+            ],
+        ),
+        Turn("none", none[4], lambda p: []),
+        Turn(
+            "single", "Drop the face pulls again.", lambda p: [{"op": "remove_block", "block_id": _added(p).block_id}]
+        ),
+        Turn(
+            "single",
+            "Swap my second exercise for a paused variation.",
+            lambda p: [
+                {
+                    "op": "update_block",
+                    "block_id": _singles(p)[1].block_id,
+                    "exercise": "Paused " + _singles(p)[1].exercise,
+                }
+            ],
+        ),
+        Turn(
+            "multi",
+            "Progress every loaded lift on my first training day.",
+            lambda p: [_weight_op(b) for b in first_day(p).blocks if b.kind == "single"][:5],
+        ),
+        Turn("none", none[5], lambda p: []),
+        Turn("member", "Take the dead bugs back out.", _remove_member_ops),
+        Turn(
+            "single",
+            "Note: keep the first lift at RPE 8.",
+            lambda p: [{"op": "update_block", "block_id": _singles(p)[0].block_id, "notes": "RPE 8 max"}],
+        ),
+        Turn(
+            "coach",
+            "(coach adds a set to the last exercise)",
+            lambda p: [
+                {"op": "update_block", "block_id": _singles(p)[-1].block_id, "sets": _singles(p)[-1].sets % 20 + 1}
+            ],
+        ),
+        Turn(
+            "multi",
+            "Undo the deload: one more set on my first three lifts.",
+            lambda p: [
+                {"op": "update_block", "block_id": b.block_id, "sets": b.sets % 20 + 1} for b in _singles(p)[:3]
+            ],
+        ),
+        Turn("none", none[6], lambda p: []),
+    ]
+    return turns
+
+
+def _scratch_copy(source_con, athlete_id: int):
+    """An in-memory database holding only this athlete and its current plan (IDs renumbered in order)."""
+    con = connect(":memory:")
+    insert_frame(con, "athletes", plan_db.athlete_frame(source_con, athlete_id))
+    plan = load_plan(source_con, athlete_id)
+    apply_ops(con, athlete_id, plan_build_ops(plan), plan_hash(empty_plan()), "import")
+    return con
+
+
+def _tool_call(ops: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """One op: its own tool; several: one `edit_plan`. No base_hash: the executor uses the hash shown this turn."""
+    if len(ops) == 1:
+        return ops[0]["op"], {k: v for k, v in ops[0].items() if k != "op"}
+    return "edit_plan", {"ops": ops}
+
+
+def worst_single_edit_ratio(plan: Plan, encoding: str) -> dict[str, Any]:
+    """Over every block: a one-field edit (sets +1, or the next weight step), the worst delta/full token ratio."""
+    current_hash = plan_hash(plan)
+    worst = {"ratio": 0.0, "block_id": None, "delta_tokens": 0, "full_tokens": 0, "text": ""}
+    for _, _, b in plan.blocks():
+        edits = [{"op": "update_block", "block_id": b.block_id, "sets": b.sets % 20 + 1}]
+        if _bump(b.weight):
+            edits.append({"op": "update_block", "block_id": b.block_id, "weight": _bump(b.weight)})
+        for op in edits:
+            new = apply_ops_to_plan(plan, [op]).plan
+            ctx = build_plan_context(new, plan_hash(new), 2, plan, current_hash, 1, encoding)
+            ratio = ctx.tokens / ctx.full_tokens
+            if ratio > worst["ratio"]:
+                worst = {
+                    "ratio": round(ratio, 4),
+                    "block_id": b.block_id,
+                    "delta_tokens": ctx.tokens,
+                    "full_tokens": ctx.full_tokens,
+                    "text": ctx.text,
+                }
+    return worst
+
+
+def replay_athlete(source_con, athlete_id: int, encoding: str = DEFAULT_ENCODING) -> dict[str, Any]:
+    """Replay the script for one athlete; per-turn and total token figures."""
+    con = _scratch_copy(source_con, athlete_id)
+    rows, apply_ms = [], []
+    for number, turn in enumerate(script(), start=1):
+        at = _T0 + timedelta(minutes=10 * number)
+        if turn.kind == "coach":
+            head = plan_head(con, athlete_id)
+            apply_ops(con, athlete_id, turn.ops(load_plan(con, athlete_id)), head.plan_hash, "coach")
+        ctx = plan_context_for_model(con, athlete_id, encoding)
+        plan_db.record_interaction(con, athlete_id, at, ctx.current_hash, turn.message, encoding, ctx.tokens)
+        row = {
+            "turn": number,
+            "kind": turn.kind,
+            "message": turn.message,
+            "context_mode": ctx.mode,
+            "full_tokens": ctx.full_tokens,
+            "context_tokens": ctx.tokens,
+            "single_block_edit": ctx.is_single_block_edit,
+            "verbose_tool_tokens": 0,
+            "structured_tool_tokens": 0,
+            "tool_result": "",
+        }
+        if turn.kind != "coach":
+            ops = turn.ops(load_plan(con, athlete_id))
+            if ops:
+                name, args = _tool_call(ops)
+                started = time.perf_counter()
+                result = execute_tool_call(con, athlete_id, name, json.dumps(args), shown_hash=ctx.current_hash)
+                apply_ms.append((time.perf_counter() - started) * 1000)
+                if not result.startswith("ok"):
+                    raise RuntimeError(f"athlete {athlete_id} turn {number}: {result}")
+                row["structured_tool_tokens"] = count_tokens(structured_tool_call_text(name, args), encoding)
+                row["verbose_tool_tokens"] = count_tokens(verbose_tool_call_text(load_plan(con, athlete_id)), encoding)
+                row["tool_result"] = result
+        rows.append(row)
+    single = [r for r in rows if r["single_block_edit"]]
+    full = sum(r["full_tokens"] for r in rows)
+    sent = sum(r["context_tokens"] for r in rows)
+    verbose = sum(r["verbose_tool_tokens"] for r in rows)
+    structured = sum(r["structured_tool_tokens"] for r in rows)
+    worst = worst_single_edit_ratio(load_plan(con, athlete_id), encoding)
+    max_single = max((r["context_tokens"] / r["full_tokens"] for r in single), default=0.0)
+    con.close()
+    return {
+        "athlete_id": athlete_id,
+        "handle": plan_db.athlete_handle(source_con, athlete_id),
+        "turns": rows,
+        "totals": {
+            "turns": len(rows),
+            "full_plan_tokens": full,
+            "context_tokens": sent,
+            "context_reduction": round(1 - sent / full, 4) if full else 0.0,
+            "verbose_tool_tokens": verbose,
+            "structured_tool_tokens": structured,
+            "tool_reduction": round(1 - structured / verbose, 4) if verbose else 0.0,
+            "overall_reduction": round(1 - (sent + structured) / (full + verbose), 4) if full + verbose else 0.0,
+            "single_edit_turns": len(single),
+            "max_single_edit_ratio": round(max_single, 4),
+            "worst_any_block_single_edit": worst,
+            "single_edit_within_limit": max_single <= SINGLE_EDIT_LIMIT and worst["ratio"] <= SINGLE_EDIT_LIMIT,
+            "median_tool_apply_ms": round(statistics.median(apply_ms), 2) if apply_ms else None,
+        },
+    }
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--athlete", action="append", default=None, help="athlete id or handle (repeatable; default all)"
+    )
+    parser.add_argument("--encoding", default=DEFAULT_ENCODING, help="tokenizer encoding")
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from core.demo import open_database
+
+    con = open_database(getattr(args, "db", None))
+    ids = [resolve_athlete(con, a) for a in args.athlete] if args.athlete else plan_db.athlete_ids(con)[:5]
+    results = [replay_athlete(con, a, args.encoding) for a in ids]
+    full = sum(r["totals"]["full_plan_tokens"] for r in results)
+    sent = sum(r["totals"]["context_tokens"] for r in results)
+    verbose = sum(r["totals"]["verbose_tool_tokens"] for r in results)
+    structured = sum(r["totals"]["structured_tool_tokens"] for r in results)
+    return {
+        "encoding": args.encoding,
+        "single_edit_limit": SINGLE_EDIT_LIMIT,
+        "athletes": results,
+        "totals": {
+            "turns": sum(r["totals"]["turns"] for r in results),
+            "full_plan_tokens": full,
+            "context_tokens": sent,
+            "context_reduction": round(1 - sent / full, 4) if full else 0.0,
+            "verbose_tool_tokens": verbose,
+            "structured_tool_tokens": structured,
+            "tool_reduction": round(1 - structured / verbose, 4) if verbose else 0.0,
+            "overall_reduction": round(1 - (sent + structured) / (full + verbose), 4) if full + verbose else 0.0,
+            "single_edit_within_limit_all": all(r["totals"]["single_edit_within_limit"] for r in results),
+        },
+    }
+
+
+def render(result: dict[str, Any]) -> str:
+    lines = [f"encoding {result['encoding']}; context = what the model gets (unchanged / delta / full fallback)"]
+    for r in result["athletes"]:
+        t = r["totals"]
+        lines.append(f"\n{r['handle']} (athlete {r['athlete_id']})")
+        lines.append(f"{'turn':>4} {'kind':<7} {'mode':<9} {'full':>5} {'sent':>5} {'verbose':>7} {'struct':>6}")
+        for row in r["turns"]:
+            lines.append(
+                f"{row['turn']:>4} {row['kind']:<7} {row['context_mode']:<9} {row['full_tokens']:>5}"
+                f" {row['context_tokens']:>5} {row['verbose_tool_tokens']:>7} {row['structured_tool_tokens']:>6}"
+            )
+        w = t["worst_any_block_single_edit"]
+        lines.append(
+            f"total {t['turns']} turns: context {t['context_tokens']} vs full {t['full_plan_tokens']}"
+            f" (-{t['context_reduction']:.1%}); tool calls {t['structured_tool_tokens']} vs verbose"
+            f" {t['verbose_tool_tokens']} (-{t['tool_reduction']:.1%}); overall -{t['overall_reduction']:.1%}"
+        )
+        lines.append(
+            f"single-block edit delta: max {t['max_single_edit_ratio']:.1%} of full over {t['single_edit_turns']} scripted"
+            f" turns; worst over every block {w['ratio']:.1%} ({w['block_id']}: {w['delta_tokens']}/{w['full_tokens']});"
+            f" ≤{result['single_edit_limit']:.0%}: {'yes' if t['single_edit_within_limit'] else 'NO'}"
+        )
+    t = result["totals"]
+    lines.append(
+        f"\nALL {t['turns']} turns: context {t['context_tokens']} vs full {t['full_plan_tokens']} (-{t['context_reduction']:.1%});"
+        f" tool calls {t['structured_tool_tokens']} vs verbose {t['verbose_tool_tokens']} (-{t['tool_reduction']:.1%});"
+        f" overall -{t['overall_reduction']:.1%}; single-edit ≤10% on every athlete:"
+        f" {'yes' if t['single_edit_within_limit_all'] else 'NO'}"
+    )
+    return "\n".join(lines)

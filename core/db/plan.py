@@ -1,0 +1,280 @@
+"""All plan SQL: the plan tables, the head (hash + version), ID counters, versions and backups.
+
+Only `core.plan.apply_ops` (the one write path) and the legacy migration's backup
+call the writing functions here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+Row = dict[str, Any]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[Row]:
+    cur = con.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def find_athlete_id(con: duckdb.DuckDBPyConnection, id_or_handle: str | int) -> int | None:
+    """athlete_id for a number or a handle ('maya'), None when there is none."""
+    text = str(id_or_handle).strip()
+    if text.isdigit():
+        row = con.execute("SELECT athlete_id FROM athletes WHERE athlete_id = ?", [int(text)]).fetchone()
+    else:
+        row = con.execute("SELECT athlete_id FROM athletes WHERE lower(handle) = lower(?)", [text]).fetchone()
+    return None if row is None else int(row[0])
+
+
+def athlete_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
+    return [int(r[0]) for r in con.execute("SELECT athlete_id FROM athletes ORDER BY athlete_id").fetchall()]
+
+
+def athlete_handle(con: duckdb.DuckDBPyConnection, athlete_id: int) -> str | None:
+    row = con.execute("SELECT handle FROM athletes WHERE athlete_id = ?", [athlete_id]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def plan_rows(con: duckdb.DuckDBPyConnection, athlete_id: int) -> tuple[list[Row], list[Row], list[Row]]:
+    """(days, blocks, members) rows of the athlete's current plan, in position order."""
+    days = _rows(
+        con, "SELECT day_id, weekday, focus FROM plan_days WHERE athlete_id = ? ORDER BY weekday", [athlete_id]
+    )
+    blocks = _rows(
+        con,
+        "SELECT block_id, day_id, position, kind, exercise, sets, reps, weight, rest_s, notes"
+        " FROM plan_blocks WHERE athlete_id = ? ORDER BY day_id, position, block_id",
+        [athlete_id],
+    )
+    members = _rows(
+        con,
+        "SELECT member_id, block_id, position, exercise, reps, weight, notes"
+        " FROM plan_members WHERE athlete_id = ? ORDER BY block_id, position, member_id",
+        [athlete_id],
+    )
+    return days, blocks, members
+
+
+def replace_plan_rows(
+    con: duckdb.DuckDBPyConnection, athlete_id: int, days: list[Row], blocks: list[Row], members: list[Row]
+) -> None:
+    """Rewrite the athlete's plan tables (caller holds the transaction)."""
+    for table in ("plan_members", "plan_blocks", "plan_days"):
+        con.execute(f"DELETE FROM {table} WHERE athlete_id = ?", [athlete_id])
+    if days:
+        con.executemany(
+            "INSERT INTO plan_days (athlete_id, day_id, weekday, focus) VALUES (?, ?, ?, ?)",
+            [[athlete_id, d["day_id"], d["weekday"], d["focus"]] for d in days],
+        )
+    if blocks:
+        con.executemany(
+            "INSERT INTO plan_blocks (athlete_id, block_id, day_id, position, kind, exercise, sets, reps, weight,"
+            " rest_s, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    athlete_id,
+                    b["block_id"],
+                    b["day_id"],
+                    b["position"],
+                    b["kind"],
+                    b["exercise"],
+                    b["sets"],
+                    b["reps"],
+                    b["weight"],
+                    b["rest_s"],
+                    b["notes"],
+                ]
+                for b in blocks
+            ],
+        )
+    if members:
+        con.executemany(
+            "INSERT INTO plan_members (athlete_id, member_id, block_id, position, exercise, reps, weight, notes)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    athlete_id,
+                    m["member_id"],
+                    m["block_id"],
+                    m["position"],
+                    m["exercise"],
+                    m["reps"],
+                    m["weight"],
+                    m["notes"],
+                ]
+                for m in members
+            ],
+        )
+
+
+def head(con: duckdb.DuckDBPyConnection, athlete_id: int) -> tuple[str, int] | None:
+    """(plan_hash, version) of the athlete's current plan, None before the first write."""
+    row = con.execute("SELECT plan_hash, version FROM plan_heads WHERE athlete_id = ?", [athlete_id]).fetchone()
+    return None if row is None else (str(row[0]), int(row[1]))
+
+
+def swap_head(
+    con: duckdb.DuckDBPyConnection, athlete_id: int, base_hash: str | None, new_hash: str, version: int, at: datetime
+) -> bool:
+    """Compare-and-swap the head: True only if it still held `base_hash` (None: no head yet)."""
+    if base_hash is None:
+        con.execute(
+            "INSERT INTO plan_heads (athlete_id, plan_hash, version, updated_at) VALUES (?, ?, ?, ?)",
+            [athlete_id, new_hash, version, at],
+        )
+        return True
+    row = con.execute(
+        "UPDATE plan_heads SET plan_hash = ?, version = ?, updated_at = ?"
+        " WHERE athlete_id = ? AND plan_hash = ? RETURNING athlete_id",
+        [new_hash, version, at, athlete_id, base_hash],
+    ).fetchone()
+    return row is not None
+
+
+def counters(con: duckdb.DuckDBPyConnection, athlete_id: int) -> tuple[int, int]:
+    """(next block number, next member number); (1, 1) when never written."""
+    row = con.execute(
+        "SELECT next_block, next_member FROM plan_id_counters WHERE athlete_id = ?", [athlete_id]
+    ).fetchone()
+    return (1, 1) if row is None else (int(row[0]), int(row[1]))
+
+
+def set_counters(con: duckdb.DuckDBPyConnection, athlete_id: int, next_block: int, next_member: int) -> None:
+    con.execute(
+        "INSERT INTO plan_id_counters (athlete_id, next_block, next_member) VALUES (?, ?, ?)"
+        " ON CONFLICT (athlete_id) DO UPDATE SET"
+        " next_block = greatest(plan_id_counters.next_block, excluded.next_block),"
+        " next_member = greatest(plan_id_counters.next_member, excluded.next_member)",
+        [athlete_id, next_block, next_member],
+    )
+
+
+def insert_version(
+    con: duckdb.DuckDBPyConnection,
+    athlete_id: int,
+    version: int,
+    plan_hash: str,
+    parent_hash: str | None,
+    at: datetime,
+    author: str,
+    changes_json: str,
+    snapshot_json: str,
+) -> None:
+    con.execute(
+        "INSERT INTO plan_versions (athlete_id, version, plan_hash, parent_hash, created_at, author, changes_json,"
+        " snapshot_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [athlete_id, version, plan_hash, parent_hash, at, author, changes_json, snapshot_json],
+    )
+
+
+_VERSION_COLUMNS = "version, plan_hash, parent_hash, created_at, author, changes_json"
+
+
+def versions(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[Row]:
+    """Every version (without snapshots), oldest first."""
+    return _rows(
+        con, f"SELECT {_VERSION_COLUMNS} FROM plan_versions WHERE athlete_id = ? ORDER BY version", [athlete_id]
+    )
+
+
+def version_count(con: duckdb.DuckDBPyConnection, athlete_id: int) -> int:
+    return int(con.execute("SELECT count(*) FROM plan_versions WHERE athlete_id = ?", [athlete_id]).fetchone()[0])
+
+
+def version_row(con: duckdb.DuckDBPyConnection, athlete_id: int, version: int) -> Row | None:
+    rows = _rows(
+        con,
+        f"SELECT {_VERSION_COLUMNS}, snapshot_json FROM plan_versions WHERE athlete_id = ? AND version = ?",
+        [athlete_id, version],
+    )
+    return rows[0] if rows else None
+
+
+def version_by_hash(con: duckdb.DuckDBPyConnection, athlete_id: int, hash_prefix: str) -> Row | None:
+    """The latest version whose hash starts with `hash_prefix` (hex, 8-64 chars)."""
+    rows = _rows(
+        con,
+        f"SELECT {_VERSION_COLUMNS}, snapshot_json FROM plan_versions"
+        " WHERE athlete_id = ? AND starts_with(plan_hash, ?) ORDER BY version DESC LIMIT 1",
+        [athlete_id, hash_prefix],
+    )
+    return rows[0] if rows else None
+
+
+def snapshots(con: duckdb.DuckDBPyConnection, athlete_id: int, numbers: list[int]) -> dict[int, str]:
+    """{version: snapshot_json} for the requested version numbers that exist."""
+    if not numbers:
+        return {}
+    rows = con.execute(
+        "SELECT version, snapshot_json FROM plan_versions WHERE athlete_id = ? AND list_contains(?, version)",
+        [athlete_id, numbers],
+    ).fetchall()
+    return {int(v): str(s) for v, s in rows}
+
+
+def migration_source_versions(con: duckdb.DuckDBPyConnection, athlete_id: int, fingerprint: str) -> list[int]:
+    """Versions written by a migration of the legacy rows with this fingerprint."""
+    rows = con.execute(
+        "SELECT version FROM plan_versions WHERE athlete_id = ? AND author = 'migration'"
+        " AND json_extract_string(changes_json, '$.source.fingerprint') = ? ORDER BY version",
+        [athlete_id, fingerprint],
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def insert_backup(
+    con: duckdb.DuckDBPyConnection, athlete_id: int, at: datetime, reason: str, plan_json: str, source_json: str | None
+) -> int:
+    row = con.execute(
+        "INSERT INTO plan_backups (athlete_id, taken_at, reason, plan_json, source_json) VALUES (?, ?, ?, ?, ?)"
+        " RETURNING backup_id",
+        [athlete_id, at, reason, plan_json, source_json],
+    ).fetchone()
+    return int(row[0])
+
+
+def backups(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[Row]:
+    return _rows(
+        con,
+        "SELECT backup_id, taken_at, reason, plan_json, source_json FROM plan_backups WHERE athlete_id = ?"
+        " ORDER BY backup_id",
+        [athlete_id],
+    )
+
+
+def last_interaction_plan_hash(con: duckdb.DuckDBPyConnection, athlete_id: int) -> str | None:
+    """The plan hash shown to the model in the athlete's latest interaction that recorded one."""
+    row = con.execute(
+        "SELECT plan_hash FROM interactions WHERE athlete_id = ? AND plan_hash IS NOT NULL"
+        " ORDER BY created_at DESC, interaction_id DESC LIMIT 1",
+        [athlete_id],
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def record_interaction(
+    con: duckdb.DuckDBPyConnection,
+    athlete_id: int,
+    at: datetime,
+    plan_hash: str,
+    user_message: str,
+    encoding: str,
+    plan_tokens: int,
+) -> int:
+    """Log an interaction with the plan hash the model was shown (the benchmark's replay uses it)."""
+    row = con.execute(
+        "INSERT INTO interactions (athlete_id, created_at, plan_hash, user_message, encoding, plan_tokens)"
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING interaction_id",
+        [athlete_id, at, plan_hash, user_message, encoding, plan_tokens],
+    ).fetchone()
+    return int(row[0])
+
+
+def athlete_frame(con: duckdb.DuckDBPyConnection, athlete_id: int) -> pd.DataFrame:
+    """The athlete's row, to copy into a scratch database (the plan benchmark replays there)."""
+    return con.execute("SELECT * FROM athletes WHERE athlete_id = ?", [athlete_id]).df()

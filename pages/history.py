@@ -1,0 +1,60 @@
+"""Plan history & diff: the version timeline, a highlighted diff of any two versions, and what the model would get."""
+
+import pandas as pd
+import streamlit as st
+
+import app_state
+from core.plan import context_between_versions, diff_versions, plan_versions
+from core.plan_diff import render_change
+
+athlete = app_state.athlete_id()
+con = app_state.connection().cursor()
+versions = plan_versions(con, athlete)
+
+st.title("Plan history & diff")
+if not versions:
+    st.info("No plan versions recorded for this athlete yet.")
+    st.stop()
+
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "Version": f"v{v.version}",
+                "Hash": v.plan_hash[:8],
+                "Author": v.author,
+                "When (UTC)": v.created_at,
+                "Changes": "; ".join(v.summary[:4]) + (f"; … {len(v.summary) - 4} more" if len(v.summary) > 4 else ""),
+            }
+            for v in versions
+        ]
+    ),
+    hide_index=True,
+    key="history_timeline",
+)
+
+numbers = [v.version for v in versions]
+cols = st.columns(2)
+base = cols[0].selectbox(
+    "From (the plan the model last saw)", numbers, index=max(0, len(numbers) - 2), key="history_from"
+)
+target = cols[1].selectbox("To", numbers, index=len(numbers) - 1, key="history_to")
+
+diff = diff_versions(con, athlete, base, target)
+st.subheader(f"Diff v{base} → v{target}")
+colour = {"added": "green", "removed": "red", "moved": "blue", "changed": "orange"}
+sign = {"added": "+", "removed": "−", "moved": "↕", "changed": "~"}
+if diff.is_empty:
+    st.caption("Same plan.")
+for change in diff.changes:
+    st.markdown(f":{colour[change.change]}[{sign[change.change]} {change.change}] `{render_change(change)}`")
+
+ctx = context_between_versions(con, athlete, base, target, app_state.encoding())
+st.subheader("What the model gets")
+st.code(ctx.text, language=None)
+cols = st.columns(3)
+cols[0].metric("Full plan", f"{ctx.full_tokens} tokens")
+cols[1].metric("Delta" if ctx.mode != "full" else "Sent (full fallback)", f"{ctx.tokens} tokens")
+cols[2].metric("Reduction", f"{ctx.reduction:.0%}")
+if ctx.reason and ctx.mode == "full":
+    st.caption(f"Full plan sent: {ctx.reason}.")
