@@ -25,5 +25,8 @@ pages = [
     st.Page("pages/plan.py", title="Weekly plan", icon=":material/calendar_view_week:"),
     st.Page("pages/history.py", title="Plan history & diff", icon=":material/difference:"),
     st.Page("pages/formats.py", title="Formats A/B", icon=":material/compare_arrows:"),
+    st.Page("pages/patterns.py", title="Patterns", icon=":material/insights:"),
 ]
-st.navigation(pages).run()
+nav = st.navigation(pages)
+app_state.follow_deep_link()
+nav.run()

@@ -5,6 +5,8 @@ Kept out of app.py so pages can import it without re-running navigation.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import streamlit as st
@@ -40,7 +42,31 @@ def roster() -> pd.DataFrame:
 
 def athlete_id() -> int:
     """The athlete picked in the sidebar (app.py sets it before any page runs)."""
+    if "athlete_id" not in st.session_state:
+        _route_through_app()
     return int(st.session_state["athlete_id"])
+
+
+def _route_through_app() -> None:
+    """Send a page that ran without app.py back through it, keeping the page the user asked for.
+
+    Streamlit runs `pages/x.py` alone (its old pages-folder mode) when a fresh server's first
+    request is a deep link such as /plan; app.py then sends the user on to that page.
+    """
+    ctx = st.runtime.scriptrunner.get_script_run_ctx()
+    if ctx is not None and ctx.page_script_hash != ctx.pages_manager.main_script_hash:
+        pages = ctx.pages_manager.get_pages()
+        page = pages.get(ctx.page_script_hash, {})
+        if page.get("script_path"):
+            st.session_state["_deep_link"] = page["script_path"]
+    st.switch_page(str(Path(__file__).parent / "app.py"))
+
+
+def follow_deep_link() -> None:
+    """In app.py after st.navigation: finish a deep link that arrived before app.py had run."""
+    target = st.session_state.pop("_deep_link", None)
+    if target:
+        st.switch_page(str(Path(target).relative_to(Path(__file__).parent)))
 
 
 def encoding() -> str:

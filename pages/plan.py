@@ -54,7 +54,9 @@ def day_rows(plan: Plan, day_id: str) -> pd.DataFrame:
             }
             for m in b.members
         ]
-    return pd.DataFrame(rows, columns=["ID", "Exercise", "Sets", "Reps", "Weight", "Rest s", "Notes"])
+    frame = pd.DataFrame(rows, columns=["ID", "Exercise", "Sets", "Reps", "Weight", "Rest s", "Notes"])
+    frame[["Sets", "Rest s"]] = frame[["Sets", "Rest s"]].astype("Int64")
+    return frame.astype("string").fillna("")  # blank, not "None", where a field does not apply
 
 
 for day in plan.days:

@@ -41,7 +41,7 @@ def test_plan_page_shows_days_blocks_ids_members_hash_and_version(app: AppTest) 
     assert "day_1 · Mon — Upper A" in [s.value for s in app.subheader]
     monday = app.dataframe[0].value
     assert list(monday["ID"]) == ["b_1", "b_2", "b_3", "b_4", "b_5", "m_1", "m_2", "m_3"]
-    assert monday.iloc[0]["Sets"] == 5
+    assert monday.iloc[0]["Sets"] == "5"
     assert monday.iloc[5]["Exercise"] == "↳ Hanging Leg Raise"
 
 

@@ -26,3 +26,13 @@ def test_home_page_shows_athletes_and_chart_in_chromium(dashboard: str, browser:
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
     page.close()
+
+
+def test_deep_link_on_a_fresh_server_opens_that_page_with_navigation(dashboard: str, browser: Browser) -> None:
+    """A first request to /plan (before anyone opened /) lands on the plan page with the sidebar picker."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{dashboard}/plan")
+    expect(page.get_by_role("heading", name="Weekly plan")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Plan history & diff")).to_be_visible()
+    expect(page.get_by_text("KeyError")).to_have_count(0)
+    page.close()
