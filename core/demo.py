@@ -475,7 +475,9 @@ def _plan_for(profile: Profile) -> list[dict[str, Any]]:
     return days
 
 
-def _insert_plan(con: duckdb.DuckDBPyConnection, athlete_id: int, plan: list[dict[str, Any]]) -> None:
+def _insert_plan(
+    con: duckdb.DuckDBPyConnection, athlete_id: int, plan: list[dict[str, Any]], at: datetime | None = None
+) -> None:
     """Write one athlete's weekly plan through the plan write path (author 'import'), recording version 1.
 
     IDs come from the athlete's never-reused counters: b_N / m_N numbered across the whole plan.
@@ -503,7 +505,7 @@ def _insert_plan(con: duckdb.DuckDBPyConnection, athlete_id: int, plan: list[dic
             else:
                 op.update(reps=block["reps"], weight=block["weight"])
             ops.append(op)
-    apply_ops(con, athlete_id, ops, plan_head(con, athlete_id).plan_hash, "import")
+    apply_ops(con, athlete_id, ops, plan_head(con, athlete_id).plan_hash, "import", at=at)
 
 
 @dataclass
@@ -979,7 +981,7 @@ def seed_demo(
             rows.flush(con)
     rows.flush(con)
     for athlete_id, plan in plans:
-        _insert_plan(con, athlete_id, plan)
+        _insert_plan(con, athlete_id, plan, at=datetime.combine(start, time(6, 0)))
     return {"athletes": total, "weeks": weeks, "seed": seed, "as_of": str(as_of), "rows": table_counts(con)}
 
 

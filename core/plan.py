@@ -245,6 +245,7 @@ def apply_ops(
     author: str,
     *,
     source: Mapping[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> str:
     """THE write path: validate every op, then apply all atomically; returns the new plan hash.
 
@@ -253,6 +254,8 @@ def apply_ops(
     invalid batch raises PlanValidationError and writes nothing. A batch that
     leaves the plan identical records no version and returns the current hash.
     `source` is stored in the change set (e.g. the legacy file a migration read).
+    `at` (UTC, naive) overrides the version timestamp — the demo import uses it so the
+    same seed gives the same rows.
     """
     if author not in AUTHORS:
         raise PlanError(f"author: expected one of {', '.join(AUTHORS)}, got {author!r}")
@@ -286,7 +289,7 @@ def apply_ops(
         if new_hash == current_hash and stored is not None:
             con.execute("ROLLBACK")
             return current_hash
-        at = _now()
+        at = at or _now()
         if not plan_db.swap_head(con, athlete_id, stored[0] if stored else None, new_hash, version + 1, at):
             lost_race = True
             raise _StaleMarker()

@@ -20,9 +20,17 @@ def _effect(key: str):
 
 
 def _data_hash(con: duckdb.DuckDBPyConnection) -> str:
-    """SHA-256 over every foundation table's rows in a fixed order."""
+    """SHA-256 over every table's rows in a fixed order (schema_migrations only records when it ran)."""
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name"
+        ).fetchall()
+        if r[0] != "schema_migrations"
+    ]
+    assert set(ATHLETE_TABLES) <= set(tables)
     digest = hashlib.sha256()
-    for table in ATHLETE_TABLES:
+    for table in tables:
         digest.update(table.encode())
         for row in con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall():
             digest.update(repr(row).encode())
