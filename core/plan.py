@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from core.db import plan as plan_db
+from core.db.athletes import resolve_athlete
 from core.errors import DatabaseError, NotFoundError
 from core.plan_diff import (
     PlanContext,
@@ -74,7 +75,6 @@ __all__ = [
     "plan_hash",
     "plan_head",
     "plan_versions",
-    "resolve_athlete",
     "revert_to_version",
     "validate_references",
     "version_plan",
@@ -100,16 +100,6 @@ class PlanVersion:
 def _now() -> datetime:
     """Naive UTC: DuckDB TIMESTAMP has no zone."""
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def resolve_athlete(con: duckdb.DuckDBPyConnection, id_or_handle: str | int) -> int:
-    """athlete_id from a number or handle; NotFoundError naming the value otherwise."""
-    found = plan_db.find_athlete_id(con, id_or_handle)
-    if found is None:
-        raise NotFoundError(
-            f"athlete: no athlete {str(id_or_handle)!r}; expected an athlete_id or a handle like 'maya'"
-        )
-    return found
 
 
 def plan_from_rows(days: list[dict], blocks: list[dict], members: list[dict]) -> Plan:
@@ -259,8 +249,7 @@ def apply_ops(
     """
     if author not in AUTHORS:
         raise PlanError(f"author: expected one of {', '.join(AUTHORS)}, got {author!r}")
-    if plan_db.find_athlete_id(con, athlete_id) is None:
-        raise NotFoundError(f"athlete_id: no athlete {athlete_id}")
+    resolve_athlete(con, athlete_id)  # NotFoundError naming the value
     try:
         con.execute("BEGIN TRANSACTION")
     except duckdb.Error as exc:

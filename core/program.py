@@ -14,6 +14,7 @@ from datetime import date, datetime
 import duckdb
 
 from core.db import program as sql
+from core.db.athletes import athlete_row, resolve_athlete
 from core.errors import CoachError, NotFoundError
 
 STATUS_NAMES = {"C": "Completed", "P": "In Progress", "N": "Not Started", "S": "Skipped"}
@@ -137,9 +138,7 @@ def _text(value: str | None) -> str | None:
 
 def load_athlete(con: duckdb.DuckDBPyConnection, athlete: int | str) -> Athlete:
     """The athlete by id or handle; NotFoundError if there is none."""
-    row = sql.athlete_row(con, athlete)
-    if row is None:
-        raise NotFoundError(f"athlete {athlete!r}: no athlete with that id or handle")
+    row = athlete_row(con, resolve_athlete(con, athlete))
     return Athlete(int(row[0]), row[1], row[2], row[3], row[4])
 
 

@@ -94,7 +94,7 @@ def test_get_workout_data_scopes_and_errors(demo_con) -> None:
         get_workout_data(demo_con, 1, "month", "compact")
     with pytest.raises(CoachError, match="format 'xml'"):
         get_workout_data(demo_con, 1, "full_program", "xml")
-    with pytest.raises(NotFoundError, match="athlete 99"):
+    with pytest.raises(NotFoundError, match="athlete '99' not found"):
         get_workout_data(demo_con, 99, "full_program", "compact")
 
 

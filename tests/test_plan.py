@@ -11,6 +11,7 @@ import pytest
 
 from core.db import connect
 from core.db import plan as plan_db
+from core.db.athletes import athlete_ids
 from core.plan import (
     apply_ops,
     diff_versions,
@@ -52,7 +53,7 @@ def _apply(con: duckdb.DuckDBPyConnection, ops: list[dict], author: str = "coach
 
 def test_demo_plans_are_written_through_the_write_path_with_valid_references(demo_con):
     """Given the seeded demo, every athlete has version 1 by 'import' and a plan whose references all hold."""
-    for athlete_id in plan_db.athlete_ids(demo_con):
+    for athlete_id in athlete_ids(demo_con):
         versions = plan_versions(demo_con, athlete_id)
         assert [(v.version, v.author) for v in versions] == [(1, "import")]
         assert plan_head(demo_con, athlete_id).plan_hash == plan_hash(load_plan(demo_con, athlete_id))

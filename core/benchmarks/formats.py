@@ -45,7 +45,7 @@ def seed_example_rows(encoding: str = DEFAULT_ENCODING) -> dict[str, int]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from core.db.program import athlete_ids
+    from core.db.athletes import athlete_ids
     from core.demo import open_database
 
     con = open_database(getattr(args, "db", None))

@@ -24,7 +24,8 @@ from typing import Any
 
 from core.db import connect, insert_frame
 from core.db import plan as plan_db
-from core.plan import apply_ops, load_plan, plan_context_for_model, plan_head, resolve_athlete
+from core.db.athletes import athlete_ids, resolve_athlete
+from core.plan import apply_ops, load_plan, plan_context_for_model, plan_head
 from core.plan_diff import build_plan_context
 from core.plan_model import Block, Plan, empty_plan, plan_hash
 from core.plan_ops import apply_ops_to_plan, plan_build_ops
@@ -336,7 +337,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from core.demo import open_database
 
     con = open_database(getattr(args, "db", None))
-    ids = [resolve_athlete(con, a) for a in args.athlete] if args.athlete else plan_db.athlete_ids(con)[:5]
+    ids = [resolve_athlete(con, a) for a in args.athlete] if args.athlete else athlete_ids(con)[:5]
     results = [replay_athlete(con, a, args.encoding) for a in ids]
     full = sum(r["totals"]["full_plan_tokens"] for r in results)
     sent = sum(r["totals"]["context_tokens"] for r in results)

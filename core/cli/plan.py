@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from core.cli import emit
+from core.db.athletes import resolve_athlete
 from core.plan import (
     apply_ops,
     diff_versions,
@@ -24,7 +25,6 @@ from core.plan import (
     plan_hash,
     plan_head,
     plan_versions,
-    resolve_athlete,
     revert_to_version,
     version_plan,
 )

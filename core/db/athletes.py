@@ -78,6 +78,21 @@ def resolve_athlete(con: duckdb.DuckDBPyConnection, key: str | int) -> int:
     return int(row[0][0])
 
 
+def athlete_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Every athlete id, ascending."""
+    return [int(r[0]) for r in con.execute("SELECT athlete_id FROM athletes ORDER BY athlete_id").fetchall()]
+
+
+def athlete_row(con: duckdb.DuckDBPyConnection, athlete_id: int) -> tuple:
+    """(athlete_id, handle, name, units, as_of); NotFoundError if there is none."""
+    rows = con.execute(
+        "SELECT athlete_id, handle, name, units, as_of FROM athletes WHERE athlete_id = ?", [athlete_id]
+    ).fetchall()
+    if not rows:
+        raise NotFoundError(f"athlete_id {athlete_id} not found")
+    return rows[0]
+
+
 def athlete_as_of(con: duckdb.DuckDBPyConnection, athlete_id: int) -> date:
     rows = con.execute("SELECT as_of FROM athletes WHERE athlete_id = ?", [athlete_id]).fetchall()
     if not rows:

@@ -21,20 +21,6 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[R
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def find_athlete_id(con: duckdb.DuckDBPyConnection, id_or_handle: str | int) -> int | None:
-    """athlete_id for a number or a handle ('maya'), None when there is none."""
-    text = str(id_or_handle).strip()
-    if text.isdigit():
-        row = con.execute("SELECT athlete_id FROM athletes WHERE athlete_id = ?", [int(text)]).fetchone()
-    else:
-        row = con.execute("SELECT athlete_id FROM athletes WHERE lower(handle) = lower(?)", [text]).fetchone()
-    return None if row is None else int(row[0])
-
-
-def athlete_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
-    return [int(r[0]) for r in con.execute("SELECT athlete_id FROM athletes ORDER BY athlete_id").fetchall()]
-
-
 def athlete_handle(con: duckdb.DuckDBPyConnection, athlete_id: int) -> str | None:
     row = con.execute("SELECT handle FROM athletes WHERE athlete_id = ?", [athlete_id]).fetchone()
     return None if row is None else str(row[0])

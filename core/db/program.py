@@ -5,20 +5,6 @@ from __future__ import annotations
 import duckdb
 
 
-def athlete_row(con: duckdb.DuckDBPyConnection, athlete: int | str) -> tuple | None:
-    """(athlete_id, handle, name, units, as_of) by id or handle, or None."""
-    if isinstance(athlete, int) or str(athlete).isdigit():
-        sql = "SELECT athlete_id, handle, name, units, as_of FROM athletes WHERE athlete_id = ?"
-        return con.execute(sql, [int(athlete)]).fetchone()
-    sql = "SELECT athlete_id, handle, name, units, as_of FROM athletes WHERE lower(handle) = lower(?)"
-    return con.execute(sql, [str(athlete)]).fetchone()
-
-
-def athlete_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Every athlete id, ascending."""
-    return [r[0] for r in con.execute("SELECT athlete_id FROM athletes ORDER BY athlete_id").fetchall()]
-
-
 def week_rows(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[tuple]:
     """(week_number, phase, start_date, end_date, description) in week order."""
     return con.execute(
