@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 import app_state
-from core.plan import context_between_versions, diff_versions, plan_versions
+from core.errors import CoachError
+from core.plan import context_between_versions, diff_versions, plan_versions, revert_to_version
 from core.plan_diff import render_change
 
 athlete = app_state.athlete_id()
@@ -58,3 +59,23 @@ cols[1].metric("Delta" if ctx.mode != "full" else "Sent (full fallback)", f"{ctx
 cols[2].metric("Reduction", f"{ctx.reduction:.0%}")
 if ctx.reason and ctx.mode == "full":
     st.caption(f"Full plan sent: {ctx.reason}.")
+
+st.subheader("Revert")
+current = versions[-1]
+# The base is the plan this page showed on its previous run, so an edit made since is refused, not overwritten.
+shown_key = f"history_shown_hash_{athlete}"
+shown_hash = st.session_state.get(shown_key, current.plan_hash)
+pick = st.selectbox(
+    "Make an earlier version current again (recorded as a new version; nothing is lost)",
+    [n for n in numbers if n != current.version],
+    format_func=lambda n: f"v{n}",
+    key="history_revert_to",
+)
+if pick is not None and st.button(f"Revert to v{pick}", key="history_revert"):
+    try:
+        new_hash = revert_to_version(con, athlete, pick, base_hash=shown_hash)
+    except CoachError as exc:
+        st.error(str(exc))
+    else:
+        st.success(f"Reverted to v{pick} as v{current.version + 1}; plan {new_hash[:8]}")
+st.session_state[shown_key] = plan_versions(con, athlete)[-1].plan_hash

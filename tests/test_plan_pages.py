@@ -108,3 +108,42 @@ def test_coach_edit_after_a_concurrent_ai_edit_is_refused_as_stale(plan_page: Ap
     assert not plan_page.exception
     assert "stale base_hash" in plan_page.error[0].value
     assert "b_3 (Mon Barbell Row) sets 3→4" in plan_page.error[0].value
+
+
+@pytest.fixture
+def history_page(app: AppTest) -> AppTest:
+    """The history page run on its own for widget interaction (see plan_page)."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "history.py"), default_timeout=60)
+    at.session_state["athlete_id"] = 1
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_revert_button_records_a_new_version_with_the_old_plan(history_page: AppTest, demo_db_path: Path) -> None:
+    """Reverting to v1 from the page makes v3 with v1's hash; v1 and v2 stay in the history."""
+    history_page.selectbox(key="history_revert_to").set_value(1)
+    history_page.button(key="history_revert").click().run()
+    assert not history_page.exception
+    assert "as v3" in history_page.success[0].value
+    con = connect(demo_db_path)
+    versions = plan_versions(con, 1)
+    con.close()
+    assert [v.version for v in versions] == [1, 2, 3]
+    assert versions[2].plan_hash == versions[0].plan_hash and versions[2].author == "revert"
+
+
+def test_revert_after_a_concurrent_edit_is_refused_and_changes_nothing(
+    history_page: AppTest, demo_db_path: Path
+) -> None:
+    """Given an AI edit after the page was shown, the revert is refused as stale and no version is added."""
+    con = connect(demo_db_path)
+    apply_ops(con, 1, [{"op": "update_block", "block_id": "b_3", "sets": 4}], plan_head(con, 1).plan_hash, "ai")
+    before = plan_head(con, 1)
+    con.close()
+    history_page.selectbox(key="history_revert_to").set_value(1)
+    history_page.button(key="history_revert").click().run()
+    assert "stale base_hash" in history_page.error[0].value
+    con = connect(demo_db_path)
+    assert plan_head(con, 1) == before and len(plan_versions(con, 1)) == 3
+    con.close()
