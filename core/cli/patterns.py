@@ -1,0 +1,44 @@
+"""`patterns`: the cross-modality findings for one athlete (every family, or one), as text or --json."""
+
+from __future__ import annotations
+
+import argparse
+
+from core.cli import emit
+from core.db.athletes import resolve_athlete
+from core.demo import open_database
+from core.patterns import FAMILIES, analyze_family
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("patterns", help="cross-modality pattern findings for one athlete")
+    p.add_argument("--athlete", required=True, help="athlete id or handle, e.g. jordan")
+    p.add_argument("--family", choices=list(FAMILIES), help="one pattern family (default: all)")
+    p.add_argument("--days", type=int, default=None, help="only the last N days (default: all history)")
+    p.add_argument("--json", action="store_true", help="print findings as JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    con = open_database(args.db)
+    try:
+        athlete_id = resolve_athlete(con, args.athlete)
+        families = [args.family] if args.family else list(FAMILIES)
+        results = [analyze_family(con, athlete_id, name, args.days) for name in families]
+    finally:
+        con.close()
+    payload = {
+        "athlete_id": athlete_id,
+        "days": args.days,
+        "families": [r.to_dict() for r in results],
+    }
+    lines = []
+    for result in results:
+        if result.findings:
+            for f in result.findings:
+                ci = "" if f.ci_low is None else f", 95% CI {f.ci_low:g}..{f.ci_high:g}"
+                lines.append(f"{result.family:<13} {f.summary}  [{f.effect:g} {f.unit}, n={f.n}{ci}]")
+        else:
+            lines.append(f"{result.family:<13} no finding ({result.note})")
+    emit(args, payload, "\n".join(lines))
+    return 0
