@@ -128,7 +128,7 @@ class Profile:
     sleep: float
     randomize_days: bool = False
     progression: float = 0.01  # load increase per week outside deloads
-    shuffle_session_days: bool = False  # pick each week's lifting days at random (keeps template order)
+    shuffle_session_days: bool = False  # rotate each week's lifting days by a random offset (keeps template order)
 
 
 def _ex(name: str, group: str, sets: int, reps: str, load: float | None, *muscles: str) -> ExerciseTemplate:
@@ -223,7 +223,7 @@ PROFILES: tuple[Profile, ...] = (
         body_fat=24.0,
         hrv=58,
         rhr=58,
-        sleep=7.2,
+        sleep=7.4,
         progression=0.004,
         shuffle_session_days=True,  # a cut holds loads nearly flat: PRs need a good day
     ),
@@ -580,7 +580,9 @@ class _AthleteGen:
         )
         weekdays = [t.weekday for t in self.profile.sessions]
         if self.profile.shuffle_session_days:
-            weekdays = sorted(self.rng.sample(range(1, 8), len(weekdays)))
+            # the template's days (one two-day rest gap a week) rotated by a random offset
+            offset = self.rng.randrange(7)
+            weekdays = sorted((d - 1 + offset) % 7 + 1 for d in weekdays)
             today = self.as_of.isoweekday()
             if monday <= self.as_of < monday + timedelta(days=7) and today not in weekdays:
                 nearest = min(weekdays, key=lambda d: abs(d - today))  # keep an in-progress session today
@@ -594,7 +596,8 @@ class _AthleteGen:
         day = monday + timedelta(days=weekday - 1)
         session_id = f"week-{week + 1}-session-{number}"
         status = "N" if day > self.as_of else ("P" if day == self.as_of else "C")
-        skipped = status == "C" and rng.random() < 0.06
+        planned_skip = week == self.n_weeks // 3 and number == len(self.profile.sessions)  # every athlete has one
+        skipped = status == "C" and (rng.random() < 0.06 or planned_skip)
         start_dt = _at(day, rng.uniform(6.0, 20.0) if p.randomize_days else template.hour + rng.uniform(-0.5, 0.5))
         good_day = self._good_day(day)
         session_fatigue = rng.uniform(0.03, 0.08) if p.shuffle_session_days else rng.uniform(0.0, 0.05)
@@ -726,7 +729,9 @@ class _AthleteGen:
             if weekday < 0:
                 weekday = self.session_weekdays[-weekday - 1]
             day = monday + timedelta(days=weekday - 1)
-            if day > self.as_of or self.rng.random() < 0.05:
+            if (
+                self.rng.random() < 0.05 and load == 1.0
+            ) or day > self.as_of:  # no missed workouts inside an overload block
                 continue
             hour = slot.hour
             if hour < 0:
@@ -895,7 +900,7 @@ class _AthleteGen:
                 recovery = 1 - (d - block_end).days / 10
                 hrv *= 1 + overload.size / 100 * recovery
                 rhr += 4 * recovery
-            deep = rng.gauss(17.0, 2.0)
+            deep = rng.gauss(17.0, 1.5)
             if p.handle == yoga.athlete and (d - timedelta(days=1)) in self.evening_yoga_days:
                 deep *= 1 + yoga.size / 100
             self.rows.add(

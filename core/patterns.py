@@ -31,6 +31,8 @@ N_PERM = 5000
 N_BOOT = 2000
 ALPHA = 0.01
 MIN_GROUP = 8  # observations needed on each side of a comparison
+MIN_SCAN_GROUP = 14  # an exploratory scan (every activity combination) needs more: chance findings hide in small groups
+ALPHA_SCAN = 0.001  # ...and a stricter threshold, since it was not a hypothesis stated before looking
 
 LEG_WINDOW_HOURS = 36.0
 EVENING_FROM_HOUR = 17
@@ -532,7 +534,7 @@ def recovery(con: duckdb.DuckDBPyConnection, athlete_id: int, since: date | None
     else:
         notes.append(f"evening yoga nights: {int(mask.sum())} (need {MIN_GROUP})")
     counts = days.combo.value_counts()
-    combos = [c for c, k in counts.items() if k >= MIN_GROUP and len(days) - k >= MIN_GROUP]
+    combos = [c for c, k in counts.items() if k >= MIN_SCAN_GROUP and len(days) - k >= MIN_SCAN_GROUP]
     m_tests = max(1, len(combos) * len(outcomes))
     for combo in combos:
         sel = (days.combo == combo).to_numpy()
@@ -543,7 +545,7 @@ def recovery(con: duckdb.DuckDBPyConnection, athlete_id: int, since: date | None
             diff, p = mean_difference_test(v, m)
             rel = diff / v[~m].mean() * 100
             p = _bonferroni(p, m_tests)
-            if p < ALPHA and abs(rel) >= MIN_RELATIVE_PCT:
+            if p < ALPHA_SCAN and abs(rel) >= MIN_RELATIVE_PCT:
                 ci = bootstrap_ci(lambda i, v=v, m=m: _rel(v[i], m[i]), len(v))
                 findings.append(
                     Finding(

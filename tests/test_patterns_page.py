@@ -8,7 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.db.connection import PROJECT_ROOT
-from core.patterns import FAMILIES
+from core.db import connect
+from core.patterns import FAMILIES, find_patterns
 
 APP = str(PROJECT_ROOT / "app.py")
 
@@ -31,7 +32,10 @@ def test_page_shows_timeline_pmc_and_one_chart_per_family(demo_db_path: Path, mo
     at = _patterns_page(demo_db_path, monkeypatch, athlete_id=3, patterns_window="All")
     keys = [chart.proto.id for chart in at.get("plotly_chart")]
     assert len(keys) == 2 + len(FAMILIES)
-    assert at.metric[0].value == "+7.24 bpm"
+    con = connect(demo_db_path)
+    leg = next(f for f in find_patterns(con, 3, "sequencing") if f.key == "leg_day_run_hr")
+    con.close()
+    assert at.metric[0].value == f"{leg.effect:+.2f} {leg.unit}" and leg.effect > 0
     captions = " ".join(c.value for c in at.caption)
     assert "heavy leg sessions" in captions and "No finding" in captions
 
