@@ -83,7 +83,7 @@ def exponential_average(values: np.ndarray, alpha: float, *, lengths: np.ndarray
     return out
 
 
-def _recursive_columns(
+def add_recursive_columns(
     frame: pd.DataFrame, acute_days: int, chronic_days: int, fitness_days: float, fatigue_days: float
 ) -> pd.DataFrame:
     """Add acr_ewma, fitness, fatigue, form to a snapshot frame sorted by (athlete_id, day)."""
@@ -136,7 +136,7 @@ def daily_snapshots(
     if days is not None and days < 1:
         raise AnalyticsError(f"days={days}: expected a positive number of days")
     frame = daily_snapshot_frame(con, athlete_ids, acute_days=acute_days, chronic_days=chronic_days)
-    frame = _recursive_columns(frame, acute_days, chronic_days, fitness_days, fatigue_days)
+    frame = add_recursive_columns(frame, acute_days, chronic_days, fitness_days, fatigue_days)
     if days is not None and not frame.empty:
         last = frame.groupby("athlete_id").day.transform("max")
         frame = frame[frame.day > last - pd.Timedelta(days=days)].reset_index(drop=True)

@@ -646,8 +646,12 @@ def _pr_sessions(con: duckdb.DuckDBPyConnection, athlete_id: int) -> pd.DataFram
     sets = strength_top_sets(con, athlete_id)
     if sets.empty:
         return pd.DataFrame(columns=["activity_id", "day", "title", "pr", "rest_days_before", "sleep_hours", "protein"])
-    group_mean = sets.groupby(["name", "weight"], dropna=False).reps.transform("mean")
-    group_size = sets.groupby(["name", "weight"], dropna=False).reps.transform("size")
+    # Same exercise, same load, same 4-week block: over longer spans capacity grows, and a later session at
+    # an old load would show "extra reps" that are only progression.
+    day = pd.to_datetime(sets.day)
+    sets["block"] = (day - day.min()).dt.days // 28
+    group_mean = sets.groupby(["name", "weight", "block"], dropna=False).reps.transform("mean")
+    group_size = sets.groupby(["name", "weight", "block"], dropna=False).reps.transform("size")
     sets["rep_resid"] = np.where(group_size >= 2, sets.reps - group_mean, np.nan)
     sessions = sets.groupby(["activity_id", "day", "title"], as_index=False).agg(
         pr=("is_pr", "any"), rest_days_before=("rest_days_before", "first"), rep_resid=("rep_resid", "mean")
@@ -697,7 +701,7 @@ def _max_t(outcome: np.ndarray, matrix: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def performance(con: duckdb.DuckDBPyConnection, athlete_id: int, since: date | None) -> FamilyResult:
-    """What precedes PR sessions. Outcome: top-set reps vs the same exercise at the same load (mean per
+    """What precedes PR sessions. Outcome: top-set reps vs the same exercise at the same load in the same 4-week block (mean per
     session; PR flags when loads never repeat). Every readable rule over rest days, sleep and protein is
     tested; the best is judged by a max-T permutation test, and it must also raise the PR rate."""
     sessions = _since_filter(_pr_sessions(con, athlete_id), since)

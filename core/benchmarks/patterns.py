@@ -7,18 +7,29 @@ later runs; only the analytics are timed. Medians over --repeats runs.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import statistics
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from core.analytics import _recursive_columns, daily_snapshots
+from core import demo
+from core.analytics import add_recursive_columns, daily_snapshots
 from core.db import connect
 from core.db.analytics import daily_snapshot_frame
 from core.db.athletes import athlete_count, athletes_frame
+from core.db.connection import MIGRATIONS_DIR
 from core.demo import PROFILES, seed_demo
 from core.patterns import FAMILIES, analyze_family
+
+
+def _generator_fingerprint() -> str:
+    """Short hash of the generator and schema sources: a cached database from older code is never reused."""
+    digest = hashlib.sha256(Path(demo.__file__).read_bytes())
+    for migration in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        digest.update(migration.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -57,7 +68,7 @@ def _database(path: Path, athletes: int, weeks: int, seed: int) -> tuple[Any, fl
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     repeats = max(1, args.repeats)
-    demo_path = args.cache_dir / f"demo_{args.weeks}w_seed{args.seed}.duckdb"
+    demo_path = args.cache_dir / f"demo_{args.weeks}w_seed{args.seed}_{_generator_fingerprint()}.duckdb"
     con, demo_gen = _database(demo_path, len(PROFILES), args.weeks, args.seed)
     per_athlete = []
     try:
@@ -80,11 +91,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         con.close()
 
-    cohort_path = args.cache_dir / f"cohort_{args.athletes}x{args.weeks}w_seed{args.seed}.duckdb"
+    cohort_path = (
+        args.cache_dir / f"cohort_{args.athletes}x{args.weeks}w_seed{args.seed}_{_generator_fingerprint()}.duckdb"
+    )
     con, cohort_gen = _database(cohort_path, args.athletes, args.weeks, args.seed)
     try:
         sql_s, frame = _median_seconds(lambda: daily_snapshot_frame(con), repeats)
-        ewma_s, _ = _median_seconds(lambda: _recursive_columns(frame.copy(), 7, 28, 42.0, 7.0), repeats)
+        ewma_s, _ = _median_seconds(lambda: add_recursive_columns(frame.copy(), 7, 28, 42.0, 7.0), repeats)
         total_s, snaps = _median_seconds(lambda: daily_snapshots(con), repeats)
     finally:
         con.close()
