@@ -25,6 +25,7 @@ run: $(VENV)/.run-deps
 
 test: $(VENV)/.dev-deps /usr/bin/chromium
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.dev-deps

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.db.connection import PROJECT_ROOT
 from core.db import connect
+from core.db.connection import PROJECT_ROOT
 from core.patterns import FAMILIES, find_patterns
 
 APP = str(PROJECT_ROOT / "app.py")

@@ -12,7 +12,7 @@ def test_home_page_answers_on_its_port(dashboard: str) -> None:
     """`streamlit run app.py` serves the app shell over HTTP on the chosen port."""
     with urllib.request.urlopen(dashboard, timeout=10) as response:
         assert response.status == 200
-        assert b"<div id=\"root\">" in response.read()
+        assert b'<div id="root">' in response.read()
 
 
 def test_home_page_shows_athletes_and_chart_in_chromium(dashboard: str, browser: Browser, tmp_path: Path) -> None:
