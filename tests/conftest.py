@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from core.db import connect
+from core.db.connection import PROJECT_ROOT
 from core.demo import seed_demo
 
 
@@ -40,3 +42,43 @@ def demo_con(demo_db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(demo_db_path)
     yield con
     con.close()
+
+
+@pytest.fixture
+def open_app(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+    """Factory: the whole app (app.py) on the private demo database, state preset, run, optionally switched to a page."""
+    monkeypatch.setenv("COACH_DB", str(demo_db_path))
+
+    def _open(page: str | None = None, **state: object) -> AppTest:
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+        at.secrets["OPENAI_API_KEY"] = "test-key"
+        for key, value in state.items():
+            at.session_state[key] = value
+        at.run()
+        if page is not None:
+            at.switch_page(page).run()
+        assert not at.exception, at.exception
+        return at
+
+    return _open
+
+
+@pytest.fixture
+def open_page(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+    """Factory: one page file run on its own, for widget interaction.
+
+    After `switch_page`, AppTest re-runs only the page file and drops app.py's sidebar keys,
+    so interaction tests run the page directly with the sidebar's choices preset.
+    """
+    monkeypatch.setenv("COACH_DB", str(demo_db_path))
+
+    def _open(page: str, **state: object) -> AppTest:
+        at = AppTest.from_file(str(PROJECT_ROOT / page), default_timeout=60)
+        at.secrets["OPENAI_API_KEY"] = "test-key"
+        for key, value in {"athlete_id": 1, "encoding": "o200k_base", **state}.items():
+            at.session_state[key] = value
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return _open

@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.db import connect
-from core.db.connection import PROJECT_ROOT
 from core.formats import FORMAT_LABELS, FORMATS, load_workout_data, token_table
-
-APP = str(PROJECT_ROOT / "app.py")
 
 
 @pytest.fixture
-def page(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def page(open_app: Callable[..., AppTest]) -> AppTest:
     """The Formats A/B page on a fresh demo database."""
-    monkeypatch.setenv("COACH_DB", str(demo_db_path))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.secrets["OPENAI_API_KEY"] = "test-key"
-    at.run()
-    at.switch_page("pages/formats.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_app("pages/formats.py")
 
 
-def _keep_sidebar(at: AppTest) -> AppTest:
-    """Re-set the sidebar choices: after switch_page AppTest runs only the page, so app.py's sidebar
-    widgets are not drawn and Streamlit drops their keys at the end of each run."""
-    at.session_state["athlete_id"] = 1
-    at.session_state["encoding"] = "o200k_base"
-    return at
+@pytest.fixture
+def page_alone(open_page: Callable[..., AppTest]) -> AppTest:
+    """The Formats A/B page file on its own, for widget interaction (see conftest.open_page)."""
+    return open_page("pages/formats.py")
 
 
 def _expected(demo_db_path: Path, athlete: int, scope: str) -> dict[str, int]:
@@ -60,21 +50,21 @@ def test_page_draws_the_chart_and_the_cohort_table(page: AppTest) -> None:
     assert {"verbose", "compact", "ultra", "JSON", "TOON"} <= set(table.columns)
 
 
-def test_token_boundaries_and_scope_change(page: AppTest, demo_db_path: Path) -> None:
+def test_token_boundaries_and_scope_change(page_alone: AppTest, demo_db_path: Path) -> None:
     """Turning on token boundaries draws escaped spans; picking week 3 updates the counts."""
-    _keep_sidebar(page).toggle(key="formats_boundaries").set_value(True).run()
-    assert not page.exception
-    html = "".join(m.value for m in page.markdown)
+    page_alone.toggle(key="formats_boundaries").set_value(True).run()
+    assert not page_alone.exception
+    html = "".join(m.value for m in page_alone.markdown)
     assert "<span style=" in html and "&quot;" in html
-    _keep_sidebar(page).selectbox(key="formats_scope").set_value("week:3").run()
-    assert not page.exception
+    page_alone.selectbox(key="formats_scope").set_value("week:3").run()
+    assert not page_alone.exception
     expected = _expected(demo_db_path, 1, "week:3")
-    assert {m.label: m.value for m in page.metric}["ultra"] == f"{expected['ultra']:,}"
+    assert {m.label: m.value for m in page_alone.metric}["ultra"] == f"{expected['ultra']:,}"
 
 
-def test_budget_picks_a_level(page: AppTest) -> None:
+def test_budget_picks_a_level(page_alone: AppTest) -> None:
     """A generous budget keeps verbose; a tiny one says no level fits."""
-    _keep_sidebar(page).number_input(key="formats_budget").set_value(100000).run()
-    assert "verbose fits" in page.success[0].value
-    _keep_sidebar(page).number_input(key="formats_budget").set_value(5).run()
-    assert "no level fits" in page.warning[0].value
+    page_alone.number_input(key="formats_budget").set_value(100000).run()
+    assert "verbose fits" in page_alone.success[0].value
+    page_alone.number_input(key="formats_budget").set_value(5).run()
+    assert "no level fits" in page_alone.warning[0].value

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.db.connection import PROJECT_ROOT
 
-APP = str(PROJECT_ROOT / "app.py")
-
 
 @pytest.fixture
-def app(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def app(open_app: Callable[..., AppTest]) -> AppTest:
     """The app pointed at a fresh demo database, first run done."""
-    monkeypatch.setenv("COACH_DB", str(demo_db_path))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.secrets["OPENAI_API_KEY"] = "test-key"
-    at.run()
-    assert not at.exception
-    return at
+    return open_app()
 
 
 def test_home_shows_every_athlete_and_the_week_chart(app: AppTest) -> None:

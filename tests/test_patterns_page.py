@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.db import connect
-from core.db.connection import PROJECT_ROOT
 from core.patterns import FAMILIES, find_patterns
 
-APP = str(PROJECT_ROOT / "app.py")
+
+@pytest.fixture
+def patterns_page(open_app: Callable[..., AppTest]) -> Callable[..., AppTest]:
+    """Factory: the Patterns page with sidebar/page state preset."""
+    return lambda **state: open_app("pages/patterns.py", **state)
 
 
-def _patterns_page(db: Path, monkeypatch: pytest.MonkeyPatch, **state: object) -> AppTest:
-    """The app on a fresh demo database, sidebar/page state preset, switched to the Patterns page."""
-    monkeypatch.setenv("COACH_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.secrets["OPENAI_API_KEY"] = "test-key"
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page("pages/patterns.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
-def test_page_shows_timeline_pmc_and_one_chart_per_family(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_page_shows_timeline_pmc_and_one_chart_per_family(
+    patterns_page: Callable[..., AppTest], demo_db_path: Path
+) -> None:
     """For the hybrid athlete: 2 + one chart per family, the leg-day finding as an insight card and a caption."""
-    at = _patterns_page(demo_db_path, monkeypatch, athlete_id=3, patterns_window="All")
+    at = patterns_page(athlete_id=3, patterns_window="All")
     keys = [chart.proto.id for chart in at.get("plotly_chart")]
     assert len(keys) == 2 + len(FAMILIES)
     con = connect(demo_db_path)
@@ -40,15 +33,15 @@ def test_page_shows_timeline_pmc_and_one_chart_per_family(demo_db_path: Path, mo
     assert "heavy leg sessions" in captions and "No finding" in captions
 
 
-def test_control_athlete_page_claims_nothing(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_control_athlete_page_claims_nothing(patterns_page: Callable[..., AppTest]) -> None:
     """The control athlete's page has no insight cards and a 'No finding' caption under every family chart."""
-    at = _patterns_page(demo_db_path, monkeypatch, athlete_id=5, patterns_window="Last 8 weeks", patterns_acr="ewma")
+    at = patterns_page(athlete_id=5, patterns_window="Last 8 weeks", patterns_acr="ewma")
     assert len(at.metric) == 0
     assert len(at.get("plotly_chart")) == 2 + len(FAMILIES)
     assert sum(c.value.startswith("No finding") for c in at.caption) == len(FAMILIES)
 
 
-def test_short_window_renders_for_the_triathlete(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_short_window_renders_for_the_triathlete(patterns_page: Callable[..., AppTest]) -> None:
     """Four weeks of the triathlete still draws every chart without an exception."""
-    at = _patterns_page(demo_db_path, monkeypatch, athlete_id=2, patterns_window="Last 4 weeks")
+    at = patterns_page(athlete_id=2, patterns_window="Last 4 weeks")
     assert len(at.get("plotly_chart")) == 2 + len(FAMILIES)

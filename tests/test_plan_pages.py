@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core.db import connect
-from core.db.connection import PROJECT_ROOT
 from core.plan import apply_ops, plan_head, plan_versions
-
-APP = str(PROJECT_ROOT / "app.py")
 
 
 @pytest.fixture
-def app(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def app(demo_db_path: Path, open_app: Callable[..., AppTest]) -> AppTest:
     """The app on a private demo database where maya's plan already has a second version (b_1 sets 4→5)."""
     con = connect(demo_db_path)
     apply_ops(con, 1, [{"op": "update_block", "block_id": "b_1", "sets": 5}], plan_head(con, 1).plan_hash, "coach")
     con.close()
-    monkeypatch.setenv("COACH_DB", str(demo_db_path))
-    st.cache_resource.clear()  # the cached connection would still point at an earlier test's database
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.secrets["OPENAI_API_KEY"] = "test-key"
-    at.run()
-    assert not at.exception
-    return at
+    return open_app()
 
 
 def test_plan_page_shows_days_blocks_ids_members_hash_and_version(app: AppTest) -> None:
@@ -46,17 +36,9 @@ def test_plan_page_shows_days_blocks_ids_members_hash_and_version(app: AppTest) 
 
 
 @pytest.fixture
-def plan_page(app: AppTest) -> AppTest:
-    """The plan page run on its own for widget interaction.
-
-    AppTest re-runs after `switch_page` lose the entry script (its sidebar state),
-    so interactions run the page file directly with the sidebar's choice preset.
-    """
-    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "plan.py"), default_timeout=60)
-    at.session_state["athlete_id"] = 1
-    at.run()
-    assert not at.exception
-    return at
+def plan_page(app: AppTest, open_page: Callable[..., AppTest]) -> AppTest:
+    """The plan page file on its own, for widget interaction (see conftest.open_page)."""
+    return open_page("pages/plan.py")
 
 
 def test_coach_edit_form_applies_an_op_as_a_new_version(plan_page: AppTest, demo_db_path: Path) -> None:
@@ -111,13 +93,9 @@ def test_coach_edit_after_a_concurrent_ai_edit_is_refused_as_stale(plan_page: Ap
 
 
 @pytest.fixture
-def history_page(app: AppTest) -> AppTest:
-    """The history page run on its own for widget interaction (see plan_page)."""
-    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / "history.py"), default_timeout=60)
-    at.session_state["athlete_id"] = 1
-    at.run()
-    assert not at.exception
-    return at
+def history_page(app: AppTest, open_page: Callable[..., AppTest]) -> AppTest:
+    """The history page file on its own, for widget interaction (see conftest.open_page)."""
+    return open_page("pages/history.py")
 
 
 def test_revert_button_records_a_new_version_with_the_old_plan(history_page: AppTest, demo_db_path: Path) -> None:
