@@ -22,12 +22,17 @@ def _connection_to(path: str) -> duckdb.DuckDBPyConnection:
     return open_database(path)
 
 
+def database_key() -> str:
+    """The database file in use: part of every cached result's key."""
+    return str(db_path_from_env())
+
+
 def connection() -> duckdb.DuckDBPyConnection:
     """The one connection per database file, shared by all sessions: callers take `.cursor()` per use.
 
     Keyed by path so a changed `$COACH_DB` (tests, a second file) never reuses another file's connection.
     """
-    return _connection_to(str(db_path_from_env()))
+    return _connection_to(database_key())
 
 
 @st.cache_data(ttl=60)
@@ -37,7 +42,7 @@ def _roster_of(path: str) -> pd.DataFrame:
 
 def roster() -> pd.DataFrame:
     """Athletes for the sidebar picker."""
-    return _roster_of(str(db_path_from_env()))
+    return _roster_of(database_key())
 
 
 def athlete_id() -> int:

@@ -23,8 +23,9 @@ from core.sport_notation import recent_activity_log
 from core.tokens import count_tokens
 
 
+# The database path is part of every cache key so another file's data is never shown.
 @st.cache_data(ttl=300, max_entries=16)
-def scope_table(athlete_id: int, encoding: str) -> pd.DataFrame:
+def scope_table(db: str, athlete_id: int, encoding: str) -> pd.DataFrame:
     """Tokens by format for each representative scope of one athlete."""
     rows = []
     for data, table in athlete_scope_tables(app_state.connection().cursor(), athlete_id, encoding):
@@ -33,7 +34,7 @@ def scope_table(athlete_id: int, encoding: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=300, max_entries=4)
-def cohort_table(encoding: str) -> pd.DataFrame:
+def cohort_table(db: str, encoding: str) -> pd.DataFrame:
     """Every demo athlete × scope: tokens per format and the compact / ultra share of verbose."""
     con = app_state.connection().cursor()
     rows = []
@@ -88,7 +89,7 @@ st.caption(
 (st.success if choice.level else st.warning)(f"Budget {int(budget)}: {choice.message}")
 
 st.subheader("Tokens by format, every scope")
-by_scope = scope_table(athlete_id, encoding)
+by_scope = scope_table(app_state.database_key(), athlete_id, encoding)
 fig = px.bar(
     by_scope,
     x="scope",
@@ -103,7 +104,7 @@ st.plotly_chart(fig, key="formats_chart")
 
 st.subheader("All demo athletes")
 st.dataframe(
-    cohort_table(encoding),
+    cohort_table(app_state.database_key(), encoding),
     hide_index=True,
     column_config={
         "compact ×": st.column_config.NumberColumn("compact × verbose", format="%.2f"),

@@ -10,7 +10,6 @@ from plotly.subplots import make_subplots
 
 import app_state
 from core.analytics import ACR_VARIANTS, FATIGUE_DAYS, FITNESS_DAYS, HIGH_ACR, LOW_ACR, acr_column, daily_snapshots
-from core.db import db_path_from_env
 from core.patterns import FAMILIES, FamilyResult, analyze_family, strongest
 
 WINDOWS = {"Last 4 weeks": 28, "Last 8 weeks": 56, "Last 16 weeks": 112, "All": None}
@@ -48,7 +47,7 @@ fitness_days = cols[2].number_input("Fitness τ (days)", 7, 90, int(FITNESS_DAYS
 fatigue_days = cols[3].number_input("Fatigue τ (days)", 2, 30, int(FATIGUE_DAYS), key="patterns_fatigue_days")
 days = WINDOWS[window]
 athlete = app_state.athlete_id()
-db = str(db_path_from_env())
+db = app_state.database_key()
 
 snaps = load_snapshots(db, athlete, days, float(fitness_days), float(fatigue_days))
 results = {name: load_family(db, athlete, name, days) for name in FAMILIES}

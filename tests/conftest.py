@@ -82,3 +82,15 @@ def open_page(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[.
         return at
 
     return _open
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_cached_connections() -> Iterator[None]:
+    """Drop the app's cached DuckDB connections after the run, so none outlives the interpreter."""
+    yield
+    import gc
+
+    import streamlit as st
+
+    st.cache_resource.clear()
+    gc.collect()
