@@ -80,6 +80,14 @@ PLANTED_EFFECTS: tuple[PlantedEffect, ...] = (
 )
 
 
+def planted_effect(key: str) -> PlantedEffect:
+    """The planted effect with this key (KeyError naming the valid keys otherwise)."""
+    for effect in PLANTED_EFFECTS:
+        if effect.key == key:
+            return effect
+    raise KeyError(f"planted effect {key!r}; expected one of {', '.join(e.key for e in PLANTED_EFFECTS)}")
+
+
 @dataclass(frozen=True)
 class ExerciseTemplate:
     name: str
@@ -417,7 +425,7 @@ def _week_load_factor(week_index: int, progression: float) -> float:
 
 
 def _overload_factor(profile: Profile, week_index: int, n_weeks: int) -> float:
-    effect = next(e for e in PLANTED_EFFECTS if e.key == "overload_block")
+    effect = planted_effect("overload_block")
     if profile.handle != effect.athlete:
         return 1.0
     first, second = effect.params["block_weeks_before_as_of"]
@@ -427,10 +435,6 @@ def _overload_factor(profile: Profile, week_index: int, n_weeks: int) -> float:
     if weeks_before == second:
         return effect.params["duration_factors"][1]
     return 1.0
-
-
-def _overload_rpe_increase() -> float:
-    return float(next(e for e in PLANTED_EFFECTS if e.key == "overload_block").params["rpe_increase"])
 
 
 def _plan_for(profile: Profile) -> list[dict[str, Any]]:
@@ -713,7 +717,7 @@ class _AthleteGen:
 
     def _good_day(self, day: date) -> bool:
         """PR conditions (maya's planted effect): two full rest days before and > 7 h sleep."""
-        effect = next(e for e in PLANTED_EFFECTS if e.key == "pr_after_rest_and_sleep")
+        effect = planted_effect("pr_after_rest_and_sleep")
         if self.profile.handle != effect.athlete:
             return False
         rest_days = effect.params["rest_days"]
@@ -738,7 +742,7 @@ class _AthleteGen:
                 hour = self.rng.choice((7.0, 19.0)) if not self.profile.randomize_days else self.rng.uniform(6.0, 20.5)
             start_dt = _at(day, hour + self.rng.uniform(-0.4, 0.4))
             minutes = slot.minutes * load * self.rng.uniform(0.9, 1.1)
-            rpe_boost = _overload_rpe_increase() if load > 1 else 0.0
+            rpe_boost = float(planted_effect("overload_block").params["rpe_increase"]) if load > 1 else 0.0
             if slot.type == "brick":
                 self.brick(start_dt, minutes, rpe_boost)
             else:
@@ -756,7 +760,7 @@ class _AthleteGen:
         return [float(z) for z in zones]
 
     def _leg_fatigued(self, start_dt: datetime) -> bool:
-        effect = next(e for e in PLANTED_EFFECTS if e.key == "leg_day_run_hr")
+        effect = planted_effect("leg_day_run_hr")
         if self.profile.handle != effect.athlete:
             return False
         window = timedelta(hours=effect.params["window_hours"])
@@ -787,7 +791,7 @@ class _AthleteGen:
             speed = 1000 / (pace_min_km * 60)
             avg_hr = 80 + 21 * speed + rng.gauss(0, 2.5) + (p.rhr - 50) * 0.3
             if self._leg_fatigued(start_dt):
-                avg_hr += next(e.size for e in PLANTED_EFFECTS if e.key == "leg_day_run_hr")
+                avg_hr += planted_effect("leg_day_run_hr").size
             zones = self._hr_zones(minutes, avg_hr)
             row.update(
                 title={"tempo": "Tempo run", "long": "Long run"}.get(intensity, "Easy run"),
@@ -879,8 +883,8 @@ class _AthleteGen:
     # -- daily health, nutrition, body composition
     def health(self) -> None:
         p, rng = self.profile, self.rng
-        yoga = next(e for e in PLANTED_EFFECTS if e.key == "evening_yoga_deep_sleep")
-        overload = next(e for e in PLANTED_EFFECTS if e.key == "overload_block")
+        yoga = planted_effect("evening_yoga_deep_sleep")
+        overload = planted_effect("overload_block")
         block_end = block_start = None
         if p.handle == overload.athlete:
             first, second = overload.params["block_weeks_before_as_of"]

@@ -795,7 +795,7 @@ def find_patterns(
     """Every finding of one family (or all), strongest first (smallest p, then largest |effect|)."""
     names = list(FAMILIES) if family is None else [family]
     found = [f for name in names for f in analyze_family(con, athlete_id, name, days).findings]
-    return sorted(found, key=lambda f: (f.p_value, -abs(f.effect)))
+    return strongest(found, limit=len(found))
 
 
 def strongest(findings: list[Finding], limit: int = 3) -> list[Finding]:

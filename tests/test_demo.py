@@ -11,12 +11,8 @@ import pytest
 
 from core.db import connect
 from core.db.athletes import ATHLETE_TABLES, resolve_athlete
-from core.demo import PLANTED_EFFECTS, seed_demo
+from core.demo import planted_effect, seed_demo
 from core.errors import CoachError
-
-
-def _effect(key: str):
-    return next(e for e in PLANTED_EFFECTS if e.key == key)
 
 
 def _data_hash(con: duckdb.DuckDBPyConnection) -> str:
@@ -78,7 +74,7 @@ def test_demo_has_every_session_status_and_activity_type(demo_con: duckdb.DuckDB
 
 def test_leg_day_raises_run_hr_at_same_pace(demo_con: duckdb.DuckDBPyConnection) -> None:
     """Runs within the window after a leg session show the planted HR rise, controlling for pace (OLS)."""
-    effect = _effect("leg_day_run_hr")
+    effect = planted_effect("leg_day_run_hr")
     athlete = resolve_athlete(demo_con, effect.athlete)
     df = demo_con.execute(
         """
@@ -98,7 +94,7 @@ def test_leg_day_raises_run_hr_at_same_pace(demo_con: duckdb.DuckDBPyConnection)
 
 def test_evening_yoga_deepens_next_sleep(demo_con: duckdb.DuckDBPyConnection) -> None:
     """Nights after evening yoga have the planted relative increase in deep-sleep share."""
-    effect = _effect("evening_yoga_deep_sleep")
+    effect = planted_effect("evening_yoga_deep_sleep")
     athlete = resolve_athlete(demo_con, effect.athlete)
     df = demo_con.execute(
         """
@@ -116,7 +112,7 @@ def test_evening_yoga_deepens_next_sleep(demo_con: duckdb.DuckDBPyConnection) ->
 
 def test_overload_block_has_high_acr_and_falling_hrv(demo_con: duckdb.DuckDBPyConnection) -> None:
     """The overload athlete has ≥ 7 days of 7:28 ACR above 1.4 and HRV at block end well below block start."""
-    effect = _effect("overload_block")
+    effect = planted_effect("overload_block")
     athlete = resolve_athlete(demo_con, effect.athlete)
     df = demo_con.execute(
         """
@@ -142,7 +138,7 @@ def test_overload_block_has_high_acr_and_falling_hrv(demo_con: duckdb.DuckDBPyCo
 
 def test_prs_follow_rest_and_sleep(demo_con: duckdb.DuckDBPyConnection) -> None:
     """Sessions after two rest days and > 7 h sleep set PRs far more often than other sessions."""
-    effect = _effect("pr_after_rest_and_sleep")
+    effect = planted_effect("pr_after_rest_and_sleep")
     athlete = resolve_athlete(demo_con, effect.athlete)
     df = demo_con.execute(
         """

@@ -24,7 +24,7 @@ from typing import Any
 
 from core.db import connect, insert_frame
 from core.db import plan as plan_db
-from core.db.athletes import athlete_ids, resolve_athlete
+from core.db.athletes import athlete_ids, athlete_row, athletes_frame, resolve_athlete
 from core.plan import apply_ops, load_plan, plan_context_for_model, plan_head
 from core.plan_diff import build_plan_context
 from core.plan_model import Block, Plan, empty_plan, plan_hash
@@ -224,7 +224,8 @@ def script() -> list[Turn]:
 def _scratch_copy(source_con, athlete_id: int):
     """An in-memory database holding only this athlete and its current plan (IDs renumbered in order)."""
     con = connect(":memory:")
-    insert_frame(con, "athletes", plan_db.athlete_frame(source_con, athlete_id))
+    roster = athletes_frame(source_con)
+    insert_frame(con, "athletes", roster[roster.athlete_id == athlete_id])
     plan = load_plan(source_con, athlete_id)
     apply_ops(con, athlete_id, plan_build_ops(plan), plan_hash(empty_plan()), "import")
     return con
@@ -258,6 +259,23 @@ def worst_single_edit_ratio(plan: Plan, encoding: str) -> dict[str, Any]:
                     "text": ctx.text,
                 }
     return worst
+
+
+def _token_totals(turns: list[dict[str, Any]]) -> dict[str, Any]:
+    """Summed tokens over turns and the reductions: context vs full plan, structured vs verbose tool calls."""
+    full = sum(t["full_tokens"] for t in turns)
+    sent = sum(t["context_tokens"] for t in turns)
+    verbose = sum(t["verbose_tool_tokens"] for t in turns)
+    structured = sum(t["structured_tool_tokens"] for t in turns)
+    return {
+        "full_plan_tokens": full,
+        "context_tokens": sent,
+        "context_reduction": round(1 - sent / full, 4) if full else 0.0,
+        "verbose_tool_tokens": verbose,
+        "structured_tool_tokens": structured,
+        "tool_reduction": round(1 - structured / verbose, 4) if verbose else 0.0,
+        "overall_reduction": round(1 - (sent + structured) / (full + verbose), 4) if full + verbose else 0.0,
+    }
 
 
 def replay_athlete(source_con, athlete_id: int, encoding: str = DEFAULT_ENCODING) -> dict[str, Any]:
@@ -297,26 +315,16 @@ def replay_athlete(source_con, athlete_id: int, encoding: str = DEFAULT_ENCODING
                 row["tool_result"] = result
         rows.append(row)
     single = [r for r in rows if r["single_block_edit"]]
-    full = sum(r["full_tokens"] for r in rows)
-    sent = sum(r["context_tokens"] for r in rows)
-    verbose = sum(r["verbose_tool_tokens"] for r in rows)
-    structured = sum(r["structured_tool_tokens"] for r in rows)
     worst = worst_single_edit_ratio(load_plan(con, athlete_id), encoding)
     max_single = max((r["context_tokens"] / r["full_tokens"] for r in single), default=0.0)
     con.close()
     return {
         "athlete_id": athlete_id,
-        "handle": plan_db.athlete_handle(source_con, athlete_id),
+        "handle": athlete_row(source_con, athlete_id)[1],
         "turns": rows,
         "totals": {
             "turns": len(rows),
-            "full_plan_tokens": full,
-            "context_tokens": sent,
-            "context_reduction": round(1 - sent / full, 4) if full else 0.0,
-            "verbose_tool_tokens": verbose,
-            "structured_tool_tokens": structured,
-            "tool_reduction": round(1 - structured / verbose, 4) if verbose else 0.0,
-            "overall_reduction": round(1 - (sent + structured) / (full + verbose), 4) if full + verbose else 0.0,
+            **_token_totals(rows),
             "single_edit_turns": len(single),
             "max_single_edit_ratio": round(max_single, 4),
             "worst_any_block_single_edit": worst,
@@ -339,23 +347,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     con = open_database(getattr(args, "db", None))
     ids = [resolve_athlete(con, a) for a in args.athlete] if args.athlete else athlete_ids(con)[:5]
     results = [replay_athlete(con, a, args.encoding) for a in ids]
-    full = sum(r["totals"]["full_plan_tokens"] for r in results)
-    sent = sum(r["totals"]["context_tokens"] for r in results)
-    verbose = sum(r["totals"]["verbose_tool_tokens"] for r in results)
-    structured = sum(r["totals"]["structured_tool_tokens"] for r in results)
     return {
         "encoding": args.encoding,
         "single_edit_limit": SINGLE_EDIT_LIMIT,
         "athletes": results,
         "totals": {
             "turns": sum(r["totals"]["turns"] for r in results),
-            "full_plan_tokens": full,
-            "context_tokens": sent,
-            "context_reduction": round(1 - sent / full, 4) if full else 0.0,
-            "verbose_tool_tokens": verbose,
-            "structured_tool_tokens": structured,
-            "tool_reduction": round(1 - structured / verbose, 4) if verbose else 0.0,
-            "overall_reduction": round(1 - (sent + structured) / (full + verbose), 4) if full + verbose else 0.0,
+            **_token_totals([turn for r in results for turn in r["turns"]]),
             "single_edit_within_limit_all": all(r["totals"]["single_edit_within_limit"] for r in results),
         },
     }

@@ -12,6 +12,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from core.db.connection import insert_frame
+
 Row = dict[str, Any]
 
 
@@ -19,11 +21,6 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[R
     cur = con.execute(sql, params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
-
-def athlete_handle(con: duckdb.DuckDBPyConnection, athlete_id: int) -> str | None:
-    row = con.execute("SELECT handle FROM athletes WHERE athlete_id = ?", [athlete_id]).fetchone()
-    return None if row is None else str(row[0])
 
 
 def plan_rows(con: duckdb.DuckDBPyConnection, athlete_id: int) -> tuple[list[Row], list[Row], list[Row]]:
@@ -52,50 +49,8 @@ def replace_plan_rows(
     """Rewrite the athlete's plan tables (caller holds the transaction)."""
     for table in ("plan_members", "plan_blocks", "plan_days"):
         con.execute(f"DELETE FROM {table} WHERE athlete_id = ?", [athlete_id])
-    if days:
-        con.executemany(
-            "INSERT INTO plan_days (athlete_id, day_id, weekday, focus) VALUES (?, ?, ?, ?)",
-            [[athlete_id, d["day_id"], d["weekday"], d["focus"]] for d in days],
-        )
-    if blocks:
-        con.executemany(
-            "INSERT INTO plan_blocks (athlete_id, block_id, day_id, position, kind, exercise, sets, reps, weight,"
-            " rest_s, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                [
-                    athlete_id,
-                    b["block_id"],
-                    b["day_id"],
-                    b["position"],
-                    b["kind"],
-                    b["exercise"],
-                    b["sets"],
-                    b["reps"],
-                    b["weight"],
-                    b["rest_s"],
-                    b["notes"],
-                ]
-                for b in blocks
-            ],
-        )
-    if members:
-        con.executemany(
-            "INSERT INTO plan_members (athlete_id, member_id, block_id, position, exercise, reps, weight, notes)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                [
-                    athlete_id,
-                    m["member_id"],
-                    m["block_id"],
-                    m["position"],
-                    m["exercise"],
-                    m["reps"],
-                    m["weight"],
-                    m["notes"],
-                ]
-                for m in members
-            ],
-        )
+    for table, rows in (("plan_days", days), ("plan_blocks", blocks), ("plan_members", members)):
+        insert_frame(con, table, pd.DataFrame([{"athlete_id": athlete_id, **row} for row in rows]))
 
 
 def head(con: duckdb.DuckDBPyConnection, athlete_id: int) -> tuple[str, int] | None:
@@ -259,8 +214,3 @@ def record_interaction(
         [athlete_id, at, plan_hash, user_message, encoding, plan_tokens],
     ).fetchone()
     return int(row[0])
-
-
-def athlete_frame(con: duckdb.DuckDBPyConnection, athlete_id: int) -> pd.DataFrame:
-    """The athlete's row, to copy into a scratch database (the plan benchmark replays there)."""
-    return con.execute("SELECT * FROM athletes WHERE athlete_id = ?", [athlete_id]).df()
