@@ -13,7 +13,7 @@ import streamlit as st
 
 from core.db import db_path_from_env
 from core.db.athletes import athletes_frame
-from core.demo import open_database
+from core.demo.generator import open_database
 from core.tokens import DEFAULT_ENCODING
 
 

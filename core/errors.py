@@ -15,3 +15,7 @@ class TokenizerError(CoachError):
 
 class NotFoundError(CoachError):
     """An athlete, session, ID or version that does not exist."""
+
+
+class NotationError(CoachError):
+    """A text that does not follow the notation it was parsed as."""

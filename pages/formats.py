@@ -6,7 +6,8 @@ import streamlit as st
 
 import app_state
 from core.errors import CoachError
-from core.formats import (
+from core.tokens import count_tokens
+from core.workouts.formats import (
     FORMAT_LABELS,
     FORMATS,
     athlete_scope_tables,
@@ -18,9 +19,8 @@ from core.formats import (
     token_boundaries_html,
     token_table,
 )
-from core.program import load_athlete
-from core.sport_notation import recent_activity_log
-from core.tokens import count_tokens
+from core.workouts.program import load_athlete
+from core.workouts.sport import recent_activity_log
 
 
 # The database path is part of every cache key so another file's data is never shown.

@@ -5,8 +5,8 @@ import streamlit as st
 
 import app_state
 from core.errors import CoachError
-from core.plan import context_between_versions, diff_versions, plan_versions, revert_to_version
-from core.plan_diff import render_change
+from core.plan.diff import render_change
+from core.plan.store import context_between_versions, diff_versions, plan_versions, revert_to_version
 
 athlete = app_state.athlete_id()
 con = app_state.connection().cursor()

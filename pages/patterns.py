@@ -9,8 +9,8 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 import app_state
-from core.analytics import ACR_VARIANTS, FATIGUE_DAYS, FITNESS_DAYS, HIGH_ACR, LOW_ACR, acr_column, daily_snapshots
-from core.patterns import FAMILIES, FamilyResult, analyze_family, strongest
+from core.analytics.load import ACR_VARIANTS, FATIGUE_DAYS, FITNESS_DAYS, HIGH_ACR, LOW_ACR, acr_column, daily_snapshots
+from core.analytics.patterns import FAMILIES, FamilyResult, analyze_family, strongest
 
 WINDOWS = {"Last 4 weeks": 28, "Last 8 weeks": 56, "Last 16 weeks": 112, "All": None}
 

@@ -5,9 +5,9 @@ import streamlit as st
 
 import app_state
 from core.errors import CoachError
-from core.plan import apply_ops, format_plan_context, load_plan, plan_head, plan_versions
-from core.plan_model import DAY_IDS, WEEKDAYS, Plan
-from core.plan_ops import EDIT_OP_NAMES, op_from_form
+from core.plan.model import DAY_IDS, WEEKDAYS, Plan
+from core.plan.ops import EDIT_OP_NAMES, op_from_form
+from core.plan.store import apply_ops, format_plan_context, load_plan, plan_head, plan_versions
 from core.tokens import count_tokens
 
 athlete = app_state.athlete_id()

@@ -14,7 +14,8 @@ import statistics
 import time
 from typing import Any
 
-from core.formats import (
+from core.tokens import DEFAULT_ENCODING
+from core.workouts.formats import (
     FORMAT_LABELS,
     FORMATS,
     WorkoutData,
@@ -23,9 +24,8 @@ from core.formats import (
     target_checks,
     token_table,
 )
-from core.notation import format_ultra, parse_ultra
-from core.program import Athlete, Scope, seed_example_program
-from core.tokens import DEFAULT_ENCODING
+from core.workouts.program import Athlete, Scope, seed_example_program
+from core.workouts.ultra import format_ultra, parse_ultra
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +46,7 @@ def seed_example_rows(encoding: str = DEFAULT_ENCODING) -> dict[str, int]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     from core.db.athletes import athlete_ids
-    from core.demo import open_database
+    from core.demo.generator import open_database
 
     con = open_database(getattr(args, "db", None))
     ids = args.athlete or athlete_ids(con)

@@ -14,14 +14,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from core import demo
-from core.analytics import add_recursive_columns, daily_snapshots
+from core.analytics.load import add_recursive_columns, daily_snapshots
+from core.analytics.patterns import FAMILIES, analyze_family
 from core.db import connect
 from core.db.analytics import daily_snapshot_frame
 from core.db.athletes import athlete_count, athletes_frame
 from core.db.connection import MIGRATIONS_DIR
-from core.demo import PROFILES, seed_demo
-from core.patterns import FAMILIES, analyze_family
+from core.demo import generator as demo
+from core.demo.generator import PROFILES, seed_demo
 
 
 def _generator_fingerprint() -> str:

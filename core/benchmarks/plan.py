@@ -25,11 +25,11 @@ from typing import Any
 from core.db import connect, insert_frame
 from core.db import plan as plan_db
 from core.db.athletes import athlete_ids, athlete_row, athletes_frame, resolve_athlete
-from core.plan import apply_ops, load_plan, plan_context_for_model, plan_head
-from core.plan_diff import build_plan_context
-from core.plan_model import Block, Plan, empty_plan, plan_hash
-from core.plan_ops import apply_ops_to_plan, plan_build_ops
-from core.plan_tools import execute_tool_call, structured_tool_call_text, verbose_tool_call_text
+from core.plan.diff import build_plan_context
+from core.plan.model import Block, Plan, empty_plan, plan_hash
+from core.plan.ops import apply_ops_to_plan, plan_build_ops
+from core.plan.store import apply_ops, load_plan, plan_context_for_model, plan_head
+from core.plan.tools import execute_tool_call, structured_tool_call_text, verbose_tool_call_text
 from core.tokens import DEFAULT_ENCODING, count_tokens
 
 SINGLE_EDIT_LIMIT = 0.10
@@ -342,7 +342,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from core.demo import open_database
+    from core.demo.generator import open_database
 
     con = open_database(getattr(args, "db", None))
     ids = [resolve_athlete(con, a) for a in args.athlete] if args.athlete else athlete_ids(con)[:5]

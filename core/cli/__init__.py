@@ -1,6 +1,8 @@
 """A thin argparse front over core: one module per command group, each with `register(subparsers)`.
 
 Errors are `CoachError`s printed as one line on stderr with exit code 1.
+
+May import: core.*
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from core.analytics.patterns import FAMILIES, analyze_family
 from core.cli import emit
 from core.db.athletes import resolve_athlete
-from core.demo import open_database
-from core.patterns import FAMILIES, analyze_family
+from core.demo.generator import open_database
 
 
 def register(sub: argparse._SubParsersAction) -> None:

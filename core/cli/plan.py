@@ -17,7 +17,10 @@ from pathlib import Path
 
 from core.cli import emit
 from core.db.athletes import resolve_athlete
-from core.plan import (
+from core.plan.diff import render_diff
+from core.plan.legacy import migrate_to_stable_ids, read_legacy_plan
+from core.plan.model import AUTHORS, PlanError, plan_to_canonical, short_hash
+from core.plan.store import (
     apply_ops,
     diff_versions,
     format_plan_context,
@@ -28,9 +31,6 @@ from core.plan import (
     revert_to_version,
     version_plan,
 )
-from core.plan_diff import render_diff
-from core.plan_legacy import migrate_to_stable_ids, read_legacy_plan
-from core.plan_model import AUTHORS, PlanError, plan_to_canonical, short_hash
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -76,7 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _open(args: argparse.Namespace):
-    from core.demo import open_database
+    from core.demo.generator import open_database
 
     con = open_database(args.db)
     return con, resolve_athlete(con, args.athlete)

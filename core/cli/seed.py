@@ -7,7 +7,7 @@ import time
 
 from core.cli import emit
 from core.db import connect
-from core.demo import DEMO_AS_OF, seed_demo
+from core.demo.generator import DEMO_AS_OF, seed_demo
 
 
 def register(sub: argparse._SubParsersAction) -> None:

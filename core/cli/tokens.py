@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
 def table_text(rows: list, title: str) -> str:
     """The token table as aligned text: format, tokens, chars, share of verbose, reduction."""
-    from core.formats import FORMAT_LABELS
+    from core.workouts.formats import FORMAT_LABELS
 
     lines = [title, f"  {'format':<8} {'tokens':>7} {'chars':>7} {'×verbose':>9} {'saved':>7}"]
     for r in rows:
@@ -53,8 +53,8 @@ def table_text(rows: list, title: str) -> str:
 
 
 def _run_table(args: argparse.Namespace) -> int:
-    from core.demo import open_database
-    from core.formats import FORMATS, load_workout_data, pick_level, render_data, token_table
+    from core.demo.generator import open_database
+    from core.workouts.formats import FORMATS, load_workout_data, pick_level, render_data, token_table
 
     if args.show is not None and args.show not in FORMATS:
         raise CoachError(f"--show {args.show!r}: expected one of {', '.join(FORMATS)}")

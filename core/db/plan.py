@@ -1,6 +1,6 @@
 """All plan SQL: the plan tables, the head (hash + version), ID counters, versions and backups.
 
-Only `core.plan.apply_ops` (the one write path) and the legacy migration's backup
+Only `core.plan.store.apply_ops` (the one write path) and the legacy migration's backup
 call the writing functions here.
 """
 

@@ -1,0 +1,73 @@
+"""`python -m core plan …` commands and the plan benchmark, on a private demo database."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from core.benchmarks import plan as plan_bench
+from core.cli import main
+from core.plan.legacy import SAMPLE_LEGACY_PLAN
+
+
+def _run(capsys: pytest.CaptureFixture, db: Path, *argv: str) -> tuple[int, str, str]:
+    code = main(["--db", str(db), "plan", *argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_show_apply_diff_history_revert_round_trip(demo_db_path, capsys):
+    """Show, apply an op, diff v1 v2, list history, revert to v1: each works and --json parses."""
+    code, out, _ = _run(capsys, demo_db_path, "show", "--athlete", "maya")
+    assert code == 0 and out.startswith("Plan ") and "b_1 Bench Press 4×6-8@155lbs" in out
+    ops = json.dumps([{"op": "update_block", "block_id": "b_1", "sets": 5}])
+    code, out, _ = _run(capsys, demo_db_path, "apply", "--athlete", "maya", ops, "--json")
+    applied = json.loads(out)
+    assert code == 0 and applied["version"] == 2 and applied["changes"] == ["b_1 sets 4→5"]
+    code, out, _ = _run(capsys, demo_db_path, "diff", "1", "2", "--athlete", "1")
+    assert out.strip() == "b_1 (Mon Bench Press) sets 4→5"
+    code, out, _ = _run(capsys, demo_db_path, "history", "--athlete", "maya", "--json")
+    assert [v["author"] for v in json.loads(out)["versions"]] == ["import", "coach"]
+    code, out, _ = _run(capsys, demo_db_path, "revert", "1", "--athlete", "maya")
+    assert code == 0 and out.startswith("ok reverted to v1 as v3")
+    code, out, _ = _run(capsys, demo_db_path, "diff", "1", "3", "--athlete", "maya", "--json")
+    assert json.loads(out)["changes"] == []
+
+
+def test_apply_refuses_bad_ops_and_stale_base_with_exit_1(demo_db_path, capsys):
+    """A malformed op or a stale --base prints one error line and exits 1."""
+    bad = json.dumps([{"op": "update_block", "block_id": "b_1", "weight": "lots"}])
+    code, _, err = _run(capsys, demo_db_path, "apply", "--athlete", "maya", bad)
+    assert code == 1 and err.startswith("error: op 1 (update_block): weight: expected like '225lbs'")
+    ok = json.dumps([{"op": "update_block", "block_id": "b_1", "sets": 5}])
+    code, _, err = _run(capsys, demo_db_path, "apply", "--athlete", "maya", ok, "--base", "0123abcd")
+    assert code == 1 and "not a version of this athlete's plan" in err
+
+
+def test_import_legacy_twice_migrates_once(demo_db_path, capsys):
+    """import-legacy migrates the sample file, a second run reports already migrated."""
+    code, out, _ = _run(capsys, demo_db_path, "import-legacy", str(SAMPLE_LEGACY_PLAN), "--athlete", "sam", "--json")
+    first = json.loads(out)
+    assert code == 0 and first["status"] == "migrated" and first["reference_problems"] == []
+    code, out, _ = _run(capsys, demo_db_path, "import-legacy", str(SAMPLE_LEGACY_PLAN), "--athlete", "sam")
+    assert out.startswith("already migrated") and first["plan_hash"][:8] in out
+
+
+def test_benchmark_shows_single_block_edit_delta_within_10_percent_for_every_demo_athlete(demo_db_path):
+    """The plan benchmark replays ≥20 turns per demo athlete; single-block-edit deltas cost ≤10% of the full plan."""
+    result = plan_bench.run(argparse.Namespace(db=demo_db_path, athlete=None, encoding="o200k_base"))
+    assert len(result["athletes"]) == 5
+    for athlete in result["athletes"]:
+        totals = athlete["totals"]
+        kinds = {t["kind"] for t in athlete["turns"]}
+        assert totals["turns"] >= 20 and {"none", "single", "multi"} <= kinds
+        assert totals["single_edit_turns"] >= 1
+        assert totals["max_single_edit_ratio"] <= 0.10
+        assert totals["worst_any_block_single_edit"]["ratio"] <= 0.10
+        assert totals["context_tokens"] < totals["full_plan_tokens"]
+        assert totals["structured_tool_tokens"] < totals["verbose_tool_tokens"]
+    assert result["totals"]["single_edit_within_limit_all"] is True
+    assert "single-edit ≤10% on every athlete: yes" in plan_bench.render(result)

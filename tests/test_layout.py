@@ -1,0 +1,86 @@
+"""core/'s layout: no Streamlit, SQL only in core/db/, each package imports only what its docstring allows."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+CORE = Path(__file__).resolve().parents[1] / "core"
+LEAVES = {"core.errors", "core.tokens", "core.quoting"}
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in CORE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def _package_of(path: Path) -> str:
+    rel = path.relative_to(CORE.parent).with_suffix("")
+    parts = rel.parts
+    return ".".join(parts[:2]) if len(parts) > 2 or path.name == "__init__.py" else ".".join(parts)
+
+
+def _allowed(package: str) -> list[str]:
+    doc = ast.get_docstring(ast.parse((CORE.parent / package.replace(".", "/") / "__init__.py").read_text())) or ""
+    match = re.search(r"^May import: (.+)$", doc, re.M)
+    assert match, f"{package}/__init__.py docstring has no 'May import:' line"
+    return [name.strip() for name in match.group(1).split(",")]
+
+
+def test_core_never_imports_streamlit():
+    """Given every module in core/, when reading its imports, then none is streamlit."""
+    offenders = [str(p) for p in _modules() if any(i.split(".")[0] == "streamlit" for i in _imports(p))]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(CORE.parent)))
+def test_each_package_imports_only_what_its_docstring_allows(path: Path):
+    """Given a module in a core package, when reading its core imports, then each is its own package, a leaf or allowed."""
+    package = _package_of(path)
+    core_imports = {".".join(i.split(".")[:2]) for i in _imports(path) if i.startswith("core.")}
+    if package in LEAVES:
+        assert core_imports <= {"core.errors"}, f"{package} is a leaf: it may import only core.errors"
+        return
+    if package == "core.__init__":
+        assert core_imports == set()
+        return
+    if package == "core.__main__":
+        assert core_imports <= {"core.cli"}
+        return
+    allowed = _allowed(package)
+    for top in sorted(core_imports):
+        ok = top == package or top in LEAVES or "core.*" in allowed or top in allowed
+        assert ok, f"{path.relative_to(CORE.parent)} imports {top}; {package} may import {', '.join(allowed)}"
+
+
+SQL_CALL = re.compile(r"\.(execute|executemany|sql|query)\(|\b(BEGIN|COMMIT|ROLLBACK)\b")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in _modules() if "db" not in p.relative_to(CORE).parts[:1]],
+    ids=lambda p: str(p.relative_to(CORE.parent)),
+)
+def test_only_core_db_runs_sql(path: Path):
+    """Given a module outside core/db/, when scanning its code, then it runs no SQL statement."""
+    code = "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith(("#", '"', "'")))
+    assert not SQL_CALL.search(code), f"{path.relative_to(CORE.parent)} runs SQL outside core/db/"
+
+
+def test_no_module_over_500_lines():
+    """Given every module in core/, when counting lines, then none is over ~500."""
+    long = {str(p.relative_to(CORE.parent)): n for p in _modules() if (n := len(p.read_text().splitlines())) > 520}
+    assert long == {}
