@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 CORE = Path(__file__).resolve().parents[1] / "core"
-LEAVES = {"core.errors", "core.tokens", "core.quoting"}
+LEAVES = {"core.errors", "core.tokens", "core.quoting", "core.access"}
 
 
 def _modules() -> list[Path]:

@@ -142,13 +142,14 @@ def run_history(args: argparse.Namespace) -> int:
                 "parent_hash": v.parent_hash,
                 "created_at": v.created_at,
                 "author": v.author,
+                "actor": v.actor,
                 "changes": v.summary,
             }
             for v in versions
         ],
     }
     lines = [
-        f"v{v.version:<3} {short_hash(v.plan_hash)} {v.created_at:%Y-%m-%d %H:%M:%S} {v.author:<9} "
+        f"v{v.version:<3} {short_hash(v.plan_hash)} {v.created_at:%Y-%m-%d %H:%M:%S} {v.author:<9} {v.actor:<12} "
         + ("; ".join(v.summary[:3]) + (f"; … {len(v.summary) - 3} more" if len(v.summary) > 3 else ""))
         for v in versions
     ]

@@ -105,15 +105,16 @@ def insert_version(
     author: str,
     changes_json: str,
     snapshot_json: str,
+    actor: str = "local",
 ) -> None:
     con.execute(
         "INSERT INTO plan_versions (athlete_id, version, plan_hash, parent_hash, created_at, author, changes_json,"
-        " snapshot_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [athlete_id, version, plan_hash, parent_hash, at, author, changes_json, snapshot_json],
+        " snapshot_json, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [athlete_id, version, plan_hash, parent_hash, at, author, changes_json, snapshot_json, actor],
     )
 
 
-_VERSION_COLUMNS = "version, plan_hash, parent_hash, created_at, author, changes_json"
+_VERSION_COLUMNS = "version, plan_hash, parent_hash, created_at, author, actor, changes_json"
 
 
 def versions(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[Row]:
@@ -206,11 +207,12 @@ def record_interaction(
     user_message: str,
     encoding: str,
     plan_tokens: int,
+    actor: str = "local",
 ) -> int:
-    """Log an interaction with the plan hash the model was shown (the benchmark's replay uses it)."""
+    """Log an interaction with the plan hash the model was shown and who asked (the benchmark's replay uses it)."""
     row = con.execute(
-        "INSERT INTO interactions (athlete_id, created_at, plan_hash, user_message, encoding, plan_tokens)"
-        " VALUES (?, ?, ?, ?, ?, ?) RETURNING interaction_id",
-        [athlete_id, at, plan_hash, user_message, encoding, plan_tokens],
+        "INSERT INTO interactions (athlete_id, created_at, plan_hash, user_message, encoding, plan_tokens, actor)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING interaction_id",
+        [athlete_id, at, plan_hash, user_message, encoding, plan_tokens, actor],
     ).fetchone()
     return int(row[0])

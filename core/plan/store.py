@@ -91,6 +91,7 @@ class PlanVersion:
     created_at: datetime
     author: str
     changes: dict[str, Any]
+    actor: str = "local"
 
     @property
     def summary(self) -> list[str]:
@@ -183,6 +184,7 @@ def _version_from_row(row: Mapping[str, Any]) -> PlanVersion:
         created_at=row["created_at"],
         author=row["author"],
         changes=json.loads(row["changes_json"]),
+        actor=row["actor"],
     )
 
 
@@ -236,6 +238,7 @@ def apply_ops(
     *,
     source: Mapping[str, Any] | None = None,
     at: datetime | None = None,
+    actor: str = "local",
 ) -> str:
     """THE write path: validate every op, then apply all atomically; returns the new plan hash.
 
@@ -245,10 +248,13 @@ def apply_ops(
     leaves the plan identical records no version and returns the current hash.
     `source` is stored in the change set (e.g. the legacy file a migration read).
     `at` (UTC, naive) overrides the version timestamp — the demo import uses it so the
-    same seed gives the same rows.
+    same seed gives the same rows. `actor` is the person behind the change (signed-in username or
+    email; 'local' when unshared), recorded beside the author kind.
     """
     if author not in AUTHORS:
         raise PlanError(f"author: expected one of {', '.join(AUTHORS)}, got {author!r}")
+    if not isinstance(actor, str) or not 0 < len(actor) <= 254:
+        raise PlanError(f"actor: expected a username or email of 1-254 characters, got {describe(actor)}")
     resolve_athlete(con, athlete_id)  # NotFoundError naming the value
     try:
         con.execute("BEGIN TRANSACTION")
@@ -300,6 +306,7 @@ def apply_ops(
             author,
             json.dumps(changes, ensure_ascii=False, default=str),
             canonical_json(outcome.plan),
+            actor,
         )
         plan_db.set_counters(con, athlete_id, outcome.next_block, outcome.next_member)
         con.execute("COMMIT")
@@ -327,11 +334,16 @@ class _StaleMarker(Exception):
 
 
 def revert_to_version(
-    con: duckdb.DuckDBPyConnection, athlete_id: int, version: int, base_hash: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    athlete_id: int,
+    version: int,
+    base_hash: str | None = None,
+    *,
+    actor: str = "local",
 ) -> str:
     """Make `version`'s plan current again as a NEW version (author 'revert'); nothing is lost."""
     base = base_hash if base_hash is not None else plan_head(con, athlete_id).plan_hash
-    return apply_ops(con, athlete_id, [{"op": "restore_version", "version": version}], base, "revert")
+    return apply_ops(con, athlete_id, [{"op": "restore_version", "version": version}], base, "revert", actor=actor)
 
 
 def diff_versions(con: duckdb.DuckDBPyConnection, athlete_id: int, from_version: int, to_version: int) -> PlanDiff:

@@ -263,8 +263,9 @@ def execute_tool_call(
     *,
     shown_hash: str | None = None,
     author: str = "ai",
+    actor: str = "local",
 ) -> str:
-    """Run one plan tool call; returns `ok b_42 sets 3→4; plan 9f2c1a3b` or `error: <field>: ...`.
+    """Run one plan tool call (for `actor`, the person in the chat); returns `ok b_42 sets 3→4; plan 9f2c1a3b` or `error: <field>: ...`.
 
     The base hash is the call's `base_hash`, else `shown_hash` (what the chat showed
     the model this turn; update it from each `ok` result), else the plan hash of
@@ -281,7 +282,7 @@ def execute_tool_call(
     if base is None:
         return "error: base_hash: required (no plan has been shown in this conversation yet); read the plan first"
     try:
-        new_hash = apply_ops(con, athlete_id, tool_call_ops(name, arguments), base, author)
+        new_hash = apply_ops(con, athlete_id, tool_call_ops(name, arguments), base, author, actor=actor)
     except CoachError as exc:
         return f"error: {exc}"
     if new_hash.startswith(base):

@@ -1,0 +1,186 @@
+"""core.access: salted scrypt hashes, the sign-in mode from secrets, the loopback rule, backoff; actors recorded."""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from core import access
+from core.access import (
+    AccessConfig,
+    AccessError,
+    access_config,
+    check_sign_in,
+    hash_password,
+    is_loopback,
+    retry_after,
+    serve_refusal,
+    verify_password,
+)
+from core.db import connect
+from core.db.connection import MIGRATIONS_DIR
+from core.plan.store import apply_ops, plan_head, plan_versions, revert_to_version
+from core.plan.tools import execute_tool_call
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def stored() -> str:
+    return hash_password(PASSWORD)
+
+
+def test_hash_is_salted_scrypt_and_never_contains_the_password(stored: str) -> None:
+    """Given one password hashed twice, when comparing, then both are scrypt, differ by salt, and hold no plain text."""
+    again = hash_password(PASSWORD)
+    assert stored.startswith("scrypt$n=16384,r=8,p=1$") and again.startswith("scrypt$")
+    assert stored != again
+    assert PASSWORD not in stored and base64.b64encode(PASSWORD.encode()).decode() not in stored
+
+
+def test_right_password_verifies_and_wrong_ones_do_not(stored: str) -> None:
+    """Given a stored hash, when verifying, then only the exact password matches."""
+    assert verify_password(PASSWORD, stored)
+    assert not verify_password(PASSWORD + " ", stored)
+    assert not verify_password("x" * 5000, stored)
+
+
+def test_keys_are_compared_with_hmac_compare_digest(stored: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a spy on hmac.compare_digest, when verifying, then the comparison goes through it."""
+    calls = []
+    monkeypatch.setattr(hmac, "compare_digest", lambda a, b: calls.append((a, b)) or a == b)
+    assert verify_password(PASSWORD, stored)
+    assert len(calls) == 1 and all(isinstance(x, bytes) for x in calls[0])
+
+
+def test_short_password_is_refused_naming_the_field_without_echoing_it() -> None:
+    """Given a 5-character password, when hashing, then the error names the field and the length only."""
+    with pytest.raises(AccessError, match=r"^password: expected 8-1024 characters, got 5$") as info:
+        hash_password("hunt2")
+    assert "hunt2" not in str(info.value)
+
+
+def test_sign_in_checks_username_and_password_together(stored: str) -> None:
+    """Given a table with alice, when checking pairs, then only alice with her password signs in."""
+    table = {"alice": stored}
+    assert check_sign_in(table, "alice", PASSWORD) == "alice"
+    assert check_sign_in(table, "alice", "wrong password") is None
+    assert check_sign_in(table, "mallory", PASSWORD) is None
+
+
+def test_oidc_wins_over_passwords_and_named_providers_are_listed(stored: str) -> None:
+    """Given [auth] (flat or per provider) and [passwords], when reading, then the mode is OIDC with its providers."""
+    flat = {"auth": {"redirect_uri": "u", "cookie_secret": "c", "client_id": "i"}, "passwords": {"alice": stored}}
+    assert access_config(flat) == AccessConfig("oidc", (None,))
+    named = {"auth": {"redirect_uri": "u", "cookie_secret": "c", "google": {"client_id": "i"}, "okta": {}}}
+    assert access_config(named).providers == ("google", "okta")
+
+
+def test_passwords_table_gives_password_mode_and_nothing_gives_none(stored: str) -> None:
+    """Given only [passwords], or no sign-in at all, when reading secrets, then the mode follows."""
+    config = access_config({"passwords": {"alice": stored}, "OPENAI_API_KEY": "k"})
+    assert config.mode == "password" and dict(config.passwords or {}) == {"alice": stored}
+    assert access_config({"OPENAI_API_KEY": "k"}) == AccessConfig("none")
+
+
+def test_plain_text_password_in_secrets_is_refused_without_echoing_it() -> None:
+    """Given a plain-text password in [passwords], when reading secrets, then one error names the entry, not the value."""
+    with pytest.raises(AccessError, match=r"^passwords\.alice: expected a hash made by") as info:
+        access_config({"passwords": {"alice": "hunter2hunter2"}})
+    assert "hunter2" not in str(info.value)
+    with pytest.raises(AccessError, match="got an empty one"):
+        access_config({"passwords": {}})
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.1.1", True),
+        ("::1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("192.168.1.20", False),
+        ("::", False),
+        ("", False),
+        (None, False),
+        ("example.internal", False),
+    ],
+)
+def test_only_loopback_addresses_count_as_local(address: str | None, expected: bool) -> None:
+    """Given a server.address, when classifying, then only loopback ones are local (unset = every interface)."""
+    assert is_loopback(address) is expected
+
+
+def test_network_address_without_sign_in_is_refused_in_one_line(stored: str) -> None:
+    """Given no sign-in, when serving 0.0.0.0 or an unset address, then one line refuses; loopback or sign-in may."""
+    none, password = AccessConfig("none"), access_config({"passwords": {"alice": stored}})
+    message = serve_refusal("0.0.0.0", none, True)
+    assert message is not None and "\n" not in message
+    assert message.startswith("server.address 0.0.0.0: refusing to serve")
+    assert "every interface" in (serve_refusal(None, none, True) or "")
+    assert serve_refusal("127.0.0.1", none, True) is None
+    assert serve_refusal("0.0.0.0", password, True) is None
+
+
+def test_xsrf_protection_turned_off_is_refused(stored: str) -> None:
+    """Given server.enableXsrfProtection false, when checking, then serving is refused even on loopback."""
+    assert (serve_refusal("127.0.0.1", AccessConfig("none"), False) or "").startswith("server.enableXsrfProtection")
+
+
+def test_failures_are_free_at_first_then_the_wait_doubles_up_to_a_cap() -> None:
+    """Given consecutive failures, when asking the wait, then 0 for typos, then 2, 4, 8 … up to the cap."""
+    waits = [retry_after(n) for n in range(0, 8)]
+    assert waits == [0, 0, 0, 2, 4, 8, 16, 32]
+    assert retry_after(100) == access.MAX_RETRY_SECONDS
+
+
+def test_an_edit_revert_and_tool_call_record_the_actor(demo_con: duckdb.DuckDBPyConnection) -> None:
+    """Given edits by alice (coach), bob (revert) and carol (AI tool call), when listing versions, then each is named."""
+    apply_ops(demo_con, 1, [{"op": "update_block", "block_id": "b_1", "sets": 5}], plan_head(demo_con, 1).plan_hash,
+              "coach", actor="alice")  # fmt: skip
+    revert_to_version(demo_con, 1, 1, actor="bob")
+    result = execute_tool_call(
+        demo_con, 1, "update_block", '{"block_id": "b_2", "sets": 2}', shown_hash=plan_head(demo_con, 1).plan_hash,
+        actor="carol@example.org",
+    )  # fmt: skip
+    assert result.startswith("ok ")
+    assert [(v.author, v.actor) for v in plan_versions(demo_con, 1)] == [
+        ("import", "local"),
+        ("coach", "alice"),
+        ("revert", "bob"),
+        ("ai", "carol@example.org"),
+    ]
+
+
+def test_an_empty_actor_is_refused_and_nothing_is_written(demo_con: duckdb.DuckDBPyConnection) -> None:
+    """Given an empty actor, when applying, then one error names the field and no version is added."""
+    before = plan_head(demo_con, 1)
+    with pytest.raises(Exception, match=r"^actor: expected a username or email"):
+        apply_ops(demo_con, 1, [{"op": "update_block", "block_id": "b_1", "sets": 5}], before.plan_hash, "coach",
+                  actor="")  # fmt: skip
+    assert plan_head(demo_con, 1) == before and len(plan_versions(demo_con, 1)) == 1
+
+
+def test_migration_006_adds_actor_to_an_existing_database_as_local(tmp_path: Path, demo_template: Path) -> None:
+    """Given a database made before 006, when opened, then its versions and interactions read actor 'local'."""
+    path = tmp_path / "old.duckdb"
+    shutil.copyfile(demo_template, path)
+    con = duckdb.connect(str(path))
+    con.execute("DROP INDEX plan_versions_hash")  # DuckDB drops no column of an indexed table
+    con.execute("ALTER TABLE plan_versions DROP COLUMN actor")
+    con.execute("CREATE INDEX plan_versions_hash ON plan_versions (athlete_id, plan_hash)")
+    con.execute("ALTER TABLE interactions DROP COLUMN actor")
+    con.execute("DELETE FROM schema_migrations WHERE version = 6")
+    con.close()
+    assert (MIGRATIONS_DIR / "006_actors.sql").exists()
+    con = connect(path)
+    actors = con.execute("SELECT DISTINCT actor FROM plan_versions").fetchall()
+    columns = con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'interactions'")
+    assert actors == [("local",)] and ("actor",) in columns.fetchall()
+    con.close()
