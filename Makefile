@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+# Loopback unless told otherwise; another address needs sign-in in .streamlit/secrets.toml (README).
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test lint bench
 
@@ -21,7 +23,7 @@ $(VENV)/.dev-deps: $(VENV)/.run-deps requirements-dev.txt
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
 run: $(VENV)/.run-deps
-	$(PY) -m streamlit run app.py --server.headless true --server.port $(PORT)
+	$(PY) app_launch.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT)
 
 test: $(VENV)/.dev-deps /usr/bin/chromium
 	$(PY) -m ruff check .

@@ -1,12 +1,22 @@
-"""Coach Context Lab: navigation and the sidebar choices every page shares."""
+"""Coach Context Lab: the sign-in gate, navigation and the sidebar choices every page shares."""
 
 import streamlit as st
 
+import app_auth
 import app_state
 from core.errors import CoachError
 from core.tokens import ENCODINGS
 
 st.set_page_config(page_title="Coach Context Lab", page_icon=":material/fitness_center:", layout="wide")
+pages = [
+    st.Page("pages/home.py", title="Athletes", icon=":material/groups:", default=True),
+    st.Page("pages/plan.py", title="Weekly plan", icon=":material/calendar_view_week:"),
+    st.Page("pages/history.py", title="Plan history & diff", icon=":material/difference:"),
+    st.Page("pages/formats.py", title="Formats A/B", icon=":material/compare_arrows:"),
+    st.Page("pages/patterns.py", title="Patterns", icon=":material/insights:"),
+]
+# Before anything that reads athletes' data: until someone is signed in (or the app is local), the run stops here.
+nav = app_auth.gated_navigation(pages)
 
 try:
     roster = app_state.roster()
@@ -20,13 +30,5 @@ if st.session_state.get("athlete_id") not in names:
 st.sidebar.selectbox("Athlete", list(names), format_func=names.get, key="athlete_id")
 st.sidebar.selectbox("Tokenizer", ENCODINGS, key="encoding", help="Exact counts with tiktoken, loaded offline")
 
-pages = [
-    st.Page("pages/home.py", title="Athletes", icon=":material/groups:", default=True),
-    st.Page("pages/plan.py", title="Weekly plan", icon=":material/calendar_view_week:"),
-    st.Page("pages/history.py", title="Plan history & diff", icon=":material/difference:"),
-    st.Page("pages/formats.py", title="Formats A/B", icon=":material/compare_arrows:"),
-    st.Page("pages/patterns.py", title="Patterns", icon=":material/insights:"),
-]
-nav = st.navigation(pages)
 app_state.follow_deep_link()
 nav.run()

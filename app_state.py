@@ -10,7 +10,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
+import app_auth
 from core.db import db_path_from_env
 from core.db.athletes import athletes_frame
 from core.demo.generator import open_database
@@ -31,7 +33,9 @@ def connection() -> duckdb.DuckDBPyConnection:
     """The one connection per database file, shared by all sessions: callers take `.cursor()` per use.
 
     Keyed by path so a changed `$COACH_DB` (tests, a second file) never reuses another file's connection.
+    Nobody signed in (a page run alone on a deep link): back through app.py and its sign-in gate.
     """
+    _require_sign_in()
     return _connection_to(database_key())
 
 
@@ -42,7 +46,16 @@ def _roster_of(path: str) -> pd.DataFrame:
 
 def roster() -> pd.DataFrame:
     """Athletes for the sidebar picker."""
+    _require_sign_in()
     return _roster_of(database_key())
+
+
+def _require_sign_in() -> None:
+    if app_auth.current_actor() is None:
+        try:
+            _route_through_app()
+        except StreamlitAPIException:
+            st.stop()  # no app.py to route to (a page file run as the main script): draw nothing
 
 
 def athlete_id() -> int:

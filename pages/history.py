@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+import app_auth
 import app_state
 from core.errors import CoachError
 from core.plan.diff import render_change
@@ -24,6 +25,7 @@ st.dataframe(
                 "Version": f"v{v.version}",
                 "Hash": v.plan_hash[:8],
                 "Author": v.author,
+                "By": v.actor,
                 "When (UTC)": v.created_at,
                 "Changes": "; ".join(v.summary[:4]) + (f"; … {len(v.summary) - 4} more" if len(v.summary) > 4 else ""),
             }
@@ -73,7 +75,7 @@ pick = st.selectbox(
 )
 if pick is not None and st.button(f"Revert to v{pick}", key="history_revert"):
     try:
-        new_hash = revert_to_version(con, athlete, pick, base_hash=shown_hash)
+        new_hash = revert_to_version(con, athlete, pick, base_hash=shown_hash, actor=app_auth.actor())
     except CoachError as exc:
         st.error(str(exc))
     else:

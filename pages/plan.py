@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+import app_auth
 import app_state
 from core.errors import CoachError
 from core.plan.model import DAY_IDS, WEEKDAYS, Plan
@@ -104,7 +105,7 @@ with st.form("plan_edit_form"):
     submitted = st.form_submit_button("Apply as coach")
 if submitted:
     try:
-        new_hash = apply_ops(con, athlete, [op_from_form(name, fields)], shown, "coach")
+        new_hash = apply_ops(con, athlete, [op_from_form(name, fields)], shown, "coach", actor=app_auth.actor())
         latest = plan_versions(con, athlete)[-1]
         st.success(
             f"ok {'; '.join(latest.summary) if latest.plan_hash == new_hash else 'no change'}; plan {new_hash[:8]}"
