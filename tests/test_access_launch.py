@@ -1,0 +1,134 @@
+"""`make run` starts the dashboard on loopback only, and refuses a network address without sign-in in one line."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from core.access import hash_password
+from core.db.connection import PROJECT_ROOT
+
+READY = "You can now view your Streamlit app"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _make_run(tmp_path: Path, demo_db_path: Path, secrets: str | None, *variables: str) -> subprocess.Popen:
+    """`make run` as a developer types it, with this venv's python and the install step taken as done."""
+    secrets_file = tmp_path / "secrets.toml"
+    if secrets is not None:
+        secrets_file.write_text(secrets)
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),  # no ~/.streamlit config or secrets of the machine's user
+        "COACH_DB": str(demo_db_path),
+        "STREAMLIT_SECRETS_FILES": str(secrets_file),  # not the developer's own .streamlit/secrets.toml
+    }
+    command = ["make", "-s", "-o", ".venv/.run-deps", "run", f"PY={sys.executable}", f"PORT={_free_port()}", *variables]
+    return subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _output_until_ready(proc: subprocess.Popen, limit_s: float = 120) -> str:
+    """Lines the server printed up to its 'ready' line (or its exit)."""
+    lines: list[str] = []
+    while True:
+        ready, _, _ = select.select([proc.stdout], [], [], limit_s)
+        line = proc.stdout.readline() if ready else ""
+        lines.append(line)
+        if not line or READY in line:
+            return "".join(lines)
+
+
+def _listening(proc: subprocess.Popen) -> set[tuple[str, int]]:
+    """(address, port) of every TCP socket listening in the process tree `make` started."""
+    tree = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+    return {
+        (c.laddr.ip, c.laddr.port)
+        for p in tree
+        for c in p.net_connections(kind="tcp")
+        if c.status == psutil.CONN_LISTEN
+    }
+
+
+@pytest.fixture
+def started() -> Iterator[list[subprocess.Popen]]:
+    """Processes a test started; each is ended by its own process-group id afterwards."""
+    procs: list[subprocess.Popen] = []
+    yield procs
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        proc.stdout.close()
+
+
+def test_make_run_listens_on_the_loopback_address_only(
+    tmp_path: Path, demo_db_path: Path, started: list[subprocess.Popen]
+) -> None:
+    """Given no sign-in configured, when `make run` starts, then its only listening socket is on 127.0.0.1."""
+    proc = _make_run(tmp_path, demo_db_path, None)
+    started.append(proc)
+    output = _output_until_ready(proc)
+    assert READY in output, output
+    sockets = _listening(proc)
+    assert sockets, output
+    assert all(ipaddress.ip_address(ip).is_loopback for ip, _ in sockets), sockets
+
+
+def test_make_run_on_a_network_address_without_sign_in_exits_with_one_clear_line(
+    tmp_path: Path, demo_db_path: Path, started: list[subprocess.Popen]
+) -> None:
+    """Given no sign-in, when `ADDRESS=0.0.0.0 make run`, then it exits non-zero with the refusal line, never serving."""
+    proc = _make_run(tmp_path, demo_db_path, None, "ADDRESS=0.0.0.0")
+    started.append(proc)
+    output, _ = proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    assert READY not in output
+    ours = [line for line in output.splitlines() if line.startswith("error:")]
+    assert ours == [
+        "error: server.address 0.0.0.0: refusing to serve athletes' data beyond this machine without sign-in;"
+        " bind 127.0.0.1, or configure [passwords] or [auth] in .streamlit/secrets.toml (see README, Sharing)"
+    ]
+
+
+def test_make_run_on_a_network_address_with_passwords_configured_serves_it(
+    tmp_path: Path, demo_db_path: Path, started: list[subprocess.Popen]
+) -> None:
+    """Given a [passwords] table, when `ADDRESS=0.0.0.0 make run`, then it serves on every interface (behind sign-in)."""
+    secrets = f'[passwords]\nalice = "{hash_password("correct horse battery")}"\n'
+    proc = _make_run(tmp_path, demo_db_path, secrets, "ADDRESS=0.0.0.0")
+    started.append(proc)
+    output = _output_until_ready(proc)
+    assert READY in output, output
+    assert {ip for ip, _ in _listening(proc)} == {"0.0.0.0"}
+
+
+def test_config_toml_binds_loopback_and_keeps_xsrf_protection() -> None:
+    """Given .streamlit/config.toml and the Makefile, when read, then both bind 127.0.0.1 and XSRF stays on."""
+    server = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())["server"]
+    assert server["address"] == "127.0.0.1"
+    assert server.get("enableXsrfProtection", True) is True
+    assert "ADDRESS ?= 127.0.0.1" in (PROJECT_ROOT / "Makefile").read_text()
