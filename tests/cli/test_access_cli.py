@@ -38,3 +38,11 @@ def test_short_password_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch, 
     assert main(["access", "hash-password"]) == 1
     out = capsys.readouterr()
     assert out.out == "" and out.err == "error: password: expected 8-1024 characters, got 5\n"
+
+
+def test_access_benchmark_reports_the_median_verify_time_and_guess_rate(capsys: pytest.CaptureFixture) -> None:
+    """Given 3 repeats, when benchmarking, then the JSON gives a positive median and the matching guess rate."""
+    assert main(["bench", "access", "--repeats", "3", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)["access"]
+    assert result["verify_median_s"] > 0 and result["scrypt"]["memory_mib"] == 16
+    assert result["guesses_per_core_per_s"] == pytest.approx(1 / result["verify_median_s"], rel=0.05)

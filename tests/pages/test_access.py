@@ -125,10 +125,10 @@ def test_wrong_password_shows_one_error_and_nothing_else(
     assert "wrong horse battery" not in session_text(at)
 
 
-def test_right_password_shows_the_pages_and_the_password_is_not_kept(
-    secured: Callable[..., AppTest], athlete_names: list[str]
+def test_right_password_shows_the_pages_and_no_password_or_secret_is_kept_or_shown(
+    secured: Callable[..., AppTest], athlete_names: list[str], passwords: dict[str, str]
 ) -> None:
-    """Given alice's password, when she signs in, then the pages show data, she is named, and no password is kept."""
+    """Given alice's password, when she signs in, then pages show data; no password, hash or key is kept or shown."""
     at = sign_in(secured(), "alice", PASSWORD)
     assert not at.exception and not at.error
     assert "Signed in as alice" in [t.value for t in at.sidebar.text]
@@ -137,7 +137,10 @@ def test_right_password_shows_the_pages_and_the_password_is_not_kept(
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
         assert [t.label for t in at.text_input if t.label == "Password"] == []
-    assert PASSWORD not in session_text(at)
+        shown = tree_text(at)
+        assert passwords["alice"] not in shown and passwords["alice"].split("$")[-1] not in shown
+        assert "test-key" not in shown
+    assert PASSWORD not in session_text(at) and passwords["alice"] not in session_text(at)
 
 
 def test_repeated_failures_are_slowed_down_even_for_the_right_password(
