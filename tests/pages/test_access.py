@@ -233,3 +233,12 @@ def test_plain_text_password_in_secrets_shows_the_config_error_only(
     assert len(at.error) == 1 and at.error[0].value.startswith("passwords.alice: expected a hash")
     assert "hunter2" not in tree_text(at)
     assert names_shown(at, athlete_names) == []
+
+
+def test_a_deep_link_opens_its_page_once_signed_in(secured: Callable[..., AppTest]) -> None:
+    """Given the plan page asked for before sign-in, when alice signs in, then that page opens (not the home page)."""
+    at = secured()
+    at.switch_page("pages/plan.py").run()
+    at = sign_in(at, "alice", PASSWORD)
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Weekly plan"]
