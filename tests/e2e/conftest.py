@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,11 +34,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def dashboard(demo_db_path: Path, tmp_path: Path) -> Iterator[str]:
-    """Base URL of the dashboard served by `streamlit run app.py` on a private demo database."""
+@contextlib.contextmanager
+def serve(demo_db_path: Path, tmp_path: Path, **env_extra: str) -> Iterator[str]:
+    """`streamlit run app.py` on loopback on a private demo database (plus `env_extra`); yields its base URL."""
     port = _free_port()
-    env = {**os.environ, "COACH_DB": str(demo_db_path)}
+    env = {**os.environ, "COACH_DB": str(demo_db_path), **env_extra}
     log = (tmp_path / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [
@@ -76,6 +77,19 @@ def dashboard(demo_db_path: Path, tmp_path: Path) -> Iterator[str]:
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture
+def dashboard(demo_db_path: Path, tmp_path: Path) -> Iterator[str]:
+    """Base URL of the dashboard served by `streamlit run app.py` on a private demo database."""
+    with serve(demo_db_path, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def serve_with_env(demo_db_path: Path, tmp_path: Path) -> Callable[..., contextlib.AbstractContextManager[str]]:
+    """Factory: `with serve_with_env(NAME=value): …` serves the dashboard with extra environment variables."""
+    return lambda **env_extra: serve(demo_db_path, tmp_path, **env_extra)
 
 
 @pytest.fixture(scope="session")
