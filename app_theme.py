@@ -8,6 +8,7 @@ missing colour in the tests rather than as a silently recycled one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,8 @@ PROFILE_LABELS: dict[str, str] = {
     "control": "Control (mixed sports)",
 }
 
+CHAR_PX = 8  # generous average glyph width of the dataframe font; 24 px more for cell padding and sort arrow
+
 # A local file, so the browser tab icon needs no font host (a ":material/…:" page_icon is fetched online).
 FAVICON = Path(__file__).parent / "assets" / "favicon.svg"
 
@@ -62,3 +65,9 @@ def sport_colour_args(column: str = "type") -> dict[str, Any]:
     order for every athlete, whichever sports they did.
     """
     return {"color_discrete_map": SPORT_COLOURS, "category_orders": {column: list(SPORT_ORDER)}}
+
+
+def fit_width(values: Iterable[object], label: str) -> int:
+    """A dataframe column width in pixels that shows the header and the longest value unclipped."""
+    longest = max([len(label), *(len(str(v)) for v in values)])
+    return CHAR_PX * longest + 24
