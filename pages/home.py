@@ -102,7 +102,7 @@ for row in overview[overview.overload != ""].itertuples():
     st.warning(f"{row.name}: overload block, {row.overload.removeprefix('⚠ ')}", icon=":material/warning:")
 
 me = overview[overview.athlete_id == app_state.athlete_id()].iloc[0]
-st.subheader(f"{me['name']} — {me['profile']}, {me['phase']}")
+st.subheader(f"{me['name']} — {me['phase']} · {me['profile']}")
 cols = st.columns(6)
 cols[0].metric("Phase", me["phase"])
 cols[1].metric("Sessions, last 7 days", int(me["sessions_7d"]))

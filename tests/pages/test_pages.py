@@ -108,7 +108,7 @@ def test_picking_another_athlete_changes_the_page(app: AppTest) -> None:
     app.sidebar.selectbox(key="athlete_id").set_value(2).run()
     assert not app.exception
     assert _metrics(app)["Phase"] == "BUILD"
-    assert app.subheader[0].value == "Tomás Rivera — Triathlete, BUILD"
+    assert app.subheader[0].value == "Tomás Rivera — BUILD · Triathlete"
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in (PROJECT_ROOT / "pages").glob("*.py")))
