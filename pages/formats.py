@@ -1,35 +1,56 @@
-"""Formats A/B: the same workout data as verbose, compact, ultra, JSON and TOON, with exact token counts."""
+"""Formats A/B: two panes, each any format of the same workout data, with exact token counts and their ratio."""
+
+import inspect
 
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
 import app_state
+from app_theme import FORMAT_COLOURS, SPORT_LABELS
 from core.errors import CoachError
 from core.tokens import count_tokens
+from core.workouts import compact, sport, ultra, verbose
 from core.workouts.formats import (
     FORMAT_LABELS,
     FORMATS,
     athlete_scope_tables,
+    format_json,
+    format_toon,
     load_workout_data,
     pick_level,
     render_data,
     round_trips,
     scope_options,
-    token_boundaries_html,
     token_table,
 )
+from core.workouts.levels import READING_KEYS
 from core.workouts.program import load_athlete
-from core.workouts.sport import recent_activity_log
+from core.workouts.sport import TYPE_CODES, recent_activity_log
+from page_html import token_boundaries_html
+
+PANE_HEIGHT = 520
+PANES = (("left", "verbose"), ("right", "ultra"))  # (side, format shown first)
+# What each format is, in the words of the code that writes it.
+FORMAT_DOCS = {
+    "verbose": verbose.__doc__,
+    "compact": compact.__doc__,
+    "ultra": ultra.__doc__,
+    "json": format_json.__doc__,
+    "toon": format_toon.__doc__,
+}
 
 
 # The database path is part of every cache key so another file's data is never shown.
 @st.cache_data(ttl=300, max_entries=16)
 def scope_table(db: str, athlete_id: int, encoding: str) -> pd.DataFrame:
-    """Tokens by format for each representative scope of one athlete."""
+    """Tokens by format and their share of verbose, for each representative scope of one athlete."""
     rows = []
     for data, table in athlete_scope_tables(app_state.connection().cursor(), athlete_id, encoding):
-        rows += [{"scope": str(data.scope), "format": FORMAT_LABELS[r.format], "tokens": r.tokens} for r in table]
+        rows += [
+            {"scope": str(data.scope), "format": FORMAT_LABELS[r.format], "tokens": r.tokens, "share": r.ratio}
+            for r in table
+        ]
     return pd.DataFrame(rows)
 
 
@@ -50,16 +71,16 @@ def cohort_table(db: str, encoding: str) -> pd.DataFrame:
 
 st.title("Formats A/B")
 st.caption(
-    "One athlete's program, five ways. Token counts are exact (tiktoken); compact and ultra read back "
-    "to exactly the same data."
+    "The same workout data in two panes, each in the format you pick. Token counts are exact (tiktoken); "
+    "compact and ultra read back to exactly the same data."
 )
 
 athlete_id, encoding = app_state.athlete_id(), app_state.encoding()
 con = app_state.connection().cursor()
-left, mid, right = st.columns([2, 1, 1])
-scope = left.selectbox("Scope", scope_options(con, athlete_id), key="formats_scope")
-show_tokens = mid.toggle("Show token boundaries", key="formats_boundaries")
-budget = right.number_input("Token budget", min_value=1, value=500, step=50, key="formats_budget")
+top = st.columns([2, 1, 1], vertical_alignment="bottom")
+scope = top[0].selectbox("Scope", scope_options(con, athlete_id), key="formats_scope")
+show_tokens = top[1].toggle("Show token boundaries", key="formats_boundaries")
+budget = top[2].number_input("Token budget", min_value=1, value=500, step=50, key="formats_budget")
 
 try:
     data = load_workout_data(con, athlete_id, scope)
@@ -68,38 +89,79 @@ except CoachError as exc:
     st.stop()
 
 rows = {r.format: r for r in token_table(data, encoding)}
-cols = st.columns(len(FORMATS))
-for col, fmt in zip(cols, FORMATS, strict=True):
-    row = rows[fmt]
-    delta = None if fmt == "verbose" else f"{row.ratio - 1:+.0%} vs verbose"
-    col.metric(FORMAT_LABELS[fmt], f"{row.tokens:,}", delta, delta_color="inverse")
-    text = render_data(data, fmt)
-    with col.container(height=520, key=f"formats_box_{fmt}"):
+picked = {}
+for col, (side, first) in zip(st.columns(2), PANES, strict=True):
+    with col.container(key=f"formats_{side}_pane"):
+        fmt = st.selectbox(
+            f"{side.capitalize()} pane",
+            FORMATS,
+            index=FORMATS.index(first),
+            format_func=FORMAT_LABELS.get,
+            key=f"formats_{side}",
+        )
+        picked[side] = rows[fmt]
+        st.metric(
+            f"{FORMAT_LABELS[fmt]} tokens",
+            f"{rows[fmt].tokens:,}",
+            f"{rows[fmt].ratio:.0%} of verbose",
+            delta_color="off",
+            delta_arrow="off",
+        )
+        text = render_data(data, fmt)
         if show_tokens:
-            st.markdown(token_boundaries_html(text, encoding), unsafe_allow_html=True)
+            st.html(token_boundaries_html(text, encoding, height=PANE_HEIGHT))
         else:
-            st.code(text, language=None, wrap_lines=True)
+            st.code(text, language=None, wrap_lines=False, height=PANE_HEIGHT)
+
+left, right = picked["left"], picked["right"]
+st.metric(
+    f"Right ÷ left ({FORMAT_LABELS[right.format]} ÷ {FORMAT_LABELS[left.format]})",
+    f"{right.tokens / (left.tokens or 1):.2f}×",
+    f"{right.tokens - left.tokens:+,} tokens",
+    delta_color="off",
+    delta_arrow="off",
+)
 
 trips = round_trips(data)
 choice = pick_level(data, int(budget), encoding)
 st.caption(
     f"Round trip: compact {'✓' if trips['compact'] else '✗'}, ultra {'✓' if trips['ultra'] else '✗'} · "
-    f"{len(render_data(data, 'ultra')):,} characters in ultra vs {len(render_data(data, 'verbose')):,} verbose"
+    f"{rows['ultra'].chars:,} characters in ultra vs {rows['verbose'].chars:,} verbose"
 )
 (st.success if choice.level else st.warning)(f"Budget {int(budget)}: {choice.message}")
 
-st.subheader("Tokens by format, every scope")
+with st.expander("How to read the formats and the notations", expanded=False), st.container(key="formats_legend"):
+    for fmt in FORMATS:
+        st.markdown(f"**{FORMAT_LABELS[fmt]}**")
+        st.text(inspect.cleandoc(FORMAT_DOCS[fmt] or "").split("\n\n")[0])
+        if fmt in READING_KEYS:
+            st.code(READING_KEYS[fmt], language=None, wrap_lines=True)
+    st.markdown("**Per-sport one-liners**")
+    st.dataframe(
+        pd.DataFrame(
+            {"code": [f"{c}:" for c in TYPE_CODES.values()], "activity": [SPORT_LABELS[t] for t in TYPE_CODES]}
+        ),
+        hide_index=True,
+        key="formats_legend_codes",
+    )
+    st.code(inspect.cleandoc(sport.__doc__ or ""), language=None, wrap_lines=True)
+
+st.subheader("Share of verbose tokens, every scope")
 by_scope = scope_table(app_state.database_key(), athlete_id, encoding)
 fig = px.bar(
     by_scope,
     x="scope",
-    y="tokens",
+    y="share",
     color="format",
     barmode="group",
-    log_y=True,
+    text_auto=".0%",
+    hover_data={"tokens": ":,"},
+    color_discrete_map=FORMAT_COLOURS,
     category_orders={"format": [FORMAT_LABELS[f] for f in FORMATS]},
+    labels={"share": "tokens as a share of verbose", "scope": ""},
 )
-fig.update_yaxes(dtick=1, title="tokens (log scale)")
+fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+fig.add_hline(y=1, line_dash="dot", line_color="#9E9E9E", annotation_text="verbose = 100%")
 st.plotly_chart(fig, key="formats_chart")
 
 st.subheader("All demo athletes")
@@ -116,5 +178,5 @@ st.dataframe(
 st.subheader("Per-sport one-liners, last 7 days")
 athlete = load_athlete(con, athlete_id)
 log = recent_activity_log(con, athlete_id, athlete.as_of)
-st.code(log or "(no activities)", language=None, wrap_lines=True)
+st.code(log or "(no activities)", language=None, wrap_lines=False)
 st.caption(f"{count_tokens(log, encoding):,} tokens for {len(log.splitlines())} lines")

@@ -235,28 +235,6 @@ def round_trips(data: WorkoutData) -> dict[str, bool]:
     return {"compact": compact_ok, "ultra": parse_ultra(format_ultra(program)) == program}
 
 
-def token_boundaries_html(text: str, encoding: str = DEFAULT_ENCODING, limit: int = 4000) -> str:
-    """The text as HTML with every token on an alternating background, like a tokenizer playground.
-
-    Each piece is HTML-escaped (notes may hold markup); newlines are shown as ↵ and kept as <br> breaks
-    (Streamlit's markdown would fold bare newlines).
-    Only the first `limit` tokens are drawn.
-    """
-    import html
-
-    from core.tokens import token_pieces
-
-    pieces = token_pieces(text, encoding)
-    colours = ("#dbeafe", "#fde68a", "#bbf7d0", "#fbcfe8")
-    spans = []
-    for i, piece in enumerate(pieces[:limit]):
-        shown = html.escape(piece).replace("\n", "↵<br>")
-        spans.append(f'<span style="background:{colours[i % len(colours)]};color:#111">{shown}</span>')
-    more = f"\n… {len(pieces) - limit:,} more tokens" if len(pieces) > limit else ""
-    body = "".join(spans) + html.escape(more)
-    return f'<div style="font-family:monospace;white-space:pre-wrap;font-size:0.8em;line-height:1.6">{body}</div>'
-
-
 def scope_options(con: duckdb.DuckDBPyConnection, athlete: int | str) -> list[str]:
     """Scope strings a picker offers: current week, full program, every week, every session."""
     who = load_athlete(con, athlete)

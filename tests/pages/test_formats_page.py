@@ -1,20 +1,31 @@
-"""pages/formats.py under AppTest: every format column with its exact count, the chart and the cohort table."""
+"""pages/formats.py under AppTest: two pickable panes with exact counts and their ratio, a linear chart, a legend."""
 
 from __future__ import annotations
 
+import base64
+import html
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_theme import FORMAT_COLOURS
 from core.db import connect
-from core.workouts.formats import FORMAT_LABELS, FORMATS, load_workout_data, token_table
+from core.workouts.formats import FORMAT_LABELS, athlete_scope_tables, load_workout_data, render_data, token_table
+from core.workouts.levels import READING_KEYS
+from core.workouts.sport import TYPE_CODES
+
+MARKUP_NOTE = "felt <img src=x onerror=alert(1)> **bold** `tick` :material/bolt:"
 
 
 @pytest.fixture
 def page(open_app: Callable[..., AppTest]) -> AppTest:
-    """The Formats A/B page on a fresh demo database."""
+    """The Formats A/B page on a fresh demo database, reached through app.py."""
     return open_app("pages/formats.py")
 
 
@@ -24,42 +35,127 @@ def page_alone(open_page: Callable[..., AppTest]) -> AppTest:
     return open_page("pages/formats.py")
 
 
-def _expected(demo_db_path: Path, athlete: int, scope: str) -> dict[str, int]:
+def _core(demo_db_path: Path, scope: str, athlete: int = 1) -> tuple[dict[str, int], dict[str, str]]:
+    """Token counts and texts per format, straight from core."""
     con = connect(demo_db_path)
     try:
-        return {r.format: r.tokens for r in token_table(load_workout_data(con, athlete, scope))}
+        data = load_workout_data(con, athlete, scope)
+        counts = {r.format: r.tokens for r in token_table(data)}
+        return counts, {fmt: render_data(data, fmt) for fmt in counts}
     finally:
         con.close()
 
 
-def test_page_shows_every_format_with_its_exact_count(page: AppTest, demo_db_path: Path) -> None:
-    """Five metrics (verbose, compact, ultra, JSON, TOON) show the counts core.workouts.formats measures, with deltas."""
-    expected = _expected(demo_db_path, 1, "current_week")
-    shown = {m.label: m.value for m in page.metric}
-    for fmt in FORMATS:
-        assert shown[FORMAT_LABELS[fmt]] == f"{expected[fmt]:,}"
-    assert len(page.code) >= len(FORMATS)
-    assert any("vs verbose" in str(m.delta) for m in page.metric)
+def _values(array: list | dict) -> list:
+    """A plotly trace array as a list: plotly sends numbers as base64 typed arrays ({"dtype", "bdata"})."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
 
 
-def test_page_draws_the_chart_and_the_cohort_table(page: AppTest) -> None:
-    """The bar chart is drawn and the cohort table lists every demo athlete with all five formats."""
-    assert len(page.get("plotly_chart")) == 1
-    table = page.dataframe[0].value
-    assert set(table["athlete"]) == {"maya", "tomas", "jordan", "aiko", "sam"}
-    assert {"verbose", "compact", "ultra", "JSON", "TOON"} <= set(table.columns)
+def _table(at: AppTest, column: str) -> pd.DataFrame:
+    """The first dataframe shown with `column` (AppTest does not expose a dataframe's key)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
-def test_token_boundaries_and_scope_change(page_alone: AppTest, demo_db_path: Path) -> None:
-    """Turning on token boundaries draws escaped spans; picking week 3 updates the counts."""
-    page_alone.toggle(key="formats_boundaries").set_value(True).run()
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_two_panes_show_verbose_and_ultra_with_exact_counts_and_their_ratio(page: AppTest, demo_db_path: Path) -> None:
+    """Given the page opened through the app, then the left pane is verbose, the right ultra, each with core's count
+    and text, and the ratio right ÷ left is shown."""
+    counts, texts = _core(demo_db_path, "current_week")
+    shown = _metrics(page)
+    assert shown["verbose tokens"] == f"{counts['verbose']:,}"
+    assert shown["ultra tokens"] == f"{counts['ultra']:,}"
+    assert shown["Right ÷ left (ultra ÷ verbose)"] == f"{counts['ultra'] / counts['verbose']:.2f}×"
+    assert [c.value for c in page.code[:2]] == [texts["verbose"], texts["ultra"]]
+    assert page.selectbox(key="formats_left").value == "verbose"
+    assert page.selectbox(key="formats_right").value == "ultra"
+
+
+def test_picking_json_and_toon_shows_those_formats_unwrapped(page_alone: AppTest, demo_db_path: Path) -> None:
+    """When the left pane picks JSON and the right TOON, both panes show that text and count, without line wrapping."""
+    page_alone.selectbox(key="formats_left").set_value("json")
+    page_alone.selectbox(key="formats_right").set_value("toon").run()
     assert not page_alone.exception
-    html = "".join(m.value for m in page_alone.markdown)
-    assert "<span style=" in html and "&quot;" in html
+    counts, texts = _core(demo_db_path, "current_week")
+    shown = _metrics(page_alone)
+    assert shown["JSON tokens"] == f"{counts['json']:,}" and shown["TOON tokens"] == f"{counts['toon']:,}"
+    assert shown["Right ÷ left (TOON ÷ JSON)"] == f"{counts['toon'] / counts['json']:.2f}×"
+    panes = page_alone.code[:2]
+    assert [c.value for c in panes] == [texts["json"], texts["toon"]]
+    assert not any(c.proto.wrap_lines for c in panes)
+
+
+def test_scope_change_updates_both_counts(page_alone: AppTest, demo_db_path: Path) -> None:
+    """When week 3 is picked, both panes' counts are week 3's as core counts them."""
     page_alone.selectbox(key="formats_scope").set_value("week:3").run()
-    assert not page_alone.exception
-    expected = _expected(demo_db_path, 1, "week:3")
-    assert {m.label: m.value for m in page_alone.metric}["ultra"] == f"{expected['ultra']:,}"
+    counts, _ = _core(demo_db_path, "week:3")
+    shown = _metrics(page_alone)
+    assert (shown["verbose tokens"], shown["ultra tokens"]) == (f"{counts['verbose']:,}", f"{counts['ultra']:,}")
+
+
+def test_legend_explains_sport_codes_and_reading_keys(page: AppTest) -> None:
+    """The legend lists every sport code (S: R: C: W: Y: M:) with its activity and shows both reading keys from core."""
+    legend = _table(page, "code")
+    assert list(legend["code"]) == [f"{c}:" for c in TYPE_CODES.values()] == ["S:", "R:", "C:", "W:", "Y:", "M:"]
+    assert list(legend["activity"])[-1] == "multi (brick)"
+    codes = [c.value for c in page.code]
+    assert READING_KEYS["compact"] in codes and READING_KEYS["ultra"] in codes
+
+
+def test_chart_is_a_linear_share_of_verbose_without_red(page: AppTest, demo_db_path: Path) -> None:
+    """The chart plots each format's share of verbose on a linear axis, in the app's format colours (none red)."""
+    spec = json.loads(page.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["yaxis"].get("type", "linear") == "linear"
+    con = connect(demo_db_path)
+    tables = athlete_scope_tables(con, 1)
+    con.close()
+    expected = {(str(d.scope), FORMAT_LABELS[r.format]): r.ratio for d, table in tables for r in table}
+    plotted = {(x, t["name"]): y for t in spec["data"] for x, y in zip(t["x"], _values(t["y"]), strict=True)}
+    assert plotted == pytest.approx(expected)
+    colours = {t["name"]: t["marker"]["color"] for t in spec["data"]}
+    assert colours == FORMAT_COLOURS
+    for colour in colours.values():
+        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        assert not (r > 150 and r > 2 * g and r > 2 * b), colour
+
+
+def test_cohort_table_lists_every_demo_athlete(page: AppTest) -> None:
+    """The cohort table lists every demo athlete with all five formats."""
+    table = _table(page, "athlete")
+    assert set(table["athlete"]) == {"maya", "tomas", "jordan", "aiko", "sam"}
+    assert set(FORMAT_LABELS.values()) <= set(table.columns)
+
+
+@pytest.fixture
+def marked_up_note(demo_db_path: Path) -> str:
+    """An athlete note holding HTML, markdown and a shortcode on the first exercise of maya's program."""
+    con = connect(demo_db_path)
+    con.execute(
+        "UPDATE program_exercises SET athlete_notes = ? WHERE rowid = (SELECT min(rowid) FROM program_exercises "
+        "WHERE athlete_id = 1)",
+        [MARKUP_NOTE],
+    )
+    con.close()
+    return MARKUP_NOTE
+
+
+def test_note_with_markup_is_shown_as_text_in_panes_and_token_view(
+    marked_up_note: str, open_page: Callable[..., AppTest]
+) -> None:
+    """Given a note with <img>, ** and backticks, the verbose pane shows it verbatim as code, and the token view
+    escapes it: no <img> element, backticks and asterisks left literal (no markdown pass)."""
+    at = open_page("pages/formats.py", formats_scope="full_program")
+    assert marked_up_note in at.code[0].value
+    at.toggle(key="formats_boundaries").set_value(True).run()
+    assert not at.exception
+    body = "".join(h.proto.body for h in at.html)
+    assert "<img" not in body and "<code>" not in body and "<strong>" not in body
+    shown = html.unescape(re.sub(r"<[^>]+>", "", body))
+    assert marked_up_note in shown
 
 
 def test_budget_picks_a_level(page_alone: AppTest) -> None:
