@@ -4,10 +4,11 @@ import streamlit as st
 
 import app_auth
 import app_state
+import app_theme
 from core.errors import CoachError
 from core.tokens import ENCODINGS
 
-st.set_page_config(page_title="Coach Context Lab", page_icon=":material/fitness_center:", layout="wide")
+st.set_page_config(page_title="Coach Context Lab", page_icon=str(app_theme.FAVICON), layout="wide")
 pages = [
     st.Page("pages/home.py", title="Athletes", icon=":material/groups:", default=True),
     st.Page("pages/plan.py", title="Weekly plan", icon=":material/calendar_view_week:"),
