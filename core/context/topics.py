@@ -30,6 +30,7 @@ _TOPIC_PATTERNS: dict[str, tuple[str, ...]] = {
         r"squats?",
         r"deadlifts?",
         r"pull-?ups?",
+        r"plan",
         r"how\b.*?\b(?:train|lift)\w*",
         r"(?:my|the)\b.*?\b(?:workout|session)s?",
     ),
@@ -65,7 +66,7 @@ _TOPIC_PATTERNS: dict[str, tuple[str, ...]] = {
         r"cross[- ]?train(?:ing)?",
         r"patterns?",
         r"(?:run|ride)\w*\b.*?\b(?:after|before)\b.*?\b(?:lift\w*|legs|leg day)",
-        r"does\b.*?\b(?:affect|help|hurt)s?",
+        r"(?:does|is|are)\b.*?\b(?:affect|help|hurt)(?:s|ing)?",
     ),
     "recovery": (
         r"tired",
