@@ -116,13 +116,22 @@ class TopicHit:
 
 
 def detect_topics(message: str) -> tuple[TopicHit, ...]:
-    """Every topic the message touches, in order of first appearance."""
+    """Every topic the message touches, in order of first appearance.
+
+    A topic's position is its first keyword; a topic fired only by a phrase pattern ("does … affect")
+    is placed where the phrase ends, so a leading "how"/"does" does not jump the queue.
+    """
     hits = []
     for topic, patterns in _COMPILED.items():
-        found = [(m.start(), m.group(0)) for p in patterns for m in p.finditer(message)]
+        found = [
+            (m.end() if ".*?" in p.pattern else m.start(), ".*?" in p.pattern, m.group(0))
+            for p in patterns
+            for m in p.finditer(message)
+        ]
         if found:
-            words = tuple(dict.fromkeys(w.lower() for _, w in sorted(found)))
-            hits.append(TopicHit(topic, words, min(pos for pos, _ in found)))
+            keywords = [f for f in found if not f[1]] or found
+            words = tuple(dict.fromkeys(w.lower() for _, _, w in sorted(found)))
+            hits.append(TopicHit(topic, words, min(pos for pos, _, _ in keywords)))
     return tuple(sorted(hits, key=lambda h: (h.position, TOPICS.index(h.topic))))
 
 
