@@ -7,6 +7,7 @@ them per database, athlete and data fingerprint, so a changed athlete is recompu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,9 +24,16 @@ DAILY_DAYS = 42  # 28 for the chronic window + 14 days of ratios for the overloa
 _FINDINGS: dict[tuple, list[Finding]] = {}
 
 
-def athlete_findings(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[Finding]:
+def athlete_findings(
+    con: duckdb.DuckDBPyConnection, athlete_id: int, fingerprint: Sequence[str] | None = None
+) -> list[Finding]:
     """Every pattern finding of the athlete, strongest first (cached until the athlete's data changes)."""
-    key = (sql.database_name(con), athlete_id, sql.data_fingerprint(con, athlete_id))
+    if fingerprint is None:
+        facts = sql.athlete_facts(con, athlete_id)
+        fingerprint = facts["fingerprint"] if facts else ()
+    key = (athlete_id, tuple(fingerprint))
+    if fingerprint and fingerprint[0] == "":  # an in-memory database has no path: key it by connection
+        key += (id(con),)
     if key not in _FINDINGS:
         _FINDINGS[key] = find_patterns(con, athlete_id)
     return _FINDINGS[key]
@@ -89,5 +97,5 @@ def load_athlete_data(con: duckdb.DuckDBPyConnection, athlete_id: int, *, with_f
         activities=activities,
         titles={aid: lab["title"] for aid, lab in labels.items() if lab["title"]},
         days=days,
-        findings=tuple(athlete_findings(con, athlete_id)) if with_findings else (),
+        findings=tuple(athlete_findings(con, athlete_id, facts["fingerprint"])) if with_findings else (),
     )

@@ -24,15 +24,23 @@ def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[Row]:
 
 
 def athlete_facts(con: duckdb.DuckDBPyConnection, athlete_id: int) -> Row | None:
-    """athlete_id, handle, phase, units, sports, as_of, first_day (first day with any activity), weight_kg (latest)."""
+    """athlete_id, handle, phase, units, sports, as_of, first_day (first activity day), weight_kg (latest),
+    and `fingerprint`: the database file and counts that change whenever the athlete's data changes."""
     rows = _dicts(
         con.execute(
-            "SELECT a.athlete_id, a.handle, a.phase, a.units, a.sports, a.as_of,"
-            " (SELECT min(start_time) FROM activities x WHERE x.athlete_id = ?)::DATE AS first_day,"
-            " (SELECT arg_max(weight_kg, day) FROM body_comp b WHERE b.athlete_id = ? AND b.day <= a.as_of"
-            " AND b.weight_kg IS NOT NULL) AS weight_kg"
-            " FROM athletes a WHERE a.athlete_id = ?",
-            [athlete_id, athlete_id, athlete_id],
+            """
+            WITH acts AS (SELECT count(*) AS n, max(activity_id) AS top, min(start_time) AS first
+                          FROM activities WHERE athlete_id = $a),
+                 health AS (SELECT count(*) AS n, max(day) AS last FROM daily_health WHERE athlete_id = $a)
+            SELECT a.athlete_id, a.handle, a.phase, a.units, a.sports, a.as_of, CAST(acts.first AS DATE) AS first_day,
+                   (SELECT arg_max(weight_kg, day) FROM body_comp b
+                    WHERE b.athlete_id = $a AND b.day <= a.as_of AND b.weight_kg IS NOT NULL) AS weight_kg,
+                   [(SELECT coalesce(path, '') FROM duckdb_databases() WHERE database_name = current_database()),
+                    CAST(acts.n AS VARCHAR), CAST(acts.top AS VARCHAR), CAST(health.n AS VARCHAR),
+                    CAST(health.last AS VARCHAR), CAST(a.as_of AS VARCHAR)] AS fingerprint
+            FROM athletes a, acts, health WHERE a.athlete_id = $a
+            """,
+            {"a": athlete_id},
         )
     )
     return rows[0] if rows else None
@@ -90,22 +98,6 @@ def body_comp_rows(con: duckdb.DuckDBPyConnection, athlete_id: int, since: date)
             [athlete_id, since],
         )
     )
-
-
-def data_fingerprint(con: duckdb.DuckDBPyConnection, athlete_id: int) -> tuple:
-    """Changes whenever the athlete's activities or health rows change (for caching derived findings)."""
-    return con.execute(
-        "SELECT (SELECT count(*) FROM activities WHERE athlete_id = ?), (SELECT max(activity_id) FROM activities"
-        " WHERE athlete_id = ?), (SELECT count(*) FROM daily_health WHERE athlete_id = ?),"
-        " (SELECT max(day) FROM daily_health WHERE athlete_id = ?), (SELECT as_of FROM athletes WHERE athlete_id = ?)",
-        [athlete_id] * 5,
-    ).fetchone()
-
-
-def database_name(con: duckdb.DuckDBPyConnection) -> str:
-    """The file (or ':memory:') behind the connection's current database, to key caches per database."""
-    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-    return str(row[0]) if row and row[0] else f"memory:{id(con)}"
 
 
 # ---------------------------------------------------------------- interaction log
