@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -122,11 +122,6 @@ def interaction_rows(con: duckdb.DuckDBPyConnection, athlete_id: int, limit: int
             [athlete_id, limit],
         )
     )
-
-
-def latest_interaction_time(con: duckdb.DuckDBPyConnection, athlete_id: int) -> datetime | None:
-    row = con.execute("SELECT max(created_at) FROM interactions WHERE athlete_id = ?", [athlete_id]).fetchone()
-    return row[0] if row else None
 
 
 @contextlib.contextmanager
