@@ -25,6 +25,8 @@ COMMAND_MODULES = (
     "core.cli.plan",
     "core.cli.patterns",
     "core.cli.access",
+    "core.cli.context",
+    "core.cli.replay",
 )
 
 

@@ -1,0 +1,71 @@
+"""`context`: build what the coach model would be sent for one message, with tokens per part.
+
+python -m core context --athlete maya --message "How did yesterday's squat session go?"
+python -m core context --athlete jordan --message "add a set of pull-ups to Friday" --json
+python -m core context --athlete tomas --message "Am I tired?" --tier1-budget 60 --window 8192
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from core.cli import emit
+from core.context.builder import Budgets, Context, build_context
+from core.db.athletes import resolve_athlete
+from core.demo.generator import open_database
+from core.tokens import DEFAULT_ENCODING, ENCODINGS
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("context", help="build the tiered context for one message and show its tokens")
+    p.add_argument("--athlete", required=True, help="athlete id or handle, e.g. maya")
+    p.add_argument("--message", required=True, help="the user's message")
+    p.add_argument("--encoding", default=DEFAULT_ENCODING, choices=ENCODINGS)
+    p.add_argument("--tier1-budget", type=int, default=Budgets.tier1)
+    p.add_argument("--tier2-budget", type=int, default=Budgets.tier2)
+    p.add_argument("--plan-budget", type=int, default=Budgets.plan)
+    p.add_argument("--window", type=int, default=None, help="context window of the endpoint, e.g. 8192")
+    p.add_argument("--json", action="store_true", help="print the context, the request and every figure as JSON")
+    p.set_defaults(handler=run)
+
+
+def render_context(ctx: Context) -> str:
+    """The human view: topics and why, each part with its tokens, tools and why, drops, totals."""
+    topics = "; ".join(f"{t.topic} ({', '.join(t.words)})" for t in ctx.topics) or "none"
+    lines = [
+        f"topics: {topics}",
+        f"edit intent: {' … '.join(ctx.edit_words) or 'no'}",
+        f"workout focus: {ctx.focus.rule + (' (ambiguous)' if ctx.focus.ambiguous else '') if ctx.focus else 'none'}",
+        "",
+        f"--- system prompt ({ctx.system_prompt_tokens} tokens)",
+        ctx.system_prompt,
+        f"--- tier 1 ({ctx.tier1_tokens}/{ctx.budgets.tier1} tokens)",
+        ctx.tier1,
+        f"--- tier 2 ({ctx.tier2_tokens}/{ctx.budgets.tier2} tokens; blocks: {', '.join(ctx.tier2_blocks) or 'none'})",
+        ctx.tier2,
+        f"--- plan ({ctx.plan_tokens} tokens, {ctx.plan_mode or 'not shown'})",
+        ctx.plan,
+        "--- tools offered",
+        *[f"{t.name}: {t.reason}" for t in ctx.tools],
+        f"tool definitions: {ctx.tool_def_raw_tokens} tokens as raw JSON, ~{ctx.tool_def_openai_tokens} by the"
+        " OpenAI cookbook's approximation of OpenAI's rendering",
+        "--- dropped",
+        *([f"{d.part} {d.key} ({d.tokens} tokens): {d.reason}" for d in ctx.drops] or ["nothing"]),
+        "",
+        f"request: {ctx.request_tokens} tokens (raw tool JSON), ~{ctx.request_tokens_openai} (OpenAI approximation)",
+    ]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    con = open_database(args.db)
+    try:
+        athlete_id = resolve_athlete(con, args.athlete)
+        budgets = Budgets(
+            tier1=args.tier1_budget, tier2=args.tier2_budget, plan=args.plan_budget, context_window=args.window
+        )
+        ctx = build_context(con, athlete_id, args.message, budgets=budgets, encoding=args.encoding)
+    finally:
+        con.close()
+    emit(args, {**ctx.to_dict(), "request": ctx.request()}, render_context(ctx))
+    return 0

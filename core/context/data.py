@@ -1,0 +1,101 @@
+"""Everything one message's context is built from, read once: a few small queries, then pure rendering.
+
+Findings take 0.4-2.7 s to compute, far too slow per message. `athlete_findings` is the one place
+that gets them: until materialized findings land, it computes them with `find_patterns` and keeps
+them per database, athlete and data fingerprint, so a changed athlete is recomputed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import duckdb
+
+from core.analytics.patterns import Finding, find_patterns
+from core.db import context as sql
+from core.errors import NotFoundError
+from core.workouts.sport import Activity, load_activities
+
+RECENT_DAYS = 14
+DAILY_DAYS = 42  # 28 for the chronic window + 14 days of ratios for the overload alert
+
+_FINDINGS: dict[tuple, list[Finding]] = {}
+
+
+def athlete_findings(
+    con: duckdb.DuckDBPyConnection, athlete_id: int, fingerprint: Sequence[str] | None = None
+) -> list[Finding]:
+    """Every pattern finding of the athlete, strongest first (cached until the athlete's data changes)."""
+    if fingerprint is None:
+        facts = sql.athlete_facts(con, athlete_id)
+        fingerprint = facts["fingerprint"] if facts else ()
+    key = (athlete_id, tuple(fingerprint))
+    if fingerprint and fingerprint[0] == "":  # an in-memory database has no path: key it by connection
+        key += (id(con),)
+    if key not in _FINDINGS:
+        _FINDINGS[key] = find_patterns(con, athlete_id)
+    return _FINDINGS[key]
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """One calendar day: session-RPE load, cardio minutes, health and nutrition (None when not logged)."""
+
+    day: date
+    load: float
+    cardio_min: float
+    sleep_hours: float | None
+    deep_sleep_pct: float | None
+    hrv_ms: float | None
+    resting_hr: int | None
+    calories: int | None
+    protein_g: int | None
+
+
+@dataclass(frozen=True)
+class AthleteData:
+    """One athlete as of their data's 'today': profile, the last 14 days of activities, 42 days of days."""
+
+    athlete_id: int
+    handle: str
+    phase: str
+    units: str
+    sports: tuple[str, ...]
+    as_of: date
+    first_day: date | None
+    weight_kg: float | None  # latest body weight, for the protein target
+    activities: tuple[Activity, ...]  # top-level, oldest first, brick legs inside
+    titles: dict[int, str]
+    days: tuple[DayRow, ...]  # oldest first, ends at as_of
+    findings: tuple[Finding, ...]
+
+    @property
+    def today(self) -> DayRow:
+        return self.days[-1]
+
+
+def load_athlete_data(con: duckdb.DuckDBPyConnection, athlete_id: int, *, with_findings: bool = True) -> AthleteData:
+    """Read what the context needs; NotFoundError for an unknown athlete."""
+    facts = sql.athlete_facts(con, athlete_id)
+    if facts is None:
+        raise NotFoundError(f"athlete_id {athlete_id!r} not found; expected an existing athlete id")
+    as_of = facts["as_of"]
+    activities = tuple(load_activities(con, athlete_id, as_of - timedelta(days=RECENT_DAYS - 1), as_of))
+    labels = sql.activity_labels(con, athlete_id, [a.activity_id for a in activities])
+    days = tuple(DayRow(**row) for row in sql.daily_series(con, athlete_id, as_of, DAILY_DAYS))
+    return AthleteData(
+        athlete_id=athlete_id,
+        handle=facts["handle"],
+        phase=facts["phase"],
+        units=facts["units"],
+        sports=tuple(facts["sports"] or ()),
+        as_of=as_of,
+        first_day=facts["first_day"],
+        weight_kg=facts["weight_kg"],
+        activities=activities,
+        titles={aid: lab["title"] for aid, lab in labels.items() if lab["title"]},
+        days=days,
+        findings=tuple(athlete_findings(con, athlete_id, facts["fingerprint"])) if with_findings else (),
+    )

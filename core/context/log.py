@@ -1,0 +1,64 @@
+"""The interaction log: one row per model turn in `interactions`.
+
+The plan hash recorded is the one the turn *showed* (None when the plan part was not sent), which is
+what "since the last interaction" means for the next turn's plan delta.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import duckdb
+
+from core.context.builder import Context
+from core.db import context as sql
+
+
+def record_turn(
+    con: duckdb.DuckDBPyConnection,
+    context: Context,
+    *,
+    tools_called: Sequence[str] = (),
+    tool_result_tokens: int | None = None,
+    model: str | None = None,
+    prompt_tokens: int | None = None,
+    completion_tokens: int | None = None,
+    at: datetime | None = None,
+) -> int:
+    """Log one turn built from `context` (plus what the model reported); returns the interaction id."""
+    details = {
+        "topics": [{"topic": t.topic, "words": list(t.words)} for t in context.topics],
+        "tools": [{"name": t.name, "reason": t.reason} for t in context.tools],
+        "dropped": [asdict(d) for d in context.drops],
+        "plan_mode": context.plan_mode,
+        "request_tokens_openai": context.request_tokens_openai,
+    }
+    return sql.record_turn(
+        con,
+        {
+            "athlete_id": context.athlete_id,
+            "created_at": at or datetime.now(UTC).replace(tzinfo=None),
+            "plan_hash": context.plan_hash_shown,
+            "user_message": context.message,
+            "encoding": context.encoding,
+            "tier1_tokens": context.tier1_tokens,
+            "tier2_tokens": context.tier2_tokens,
+            "tier3_tokens": tool_result_tokens,
+            "plan_tokens": context.plan_tokens,
+            "model": model,
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "system_tokens": context.system_prompt_tokens,
+            "history_tokens": context.history_tokens,
+            "tool_def_raw_tokens": context.tool_def_raw_tokens,
+            "tool_def_openai_tokens": context.tool_def_openai_tokens,
+            "request_tokens": context.request_tokens,
+            "topics": [t.topic for t in context.topics],
+            "tools_offered": list(context.tool_names),
+            "tools_called": list(tools_called),
+            "context_json": json.dumps(details, ensure_ascii=False),
+        },
+    )

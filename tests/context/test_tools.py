@@ -1,0 +1,176 @@
+"""Tier 3 tools (core/context/tools.py): definitions, limits, athlete scoping and the never-raising executor."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from core.context.tools import (
+    QUERY_TOOLS,
+    budget_result,
+    execute_tool,
+    openai_tool_tokens,
+    plan_edit_tools,
+    raw_tool_tokens,
+)
+from core.plan.store import load_plan, plan_head
+from core.plan.tools import PLAN_TOOL_SCHEMAS
+from core.tokens import count_tokens
+
+SENTINEL = "SENTINEL-OTHER-ATHLETE"
+
+VALID_CALLS = {
+    "query_workouts": {"type": "any", "days": 14, "include_details": True},
+    "query_cardio": {"activity_type": "all", "days": 14, "include_hr_zones": True, "include_routes": True},
+    "query_cross_modality": {"pattern_type": "all"},
+    "query_body_comp": {"days": 28},
+    "get_workout_data": {"scope": "current_week", "format": "compact"},
+}
+
+
+@pytest.fixture
+def marked_con(demo_con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The demo database with a sentinel on every other athlete's activity titles, notes and routes."""
+    demo_con.execute("UPDATE activities SET title = ?, notes = ?, route_name = ? WHERE athlete_id <> 3", [SENTINEL] * 3)
+    return demo_con
+
+
+def _state(con: duckdb.DuckDBPyConnection) -> tuple:
+    return con.execute("SELECT count(*) FROM interactions").fetchone()[0], plan_head(con, 3).plan_hash
+
+
+@pytest.mark.parametrize("name", list(VALID_CALLS))
+def test_a_valid_call_returns_compact_lines_for_the_conversations_athlete(marked_con, name):
+    """Given a valid call, when executed for athlete 3, then the result is text within budget with no other athlete's data."""
+    result = execute_tool(marked_con, 3, name, json.dumps(VALID_CALLS[name]))
+    assert not result.startswith("error"), result
+    assert SENTINEL not in result and count_tokens(result) <= 400
+
+
+@pytest.mark.parametrize("name", list(VALID_CALLS))
+def test_another_athletes_id_in_the_arguments_is_refused_and_reads_nothing(marked_con, name):
+    """Given arguments naming athlete 1, when executed for athlete 3, then a clear error says tools read this athlete."""
+    before = _state(marked_con)
+    result = execute_tool(marked_con, 3, name, json.dumps({**VALID_CALLS[name], "athlete_id": 1}))
+    assert result.startswith("error: athlete_id: unknown field") and "this conversation's athlete" in result
+    assert SENTINEL not in result and _state(marked_con) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments", "expected"),
+    [
+        ("query_workouts", {"days": 0}, "days: expected 1-90"),
+        ("query_workouts", {"days": 91}, "days: expected 1-90"),
+        ("query_workouts", {"type": "crossfit"}, "type: expected one of any, strength"),
+        ("query_workouts", {"include_details": "yes"}, "include_details: expected boolean"),
+        ("query_cardio", {"activity_type": "rowing"}, "activity_type: expected one of run, ride, swim, all"),
+        ("query_cardio", {"days": 91}, "days: expected 1-90"),
+        ("query_cross_modality", {"days": 27}, "days: expected 28-730"),
+        ("query_cross_modality", {"days": 731}, "days: expected 28-730"),
+        ("query_cross_modality", {"pattern_type": "magic"}, "pattern_type: expected one of sequencing"),
+        ("query_body_comp", {"days": 366}, "days: expected 1-365"),
+        ("get_workout_data", {"scope": "week:abc"}, "scope: expected full_program, current_week, week:N or session:ID"),
+        ("get_workout_data", {"format": "xml"}, "format: expected one of verbose"),
+    ],
+)
+def test_invalid_arguments_get_one_error_line_naming_the_field_and_the_limit(marked_con, name, arguments, expected):
+    """Given arguments outside a limit, when executed, then the error names the field and the limit and nothing changes."""
+    before = _state(marked_con)
+    result = execute_tool(marked_con, 3, name, json.dumps(arguments))
+    assert result.startswith("error: ") and expected in result, result
+    assert _state(marked_con) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "inside", "outside"),
+    [
+        (t["function"]["name"], key, (prop["minimum"], prop["maximum"]), (prop["minimum"] - 1, prop["maximum"] + 1))
+        for t in QUERY_TOOLS
+        for key, prop in t["function"]["parameters"]["properties"].items()
+        if "minimum" in prop
+    ],
+)
+def test_every_stated_limit_is_enforced_just_inside_and_just_outside(marked_con, name, field, inside, outside):
+    """Given each numeric limit the model reads, when calling at and just past it, then inside runs and outside names the limit."""
+    description = next(t for t in QUERY_TOOLS if t["function"]["name"] == name)["function"]["parameters"]
+    words = description["properties"][field]["description"]
+    assert f"{inside[0]}-{inside[1]}" in words
+    for value in inside:
+        assert not execute_tool(marked_con, 3, name, json.dumps({field: value})).startswith("error"), (field, value)
+    for value in outside:
+        result = execute_tool(marked_con, 3, name, json.dumps({field: value}))
+        assert f"{field}: expected {inside[0]}-{inside[1]}" in result, result
+
+
+@pytest.mark.parametrize(
+    ("arguments_json", "expected"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "expected a JSON object"),
+        ('{"days": "\\ud800"}', "lone UTF-16 surrogate"),
+        ("[" * 100_000 + "]" * 100_000, "characters, expected at most 20000"),
+        ('{"a":' * 3000 + "1" + "}" * 3000, "nested too deeply"),
+        ('{"days": ' + "9" * 5000 + "}", "not valid JSON"),
+        ('{"days": 99999999999999999999999}', "days: expected 1-90"),
+    ],
+)
+def test_hostile_arguments_never_raise_and_come_back_as_one_error(marked_con, arguments_json, expected):
+    """Given malformed, deep, huge or surrogate-laden arguments, when executed, then one error line comes back."""
+    result = execute_tool(marked_con, 3, "query_workouts", arguments_json)
+    assert result.startswith("error: ") and expected in result and "\n" not in result, result
+
+
+def test_an_unknown_tool_is_named_with_the_known_ones(marked_con):
+    """Given an unknown tool name, when executed, then the error lists the tools there are."""
+    result = execute_tool(marked_con, 3, "drop_tables", "{}")
+    assert result.startswith("error: tool: unknown tool 'drop_tables'") and "query_cardio" in result
+
+
+def test_a_session_of_another_athlete_is_not_found(marked_con):
+    """Given athlete 1's session id, when athlete 3 asks for it, then it is not found and nothing is shown."""
+    session_id = marked_con.execute(
+        "SELECT session_id FROM program_sessions WHERE athlete_id = 1 AND session_id NOT IN"
+        " (SELECT session_id FROM program_sessions WHERE athlete_id = 3) LIMIT 1"
+    ).fetchone()
+    if session_id is None:
+        session_id = ("week-99-session-9",)
+    result = execute_tool(marked_con, 3, "get_workout_data", json.dumps({"scope": f"session:{session_id[0]}"}))
+    assert result.startswith("error: ") and SENTINEL not in result
+
+
+def test_the_plan_tool_runs_through_the_one_executor_for_this_athlete_only(marked_con):
+    """Given an edit_plan call, when executed for athlete 3, then athlete 3's plan changes and athlete 1's does not."""
+    other = plan_head(marked_con, 1).plan_hash
+    block = next(b for _, _, b in load_plan(marked_con, 3).blocks())
+    args = {"ops": [{"op": "update_block", "block_id": block.block_id, "notes": "tool edit"}]}
+    result = execute_tool(marked_con, 3, "edit_plan", json.dumps(args), shown_hash=plan_head(marked_con, 3).plan_hash)
+    assert result.startswith("ok ") and "tool edit" in result
+    assert plan_head(marked_con, 1).plan_hash == other
+
+
+def test_a_plan_tool_with_hostile_arguments_returns_an_error_and_changes_nothing(marked_con):
+    """Given deeply nested edit_plan arguments, when executed, then one error line and the plan is unchanged."""
+    before = _state(marked_con)
+    result = execute_tool(marked_con, 3, "edit_plan", '{"ops":' + "[" * 5000 + "]" * 5000 + "}")
+    assert result.startswith("error: ") and _state(marked_con) == before
+
+
+def test_long_results_are_cut_at_line_ends_and_say_how_much_is_missing():
+    """Given a 300-line result, when budgeted to 60 tokens, then whole lines are kept and the rest is counted."""
+    text = "\n".join(f"line {i} R:45m|6.2mi" for i in range(300))
+    cut = budget_result(text, 60)
+    assert count_tokens(cut) <= 60
+    kept, note = cut.split("\n")[:-1], cut.split("\n")[-1]
+    assert all(line in text.split("\n") for line in kept)
+    assert note.startswith(f"... {300 - len(kept)} more lines not shown")
+
+
+def test_tool_definitions_are_compact_and_counted_two_ways():
+    """Given the query tools, when counting, then raw JSON ≤ 600 tokens, the approximation is smaller, and no regex is shown."""
+    assert raw_tool_tokens(QUERY_TOOLS) <= 600
+    assert 0 < openai_tool_tokens(QUERY_TOOLS) < raw_tool_tokens(QUERY_TOOLS)
+    assert '"pattern"' not in json.dumps(QUERY_TOOLS)
+    assert openai_tool_tokens(PLAN_TOOL_SCHEMAS) == 1217  # the figure DESIGN.md quotes for the nine plan tools
+    assert [t["function"]["name"] for t in plan_edit_tools()] == ["edit_plan"]

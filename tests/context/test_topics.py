@@ -1,0 +1,115 @@
+"""Topic detection on word boundaries, edit intent and body words (core/context/topics.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.context.topics import body_words, detect_topics, edit_intent_words
+
+# (message, expected topics in order of appearance). Includes the seed's substring false positives.
+LABELLED = [
+    ("How was my workout today?", ["training"]),
+    ("I hit a PR on bench!", ["training"]),
+    ("Is my protein intake okay?", []),
+    ("I did three sets of squats", ["training"]),
+    ("three days off, feeling fine", []),
+    ("My HR was 150 on the run", ["cardio"]),
+    ("ran 5mi this morning", ["cardio"]),
+    ("mostly z2 work", ["cardio"]),
+    ("20 minutes in zone 3", ["cardio"]),
+    ("raced a 10k on Sunday", ["cardio"]),
+    ("how far did I ride?", ["cardio"]),
+    ("Swimming felt heavy", ["cardio", "training"]),
+    ("The pool was crowded", ["cardio"]),
+    ("What pace should my tempo run be?", ["cardio"]),
+    ("I feel tired and sore", ["recovery"]),
+    ("Should I skip tomorrow?", ["recovery"]),
+    ("should I rest or skip today", ["recovery"]),
+    ("my HRV dropped", ["recovery"]),
+    ("I slept 5 hours", ["recovery"]),
+    ("Is a deload week needed?", ["recovery"]),
+    ("Does running affect my squat?", ["cardio", "cross_training", "training"]),
+    ("Brick session tomorrow", ["cross_training"]),
+    ("triathlon prep tips", ["cross_training"]),
+    ("How do I balance lifting and running?", ["cross_training", "training", "cardio"]),
+    ("interference effect?", ["cross_training"]),
+    ("run after legs: bad idea?", ["cardio", "cross_training"]),
+    ("the weather is nice", []),
+    ("Thanks coach", []),
+    ("present my progress", []),
+    ("approve the changes", []),
+    ("what is a shrimp diet", []),
+    ("I had three eggs", []),
+    ("other thoughts?", []),
+    ("prune juice helps?", []),
+    ("throughput of the gym", ["training"]),
+    ("Bench press felt heavy", ["training"]),
+    ("I'm exhausted after the interval session", ["recovery", "cardio", "training"]),
+    ("resting heart rate is up", ["recovery", "cardio"]),
+    ("cycling 40km tomorrow", ["cardio"]),
+    ("feeling worn out after my session", ["recovery", "training"]),
+    ("jogging with my dog", ["cardio"]),
+    ("Can I get more muscle on a cut?", ["training"]),
+    ("hrv and sleep trends", ["recovery"]),
+    ("5k time trial", ["cardio"]),
+]
+
+
+@pytest.mark.parametrize(("message", "expected"), LABELLED)
+def test_labelled_messages_fire_exactly_their_topics_in_order(message: str, expected: list[str]):
+    """Given a labelled message, when detecting topics, then exactly the labelled topics fire, in order of appearance."""
+    assert [h.topic for h in detect_topics(message)] == expected
+
+
+def test_the_labelled_set_has_at_least_40_messages_and_every_topic():
+    """Given the labelled set, when counting, then it has ≥ 40 messages and every topic and no-topic case."""
+    fired = {t for _, topics in LABELLED for t in topics}
+    assert len(LABELLED) >= 40
+    assert fired == {"training", "cardio", "cross_training", "recovery"}
+    assert any(not topics for _, topics in LABELLED)
+
+
+@pytest.mark.parametrize("message", ["three", "protein", "other", "approach", "shrimp", "prune", "pressure"])
+def test_substrings_of_other_words_do_not_fire(message: str):
+    """Given a word containing 'hr' or 'pr', when detecting, then nothing fires (word boundaries)."""
+    assert detect_topics(message) == ()
+
+
+def test_hits_name_the_words_that_fired():
+    """Given a cardio message, when detecting, then the hit lists the words that fired it."""
+    (hit,) = detect_topics("My HR in zone 3 on the run")
+    assert hit.topic == "cardio"
+    assert {"hr", "zone 3", "run"} <= set(hit.words)
+
+
+@pytest.mark.parametrize(
+    ("message", "words"),
+    [
+        ("add a set of pull-ups to Friday", ("add", "set")),
+        ("Swap b_12 for dumbbell rows", ("swap", "b_12")),
+        ("move Monday's squats to Tuesday", ("move", "monday")),
+        ("please remove the circuit", ("remove", "circuit")),
+    ],
+)
+def test_edit_requests_have_edit_intent(message: str, words: tuple[str, ...]):
+    """Given a request to change the plan, when checking intent, then the verb and the plan object are named."""
+    assert edit_intent_words(message) == words
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "How did my bench go?",
+        "Should I add weight to my squat?",
+        "I added a new playlist",
+        "what's my plan for Friday?",
+    ],
+)
+def test_questions_and_chatter_have_no_edit_intent(message: str):
+    """Given a question or a verb without a plan object, when checking intent, then there is none."""
+    assert edit_intent_words(message) == ()
+
+
+def test_body_words_name_weight_and_nutrition():
+    """Given a message about weight and protein, when reading body words, then both are named."""
+    assert body_words("Is my weight dropping and protein ok?") == ("weight", "protein")
