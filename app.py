@@ -29,4 +29,5 @@ pages = [
 ]
 nav = st.navigation(pages)
 app_state.follow_deep_link()
-nav.run()
+with app_state.page_run():
+    nav.run()

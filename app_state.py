@@ -1,25 +1,36 @@
-"""State shared by every page: the one cached DuckDB connection and the sidebar choices.
+"""State shared by every page: a read-only DuckDB connection per page run, the write helper and the sidebar choices.
 
-Kept out of app.py so pages can import it without re-running navigation.
+DuckDB allows many readers or one writer per file, so the dashboard never keeps the
+file open between runs: a run opens it read-only on first use and app.py closes it
+when the run ends (`page_run`); a page write opens, commits and releases at once
+(`writing`). Kept out of app.py so pages can import it without re-running navigation.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from core.db import db_path_from_env
+from core.db import connect, db_path_from_env, reading
+from core.db import writing as write_connection
 from core.db.athletes import athletes_frame
-from core.demo.generator import open_database
+from core.demo.seeding import ensure_demo_database
+from core.errors import CoachError
 from core.tokens import DEFAULT_ENCODING
+
+_run = threading.local()  # Streamlit runs each session's script on its own thread
 
 
 @st.cache_resource
-def _connection_to(path: str) -> duckdb.DuckDBPyConnection:
-    return open_database(path)
+def _prepared(path: str) -> str:
+    """Create, migrate and seed the file once per server process (first start); holds no connection."""
+    return str(ensure_demo_database(path))
 
 
 def database_key() -> str:
@@ -27,17 +38,53 @@ def database_key() -> str:
     return str(db_path_from_env())
 
 
-def connection() -> duckdb.DuckDBPyConnection:
-    """The one connection per database file, shared by all sessions: callers take `.cursor()` per use.
+@contextmanager
+def page_run() -> Iterator[None]:
+    """app.py wraps each run in this: the run's read connection (if one was opened) is closed when it ends."""
+    stack = ExitStack()
+    _run.stack = stack
+    try:
+        with stack:
+            yield
+    except CoachError as exc:  # e.g. a file damaged mid-run: one line, not a traceback
+        st.error(str(exc))
+    finally:
+        _run.stack = None
+        _run.con = None
 
-    Keyed by path so a changed `$COACH_DB` (tests, a second file) never reuses another file's connection.
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """This run's read-only connection, opened on first use; callers take `.cursor()` per use.
+
+    Outside `page_run` (a page file run on its own) the connection lives until it is garbage collected.
     """
-    return _connection_to(database_key())
+    con = getattr(_run, "con", None)
+    if con is not None:
+        return con
+    path = _prepared(database_key())
+    stack = getattr(_run, "stack", None)
+    if stack is None:
+        return connect(path, read_only=True)
+    con = stack.enter_context(reading(path))
+    _run.con = con
+    return con
+
+
+@contextmanager
+def writing() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection for one page write: this run's reader is closed first, the lock released after."""
+    stack = getattr(_run, "stack", None)
+    if stack is not None and getattr(_run, "con", None) is not None:
+        stack.close()  # DuckDB allows one open mode per file and process: the reader goes before the writer
+        _run.con = None
+    with write_connection(_prepared(database_key())) as con:
+        yield con
 
 
 @st.cache_data(ttl=60)
 def _roster_of(path: str) -> pd.DataFrame:
-    return athletes_frame(_connection_to(path).cursor())
+    with reading(_prepared(path)) as con:  # app.py reads it before the page run starts
+        return athletes_frame(con)
 
 
 def roster() -> pd.DataFrame:

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.db import connect
 from core.db.connection import PROJECT_ROOT
-from core.demo.generator import seed_demo
+from core.demo.seeding import seed_demo
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""core.demo.generator: deterministic generation and planted effects measured back from the tables."""
+"""core.demo: deterministic generation and planted effects measured back from the tables."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 
 from core.db import connect
 from core.db.athletes import ATHLETE_TABLES, resolve_athlete
-from core.demo.generator import planted_effect, seed_demo
+from core.demo.effects import planted_effect
+from core.demo.seeding import seed_demo
 from core.errors import CoachError
 
 
