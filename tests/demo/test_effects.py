@@ -15,15 +15,18 @@ from core.demo.effects import planted_effect
 from core.demo.seeding import seed_demo
 from core.errors import CoachError
 
+# Tables that record when something ran, not what the data is.
+RUN_BOOKKEEPING = {"schema_migrations", "seed_runs", "seed_athletes"}
+
 
 def _data_hash(con: duckdb.DuckDBPyConnection) -> str:
-    """SHA-256 over every table's rows in a fixed order (schema_migrations only records when it ran)."""
+    """SHA-256 over every table's rows in a fixed order (bookkeeping tables only record when things ran)."""
     tables = [
         r[0]
         for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name"
         ).fetchall()
-        if r[0] != "schema_migrations"
+        if r[0] not in RUN_BOOKKEEPING
     ]
     assert set(ATHLETE_TABLES) <= set(tables)
     digest = hashlib.sha256()
