@@ -145,6 +145,7 @@ def describe_holder(message: str) -> str:
         command = " ".join(a.decode(errors="replace") for a in argv if a)
     except OSError:
         command = match.group(1)
+    command = " ".join(command.split())  # an argument may hold newlines (python -c): keep the message one line
     command = command if len(command) <= 80 else command[:77] + "..."
     return f"PID {pid} ({command})"
 
