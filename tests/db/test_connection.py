@@ -138,9 +138,12 @@ def test_many_processes_read_together(demo_db_path: Path) -> None:
 
 def test_a_busy_file_is_one_line_naming_the_holder(demo_db_path: Path) -> None:
     """Given another process writing, when reading with a short bound, then one line naming its PID and command."""
-    with _held(demo_db_path, "write") as holder, pytest.raises(DatabaseBusyError) as err:
-        with reading(demo_db_path, wait=0.3):
-            pass
+    with (
+        _held(demo_db_path, "write") as holder,
+        pytest.raises(DatabaseBusyError) as err,
+        reading(demo_db_path, wait=0.3),
+    ):
+        pass
     message = str(err.value)
     assert f"PID {holder.pid} (" in message and "python" in message and "\n" not in message
     assert "waited 0.3 s" in message and "Could not set lock" not in message
