@@ -1,17 +1,21 @@
-"""State shared by every page: a read-only DuckDB connection per page run, the write helper and the sidebar choices.
+"""State shared by every page: the database as each page run sees it, the write helper and the sidebar choices.
 
 DuckDB allows many readers or one writer per file, so the dashboard never keeps the
-file open between runs: a run opens it read-only on first use and app.py closes it
-when the run ends (`page_run`); a page write opens, commits and releases at once
-(`writing`). Kept out of app.py so pages can import it without re-running navigation.
+file open between runs. A run's reads share one read-only connection, opened on
+first use and owned by the run's thread: app.py closes it when the run ends
+(`page_run`), and a page file run on its own loses it with its thread. Pages only
+ever hold a `RunConnection`, which forwards to it, so nothing a page keeps (a cached
+function's globals) can hold the file open. A page write opens, commits and releases
+at once (`writing`). Kept out of app.py so pages can import it without re-running navigation.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -38,45 +42,56 @@ def database_key() -> str:
     return str(db_path_from_env())
 
 
+def _run_connection() -> duckdb.DuckDBPyConnection:
+    con = getattr(_run, "con", None)
+    if con is None:
+        con = _run.con = connect(_prepared(database_key()), read_only=True)
+    return con
+
+
+def _release() -> None:
+    con, _run.con = getattr(_run, "con", None), None
+    if con is not None:
+        con.close()
+
+
+class RunConnection:
+    """What pages hold: every attribute comes from this run's read-only connection, opened on first use.
+
+    `cursor()` returns the same object: the run's connection belongs to one thread already.
+    """
+
+    def cursor(self) -> RunConnection:
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_run_connection(), name)
+
+
 @contextmanager
 def page_run() -> Iterator[None]:
-    """app.py wraps each run in this: the run's read connection (if one was opened) is closed when it ends."""
-    stack = ExitStack()
-    _run.stack = stack
+    """app.py wraps each page run in this: the run's connection is closed when the run ends."""
+    _release()
     try:
-        with stack:
-            yield
-    except CoachError as exc:  # e.g. a file damaged mid-run: one line, not a traceback
-        st.error(str(exc))
+        yield
+    except (CoachError, duckdb.IOException) as exc:  # e.g. a file damaged mid-run: one line, not a traceback
+        st.error(" ".join(str(exc).split())[:500])
     finally:
-        _run.stack = None
-        _run.con = None
+        _release()
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    """This run's read-only connection, opened on first use; callers take `.cursor()` per use.
-
-    Outside `page_run` (a page file run on its own) the connection lives until it is garbage collected.
-    """
-    con = getattr(_run, "con", None)
-    if con is not None:
-        return con
-    path = _prepared(database_key())
-    stack = getattr(_run, "stack", None)
-    if stack is None:
-        return connect(path, read_only=True)
-    con = stack.enter_context(reading(path))
-    _run.con = con
-    return con
+    """The database for reads in this run (a `RunConnection`); callers take `.cursor()` per use as before."""
+    return RunConnection()  # type: ignore[return-value]
 
 
 @contextmanager
 def writing() -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection for one page write: this run's reader is closed first, the lock released after."""
-    stack = getattr(_run, "stack", None)
-    if stack is not None and getattr(_run, "con", None) is not None:
-        stack.close()  # DuckDB allows one open mode per file and process: the reader goes before the writer
-        _run.con = None
+    """A read-write connection for one page write, released at once; the run's reads reopen after it.
+
+    DuckDB allows one open mode per file in a process, so this run's reader is closed first.
+    """
+    _release()
     with write_connection(_prepared(database_key())) as con:
         yield con
 
