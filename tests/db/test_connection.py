@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
+import json
 import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from core.db import connect, reading, snapshot, writing
 from core.db.connection import PROJECT_ROOT, migration_files
@@ -216,3 +219,85 @@ def test_reading_a_missing_file_says_how_to_create_it(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match="python -m core seed"), reading(tmp_path / "none.duckdb"):
         pass
     assert not (tmp_path / "none.duckdb").exists()
+
+
+# A process that edits maya's plan N times the way a developer would: read the hash, then apply on it.
+EDITOR = """
+import contextlib, io, json, sys
+from core.cli import main
+db, tag, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+outcomes = []
+for i in range(n):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        shown = main(["--db", db, "plan", "show", "--athlete", "maya", "--json"])
+    base = json.loads(out.getvalue())["plan_hash"] if shown == 0 else "0" * 64
+    ops = json.dumps([{"op": "update_block", "block_id": "b_2", "notes": f"{tag}-{i}"}])
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--db", db, "plan", "apply", "--athlete", "maya", "--base", base, ops])
+    outcomes.append({"note": f"{tag}-{i}", "code": code, "out": out.getvalue(), "err": err.getvalue()})
+print(json.dumps(outcomes))
+"""
+
+
+def test_two_processes_editing_one_plan_lose_and_duplicate_nothing(demo_db_path: Path) -> None:
+    """Given two processes each applying 20 edits on the hash they read, then each lands or is refused as stale, once."""
+    editors = [
+        subprocess.Popen(
+            [sys.executable, "-c", EDITOR, str(demo_db_path), tag, "20"],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tag in ("left", "right")
+    ]
+    outcomes = []
+    for editor in editors:
+        out, err = editor.communicate(timeout=300)
+        assert editor.returncode == 0, err
+        outcomes += json.loads(out)
+    landed = [o["note"] for o in outcomes if o["code"] == 0]
+    refused = [o for o in outcomes if o["code"] != 0]
+    assert all(o["out"].startswith("ok b_2 notes ") for o in outcomes if o["code"] == 0)
+    assert all(o["err"].startswith("error: stale base_hash ") and o["err"].count("\n") == 1 for o in refused)
+    assert not any("lock" in o["err"].lower() or "Traceback" in o["err"] for o in outcomes)
+    assert len(landed) >= 2 and len(landed) + len(refused) == 40
+    with reading(demo_db_path) as con:
+        versions = con.execute(
+            "SELECT version, plan_hash, parent_hash, changes_json FROM plan_versions WHERE athlete_id = 1 ORDER BY version"
+        ).fetchall()
+    assert [v[0] for v in versions] == list(range(1, len(landed) + 2))  # v1 is the demo import
+    assert all(child[2] == parent[1] for parent, child in itertools.pairwise(versions))
+    recorded = [json.loads(v[3])["ops"][0]["notes"] for v in versions[1:]]
+    assert sorted(recorded) == sorted(landed)
+
+
+def test_a_long_read_does_not_make_a_page_write_fail(
+    demo_db_path: Path, open_page: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given `bench formats` reading the file in another process, when the coach saves edits meanwhile, each lands."""
+    monkeypatch.setenv("COACH_DB_WAIT", "1")  # far shorter than the benchmark: a reader holding the file would fail it
+    bench = subprocess.Popen(
+        [sys.executable, "-m", "core", "--db", str(demo_db_path), "bench", "formats", "--json"],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    saved_while_reading = 0
+    for sets in itertools.cycle(range(2, 8)):
+        page = open_page("pages/plan.py")
+        page.selectbox(key="plan_op").set_value("update_block").run()
+        page.selectbox(key="plan_block_id").set_value("b_2")
+        page.number_input(key="plan_sets").set_value(sets)
+        page.button[0].click().run()
+        assert not page.exception and not page.error, [e.value for e in page.error]
+        assert page.success[0].value.startswith("ok b_2 sets ")
+        if bench.poll() is not None:
+            break
+        saved_while_reading += 1
+    out, err = bench.communicate(timeout=300)
+    assert bench.returncode == 0, err
+    assert json.loads(out)["formats"] and saved_while_reading >= 1
