@@ -164,3 +164,14 @@ def test_seed_benchmark_reports_medians_and_memory() -> None:
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)["seed"]
     assert figures["rows"] > 0 and figures["median_seconds"] > 0 and figures["peak_rss_mb"] > 0
+
+
+def test_db_benchmark_reports_the_open_cost_per_page_run(demo_db_path: Path) -> None:
+    """bench db --json reports medians for a query, an open-query-close per run, a write and a snapshot."""
+    before = _digest(demo_db_path)
+    result = _cli("--db", str(demo_db_path), "bench", "db", "--repeats", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)["db"]
+    assert figures["open_query_close_ms"] > figures["query_on_open_connection_ms"] > 0
+    assert figures["write_open_commit_close_ms"] > 0 and figures["snapshot_ms"] > 0
+    assert _digest(demo_db_path) == before  # measured on a private copy
