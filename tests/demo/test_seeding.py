@@ -20,16 +20,6 @@ from core.errors import CoachError
 COHORT = ["--athletes", str(3 * FLUSH_EVERY), "--weeks", "8"]
 
 
-def _cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "core", "--db", str(db), *args],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        timeout=300,
-    )
-
-
 def _done_athletes(db: Path) -> int:
     try:
         with reading(db, wait=5) as con:
@@ -39,7 +29,9 @@ def _done_athletes(db: Path) -> int:
 
 
 def test_seed_killed_mid_run_resumes_to_the_same_data(
-    tmp_path: Path, data_hash: Callable[[duckdb.DuckDBPyConnection], str]
+    tmp_path: Path,
+    data_hash: Callable[[duckdb.DuckDBPyConnection], str],
+    cli: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     """Given `seed` killed -9 after its first batch, then `seed` refuses other args, resumes, and matches an unbroken seed."""
     db = tmp_path / "killed.duckdb"
@@ -56,14 +48,14 @@ def test_seed_killed_mid_run_resumes_to_the_same_data(
     with reading(db) as con:
         assert con.execute("SELECT count(*) FROM seed_runs WHERE completed_at IS NULL").fetchone()[0] == 1
         before = data_hash(con)
-    refused = _cli(db, "seed", "--athletes", "10", "--weeks", "8")
+    refused = cli("--db", str(db), "seed", "--athletes", "10", "--weeks", "8")
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1
     assert "unfinished seed (seed 7, 75 athletes × 8 weeks" in refused.stderr
     assert "python -m core seed --seed 7 --athletes 75 --weeks 8 --as-of 2026-11-19" in refused.stderr
     with reading(db) as con:
         assert data_hash(con) == before
 
-    resumed = _cli(db, "seed", *COHORT)
+    resumed = cli("--db", str(db), "seed", *COHORT)
     assert resumed.returncode == 0, resumed.stderr
     assert "resumed after" in resumed.stdout
 
@@ -73,7 +65,7 @@ def test_seed_killed_mid_run_resumes_to_the_same_data(
         assert data_hash(con) == data_hash(unbroken)
         assert con.execute("SELECT count(*) FROM seed_runs WHERE completed_at IS NULL").fetchone()[0] == 0
     unbroken.close()
-    assert "already holds athletes" in _cli(db, "seed", *COHORT).stderr
+    assert "already holds athletes" in cli("--db", str(db), "seed", *COHORT).stderr
 
 
 def test_replace_empties_only_the_tables_seeding_owns(demo_con: duckdb.DuckDBPyConnection) -> None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Browser, expect
-
-from core.db.connection import PROJECT_ROOT
 
 
 def test_home_page_answers_on_its_port(dashboard: str) -> None:
@@ -43,18 +41,8 @@ def test_deep_link_on_a_fresh_server_opens_that_page_with_navigation(dashboard: 
     page.close()
 
 
-def _cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "core", "--db", str(db), *args],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        timeout=120,
-    )
-
-
 def test_cli_works_on_the_file_while_a_page_is_open_and_the_page_shows_its_edit(
-    dashboard: str, browser: Browser, demo_db_path: Path
+    dashboard: str, browser: Browser, demo_db_path: Path, cli: Callable[..., subprocess.CompletedProcess[str]]
 ) -> None:
     """With the plan page open in Chromium, `plan show`, `tokens` and `plan apply` succeed; a rerun shows the edit."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -62,13 +50,21 @@ def test_cli_works_on_the_file_while_a_page_is_open_and_the_page_shows_its_edit(
     version = page.get_by_test_id("stMetricValue").first
     expect(version).to_have_text("v1", timeout=60_000)
 
-    shown = _cli(demo_db_path, "plan", "show", "--athlete", "maya", "--json")
+    shown = cli("--db", str(demo_db_path), "plan", "show", "--athlete", "maya", "--json")
     assert shown.returncode == 0, shown.stderr
-    counted = _cli(demo_db_path, "tokens", "--athlete", "maya", "--json")
+    counted = cli("--db", str(demo_db_path), "tokens", "--athlete", "maya", "--json")
     assert counted.returncode == 0, counted.stderr
     ops = json.dumps([{"op": "update_block", "block_id": "b_2", "sets": 5}])
-    applied = _cli(
-        demo_db_path, "plan", "apply", "--athlete", "maya", "--base", json.loads(shown.stdout)["plan_hash"], ops
+    applied = cli(
+        "--db",
+        str(demo_db_path),
+        "plan",
+        "apply",
+        "--athlete",
+        "maya",
+        "--base",
+        json.loads(shown.stdout)["plan_hash"],
+        ops,
     )
     assert applied.returncode == 0, applied.stderr
     assert applied.stdout.startswith("ok b_2 sets 3→5; plan ")
