@@ -86,21 +86,17 @@ def athlete_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
     return [int(r[0]) for r in con.execute("SELECT athlete_id FROM athletes ORDER BY athlete_id").fetchall()]
 
 
-def athlete_row(con: duckdb.DuckDBPyConnection, athlete_id: int) -> tuple:
-    """(athlete_id, handle, name, units, as_of); NotFoundError if there is none."""
-    rows = con.execute(
-        "SELECT athlete_id, handle, name, units, as_of FROM athletes WHERE athlete_id = ?", [athlete_id]
-    ).fetchall()
-    if not rows:
-        raise NotFoundError(f"athlete_id {athlete_id} not found")
-    return rows[0]
+def athlete_row(con: duckdb.DuckDBPyConnection, athlete: int | str) -> tuple:
+    """(athlete_id, handle, name, units, as_of) by id or handle; NotFoundError naming the value otherwise."""
+    return con.execute(
+        "SELECT athlete_id, handle, name, units, as_of FROM athletes WHERE athlete_id = ?",
+        [resolve_athlete(con, athlete)],
+    ).fetchall()[0]
 
 
-def athlete_as_of(con: duckdb.DuckDBPyConnection, athlete_id: int) -> date:
-    rows = con.execute("SELECT as_of FROM athletes WHERE athlete_id = ?", [athlete_id]).fetchall()
-    if not rows:
-        raise NotFoundError(f"athlete_id {athlete_id} not found")
-    return rows[0][0]
+def athlete_as_of(con: duckdb.DuckDBPyConnection, athlete: int | str) -> date:
+    """The athlete's "today" (last day of data), by id or handle."""
+    return athlete_row(con, athlete)[4]
 
 
 def activity_minutes_by_day(con: duckdb.DuckDBPyConnection, athlete_id: int, days: int = 7) -> pd.DataFrame:
