@@ -32,4 +32,5 @@ st.sidebar.selectbox("Athlete", list(names), format_func=names.get, key="athlete
 st.sidebar.selectbox("Tokenizer", ENCODINGS, key="encoding", help="Exact counts with tiktoken, loaded offline")
 
 app_state.follow_deep_link()
-nav.run()
+with app_state.page_run():
+    nav.run()

@@ -1,11 +1,21 @@
-"""State shared by every page: the one cached DuckDB connection and the sidebar choices.
+"""State shared by every page: the database as each page run sees it, the write helper and the sidebar choices.
 
-Kept out of app.py so pages can import it without re-running navigation.
+DuckDB allows many readers or one writer per file, so the dashboard never keeps the
+file open between runs. A run's reads share one read-only connection, opened on
+first use and owned by the run's thread: app.py closes it when the run ends
+(`page_run`), and a page file run on its own loses it with its thread. Pages only
+ever hold a `RunConnection`, which forwards to it, so nothing a page keeps (a cached
+function's globals) can hold the file open. A page write opens, commits and releases
+at once (`writing`). Kept out of app.py so pages can import it without re-running navigation.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -13,15 +23,20 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 import app_auth
-from core.db import db_path_from_env
+from core.db import connect, db_path_from_env, reading
+from core.db import writing as write_connection
 from core.db.athletes import athletes_frame
-from core.demo.generator import open_database
+from core.demo.seeding import ensure_demo_database
+from core.errors import CoachError
 from core.tokens import DEFAULT_ENCODING
+
+_run = threading.local()  # Streamlit runs each session's script on its own thread
 
 
 @st.cache_resource
-def _connection_to(path: str) -> duckdb.DuckDBPyConnection:
-    return open_database(path)
+def _prepared(path: str) -> str:
+    """Create, migrate and seed the file once per server process (first start); holds no connection."""
+    return str(ensure_demo_database(path))
 
 
 def database_key() -> str:
@@ -29,19 +44,68 @@ def database_key() -> str:
     return str(db_path_from_env())
 
 
-def connection() -> duckdb.DuckDBPyConnection:
-    """The one connection per database file, shared by all sessions: callers take `.cursor()` per use.
+def _run_connection() -> duckdb.DuckDBPyConnection:
+    con = getattr(_run, "con", None)
+    if con is None:
+        con = _run.con = connect(_prepared(database_key()), read_only=True)
+    return con
 
-    Keyed by path so a changed `$COACH_DB` (tests, a second file) never reuses another file's connection.
+
+def _release() -> None:
+    con, _run.con = getattr(_run, "con", None), None
+    if con is not None:
+        con.close()
+
+
+class RunConnection:
+    """What pages hold: every attribute comes from this run's read-only connection, opened on first use.
+
+    `cursor()` returns the same object: the run's connection belongs to one thread already.
+    """
+
+    def cursor(self) -> RunConnection:
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_run_connection(), name)
+
+
+@contextmanager
+def page_run() -> Iterator[None]:
+    """app.py wraps each page run in this: the run's connection is closed when the run ends."""
+    _release()
+    try:
+        yield
+    except (CoachError, duckdb.IOException) as exc:  # e.g. a file damaged mid-run: one line, not a traceback
+        st.error(" ".join(str(exc).split())[:500])
+    finally:
+        _release()
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The database for reads in this run (a `RunConnection`); callers take `.cursor()` per use as before.
+
     Nobody signed in (a page run alone on a deep link): back through app.py and its sign-in gate.
     """
     _require_sign_in()
-    return _connection_to(database_key())
+    return RunConnection()  # type: ignore[return-value]
+
+
+@contextmanager
+def writing() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection for one page write, released at once; the run's reads reopen after it.
+
+    DuckDB allows one open mode per file in a process, so this run's reader is closed first.
+    """
+    _release()
+    with write_connection(_prepared(database_key())) as con:
+        yield con
 
 
 @st.cache_data(ttl=60)
 def _roster_of(path: str) -> pd.DataFrame:
-    return athletes_frame(_connection_to(path).cursor())
+    with reading(_prepared(path)) as con:  # app.py reads it before the page run starts
+        return athletes_frame(con)
 
 
 def roster() -> pd.DataFrame:

@@ -9,6 +9,10 @@ class DatabaseError(CoachError):
     """The DuckDB file cannot be opened, created or migrated."""
 
 
+class DatabaseBusyError(DatabaseError):
+    """Another process held the database file's lock for longer than the bounded wait."""
+
+
 class TokenizerError(CoachError):
     """A tokenizer encoding is unknown or its official file cannot be loaded offline."""
 

@@ -75,9 +75,10 @@ pick = st.selectbox(
 )
 if pick is not None and st.button(f"Revert to v{pick}", key="history_revert"):
     try:
-        new_hash = revert_to_version(con, athlete, pick, base_hash=shown_hash, actor=app_auth.actor())
+        with app_state.writing() as writer:
+            new_hash = revert_to_version(writer, athlete, pick, base_hash=shown_hash, actor=app_auth.actor())
     except CoachError as exc:
         st.error(str(exc))
     else:
         st.success(f"Reverted to v{pick} as v{current.version + 1}; plan {new_hash[:8]}")
-st.session_state[shown_key] = plan_versions(con, athlete)[-1].plan_hash
+st.session_state[shown_key] = plan_versions(app_state.connection().cursor(), athlete)[-1].plan_hash

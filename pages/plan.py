@@ -105,12 +105,13 @@ with st.form("plan_edit_form"):
     submitted = st.form_submit_button("Apply as coach")
 if submitted:
     try:
-        new_hash = apply_ops(con, athlete, [op_from_form(name, fields)], shown, "coach", actor=app_auth.actor())
-        latest = plan_versions(con, athlete)[-1]
+        with app_state.writing() as writer:
+            new_hash = apply_ops(writer, athlete, [op_from_form(name, fields)], shown, "coach", actor=app_auth.actor())
+            latest = plan_versions(writer, athlete)[-1]
+            head, plan = plan_head(writer, athlete), load_plan(writer, athlete)
         st.success(
             f"ok {'; '.join(latest.summary) if latest.plan_hash == new_hash else 'no change'}; plan {new_hash[:8]}"
         )
-        head, plan = plan_head(con, athlete), load_plan(con, athlete)
     except CoachError as exc:
         st.error(str(exc))
 st.session_state[f"plan_shown_hash_{athlete}"] = head.plan_hash

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.db import connect
 from core.db.connection import PROJECT_ROOT
-from core.demo.generator import seed_demo
+from core.demo.seeding import seed_demo
 
 
 @pytest.fixture(scope="session")
@@ -94,3 +96,21 @@ def _release_cached_connections() -> Iterator[None]:
 
     st.cache_resource.clear()
     gc.collect()
+
+
+def _run_cli(*args: str, stdin: str | None = None, **popen: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "core", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        input=stdin,
+        timeout=300,
+        **popen,
+    )
+
+
+@pytest.fixture
+def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run `python -m core ARGS…` in a child process from the project root: (returncode, stdout, stderr)."""
+    return _run_cli

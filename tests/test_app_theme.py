@@ -5,7 +5,7 @@ from __future__ import annotations
 from streamlit.commands.page_config import _get_favicon_string
 
 from app_theme import FAVICON, SPORT_COLOURS, SPORT_LABELS, SPORT_ORDER, fit_width, profile_label, sport_colour_args
-from core.demo.generator import PROFILES
+from core.demo.profiles import PROFILES
 from core.workouts.sport import TYPE_CODES
 
 

@@ -38,10 +38,11 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    from core.db import snapshot
     from core.db.athletes import athlete_ids, resolve_athlete
-    from core.demo.generator import open_database
+    from core.demo.seeding import ensure_demo_database
 
-    con = open_database(getattr(args, "db", None))
+    con = snapshot(ensure_demo_database(getattr(args, "db", None)))  # an in-memory copy: never blocks a writer
     try:
         ids = [resolve_athlete(con, a) for a in args.athlete] if args.athlete else athlete_ids(con)
         messages = [t.user for t in load_script()]

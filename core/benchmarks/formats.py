@@ -45,10 +45,11 @@ def seed_example_rows(encoding: str = DEFAULT_ENCODING) -> dict[str, int]:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    from core.db import snapshot
     from core.db.athletes import athlete_ids
-    from core.demo.generator import open_database
+    from core.demo.seeding import ensure_demo_database
 
-    con = open_database(getattr(args, "db", None))
+    con = snapshot(ensure_demo_database(getattr(args, "db", None)))  # an in-memory copy: never blocks a writer
     ids = args.athlete or athlete_ids(con)
     scopes: list[dict[str, Any]] = []
     checks = []

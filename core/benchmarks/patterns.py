@@ -14,19 +14,22 @@ import time
 from pathlib import Path
 from typing import Any
 
+import core.demo
 from core.analytics.load import add_recursive_columns, daily_snapshots
 from core.analytics.patterns import FAMILIES, analyze_family
 from core.db import connect
 from core.db.analytics import daily_snapshot_frame
 from core.db.athletes import athlete_count, athletes_frame
 from core.db.connection import MIGRATIONS_DIR
-from core.demo import generator as demo
-from core.demo.generator import PROFILES, seed_demo
+from core.demo.profiles import PROFILES
+from core.demo.seeding import seed_demo
 
 
 def _generator_fingerprint() -> str:
     """Short hash of the generator and schema sources: a cached database from older code is never reused."""
-    digest = hashlib.sha256(Path(demo.__file__).read_bytes())
+    digest = hashlib.sha256()
+    for module in sorted(Path(core.demo.__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
     for migration in sorted(MIGRATIONS_DIR.glob("*.sql")):
         digest.update(migration.read_bytes())
     return digest.hexdigest()[:10]

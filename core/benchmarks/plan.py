@@ -342,9 +342,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from core.demo.generator import open_database
+    from core.db import snapshot
+    from core.demo.seeding import ensure_demo_database
 
-    con = open_database(getattr(args, "db", None))
+    con = snapshot(ensure_demo_database(getattr(args, "db", None)))  # an in-memory copy: never blocks a writer
     ids = [resolve_athlete(con, a) for a in args.athlete] if args.athlete else athlete_ids(con)[:5]
     results = [replay_athlete(con, a, args.encoding) for a in ids]
     return {

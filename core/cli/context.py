@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 
-from core.cli import emit
+from core.cli import command_database, emit
 from core.context.builder import Budgets, Context, build_context
 from core.db.athletes import resolve_athlete
-from core.demo.generator import open_database
 from core.tokens import DEFAULT_ENCODING, ENCODINGS
 
 
@@ -58,14 +57,11 @@ def render_context(ctx: Context) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    con = open_database(args.db)
-    try:
-        athlete_id = resolve_athlete(con, args.athlete)
-        budgets = Budgets(
-            tier1=args.tier1_budget, tier2=args.tier2_budget, plan=args.plan_budget, context_window=args.window
-        )
-        ctx = build_context(con, athlete_id, args.message, budgets=budgets, encoding=args.encoding)
-    finally:
-        con.close()
+    con = command_database(args)
+    athlete_id = resolve_athlete(con, args.athlete)
+    budgets = Budgets(
+        tier1=args.tier1_budget, tier2=args.tier2_budget, plan=args.plan_budget, context_window=args.window
+    )
+    ctx = build_context(con, athlete_id, args.message, budgets=budgets, encoding=args.encoding)
     emit(args, {**ctx.to_dict(), "request": ctx.request()}, render_context(ctx))
     return 0

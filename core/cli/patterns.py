@@ -1,32 +1,32 @@
-"""`patterns`: the cross-modality findings for one athlete (every family, or one), as text or --json."""
+"""`patterns`: the cross-modality findings for one athlete (every family, or one), as text or --json.
+
+python -m core patterns --athlete jordan
+python -m core patterns --athlete tomas --family overload --days 56 --json
+"""
 
 from __future__ import annotations
 
 import argparse
 
 from core.analytics.patterns import FAMILIES, analyze_family
-from core.cli import emit
+from core.cli import database, emit, positive_int
 from core.db.athletes import resolve_athlete
-from core.demo.generator import open_database
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("patterns", help="cross-modality pattern findings for one athlete")
     p.add_argument("--athlete", required=True, help="athlete id or handle, e.g. jordan")
     p.add_argument("--family", choices=list(FAMILIES), help="one pattern family (default: all)")
-    p.add_argument("--days", type=int, default=None, help="only the last N days (default: all history)")
+    p.add_argument("--days", type=positive_int, default=None, help="only the last N days (default: all history)")
     p.add_argument("--json", action="store_true", help="print findings as JSON")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    con = open_database(args.db)
-    try:
+    with database(args) as con:
         athlete_id = resolve_athlete(con, args.athlete)
         families = [args.family] if args.family else list(FAMILIES)
         results = [analyze_family(con, athlete_id, name, args.days) for name in families]
-    finally:
-        con.close()
     payload = {
         "athlete_id": athlete_id,
         "days": args.days,

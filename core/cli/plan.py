@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from core.cli import emit
+from core.cli import command_database, emit
 from core.db.athletes import resolve_athlete
 from core.plan.diff import render_diff
 from core.plan.legacy import migrate_to_stable_ids, read_legacy_plan
@@ -75,10 +75,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_import_legacy)
 
 
-def _open(args: argparse.Namespace):
-    from core.demo.generator import open_database
-
-    con = open_database(args.db)
+def _open(args: argparse.Namespace, *, write: bool = False):
+    """(connection, athlete id): read-only unless the command writes; released when the command returns."""
+    con = command_database(args, write=write)
     return con, resolve_athlete(con, args.athlete)
 
 
@@ -110,7 +109,7 @@ def _read_ops(text: str) -> list:
 
 
 def run_apply(args: argparse.Namespace) -> int:
-    con, athlete_id = _open(args)
+    con, athlete_id = _open(args, write=True)
     before = plan_head(con, athlete_id)
     new_hash = apply_ops(con, athlete_id, _read_ops(args.ops), args.base or before.plan_hash, args.author)
     after = plan_head(con, athlete_id)
@@ -158,7 +157,7 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_revert(args: argparse.Namespace) -> int:
-    con, athlete_id = _open(args)
+    con, athlete_id = _open(args, write=True)
     new_hash = revert_to_version(con, athlete_id, args.version)
     head = plan_head(con, athlete_id)
     payload = {"athlete_id": athlete_id, "reverted_to": args.version, "plan_hash": new_hash, "version": head.version}
@@ -167,7 +166,7 @@ def run_revert(args: argparse.Namespace) -> int:
 
 
 def run_import_legacy(args: argparse.Namespace) -> int:
-    con, athlete_id = _open(args)
+    con, athlete_id = _open(args, write=True)
     report = migrate_to_stable_ids(con, athlete_id, read_legacy_plan(args.file), source=args.file.name)
     text = (
         f"{report.status}: athlete {athlete_id} v{report.version} plan {short_hash(report.plan_hash)}"

@@ -11,11 +11,10 @@ import argparse
 
 from tqdm import tqdm
 
-from core.cli import emit
+from core.cli import command_database, emit
 from core.context.builder import Budgets
 from core.context.replay import DEFAULT_PRICE, SCRIPT_PATH, AthleteReplay, load_script, replay
 from core.db.athletes import athlete_ids, resolve_athlete
-from core.demo.generator import open_database
 from core.tokens import DEFAULT_ENCODING, ENCODINGS
 
 
@@ -57,21 +56,18 @@ def render_replay(result: AthleteReplay) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    con = open_database(args.db)
-    try:
-        ids = [resolve_athlete(con, a) for a in args.athlete] if args.athlete else athlete_ids(con)
-        turns = len(load_script(args.script))
-        with tqdm(total=turns * len(ids), desc="replay", unit="turn", disable=args.json) as bar:
-            results = replay(
-                con,
-                ids,
-                script=args.script,
-                budgets=Budgets(context_window=args.window),
-                encoding=args.encoding,
-                price_per_million=args.price,
-                on_turn=lambda _n: bar.update(1),
-            )
-    finally:
-        con.close()
+    con = command_database(args)
+    ids = [resolve_athlete(con, a) for a in args.athlete] if args.athlete else athlete_ids(con)
+    turns = len(load_script(args.script))
+    with tqdm(total=turns * len(ids), desc="replay", unit="turn", disable=args.json) as bar:
+        results = replay(
+            con,
+            ids,
+            script=args.script,
+            budgets=Budgets(context_window=args.window),
+            encoding=args.encoding,
+            price_per_million=args.price,
+            on_turn=lambda _n: bar.update(1),
+        )
     emit(args, [r.to_dict() for r in results], "\n\n".join(render_replay(r) for r in results))
     return 0

@@ -37,25 +37,28 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in ATHLETE_TABLES}
 
 
-def delete_all_athlete_data(con: duckdb.DuckDBPyConnection) -> None:
-    """Remove every athlete row in every table (used by `seed --replace`), atomically."""
-    extra = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.columns WHERE column_name = 'athlete_id' AND table_schema = 'main'"
-        ).fetchall()
-    ]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute("DELETE FROM strength_exercises")
-        con.execute("DELETE FROM swim_laps")
-        for table in dict.fromkeys([*extra, *ATHLETE_TABLES]):
-            if table not in ("strength_exercises", "swim_laps"):
-                con.execute(f"DELETE FROM {table}")
-        con.execute("COMMIT")
-    except duckdb.Error:
-        con.execute("ROLLBACK")
-        raise
+# Per-athlete tables the migrations this code knows create: the only ones `seed --replace` and a
+# resumed seed delete from. A table another feature adds is never emptied unless listed here.
+OWNED_ATHLETE_TABLES = (
+    *ATHLETE_TABLES,
+    "plan_heads",
+    "plan_id_counters",
+    "plan_versions",
+    "plan_backups",
+)
+_ACTIVITY_CHILD_TABLES = ("strength_exercises", "swim_laps")
+
+
+def delete_athletes(con: duckdb.DuckDBPyConnection, athlete_ids: list[int] | None) -> None:
+    """Remove these athletes' rows (None: every athlete's) from the owned tables; the caller holds the transaction."""
+    where, params = (
+        ("", []) if athlete_ids is None else (" WHERE list_contains(?::INTEGER[], athlete_id)", [athlete_ids])
+    )
+    for table in _ACTIVITY_CHILD_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE activity_id IN (SELECT activity_id FROM activities{where})", params)
+    for table in OWNED_ATHLETE_TABLES:
+        if table not in _ACTIVITY_CHILD_TABLES:
+            con.execute(f"DELETE FROM {table}{where}", params)
 
 
 def athletes_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -83,21 +86,17 @@ def athlete_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
     return [int(r[0]) for r in con.execute("SELECT athlete_id FROM athletes ORDER BY athlete_id").fetchall()]
 
 
-def athlete_row(con: duckdb.DuckDBPyConnection, athlete_id: int) -> tuple:
-    """(athlete_id, handle, name, units, as_of); NotFoundError if there is none."""
-    rows = con.execute(
-        "SELECT athlete_id, handle, name, units, as_of FROM athletes WHERE athlete_id = ?", [athlete_id]
-    ).fetchall()
-    if not rows:
-        raise NotFoundError(f"athlete_id {athlete_id} not found")
-    return rows[0]
+def athlete_row(con: duckdb.DuckDBPyConnection, athlete: int | str) -> tuple:
+    """(athlete_id, handle, name, units, as_of) by id or handle; NotFoundError naming the value otherwise."""
+    return con.execute(
+        "SELECT athlete_id, handle, name, units, as_of FROM athletes WHERE athlete_id = ?",
+        [resolve_athlete(con, athlete)],
+    ).fetchall()[0]
 
 
-def athlete_as_of(con: duckdb.DuckDBPyConnection, athlete_id: int) -> date:
-    rows = con.execute("SELECT as_of FROM athletes WHERE athlete_id = ?", [athlete_id]).fetchall()
-    if not rows:
-        raise NotFoundError(f"athlete_id {athlete_id} not found")
-    return rows[0][0]
+def athlete_as_of(con: duckdb.DuckDBPyConnection, athlete: int | str) -> date:
+    """The athlete's "today" (last day of data), by id or handle."""
+    return athlete_row(con, athlete)[4]
 
 
 def activity_minutes_by_day(con: duckdb.DuckDBPyConnection, athlete_id: int, days: int = 7) -> pd.DataFrame:
@@ -120,18 +119,20 @@ def athlete_overview(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per athlete: phase, last-7-day sessions and minutes, plan size, latest health."""
     return con.execute(
         """
+        WITH last7 AS (  -- top-level activities in the 7 days ending at each athlete's as-of date
+            SELECT x.* FROM activities x JOIN athletes a USING (athlete_id)
+            WHERE x.parent_id IS NULL
+              AND CAST(x.start_time AS DATE) > a.as_of - INTERVAL 7 DAY AND CAST(x.start_time AS DATE) <= a.as_of
+        )
         SELECT a.athlete_id, a.handle, a.name, a.profile, a.phase, a.units, a.as_of,
-               (SELECT count(*) FROM activities x WHERE x.athlete_id = a.athlete_id AND x.parent_id IS NULL
-                  AND CAST(x.start_time AS DATE) > a.as_of - INTERVAL 7 DAY AND CAST(x.start_time AS DATE) <= a.as_of) AS sessions_7d,
-               (SELECT coalesce(sum(x.duration_min), 0) FROM activities x WHERE x.athlete_id = a.athlete_id AND x.parent_id IS NULL
-                  AND CAST(x.start_time AS DATE) > a.as_of - INTERVAL 7 DAY AND CAST(x.start_time AS DATE) <= a.as_of) AS minutes_7d,
+               (SELECT count(*) FROM last7 x WHERE x.athlete_id = a.athlete_id) AS sessions_7d,
+               (SELECT coalesce(sum(x.duration_min), 0) FROM last7 x WHERE x.athlete_id = a.athlete_id) AS minutes_7d,
                (SELECT count(*) FROM plan_days d WHERE d.athlete_id = a.athlete_id AND d.focus <> 'Rest') AS plan_days,
                (SELECT count(*) FROM plan_blocks b WHERE b.athlete_id = a.athlete_id) AS plan_blocks,
                (SELECT count(*) FROM plan_members m WHERE m.athlete_id = a.athlete_id) AS plan_members,
                (SELECT string_agg(type || ' ' || n, ' · ' ORDER BY n DESC, type) FROM (
-                    SELECT x.type, count(*) AS n FROM activities x WHERE x.athlete_id = a.athlete_id AND x.parent_id IS NULL
-                      AND CAST(x.start_time AS DATE) > a.as_of - INTERVAL 7 DAY AND CAST(x.start_time AS DATE) <= a.as_of
-                    GROUP BY x.type)) AS mix_7d,
+                    SELECT x.type, count(*) AS n FROM last7 x WHERE x.athlete_id = a.athlete_id GROUP BY x.type
+               )) AS mix_7d,
                h.sleep_hours, h.hrv_ms, h.resting_hr
         FROM athletes a
         LEFT JOIN daily_health h ON h.athlete_id = a.athlete_id AND h.day = a.as_of

@@ -16,7 +16,7 @@ from core.analytics.patterns import FAMILIES, PatternError, analyze_family, find
 from core.cli import main
 from core.db import connect
 from core.db.athletes import resolve_athlete
-from core.demo.generator import PLANTED_EFFECTS
+from core.demo.effects import PLANTED_EFFECTS
 
 CONTROL = "sam"
 

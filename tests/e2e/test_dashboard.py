@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Browser, expect
@@ -35,4 +38,37 @@ def test_deep_link_on_a_fresh_server_opens_that_page_with_navigation(dashboard: 
     expect(page.get_by_role("heading", name="Weekly plan")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Plan history & diff")).to_be_visible()
     expect(page.get_by_text("KeyError")).to_have_count(0)
+    page.close()
+
+
+def test_cli_works_on_the_file_while_a_page_is_open_and_the_page_shows_its_edit(
+    dashboard: str, browser: Browser, demo_db_path: Path, cli: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
+    """With the plan page open in Chromium, `plan show`, `tokens` and `plan apply` succeed; a rerun shows the edit."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{dashboard}/plan")
+    version = page.get_by_test_id("stMetricValue").first
+    expect(version).to_have_text("v1", timeout=60_000)
+
+    shown = cli("--db", str(demo_db_path), "plan", "show", "--athlete", "maya", "--json")
+    assert shown.returncode == 0, shown.stderr
+    counted = cli("--db", str(demo_db_path), "tokens", "--athlete", "maya", "--json")
+    assert counted.returncode == 0, counted.stderr
+    ops = json.dumps([{"op": "update_block", "block_id": "b_2", "sets": 5}])
+    applied = cli(
+        "--db",
+        str(demo_db_path),
+        "plan",
+        "apply",
+        "--athlete",
+        "maya",
+        "--base",
+        json.loads(shown.stdout)["plan_hash"],
+        ops,
+    )
+    assert applied.returncode == 0, applied.stderr
+    assert applied.stdout.startswith("ok b_2 sets 3→5; plan ")
+
+    page.reload()
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("v2", timeout=60_000)
     page.close()

@@ -15,7 +15,7 @@ from core.analytics.patterns import OVERLOAD_VARIANT, find_patterns
 from core.db import connect
 from core.db.athletes import athlete_overview
 from core.db.connection import PROJECT_ROOT
-from core.demo.generator import planted_effect
+from core.demo.effects import planted_effect
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
-"""core.demo.generator: deterministic generation and planted effects measured back from the tables."""
+"""core.demo: deterministic generation and planted effects measured back from the tables."""
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -10,47 +10,34 @@ import numpy as np
 import pytest
 
 from core.db import connect
-from core.db.athletes import ATHLETE_TABLES, resolve_athlete
-from core.demo.generator import planted_effect, seed_demo
+from core.db.athletes import resolve_athlete
+from core.demo.effects import planted_effect
+from core.demo.seeding import seed_demo
 from core.errors import CoachError
 
 
-def _data_hash(con: duckdb.DuckDBPyConnection) -> str:
-    """SHA-256 over every table's rows in a fixed order (schema_migrations only records when it ran)."""
-    tables = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name"
-        ).fetchall()
-        if r[0] != "schema_migrations"
-    ]
-    assert set(ATHLETE_TABLES) <= set(tables)
-    digest = hashlib.sha256()
-    for table in tables:
-        digest.update(table.encode())
-        for row in con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall():
-            digest.update(repr(row).encode())
-    return digest.hexdigest()
-
-
-def test_same_seed_gives_identical_tables(tmp_path: Path) -> None:
+def test_same_seed_gives_identical_tables(
+    tmp_path: Path, data_hash: Callable[[duckdb.DuckDBPyConnection], str]
+) -> None:
     """Given two fresh files seeded with the same seed, their data hashes are equal; another seed differs."""
     hashes = []
     for name, seed in (("a", 7), ("b", 7), ("c", 8)):
         con = connect(tmp_path / f"{name}.duckdb")
         seed_demo(con, seed=seed, weeks=6)
-        hashes.append(_data_hash(con))
+        hashes.append(data_hash(con))
         con.close()
     assert hashes[0] == hashes[1]
     assert hashes[0] != hashes[2]
 
 
-def test_reseeding_requires_replace(demo_con: duckdb.DuckDBPyConnection) -> None:
+def test_reseeding_requires_replace(
+    demo_con: duckdb.DuckDBPyConnection, data_hash: Callable[[duckdb.DuckDBPyConnection], str]
+) -> None:
     """Given a seeded database, seeding again without replace is refused and changes nothing."""
-    before = _data_hash(demo_con)
+    before = data_hash(demo_con)
     with pytest.raises(CoachError, match="replace"):
         seed_demo(demo_con)
-    assert _data_hash(demo_con) == before
+    assert data_hash(demo_con) == before
 
 
 def test_demo_has_every_session_status_and_activity_type(demo_con: duckdb.DuckDBPyConnection) -> None:
