@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.analytics.patterns import FAMILIES, analyze_family
+from core.analytics.patterns import FAMILIES, analyze_patterns
 from core.cli import emit
 from core.db.athletes import resolve_athlete
 from core.demo.generator import open_database
@@ -23,15 +23,11 @@ def run(args: argparse.Namespace) -> int:
     con = open_database(args.db)
     try:
         athlete_id = resolve_athlete(con, args.athlete)
-        families = [args.family] if args.family else list(FAMILIES)
-        results = [analyze_family(con, athlete_id, name, args.days) for name in families]
+        report = analyze_patterns(con, athlete_id, args.days)
     finally:
         con.close()
-    payload = {
-        "athlete_id": athlete_id,
-        "days": args.days,
-        "families": [r.to_dict() for r in results],
-    }
+    results = [r for r in report.families if args.family in (None, r.family)]
+    payload = {**report.to_dict(), "families": [r.to_dict() for r in results]}
     lines = []
     for result in results:
         if result.findings:
