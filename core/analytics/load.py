@@ -34,6 +34,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+from scipy.signal import lfilter
 
 from core.db.analytics import daily_snapshot_frame
 from core.db.athletes import athlete_as_of
@@ -80,8 +81,10 @@ def exponential_average(values: np.ndarray, alpha: float, *, start: np.ndarray |
     Rows may be padded at the end; padded cells are ignored because later days never feed earlier ones.
     """
     values = np.atleast_2d(np.asarray(values, dtype=float))
-    out = np.empty_like(values)
     state = np.zeros(values.shape[0]) if start is None else np.asarray(start, dtype=float).copy()
+    if not np.isnan(values).any():  # the usual case: one C-speed linear filter instead of a loop over days
+        return lfilter([alpha], [1.0, alpha - 1.0], values, axis=1, zi=((1 - alpha) * state)[:, None])[0]
+    out = np.empty_like(values)
     for t in range(values.shape[1]):
         column = values[:, t]
         state = np.where(np.isnan(column), state, state + alpha * (column - state))
@@ -107,10 +110,10 @@ def add_recursive_columns(
     pos = frame.day_index.to_numpy().astype(int)
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     row_of = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(ids)]))
-    grid = np.full((len(starts), int(pos.max()) + 1), np.nan)
+    grid = np.zeros((len(starts), int(pos.max()) + 1))  # padding after a short history stays 0: never read back
     grid[row_of, pos] = frame.load.to_numpy(dtype=float, na_value=np.nan)
-    with np.errstate(all="ignore"):
-        seed = np.nan_to_num(np.nanmean(grid[:, :chronic_days], axis=1))
+    first = frame[frame.day_index < chronic_days].groupby(row_of[frame.day_index.to_numpy() < chronic_days]).load
+    seed = np.nan_to_num(first.mean().reindex(range(len(starts))).to_numpy(float, na_value=np.nan))
     series = {
         "acute_ewma": exponential_average(grid, ewma_lambda(acute_days), start=seed),
         "chronic_ewma": exponential_average(grid, ewma_lambda(chronic_days), start=seed),
@@ -137,6 +140,7 @@ def daily_snapshots(
     fitness_days: float = FITNESS_DAYS,
     fatigue_days: float = FATIGUE_DAYS,
     form_today: bool = False,
+    with_workouts: bool = True,
 ) -> pd.DataFrame:
     """Daily snapshots for the given athletes (None = everyone), optionally only the last `days` days.
 
@@ -153,7 +157,9 @@ def daily_snapshots(
         raise AnalyticsError(f"fitness_days={fitness_days}, fatigue_days={fatigue_days}: expected positive")
     if days is not None and days < 1:
         raise AnalyticsError(f"days={days}: expected a positive number of days")
-    frame = daily_snapshot_frame(con, athlete_ids, acute_days=acute_days, chronic_days=chronic_days)
+    frame = daily_snapshot_frame(
+        con, athlete_ids, acute_days=acute_days, chronic_days=chronic_days, with_workouts=with_workouts
+    )
     frame = add_recursive_columns(frame, acute_days, chronic_days, fitness_days, fatigue_days, form_today=form_today)
     if days is not None and not frame.empty:
         last = frame.groupby("athlete_id").day.transform("max")

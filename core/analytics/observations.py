@@ -35,7 +35,7 @@ class AthleteData:
 
 def load_athlete_data(con: duckdb.DuckDBPyConnection, athlete_id: int) -> AthleteData:
     """Query everything once: snapshots, runs with the leg-day flag, strength top sets, daily sport volume."""
-    snaps = daily_snapshots(con, [athlete_id]).drop(columns=["workouts"])
+    snaps = daily_snapshots(con, [athlete_id], with_workouts=False).drop(columns=["workouts"])
     volume = daily_sport_volume(con, athlete_id, EVENING_FROM_HOUR)
     volume["day"] = pd.to_datetime(volume.day)
     return AthleteData(

@@ -157,16 +157,23 @@ def flag_effect_test(
     return RegressionTest(effect, p, phi, wfull, wy)
 
 
+@lru_cache(maxsize=64)
 def resample_counts(n: int, n_boot: int = N_BOOT, salt: int = 0) -> np.ndarray:
-    """(n_boot × n) multinomial counts: how often each row appears in each bootstrap resample (fixed seed)."""
-    return np.random.default_rng((SEED, n, salt)).multinomial(n, np.full(n, 1 / n), size=n_boot).astype(float)
+    """(n_boot × n) counts: how often each row appears in each bootstrap resample (fixed seed, cached by size)."""
+    draws = np.random.default_rng((SEED, n, salt)).integers(0, n, (n_boot, n))
+    flat = (draws + n * np.arange(n_boot)[:, None]).ravel()
+    counts = np.bincount(flat, minlength=n_boot * n).reshape(n_boot, n).astype(float)
+    counts.setflags(write=False)
+    return counts
 
 
 def bootstrap_coefficients(design: np.ndarray, y: np.ndarray, n_boot: int = N_BOOT) -> np.ndarray:
     """Last-column OLS coefficient on every pairs-bootstrap resample, all at once (weighted normal equations)."""
     w = resample_counts(len(y), n_boot)
-    xtx = np.einsum("bn,ni,nj->bij", w, design, design)
-    xty = np.einsum("bn,ni,n->bi", w, design, y)
+    k = design.shape[1]
+    outer = (design[:, :, None] * design[:, None, :]).reshape(len(y), k * k)
+    xtx = (w @ outer).reshape(n_boot, k, k)  # one BLAS product for every resample's normal equations
+    xty = w @ (design * y[:, None])
     ok = np.abs(np.linalg.det(xtx)) > 1e-9
     coef = np.full(n_boot, np.nan)
     coef[ok] = np.linalg.solve(xtx[ok], xty[ok][..., None])[:, -1, 0]

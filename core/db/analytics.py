@@ -26,10 +26,8 @@ workouts AS (
     -- (or negative) minutes is a data error: left out of the day and counted in flagged_workouts.
     SELECT a.athlete_id, CAST(a.start_time AS DATE) AS day,
            -- list_sort orders by the first struct field (start_time); far cheaper than list(... ORDER BY)
-           coalesce(list_sort(list({'start_time': a.start_time, 'type': a.type, 'title': a.title,
-                           'duration_min': a.duration_min, 'rpe': a.rpe,
-                           'load': a.duration_min * a.rpe, 'activity_id': a.activity_id})
-                      FILTER (WHERE a.duration_min > 0)), []) AS workouts,
+           {workouts} AS workouts,
+           count(*) FILTER (WHERE a.duration_min > 0) AS n_workouts,
            CASE WHEN coalesce(bool_and(a.rpe IS NOT NULL) FILTER (WHERE a.duration_min > 0), true)
                 THEN coalesce(sum(a.duration_min * a.rpe) FILTER (WHERE a.duration_min > 0), 0.0) END AS load,
            count(*) FILTER (WHERE NOT a.duration_min > 0) AS flagged_workouts
@@ -52,6 +50,7 @@ daily AS (
     SELECT cal.athlete_id, cal.day,
            row_number() OVER (PARTITION BY cal.athlete_id ORDER BY cal.day) - 1 AS day_index,
            coalesce(w.workouts, []) AS workouts,
+           coalesce(w.n_workouts, 0) AS n_workouts,
            CASE WHEN w.athlete_id IS NULL THEN 0.0 ELSE w.load END AS load,
            coalesce(w.flagged_workouts, 0) AS flagged_workouts,
            h.sleep_hours, h.deep_sleep_pct, h.hrv_ms, h.resting_hr,
@@ -70,7 +69,7 @@ rolled AS (
     FROM daily
     WINDOW athlete AS (PARTITION BY athlete_id)
 )
-SELECT athlete_id, day, day_index, workouts, len(workouts) AS n_workouts, load, flagged_workouts,
+SELECT athlete_id, day, day_index, workouts, n_workouts, load, flagged_workouts,
        CASE WHEN load_max > 0 THEN 100.0 * load / load_max WHEN load IS NOT NULL THEN 0.0 END AS training_load,
        CASE WHEN load_max > 0 THEN 100.0 * acute / load_max ELSE 0.0 END AS load_7d_avg,
        acute AS acute_load, chronic AS chronic_load,
@@ -81,6 +80,10 @@ FROM rolled
 WHERE ? IS NULL OR day >= ?
 ORDER BY athlete_id, day
 """
+_WORKOUT_LIST = """coalesce(list_sort(list({'start_time': a.start_time, 'type': a.type, 'title': a.title,
+                           'duration_min': a.duration_min, 'rpe': a.rpe,
+                           'load': a.duration_min * a.rpe, 'activity_id': a.activity_id})
+                      FILTER (WHERE a.duration_min > 0)), [])"""
 
 
 def daily_snapshot_frame(
@@ -90,10 +93,13 @@ def daily_snapshot_frame(
     acute_days: int = 7,
     chronic_days: int = 28,
     since: date | None = None,
+    with_workouts: bool = True,
 ) -> pd.DataFrame:
     """One row per athlete and calendar day (rest days included), for one athlete or a whole cohort.
 
-    `since` only trims the output: rolling windows always see the full history.
+    `since` only trims the output: rolling windows always see the full history. Without `with_workouts`
+    the per-day list of workout structs is left empty (the pattern families never read it; building and
+    converting it is most of the query's cost).
     """
     params = [
         athlete_ids,
@@ -107,7 +113,8 @@ def daily_snapshot_frame(
         since,
         since,
     ]
-    return con.execute(_SNAPSHOT_SQL, params).df()
+    sql = _SNAPSHOT_SQL.replace("{workouts}", _WORKOUT_LIST if with_workouts else "[]")
+    return con.execute(sql, params).df()
 
 
 def athlete_window(con: duckdb.DuckDBPyConnection, athlete_id: int) -> tuple[date, date]:
