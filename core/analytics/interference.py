@@ -91,6 +91,7 @@ def interference(data: AthleteData, since: date | None) -> FamilyResult:
             )
             continue
         rho, p = detrended_correlation_test(sub.minutes.to_numpy(), sub.e1rm_change_pct.to_numpy())
+        rho = round(rho, 2)
         top = sub.sort_values("minutes").iloc[-1]
         tests.append(
             Hypothesis(
@@ -102,7 +103,7 @@ def interference(data: AthleteData, since: date | None) -> FamilyResult:
                     f"the next 4 weeks (detrended Spearman ρ={rho:+.2f}, {len(sub)} blocks; the biggest block from "
                     f"{top.block_start} ({top.minutes:.0f} min) was followed by {top.e1rm_change_pct:+.1f}%)"
                 ),
-                effect=round(rho, 3),
+                effect=round(rho, 2),
                 unit="Spearman rho",
                 n=len(sub),
                 p=p,

@@ -74,7 +74,7 @@ def overload(data: AthleteData, since: date | None, *, variant: str = OVERLOAD_V
         flag = (series.index >= end - pd.Timedelta(days=6)).astype(float)
         test = flag_effect_test(series.to_numpy(float), None, flag, phi=phi, continues=consecutive(series.index))
         base_mean = float(baseline.mean())
-        rel = test.effect / base_mean * 100
+        rel = round(test.effect / base_mean * 100, 1)
         ci = None
         if test.p.value <= FDR_Q:
             lo, hi = percentile_interval(bootstrap_coefficients(test.design, test.response))
@@ -84,13 +84,13 @@ def overload(data: AthleteData, since: date | None, *, variant: str = OVERLOAD_V
             Hypothesis(
                 family="overload",
                 key="overload_block",
-                headline=f"Overload {day_text(start)}–{day_text(end)}: ACR up to {peak:.2f}, HRV {rel:+.0f}%",
+                headline=f"Overload {day_text(start)}–{day_text(end)}: ACR up to {peak:.2f}, HRV {rel:+.1f}%",
                 detail=(
                     f"Acute:chronic ratio ({variant}) stayed above {OVERLOAD_ACR} for {b - a + 1} days, "
-                    f"{day_text(start)}–{day_text(end)} (peak {peak:.2f}), while HRV changed {rel:+.0f}% "
+                    f"{day_text(start)}–{day_text(end)} (peak {peak:.2f}), while HRV changed {rel:+.1f}% "
                     f"({base_mean:.0f} → {late.mean():.0f} ms; AR(1) φ={phi:.2f} allowed for)"
                 ),
-                effect=round(rel, 1),
+                effect=rel,
                 unit="% HRV by episode end",
                 n=len(series),
                 p=test.p,

@@ -81,13 +81,13 @@ def analyze_data(data: AthleteData, days: int | None = None) -> PatternReport:
     final = []
     for result in results:
         findings = []
-        for h in result.tests:
-            q = next(q_values)
+        qs = [next(q_values) for _ in result.tests]
+        for h, q in zip(result.tests, qs, strict=True):
             if q <= FDR_Q and h.large_enough:
                 findings.append(finding_from(h, q, len(hypotheses)))
         note = result.note
         if result.tests and not findings:
-            tested = ", ".join(f"{h.key} {h.effect:+g} {h.unit} ({h.p.text})" for h in result.tests)
+            tested = "; ".join(f"{h.headline} ({h.p.text}, q = {q:.3f})" for h, q in zip(result.tests, qs, strict=True))
             note = "; ".join(x for x in (f"no effect beyond noise: {tested}", note) if x)
         final.append(replace(result, findings=tuple(findings), note=note))
     return PatternReport(data.athlete_id, days, tuple(final), len(hypotheses))

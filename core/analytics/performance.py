@@ -169,9 +169,10 @@ def performance(data: AthleteData, since: date | None) -> FamilyResult:
     if not use_reps:
         effect, raw = effect * 100, raw * 100
         ci = None if ci is None else (ci[0] * 100, ci[1] * 100)
+    effect = round(effect, 1)
     large = (effect >= MIN_EXTRA_REPS if use_reps else effect >= MIN_PR_RATE_GAP * 100) and rate_in > rate_out
     last = sub[mask & pr].iloc[-1] if (mask & pr).any() else sub[mask].iloc[-1]
-    effect_text = f"top sets ran {effect:+.1f} reps at the same load" if use_reps else f"PR rate {effect:+.0f} points"
+    effect_text = f"top sets ran {effect:+.1f} reps at the same load" if use_reps else f"PR rate {effect:+.1f} points"
     hypothesis = Hypothesis(
         family="performance",
         key="pr_after_rest_and_sleep" if "rest" in name and "sleep" in name else "pr_predictor",
@@ -181,7 +182,7 @@ def performance(data: AthleteData, since: date | None) -> FamilyResult:
             f"{int((~mask & pr).sum())} of {int((~mask).sum())} others; {effect_text} cross-fitted to undo the best-of-"
             f"{len(rules)}-rules selection (raw {raw:+.2f}); latest: {day_text(last.day)} {last.title}"
         ),
-        effect=round(effect, 2),
+        effect=effect,
         unit=unit,
         n=len(sub),
         p=p,
@@ -195,5 +196,5 @@ def performance(data: AthleteData, since: date | None) -> FamilyResult:
             "rules_tested": len(rules),
         },
     )
-    note = f"best rule '{name}': {effect:+.2f} {unit} after selection correction, PR rate {rate_in:.0%} vs {rate_out:.0%}"
+    note = f"best rule '{name}': {effect:+.1f} {unit} after selection correction, PR rate {rate_in:.0%} vs {rate_out:.0%}"
     return FamilyResult("performance", (hypothesis,), sessions, note)

@@ -66,7 +66,7 @@ def _hypothesis(days: pd.DataFrame, column: str, label: str, short: str) -> Hypo
     controls = np.column_stack([weekday_dummies(sub.day), days_since_start(sub.day)])
     test = flag_effect_test(values, controls, mask.astype(float), continues=consecutive(sub.day))
     baseline = float(values[~mask].mean())
-    rel = test.effect / baseline * 100
+    rel = round(test.effect / baseline * 100, 1)
     ci = None
     if test.p.value <= FDR_Q:
         lo, hi = percentile_interval(bootstrap_coefficients(test.design, test.response))
@@ -76,14 +76,14 @@ def _hypothesis(days: pd.DataFrame, column: str, label: str, short: str) -> Hypo
     return Hypothesis(
         family="recovery",
         key=key,
-        headline=f"Evening yoga → {rel:+.0f}% {label} that night",
+        headline=f"Evening yoga → {rel:+.1f}% {label} that night",
         detail=(
-            f"Nights after evening yoga (from {EVENING_FROM_HOUR}:00) had {rel:+.0f}% {label} compared within "
+            f"Nights after evening yoga (from {EVENING_FROM_HOUR}:00) had {rel:+.1f}% {label} compared within "
             f"weekday ({values[mask].mean():.1f} vs {baseline:.1f}, {int(mask.sum())} vs {int((~mask).sum())} nights, "
             f"{day_text(sub.day.min())}–{day_text(sub.day.max())}; e.g. yoga on {day_text(ex.day)} → "
             f"{ex[column]:.1f} that night)"
         ),
-        effect=round(rel, 1),
+        effect=rel,
         unit="% relative",
         n=len(values),
         p=test.p,

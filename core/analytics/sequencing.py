@@ -49,7 +49,7 @@ def _leg_day_hypothesis(runs: pd.DataFrame) -> Hypothesis:
     controls = np.column_stack([runs.speed_ms, runs.duration_min, days_since_start(runs.day)])
     flag = runs.after_legs.to_numpy(float)
     test = flag_effect_test(hr, controls, flag)
-    effect = test.effect
+    effect = round(test.effect, 1)  # the one rounding: headline, summary and card all print this value
     n_after, n_other = int(flag.sum()), int(len(flag) - flag.sum())
     ci = None
     if test.p.value <= FDR_Q:
@@ -75,7 +75,7 @@ def _leg_day_hypothesis(runs: pd.DataFrame) -> Hypothesis:
             f"{day_text(runs.day.max())}; e.g. {day_text(ex.day)}: {ex.avg_hr:.0f} bpm at {_pace(ex.pace_min_km)} "
             f"for {ex.duration_min:.0f} min, {hours:.0f} h after legs)"
         ),
-        effect=round(effect, 2),
+        effect=effect,
         unit="bpm",
         n=len(runs),
         p=test.p,
@@ -97,7 +97,7 @@ def _rest_day_hypothesis(sessions: pd.DataFrame, rested: np.ndarray) -> Hypothes
     test = flag_effect_test(values, None, rested.astype(float))
     ci = percentile_interval(bootstrap_coefficients(test.design, test.response)) if test.p.value <= FDR_Q else None
     best = sessions[rested].sort_values("e1rm_rel_pct").iloc[-1]
-    effect = test.effect
+    effect = round(test.effect, 1)
     return Hypothesis(
         family="sequencing",
         key="rest_day_strength",
@@ -107,7 +107,7 @@ def _rest_day_hypothesis(sessions: pd.DataFrame, rested: np.ndarray) -> Hypothes
             f"sessions the day after training ({int(rested.sum())} vs {int((~rested).sum())}; best: "
             f"{day_text(best.day)} {best.title} at {best.e1rm_rel_pct:+.1f}%)"
         ),
-        effect=round(effect, 2),
+        effect=effect,
         unit="% e1RM vs trend",
         n=len(values),
         p=test.p,

@@ -69,6 +69,7 @@ def synergy(data: AthleteData, since: date | None) -> FamilyResult:
             notes.append(f"{x_label} → {y_label} not testable: {len(sub)} whole weeks with both (need {MIN_WEEKS})")
             continue
         rho, p = detrended_correlation_test(sub[x].to_numpy(), sub[y].to_numpy())
+        rho = round(rho, 2)
         top, low = sub.sort_values(x).iloc[-1], sub.sort_values(x).iloc[0]
         direction = "higher" if rho > 0 else "lower"
         tests.append(
@@ -81,7 +82,7 @@ def synergy(data: AthleteData, since: date | None) -> FamilyResult:
                     f"ρ={rho:+.2f}, {len(sub)} weeks): week of {day_text(top.week)} {top[x]:.0f} min → {top[y]:.1f} "
                     f"{unit}; week of {day_text(low.week)} {low[x]:.0f} min → {low[y]:.1f} {unit}"
                 ),
-                effect=round(rho, 3),
+                effect=round(rho, 2),
                 unit="Spearman rho",
                 n=len(sub),
                 p=p,
