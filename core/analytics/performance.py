@@ -71,7 +71,9 @@ def candidate_rules(s: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
     return rules
 
 
-def rule_statistics(y: np.ndarray, matrix: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def rule_statistics(
+    y: np.ndarray, matrix: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(standardized, raw) mean differences, rule sessions minus the others, for every rule (columns) and every
     row of `y` (k × n outcomes) or of `weights` (k × n bootstrap counts over the one outcome `y`)."""
     if weights is None:
@@ -154,7 +156,9 @@ def performance(data: AthleteData, since: date | None) -> FamilyResult:
     outcome = resid[keep] if use_reps else sub.pr.to_numpy(float)
     rules = [(n, m) for n, m in candidate_rules(sub) if MIN_RULE_GROUP <= m.sum() <= len(m) - MIN_RULE_GROUP]
     if not rules:
-        return FamilyResult("performance", (), sessions, f"not testable: no rule splits the sessions into groups of {MIN_RULE_GROUP}+")
+        return FamilyResult(
+            "performance", (), sessions, f"not testable: no rule splits the sessions into groups of {MIN_RULE_GROUP}+"
+        )
     matrix = np.array([m for _, m in rules], dtype=float)
     t_obs, diff_obs = rule_statistics(outcome, matrix)
     best = int(np.argmax(t_obs[0]))
@@ -196,5 +200,7 @@ def performance(data: AthleteData, since: date | None) -> FamilyResult:
             "rules_tested": len(rules),
         },
     )
-    note = f"best rule '{name}': {effect:+.1f} {unit} after selection correction, PR rate {rate_in:.0%} vs {rate_out:.0%}"
+    note = (
+        f"best rule '{name}': {effect:+.1f} {unit} after selection correction, PR rate {rate_in:.0%} vs {rate_out:.0%}"
+    )
     return FamilyResult("performance", (hypothesis,), sessions, note)

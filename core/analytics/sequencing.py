@@ -128,7 +128,9 @@ def sequencing(data: AthleteData, since: date | None) -> FamilyResult:
     if n_after >= MIN_GROUP and n_other >= MIN_GROUP:
         tests.append(_leg_day_hypothesis(runs))
     else:
-        notes.append(f"leg day → run HR not testable: {n_after} runs after legs vs {n_other} others (need {MIN_GROUP} each)")
+        notes.append(
+            f"leg day → run HR not testable: {n_after} runs after legs vs {n_other} others (need {MIN_GROUP} each)"
+        )
 
     sets = since_filter(with_relative_e1rm(data.sets), since)
     sessions = (

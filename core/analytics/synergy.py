@@ -32,8 +32,10 @@ def _week(days: pd.Series) -> pd.Series:
 def weekly_table(data: AthleteData, since: date | None) -> pd.DataFrame:
     """Whole weeks: mean HRV and resting HR, zone-2 and ride minutes, run HR residual, and next week's values."""
     snaps = since_filter(data.snapshots, since)
-    weekly = snaps.assign(week=_week(snaps.day)).groupby("week").agg(
-        hrv=("hrv_ms", "mean"), rhr=("resting_hr", "mean"), days=("day", "count")
+    weekly = (
+        snaps.assign(week=_week(snaps.day))
+        .groupby("week")
+        .agg(hrv=("hrv_ms", "mean"), rhr=("resting_hr", "mean"), days=("day", "count"))
     )
     volume = data.volume
     if not volume.empty:

@@ -24,7 +24,7 @@ from core.analytics.patterns import analyze_data, analyze_patterns
 from core.db import connect
 from core.db.analytics import daily_snapshot_frame
 from core.db.athletes import athlete_count, athletes_frame
-from core.db.connection import MIGRATIONS_DIR
+from core.db.connection import MIGRATIONS_DIR, checkpoint
 from core.demo import generator as demo
 from core.demo.generator import PROFILES, seed_demo
 
@@ -74,7 +74,7 @@ def _database(path: Path, athletes: int, weeks: int, seed: int) -> tuple[Any, fl
         return con, None
     started = time.perf_counter()
     seed_demo(con, seed=seed, athletes=athletes, weeks=weeks, replace=True)
-    con.execute("CHECKPOINT")
+    checkpoint(con)
     return con, time.perf_counter() - started
 
 

@@ -75,7 +75,7 @@ def null_athlete_tables(seed: int, weeks: int = 32, athlete_id: int = 1) -> dict
     def add(day: date, hour: float, kind: str, minutes: float, rpe: float, **extra) -> int:
         nonlocal next_id
         next_id += 1
-        begin = datetime.combine(day, time(int(hour), int(round(hour % 1 * 60)) % 60))
+        begin = datetime.combine(day, time(int(hour), round(hour % 1 * 60) % 60))
         activities.append(
             {
                 "activity_id": next_id,
@@ -139,7 +139,7 @@ def null_athlete_tables(seed: int, weeks: int = 32, athlete_id: int = 1) -> dict
                 minutes,
                 rng.uniform(4, 7),
                 title="Long run" if long else "Easy run",
-                avg_hr=int(round(hr)),
+                avg_hr=round(hr),
                 distance_m=round(speed * minutes * 60),
                 z2_min=round(minutes * 0.7, 1),
             )
@@ -158,7 +158,13 @@ def null_athlete_tables(seed: int, weeks: int = 32, athlete_id: int = 1) -> dict
         if wd == 2:
             minutes = rng.uniform(35, 50) * boost
             add(
-                day, 6.5, "swim", minutes, rng.uniform(4, 6), distance_m=round(minutes * 45), z2_min=round(minutes * 0.5)
+                day,
+                6.5,
+                "swim",
+                minutes,
+                rng.uniform(4, 6),
+                distance_m=round(minutes * 45),
+                z2_min=round(minutes * 0.5),
             )
         if wd == 3 or (wd == 1 and rng.random() < 0.4):  # yoga Thursday evenings; some Tuesday mornings
             evening = wd == 3 and rng.random() < 0.8

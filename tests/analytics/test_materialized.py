@@ -28,16 +28,20 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def test_first_read_computes_and_stores_then_serves_from_the_store(demo_con: duckdb.DuckDBPyConnection, counted) -> None:
+def test_first_read_computes_and_stores_then_serves_from_the_store(
+    demo_con: duckdb.DuckDBPyConnection, counted
+) -> None:
     """Given no stored run, stored_findings computes once and stores; a second read returns identical findings
     without recomputing, and they equal find_patterns over all history."""
     jordan = resolve_athlete(demo_con, "jordan")
     first = materialized.stored_findings(demo_con, jordan)
     second = materialized.stored_findings(demo_con, jordan)
     assert counted == [jordan]
-    assert [f.to_dict() for f in first] == [f.to_dict() for f in second] == [
-        f.to_dict() for f in find_patterns(demo_con, jordan)
-    ]
+    assert (
+        [f.to_dict() for f in first]
+        == [f.to_dict() for f in second]
+        == [f.to_dict() for f in find_patterns(demo_con, jordan)]
+    )
     assert any(f.key == "leg_day_run_hr" and f.headline for f in second)
 
 

@@ -14,7 +14,14 @@ import duckdb
 import pytest
 
 from core.analytics.findings import FDR_Q
-from core.analytics.patterns import FAMILIES, PatternError, PatternReport, analyze_family, analyze_patterns, find_patterns
+from core.analytics.patterns import (
+    FAMILIES,
+    PatternError,
+    PatternReport,
+    analyze_family,
+    analyze_patterns,
+    find_patterns,
+)
 from core.analytics.stats import MAX_PERMUTATIONS, benjamini_hochberg
 from core.cli import main
 from core.db import connect

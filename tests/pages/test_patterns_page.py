@@ -46,7 +46,9 @@ def test_hybrid_athlete_card_and_caption_show_the_same_numbers_as_core(
     assert "leg_day_run_hr" not in captions and "cycling_run_economy" not in " ".join(m.value for m in at.markdown)
 
 
-def test_untestable_families_say_why_instead_of_empty_axes(patterns_page: Callable[..., AppTest], demo_db_path: Path) -> None:
+def test_untestable_families_say_why_instead_of_empty_axes(
+    patterns_page: Callable[..., AppTest], demo_db_path: Path
+) -> None:
     """Given the lifter (no runs, 16 weeks), interference and leg-day sequencing cannot run: the page lists the
     families tested and shows 'Not testable' with the reason for each family without any hypothesis."""
     at = patterns_page(athlete_id=1, patterns_window="All")
