@@ -16,13 +16,7 @@ import pandas as pd
 from core.analytics.findings import FDR_Q, FamilyResult, Hypothesis
 from core.analytics.load import acr_column
 from core.analytics.observations import AthleteData, consecutive, day_text, since_filter
-from core.analytics.stats import (
-    bootstrap_coefficients,
-    detrended,
-    flag_effect_test,
-    lag1_autocorrelation,
-    percentile_interval,
-)
+from core.analytics.stats import coefficient_interval, detrended, flag_effect_test, lag1_autocorrelation
 
 OVERLOAD_ACR = 1.4
 OVERLOAD_MIN_DAYS = 10  # "about two weeks" above 1.4, gaps of <= 2 days bridged
@@ -75,10 +69,7 @@ def overload(data: AthleteData, since: date | None, *, variant: str = OVERLOAD_V
         test = flag_effect_test(series.to_numpy(float), None, flag, phi=phi, continues=consecutive(series.index))
         base_mean = float(baseline.mean())
         rel = round(test.effect / base_mean * 100, 1)
-        ci = None
-        if test.p.value <= FDR_Q:
-            lo, hi = percentile_interval(bootstrap_coefficients(test.design, test.response))
-            ci = (lo / base_mean * 100, hi / base_mean * 100)
+        ci = coefficient_interval(test, 100 / base_mean) if test.p.value <= FDR_Q else None
         peak = float(window.iloc[a : b + 1][column].max())
         tests.append(
             Hypothesis(

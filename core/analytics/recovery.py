@@ -27,7 +27,7 @@ from core.analytics.observations import (
     since_filter,
     weekday_dummies,
 )
-from core.analytics.stats import bootstrap_coefficients, flag_effect_test, percentile_interval
+from core.analytics.stats import coefficient_interval, flag_effect_test
 
 MIN_GROUP = 8
 MIN_RELATIVE_PCT = 5.0
@@ -67,10 +67,7 @@ def _hypothesis(days: pd.DataFrame, column: str, label: str, short: str) -> Hypo
     test = flag_effect_test(values, controls, mask.astype(float), continues=consecutive(sub.day))
     baseline = float(values[~mask].mean())
     rel = round(test.effect / baseline * 100, 1)
-    ci = None
-    if test.p.value <= FDR_Q:
-        lo, hi = percentile_interval(bootstrap_coefficients(test.design, test.response))
-        ci = (lo / baseline * 100, hi / baseline * 100)
+    ci = coefficient_interval(test, 100 / baseline) if test.p.value <= FDR_Q else None
     ex = sub[mask].iloc[-1]
     key = "evening_yoga_deep_sleep" if short == "deep_sleep" else f"evening_yoga_{short}"
     return Hypothesis(

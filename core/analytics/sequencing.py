@@ -15,7 +15,7 @@ import pandas as pd
 
 from core.analytics.findings import FDR_Q, FamilyResult, Hypothesis
 from core.analytics.observations import LEG_WINDOW_HOURS, AthleteData, day_text, days_since_start, since_filter
-from core.analytics.stats import bootstrap_coefficients, flag_effect_test, percentile_interval
+from core.analytics.stats import coefficient_interval, flag_effect_test
 
 MIN_GROUP = 8
 MIN_HR_BPM = 3.0
@@ -51,9 +51,7 @@ def _leg_day_hypothesis(runs: pd.DataFrame) -> Hypothesis:
     test = flag_effect_test(hr, controls, flag)
     effect = round(test.effect, 1)  # the one rounding: headline, summary and card all print this value
     n_after, n_other = int(flag.sum()), int(len(flag) - flag.sum())
-    ci = None
-    if test.p.value <= FDR_Q:
-        ci = percentile_interval(bootstrap_coefficients(test.design, test.response))
+    ci = coefficient_interval(test) if test.p.value <= FDR_Q else None
     coef = np.linalg.lstsq(test.design, test.response, rcond=None)[0]
     slope = coef[1]  # bpm per m/s at equal duration
     v = float(np.median(runs.speed_ms))
@@ -95,7 +93,7 @@ def _leg_day_hypothesis(runs: pd.DataFrame) -> Hypothesis:
 def _rest_day_hypothesis(sessions: pd.DataFrame, rested: np.ndarray) -> Hypothesis:
     values = sessions.e1rm_rel_pct.to_numpy(float)
     test = flag_effect_test(values, None, rested.astype(float))
-    ci = percentile_interval(bootstrap_coefficients(test.design, test.response)) if test.p.value <= FDR_Q else None
+    ci = coefficient_interval(test) if test.p.value <= FDR_Q else None
     best = sessions[rested].sort_values("e1rm_rel_pct").iloc[-1]
     effect = round(test.effect, 1)
     return Hypothesis(

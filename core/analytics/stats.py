@@ -180,6 +180,12 @@ def bootstrap_coefficients(design: np.ndarray, y: np.ndarray, n_boot: int = N_BO
     return coef
 
 
+def coefficient_interval(test: RegressionTest, scale: float = 1.0) -> tuple[float, float]:
+    """95% pairs-bootstrap interval of a regression test's flag coefficient, times `scale` (e.g. 100 / baseline)."""
+    lo, hi = percentile_interval(bootstrap_coefficients(test.design, test.response))
+    return lo * scale, hi * scale
+
+
 def percentile_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """Percentile interval of the finite values (NaN, NaN when none)."""
     v = np.asarray(values, dtype=float)
