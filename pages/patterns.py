@@ -1,4 +1,4 @@
-"""Patterns: training load and acute:chronic ratio, fitness / fatigue / form, and one chart per pattern family."""
+"""Patterns: training load and acute:chronic ratio, fitness / fatigue / form, and one chart per testable family."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 import app_state
+from core.analytics.findings import FDR_Q
 from core.analytics.load import ACR_VARIANTS, FATIGUE_DAYS, FITNESS_DAYS, HIGH_ACR, LOW_ACR, acr_column, daily_snapshots
-from core.analytics.patterns import FAMILIES, FamilyResult, analyze_family, strongest
+from core.analytics.overload import OVERLOAD_ACR
+from core.analytics.patterns import FamilyResult, PatternReport, analyze_patterns, strongest
 
 WINDOWS = {"Last 4 weeks": 28, "Last 8 weeks": 56, "Last 16 weeks": 112, "All": None}
+# Fixed colours and category order, so a group looks the same for every athlete.
+GROUP_COLOURS = {"≤36 h after legs": "#d95f02", "other runs": "#7570b3"}
+NIGHT_ORDER = ["after evening yoga", "other nights"]
+AXIS = {"tickformat": ".2f", "automargin": True}
 
 
 # The database path is part of every cache key so a test (or a --db switch) never sees another file's data.
@@ -24,21 +30,17 @@ def load_snapshots(db: str, athlete_id: int, days: int | None, fitness: float, f
     return frame.drop(columns=["workouts"])
 
 
-@st.cache_data(ttl=300, max_entries=256)
-def load_family(db: str, athlete_id: int, family: str, days: int | None) -> FamilyResult:
-    return analyze_family(app_state.connection().cursor(), athlete_id, family, days)
-
-
-def _empty(title: str) -> go.Figure:
-    fig = go.Figure()
-    fig.update_layout(title=f"{title} — no data in this window", height=320)
-    return fig
+@st.cache_data(ttl=300, max_entries=64)
+def load_report(db: str, athlete_id: int, days: int | None) -> PatternReport:
+    return analyze_patterns(app_state.connection().cursor(), athlete_id, days)
 
 
 st.title("Cross-modality patterns")
 st.caption(
-    "Load = session-RPE (minutes × RPE) per day; 0-100 = share of the athlete's hardest day. "
-    "A finding needs p < 0.01 (permutation test) and a minimum effect size — otherwise nothing is claimed."
+    "Load = session-RPE (minutes × RPE) per day; 0-100 = share of the athlete's hardest day; a workout without "
+    f"RPE is unknown load, not zero. A finding needs a false discovery rate of at most {FDR_Q:.0%} "
+    "(Benjamini–Hochberg over every hypothesis of every family tested in this window) and a minimum effect size. "
+    "Each window is a separate look at the data."
 )
 cols = st.columns([2, 2, 1, 1])
 window = cols[0].radio("Window", list(WINDOWS), index=2, key="patterns_window", horizontal=True)
@@ -50,14 +52,20 @@ athlete = app_state.athlete_id()
 db = app_state.database_key()
 
 snaps = load_snapshots(db, athlete, days, float(fitness_days), float(fatigue_days))
-results = {name: load_family(db, athlete, name, days) for name in FAMILIES}
+report = load_report(db, athlete, days)
+testable = [r.family for r in report.families if r.testable]
+untestable = [r.family for r in report.families if not r.testable]
+st.markdown(
+    f"**Tested here:** {', '.join(testable) or 'no family'} ({report.tests} hypotheses)"
+    + (f" · **not testable:** {', '.join(untestable)}" if untestable else "")
+)
 
-top = strongest([f for r in results.values() for f in r.findings])
+top = strongest(report.findings)
 if top:
     for col, finding in zip(st.columns(len(top)), top, strict=True):
         with col.container(border=True):
-            st.metric(finding.family.capitalize(), f"{finding.effect:+g} {finding.unit}", help=finding.key)
-            st.caption(finding.summary)
+            st.metric(finding.family.capitalize(), finding.effect_text)
+            st.caption(finding.headline)
 else:
     st.info("No pattern in this window is distinguishable from noise.")
 
@@ -70,73 +78,95 @@ timeline.add_hrect(y0=LOW_ACR, y1=HIGH_ACR, fillcolor="green", opacity=0.08, lin
 for level in (LOW_ACR, HIGH_ACR):
     timeline.add_hline(y=level, line_dash="dot", line_color="gray", secondary_y=True)
 timeline.update_layout(title="Training load and acute:chronic ratio (band 0.8-1.3 = optimal)", height=380)
-timeline.update_yaxes(title_text="load (0-100)", secondary_y=False)
-timeline.update_yaxes(title_text="ACR", secondary_y=True)
+timeline.update_yaxes(title_text="load (0-100)", secondary_y=False, automargin=True)
+timeline.update_yaxes(title_text="acute:chronic ratio", secondary_y=True, **AXIS)
 st.plotly_chart(timeline, key="patterns_timeline")
 
 pmc = px.line(
     snaps,
     x="day",
     y=["fitness", "fatigue", "form"],
-    title=f"Fitness ({fitness_days} d), fatigue ({fatigue_days} d) and form = fitness − fatigue (session-RPE AU)",
-    labels={"value": "AU", "day": "", "variable": ""},
+    title=f"Fitness ({fitness_days} d), fatigue ({fatigue_days} d); form = yesterday's fitness − fatigue (AU)",
+    labels={"value": "session-RPE AU", "day": "", "variable": ""},
 )
 pmc.update_layout(height=340)
 st.plotly_chart(pmc, key="patterns_pmc")
 
 
-def family_chart(result: FamilyResult) -> go.Figure:
-    """The chart that shows this family's evidence best (scatter, box or paired bars)."""
+def overload_chart(result: FamilyResult) -> go.Figure:
+    """ACR and HRV over the window, each tested episode shaded."""
+    d = result.data
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_scatter(x=d.day, y=d.acr, name="ACR (uncoupled)", line_color="#e6550d")
+    fig.add_scatter(x=d.day, y=d.hrv_ms, name="HRV (ms)", line_color="#31a354", secondary_y=True)
+    fig.add_hline(y=OVERLOAD_ACR, line_dash="dot", line_color="red")
+    for h in result.tests:
+        fig.add_vrect(x0=h.evidence["start"], x1=h.evidence["end"], fillcolor="red", opacity=0.12, line_width=0)
+    fig.update_layout(title=f"Acute:chronic ratio above {OVERLOAD_ACR} (shaded) and HRV")
+    fig.update_xaxes(title_text="day")
+    fig.update_yaxes(title_text="acute:chronic ratio", secondary_y=False, **AXIS)
+    fig.update_yaxes(title_text="HRV (ms)", secondary_y=True, tickformat=".0f", automargin=True)
+    return fig
+
+
+def family_chart(result: FamilyResult) -> go.Figure | None:
+    """The chart that shows this family's evidence best; None when there is nothing worth drawing."""
     d = result.data
     name = result.family
-    if d.empty:
-        return _empty(name.capitalize())
     if name == "sequencing":
         return px.scatter(
-            d, x="pace_min_km", y="avg_hr", color="group", title="Run HR vs pace, after heavy legs or not",
-            labels={"pace_min_km": "pace (min/km)", "avg_hr": "avg HR (bpm)"},
+            d, x="pace_min_km", y="avg_hr", color="group", color_discrete_map=GROUP_COLOURS,
+            category_orders={"group": list(GROUP_COLOURS)}, hover_data=["day", "duration_min"],
+            title="Run HR vs pace, after heavy legs or not",
+            labels={"pace_min_km": "pace (min/km)", "avg_hr": "avg HR (bpm)", "group": ""},
         )  # fmt: skip
     if name == "interference":
         return px.scatter(
             d, x="minutes", y="e1rm_change_pct", color="sport", symbol="region",
+            category_orders={"sport": ["run", "swim"], "region": ["lower", "upper"]},
             title="4-week volume vs change in e1RM into the next block",
             labels={"minutes": "minutes in block", "e1rm_change_pct": "e1RM change (% of baseline)"},
         )  # fmt: skip
     if name == "synergy":
         return px.scatter(
-            d, x="z2_min", y="next_hrv", size=d.ride_min.clip(lower=1), title="Weekly zone-2 minutes vs next week's HRV",
-            labels={"z2_min": "zone-2 minutes", "next_hrv": "next week's HRV (ms)"}, hover_data=["week", "ride_min"],
+            d, x="z2_min", y="next_hrv", title="Weekly zone-2 minutes vs next week's HRV", hover_data=["week", "ride_min"],
+            labels={"z2_min": "zone-2 minutes in the week", "next_hrv": "next week's mean HRV (ms)"},
         )  # fmt: skip
     if name == "recovery":
-        shown = d.assign(evening=d.evening_yoga.map({True: "after evening yoga", False: "other nights"}))
+        shown = d.assign(evening=d.evening_yoga.map({True: NIGHT_ORDER[0], False: NIGHT_ORDER[1]}))
         return px.box(
             shown, x="evening", y="next_deep_sleep_pct", points="all", hover_data=["day", "combo"],
-            title="Deep sleep the night after", labels={"evening": "", "next_deep_sleep_pct": "deep sleep (%)"},
+            category_orders={"evening": NIGHT_ORDER}, title="Deep sleep the night after",
+            labels={"evening": "", "next_deep_sleep_pct": "deep sleep (%)"},
         )  # fmt: skip
     if name == "overload":
-        fig = make_subplots(specs=[[{"secondary_y": True}]])
-        fig.add_scatter(x=d.day, y=d.acr, name="ACR (uncoupled)", line_color="#e6550d")
-        fig.add_scatter(x=d.day, y=d.hrv_ms, name="HRV (ms)", line_color="#31a354", secondary_y=True)
-        fig.add_hline(y=1.4, line_dash="dot", line_color="red")
-        fig.update_layout(title="Acute:chronic ratio above 1.4 and HRV")
-        return fig
+        return overload_chart(result)
+    if not result.findings:  # a PR-rate bar chart of a rule that is not a finding would suggest one
+        return None
     bars = (
-        d.assign(group=d.rule.map({True: "rule sessions", False: "other sessions"}))
+        d.assign(group=d.rule.map({True: "sessions meeting the rule", False: "other sessions"}))
         .groupby("group", as_index=False)
-        .agg(pr_rate=("pr", "mean"), sessions=("pr", "size"), sleep_h=("sleep_hours", "mean"))
+        .agg(pr_rate=("pr", "mean"), sessions=("pr", "size"))
     )
     return px.bar(
-        bars, x="group", y="pr_rate", text="sessions", hover_data=["sleep_h"],
-        title="PR rate: sessions meeting the best rule vs others", labels={"pr_rate": "share with a PR", "group": ""},
-    )  # fmt: skip
+        bars, x="group", y="pr_rate", text="sessions", category_orders={"group": ["sessions meeting the rule", "other sessions"]},
+        title=f"PR rate: {result.findings[0].evidence['rule']} vs other sessions",
+        labels={"pr_rate": "share of sessions with a PR", "group": ""},
+    ).update_yaxes(tickformat=".0%")  # fmt: skip
 
 
 st.subheader("Pattern families")
 grid = st.columns(2)
-for i, (name, result) in enumerate(results.items()):
+for i, result in enumerate(report.families):
     with grid[i % 2]:
-        st.plotly_chart(family_chart(result), key=f"patterns_chart_{name}")
+        st.markdown(f"**{result.family.capitalize()}**")
+        if not result.testable:
+            st.info(f"Not testable in this window — {result.note.removeprefix('not testable: ')}.")
+            continue
+        chart = family_chart(result)
+        if chart is not None:
+            st.plotly_chart(chart, key=f"patterns_chart_{result.family}")
         if result.findings:
-            st.caption(" ".join(f.summary for f in result.findings))
+            st.caption(" ".join(f.summary + "." for f in result.findings))
         else:
             st.caption(f"No finding — {result.note}.")

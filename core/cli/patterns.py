@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from core.analytics.patterns import FAMILIES, analyze_family
+from core.analytics.patterns import FAMILIES, analyze_patterns
 from core.cli import database, emit, positive_int
 from core.db.athletes import resolve_athlete
 
@@ -25,13 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     with database(args) as con:
         athlete_id = resolve_athlete(con, args.athlete)
-        families = [args.family] if args.family else list(FAMILIES)
-        results = [analyze_family(con, athlete_id, name, args.days) for name in families]
-    payload = {
-        "athlete_id": athlete_id,
-        "days": args.days,
-        "families": [r.to_dict() for r in results],
-    }
+        report = analyze_patterns(con, athlete_id, args.days)
+    results = [r for r in report.families if args.family in (None, r.family)]
+    payload = {**report.to_dict(), "families": [r.to_dict() for r in results]}
     lines = []
     for result in results:
         if result.findings:

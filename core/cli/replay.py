@@ -8,13 +8,16 @@ python -m core replay --athlete jordan --window 8192 --json
 from __future__ import annotations
 
 import argparse
+from contextlib import closing
 
 from tqdm import tqdm
 
-from core.cli import command_database, emit
+from core.cli import emit
 from core.context.builder import Budgets
 from core.context.replay import DEFAULT_PRICE, SCRIPT_PATH, AthleteReplay, load_script, replay
+from core.db import snapshot
 from core.db.athletes import athlete_ids, resolve_athlete
+from core.demo.seeding import ensure_demo_database
 from core.tokens import DEFAULT_ENCODING, ENCODINGS
 
 
@@ -56,7 +59,9 @@ def render_replay(result: AthleteReplay) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    con = command_database(args)
+    con = args.resources.enter_context(
+        closing(snapshot(ensure_demo_database(args.db)))
+    )  # scratch copies need a writable db
     ids = [resolve_athlete(con, a) for a in args.athlete] if args.athlete else athlete_ids(con)
     turns = len(load_script(args.script))
     with tqdm(total=turns * len(ids), desc="replay", unit="turn", disable=args.json) as bar:

@@ -13,7 +13,8 @@ from datetime import date, timedelta
 
 import duckdb
 
-from core.analytics.patterns import Finding, find_patterns
+from core.analytics.findings import Finding
+from core.analytics.materialized import stored_findings
 from core.db import context as sql
 from core.errors import NotFoundError
 from core.workouts.sport import Activity, load_activities
@@ -35,7 +36,7 @@ def athlete_findings(
     if fingerprint and fingerprint[0] == "":  # an in-memory database has no path: key it by connection
         key += (id(con),)
     if key not in _FINDINGS:
-        _FINDINGS[key] = find_patterns(con, athlete_id)
+        _FINDINGS[key] = stored_findings(con, athlete_id)
     return _FINDINGS[key]
 
 

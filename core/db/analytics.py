@@ -15,19 +15,22 @@ import pandas as pd
 
 # One statement for any number of athletes: a calendar per athlete (first data day .. as_of),
 # daily session-RPE, health and nutrition, and the rolling windows. Rolling ratios are NULL
-# until the chronic window is full (day_index < chronic - 1).
+# until the chronic window is full (day_index < chronic - 1); rolling means skip days of unknown load.
 _SNAPSHOT_SQL = """
 WITH sel AS (
     SELECT athlete_id, as_of FROM athletes
     WHERE ? IS NULL OR list_contains(?, athlete_id)
 ),
 workouts AS (
+    -- A workout without RPE has an unknown load (NULL, not 0), and so has its day. A workout of zero
+    -- (or negative) minutes is a data error: left out of the day and counted in flagged_workouts.
     SELECT a.athlete_id, CAST(a.start_time AS DATE) AS day,
            -- list_sort orders by the first struct field (start_time); far cheaper than list(... ORDER BY)
-           list_sort(list({'start_time': a.start_time, 'type': a.type, 'title': a.title,
-                           'duration_min': a.duration_min, 'rpe': a.rpe,
-                           'load': a.duration_min * coalesce(a.rpe, 0), 'activity_id': a.activity_id})) AS workouts,
-           sum(a.duration_min * coalesce(a.rpe, 0)) AS load
+           {workouts} AS workouts,
+           count(*) FILTER (WHERE a.duration_min > 0) AS n_workouts,
+           CASE WHEN coalesce(bool_and(a.rpe IS NOT NULL) FILTER (WHERE a.duration_min > 0), true)
+                THEN coalesce(sum(a.duration_min * a.rpe) FILTER (WHERE a.duration_min > 0), 0.0) END AS load,
+           count(*) FILTER (WHERE NOT a.duration_min > 0) AS flagged_workouts
     FROM activities a JOIN sel USING (athlete_id)
     WHERE a.parent_id IS NULL AND CAST(a.start_time AS DATE) <= sel.as_of
     GROUP BY ALL
@@ -47,7 +50,9 @@ daily AS (
     SELECT cal.athlete_id, cal.day,
            row_number() OVER (PARTITION BY cal.athlete_id ORDER BY cal.day) - 1 AS day_index,
            coalesce(w.workouts, []) AS workouts,
-           coalesce(w.load, 0.0) AS load,
+           coalesce(w.n_workouts, 0) AS n_workouts,
+           CASE WHEN w.athlete_id IS NULL THEN 0.0 ELSE w.load END AS load,
+           coalesce(w.flagged_workouts, 0) AS flagged_workouts,
            h.sleep_hours, h.deep_sleep_pct, h.hrv_ms, h.resting_hr,
            n.calories, n.protein_g
     FROM cal
@@ -64,8 +69,8 @@ rolled AS (
     FROM daily
     WINDOW athlete AS (PARTITION BY athlete_id)
 )
-SELECT athlete_id, day, day_index, workouts, len(workouts) AS n_workouts, load,
-       CASE WHEN load_max > 0 THEN 100.0 * load / load_max ELSE 0.0 END AS training_load,
+SELECT athlete_id, day, day_index, workouts, n_workouts, load, flagged_workouts,
+       CASE WHEN load_max > 0 THEN 100.0 * load / load_max WHEN load IS NOT NULL THEN 0.0 END AS training_load,
        CASE WHEN load_max > 0 THEN 100.0 * acute / load_max ELSE 0.0 END AS load_7d_avg,
        acute AS acute_load, chronic AS chronic_load,
        CASE WHEN day_index >= ? THEN acute / nullif(chronic, 0) END AS acr_coupled,
@@ -75,6 +80,10 @@ FROM rolled
 WHERE ? IS NULL OR day >= ?
 ORDER BY athlete_id, day
 """
+_WORKOUT_LIST = """coalesce(list_sort(list({'start_time': a.start_time, 'type': a.type, 'title': a.title,
+                           'duration_min': a.duration_min, 'rpe': a.rpe,
+                           'load': a.duration_min * a.rpe, 'activity_id': a.activity_id})
+                      FILTER (WHERE a.duration_min > 0)), [])"""
 
 
 def daily_snapshot_frame(
@@ -84,10 +93,13 @@ def daily_snapshot_frame(
     acute_days: int = 7,
     chronic_days: int = 28,
     since: date | None = None,
+    with_workouts: bool = True,
 ) -> pd.DataFrame:
     """One row per athlete and calendar day (rest days included), for one athlete or a whole cohort.
 
-    `since` only trims the output: rolling windows always see the full history.
+    `since` only trims the output: rolling windows always see the full history. Without `with_workouts`
+    the per-day list of workout structs is left empty (the pattern families never read it; building and
+    converting it is most of the query's cost).
     """
     params = [
         athlete_ids,
@@ -101,7 +113,8 @@ def daily_snapshot_frame(
         since,
         since,
     ]
-    return con.execute(_SNAPSHOT_SQL, params).df()
+    sql = _SNAPSHOT_SQL.replace("{workouts}", _WORKOUT_LIST if with_workouts else "[]")
+    return con.execute(sql, params).df()
 
 
 def athlete_window(con: duckdb.DuckDBPyConnection, athlete_id: int) -> tuple[date, date]:

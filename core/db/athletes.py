@@ -45,6 +45,8 @@ OWNED_ATHLETE_TABLES = (
     "plan_id_counters",
     "plan_versions",
     "plan_backups",
+    "pattern_runs",
+    "pattern_findings",
 )
 _ACTIVITY_CHILD_TABLES = ("strength_exercises", "swim_laps")
 

@@ -352,3 +352,8 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
     finally:
         con.unregister("_frame_to_insert")
     return len(frame)
+
+
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Flush the write-ahead log into the database file (so a copied or reopened file holds everything)."""
+    con.execute("CHECKPOINT")

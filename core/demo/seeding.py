@@ -18,8 +18,9 @@ from typing import Any
 
 import duckdb
 
+from core.analytics.materialized import refresh_findings
 from core.db import reading, writing
-from core.db.athletes import athlete_count, delete_athletes, table_counts
+from core.db.athletes import athlete_count, athlete_ids, delete_athletes, table_counts
 from core.db.connection import pending_migrations, resolve_path, transaction
 from core.db.seed_runs import (
     SeedRun,
@@ -180,4 +181,7 @@ def ensure_demo_database(path: Path | str | None = None) -> Path:
         needs_seed = athlete_count(con) == 0 or unfinished_run(con) is not None
     if needs_seed:
         seed_file(target)
+        with writing(target) as con:  # findings stored once here, so page runs read them in milliseconds
+            for athlete_id in athlete_ids(con):
+                refresh_findings(con, athlete_id)
     return target

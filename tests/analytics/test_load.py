@@ -101,9 +101,14 @@ def _loads() -> list[float]:
     return [LOADS.get(i, 0.0) for i in range(30)]
 
 
-def _ewma_by_hand(alpha: float, upto: int) -> float:
-    """Closed form of x_t = x_{t-1} + alpha·(load_t - x_{t-1}) from 0: sum of alpha·(1-alpha)^(t-i)·load_i."""
-    return sum(alpha * (1 - alpha) ** (upto - i) * load for i, load in enumerate(_loads()[: upto + 1]))
+def _ewma_by_hand(alpha: float, upto: int, start: float = 0.0) -> float:
+    """Closed form of x_t = x_{t-1} + alpha·(load_t - x_{t-1}) from `start`: (1-alpha)^(t+1)·start plus the sum
+    of alpha·(1-alpha)^(t-i)·load_i."""
+    decayed = (1 - alpha) ** (upto + 1) * start
+    return decayed + sum(alpha * (1 - alpha) ** (upto - i) * load for i, load in enumerate(_loads()[: upto + 1]))
+
+
+SEED_28 = sum(_loads()[:28]) / 28  # the EWMA ratio's seed: mean load of the first 28 days
 
 
 def test_daily_load_is_session_rpe_of_top_level_workouts(tiny: duckdb.DuckDBPyConnection) -> None:
@@ -140,21 +145,21 @@ def test_ratios_are_empty_until_28_days_of_history(tiny: duckdb.DuckDBPyConnecti
 
 
 def test_ewma_acr_uses_williams_lambda(tiny: duckdb.DuckDBPyConnection) -> None:
-    """EWMA ratio = EWMA(λ=2/8) / EWMA(λ=2/29), each the closed-form weighted sum of the loads."""
+    """EWMA ratio = EWMA(λ=2/8) / EWMA(λ=2/29), each seeded with the first 28 days' mean load."""
     assert ewma_lambda(7) == pytest.approx(0.25) and ewma_lambda(28) == pytest.approx(2 / 29)
     last = daily_snapshots(tiny, [1]).iloc[29]
-    acute, chronic = _ewma_by_hand(0.25, 29), _ewma_by_hand(2 / 29, 29)
+    acute, chronic = _ewma_by_hand(0.25, 29, SEED_28), _ewma_by_hand(2 / 29, 29, SEED_28)
     assert last.acute_ewma == pytest.approx(acute)
     assert last.acr_ewma == pytest.approx(acute / chronic)
 
 
 def test_fitness_fatigue_form_follow_the_pmc_with_adjustable_time_constants(tiny: duckdb.DuckDBPyConnection) -> None:
-    """Fitness/fatigue decay with 1 - e^(-1/τ) (τ = 42 and 7 by default); form = fitness - fatigue; τ adjustable."""
+    """Fitness/fatigue decay with 1 - e^(-1/τ) (τ = 42 and 7 by default); form = yesterday's fitness - fatigue."""
     last = daily_snapshots(tiny, [1]).iloc[29]
     fitness, fatigue = _ewma_by_hand(pmc_decay(42), 29), _ewma_by_hand(pmc_decay(7), 29)
     assert last.fitness == pytest.approx(fitness)
     assert last.fatigue == pytest.approx(fatigue)
-    assert last.form == pytest.approx(fitness - fatigue)
+    assert last.form == pytest.approx(_ewma_by_hand(pmc_decay(42), 28) - _ewma_by_hand(pmc_decay(7), 28))
     first = daily_snapshots(tiny, [1]).iloc[0]
     assert first.fitness == pytest.approx(300 * (1 - math.exp(-1 / 42)))
     custom = daily_snapshots(tiny, [1], fitness_days=10, fatigue_days=3).iloc[29]
@@ -194,3 +199,55 @@ def test_status_bands_and_bad_parameters() -> None:
     con = duckdb.connect()
     with pytest.raises(AnalyticsError, match="acute_days"):
         daily_snapshots(con, acute_days=28, chronic_days=7)
+
+
+def test_form_is_yesterdays_balance_by_default_and_todays_on_request(tiny: duckdb.DuckDBPyConnection) -> None:
+    """Given the PMC, when form is read on the day after a 600 AU day, then it is the day before's fitness - fatigue
+    (GoldenCheetah's default), and form_today=True gives the same day's."""
+    default = daily_snapshots(tiny, [1])
+    today = daily_snapshots(tiny, [1], form_today=True)
+    assert default.form.iloc[0] == 0.0
+    assert default.form.iloc[29] == pytest.approx(default.fitness.iloc[28] - default.fatigue.iloc[28])
+    assert today.form.iloc[29] == pytest.approx(today.fitness.iloc[29] - today.fatigue.iloc[29])
+    assert default.form.iloc[29] != pytest.approx(today.form.iloc[29])
+
+
+def test_ewma_ratio_of_a_steady_load_reads_one_on_its_first_day(tmp_path: Path) -> None:
+    """Given the same load every day, when the EWMA ratio first appears (day 27), then it is 1.0, not ~1.16."""
+    con = _tiny_db(tmp_path / "steady.duckdb")
+    con.execute("DELETE FROM activities WHERE athlete_id = 2")
+    steady = pd.DataFrame(
+        {
+            "activity_id": range(100, 130),
+            "athlete_id": 2,
+            "type": "run",
+            "start_time": [datetime(2026, 1, 1, 7) + timedelta(days=i) for i in range(30)],
+            "duration_min": 50.0,
+            "rpe": 5.0,
+        }
+    )
+    insert_frame(con, "activities", steady)
+    snaps = daily_snapshots(con, [2])
+    con.close()
+    assert snaps.acr_ewma.iloc[27] == pytest.approx(1.0)
+
+
+def test_missing_rpe_is_unknown_load_and_zero_minutes_are_flagged(tiny: duckdb.DuckDBPyConnection) -> None:
+    """Given a run without RPE on a rest day and a zero-minute run, when snapshotting, then that day's load is unknown
+    (NaN, not 0) and the zero-minute activity is left out of the day and counted as flagged."""
+    extra = pd.DataFrame(
+        {
+            "activity_id": [500, 501],
+            "athlete_id": 1,
+            "type": "run",
+            "start_time": [datetime(2026, 1, 3, 7), datetime(2026, 1, 4, 7)],
+            "duration_min": [45.0, 0.0],
+            "rpe": [None, 6.0],
+        }
+    )
+    insert_frame(tiny, "activities", extra)
+    snaps = daily_snapshots(tiny, [1])
+    assert math.isnan(snaps.load.iloc[2]) and math.isnan(snaps.training_load.iloc[2])
+    assert snaps.load.iloc[3] == 0.0 and snaps.flagged_workouts.iloc[3] == 1 and snaps.n_workouts.iloc[3] == 0
+    assert snaps.fitness.iloc[2] == pytest.approx(snaps.fitness.iloc[1])  # unknown: state held, not decayed
+    assert snapshot_for_day(tiny, 1, date(2026, 1, 3)).training_load is None

@@ -1,0 +1,78 @@
+"""Everything the pattern families read about one athlete, queried once per analysis.
+
+Profiling showed the families re-reading the same snapshots four times per athlete; one
+`AthleteData` now feeds all of them, and each family only filters it to its window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from core.analytics.load import daily_snapshots
+from core.db.analytics import daily_sport_volume, run_observations, strength_top_sets
+from core.db.athletes import athlete_as_of
+
+LEG_WINDOW_HOURS = 36.0
+EVENING_FROM_HOUR = 17
+
+
+@dataclass(frozen=True, eq=False)
+class AthleteData:
+    """One athlete's full history as the families need it (windows only ever trim it)."""
+
+    athlete_id: int
+    as_of: date
+    snapshots: pd.DataFrame  # daily_snapshots, full history
+    runs: pd.DataFrame  # run_observations
+    sets: pd.DataFrame  # strength_top_sets
+    volume: pd.DataFrame  # daily_sport_volume
+
+
+def load_athlete_data(con: duckdb.DuckDBPyConnection, athlete_id: int) -> AthleteData:
+    """Query everything once: snapshots, runs with the leg-day flag, strength top sets, daily sport volume."""
+    snaps = daily_snapshots(con, [athlete_id], with_workouts=False).drop(columns=["workouts"])
+    volume = daily_sport_volume(con, athlete_id, EVENING_FROM_HOUR)
+    volume["day"] = pd.to_datetime(volume.day)
+    return AthleteData(
+        athlete_id=athlete_id,
+        as_of=athlete_as_of(con, athlete_id),
+        snapshots=snaps,
+        runs=run_observations(con, athlete_id, LEG_WINDOW_HOURS),
+        sets=strength_top_sets(con, athlete_id),
+        volume=volume,
+    )
+
+
+def since_filter(frame: pd.DataFrame, since: date | None, column: str = "day") -> pd.DataFrame:
+    """Rows on or after `since` (all rows when None), as a fresh frame."""
+    if since is None or frame.empty:
+        return frame.reset_index(drop=True).copy()
+    return frame[pd.to_datetime(frame[column]) >= pd.Timestamp(since)].reset_index(drop=True)
+
+
+def day_text(value: object) -> str:
+    """ISO date of a timestamp-like value."""
+    return str(pd.Timestamp(value).date())
+
+
+def days_since_start(days: pd.Series) -> np.ndarray:
+    """Days since the first value, as floats (a time covariate for trends)."""
+    stamps = pd.to_datetime(days)
+    return (stamps - stamps.min()).dt.days.to_numpy(float)
+
+
+def weekday_dummies(days: pd.Series) -> np.ndarray:
+    """Six 0/1 columns for Tuesday..Sunday (Monday is the baseline): weekday rhythm as covariates."""
+    weekday = pd.to_datetime(days).dt.day_of_week.to_numpy()
+    return (weekday[:, None] == np.arange(1, 7)[None, :]).astype(float)
+
+
+def consecutive(days: pd.Series) -> np.ndarray:
+    """True where a row's day directly follows the previous row's (AR(1) whitening continues there)."""
+    stamps = pd.to_datetime(days).to_numpy()
+    return np.r_[False, np.diff(stamps) == np.timedelta64(1, "D")]

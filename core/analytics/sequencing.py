@@ -1,0 +1,151 @@
+"""Sequencing: does what came before change a session? Runs ≤ 36 h after heavy leg sessions vs other runs,
+and strength sessions after a full rest day vs the day after training.
+
+Runs after leg days are usually the short easy ones, and HR drifts up over long runs: so HR is compared
+at equal speed AND equal duration (cardiac drift), with a time trend for fitness, never HR ~ speed alone.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from core.analytics.findings import FDR_Q, FamilyResult, Hypothesis
+from core.analytics.observations import LEG_WINDOW_HOURS, AthleteData, day_text, days_since_start, since_filter
+from core.analytics.stats import coefficient_interval, flag_effect_test
+
+MIN_GROUP = 8
+MIN_HR_BPM = 3.0
+MIN_STRENGTH_PCT = 2.0
+
+
+def _pace(min_per_km: float) -> str:
+    total = round(min_per_km * 60)
+    return f"{total // 60}:{total % 60:02d}/km"
+
+
+def with_relative_e1rm(sets: pd.DataFrame) -> pd.DataFrame:
+    """Add e1rm_rel_pct: each top set's e1RM vs its exercise's linear trend over time, in percent."""
+    sets = sets.dropna(subset=["e1rm"]).copy()
+    if sets.empty:
+        sets["e1rm_rel_pct"] = pd.Series(dtype=float)
+        return sets
+    sets["t"] = days_since_start(sets.day)
+    rel = pd.Series(np.nan, index=sets.index)
+    for _, g in sets.groupby("name"):
+        if len(g) < 4:
+            continue
+        slope, intercept = np.polyfit(g.t, g.e1rm, 1)
+        rel.loc[g.index] = (g.e1rm / (intercept + slope * g.t) - 1) * 100
+    sets["e1rm_rel_pct"] = rel
+    return sets.dropna(subset=["e1rm_rel_pct"])
+
+
+def _leg_day_hypothesis(runs: pd.DataFrame) -> Hypothesis:
+    hr = runs.avg_hr.to_numpy(float)
+    controls = np.column_stack([runs.speed_ms, runs.duration_min, days_since_start(runs.day)])
+    flag = runs.after_legs.to_numpy(float)
+    test = flag_effect_test(hr, controls, flag)
+    effect = round(test.effect, 1)  # the one rounding: headline, summary and card all print this value
+    n_after, n_other = int(flag.sum()), int(len(flag) - flag.sum())
+    ci = coefficient_interval(test) if test.p.value <= FDR_Q else None
+    coef = np.linalg.lstsq(test.design, test.response, rcond=None)[0]
+    slope = coef[1]  # bpm per m/s at equal duration
+    v = float(np.median(runs.speed_ms))
+    pace_shift = 1000 / (v - effect / slope) - 1000 / v if slope > 0 and v - effect / slope > 0 else math.nan
+    pace_text = (
+        f", about {abs(pace_shift):.0f} s/km {'slower' if pace_shift > 0 else 'faster'} at the same HR"
+        if math.isfinite(pace_shift)
+        else ""
+    )
+    ex = runs[runs.after_legs].iloc[-1]
+    hours = (pd.Timestamp(ex.start_time) - pd.Timestamp(ex.last_leg_end)).total_seconds() / 3600
+    return Hypothesis(
+        family="sequencing",
+        key="leg_day_run_hr",
+        headline=f"Runs ≤{LEG_WINDOW_HOURS:g} h after leg days: {effect:+.1f} bpm at the same pace and duration",
+        detail=(
+            f"Runs within {LEG_WINDOW_HOURS:g} h after heavy leg sessions ran {effect:+.1f} bpm HR at the same pace "
+            f"and duration{pace_text} ({n_after} runs vs {n_other}, {day_text(runs.day.min())}–"
+            f"{day_text(runs.day.max())}; e.g. {day_text(ex.day)}: {ex.avg_hr:.0f} bpm at {_pace(ex.pace_min_km)} "
+            f"for {ex.duration_min:.0f} min, {hours:.0f} h after legs)"
+        ),
+        effect=effect,
+        unit="bpm",
+        n=len(runs),
+        p=test.p,
+        large_enough=abs(effect) >= MIN_HR_BPM,
+        ci=ci,
+        evidence={
+            "after_legs_runs": n_after,
+            "other_runs": n_other,
+            "window_hours": LEG_WINDOW_HOURS,
+            "covariates": ["speed", "duration", "time trend"],
+            "ar1_phi": round(test.phi, 3),
+            "pace_s_per_km_at_same_hr": None if not math.isfinite(pace_shift) else round(pace_shift, 1),
+        },
+    )
+
+
+def _rest_day_hypothesis(sessions: pd.DataFrame, rested: np.ndarray) -> Hypothesis:
+    values = sessions.e1rm_rel_pct.to_numpy(float)
+    test = flag_effect_test(values, None, rested.astype(float))
+    ci = coefficient_interval(test) if test.p.value <= FDR_Q else None
+    best = sessions[rested].sort_values("e1rm_rel_pct").iloc[-1]
+    effect = round(test.effect, 1)
+    return Hypothesis(
+        family="sequencing",
+        key="rest_day_strength",
+        headline=f"Strength after a rest day: {effect:+.1f}% e1RM vs trend",
+        detail=(
+            f"Strength sessions after at least one full rest day lifted {effect:+.1f}% e1RM vs trend compared with "
+            f"sessions the day after training ({int(rested.sum())} vs {int((~rested).sum())}; best: "
+            f"{day_text(best.day)} {best.title} at {best.e1rm_rel_pct:+.1f}%)"
+        ),
+        effect=effect,
+        unit="% e1RM vs trend",
+        n=len(values),
+        p=test.p,
+        large_enough=abs(effect) >= MIN_STRENGTH_PCT,
+        ci=ci,
+        evidence={"after_rest": int(rested.sum()), "after_training": int((~rested).sum())},
+    )
+
+
+def sequencing(data: AthleteData, since: date | None) -> FamilyResult:
+    """Leg day → run HR (at equal speed and duration), rest day → strength."""
+    runs = since_filter(data.runs, since)
+    tests: list[Hypothesis] = []
+    notes: list[str] = []
+    n_after = int(runs.after_legs.sum()) if not runs.empty else 0
+    n_other = len(runs) - n_after
+    runs["group"] = np.where(runs.after_legs, f"≤{LEG_WINDOW_HOURS:g} h after legs", "other runs") if len(runs) else []
+    if n_after >= MIN_GROUP and n_other >= MIN_GROUP:
+        tests.append(_leg_day_hypothesis(runs))
+    else:
+        notes.append(
+            f"leg day → run HR not testable: {n_after} runs after legs vs {n_other} others (need {MIN_GROUP} each)"
+        )
+
+    sets = since_filter(with_relative_e1rm(data.sets), since)
+    sessions = (
+        sets.groupby(["activity_id", "day", "title"], as_index=False)
+        .agg(e1rm_rel_pct=("e1rm_rel_pct", "mean"), rest_days_before=("rest_days_before", "first"))
+        .dropna(subset=["rest_days_before"])
+        .sort_values("day")
+        .reset_index(drop=True)
+        if not sets.empty
+        else pd.DataFrame(columns=["activity_id", "day", "title", "e1rm_rel_pct", "rest_days_before"])
+    )
+    rested = sessions.rest_days_before.to_numpy(float) >= 1
+    if rested.sum() >= MIN_GROUP and (~rested).sum() >= MIN_GROUP:
+        tests.append(_rest_day_hypothesis(sessions, rested))
+    else:
+        notes.append(
+            f"rest day → strength not testable: {int(rested.sum())} sessions after rest vs "
+            f"{int((~rested).sum())} after training (need {MIN_GROUP} each)"
+        )
+    return FamilyResult("sequencing", tuple(tests), runs, "; ".join(notes))

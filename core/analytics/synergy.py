@@ -1,0 +1,94 @@
+"""Synergy: does one kind of training help another? Weekly zone-2 minutes vs next week's HRV and resting HR;
+weekly ride minutes vs next week's run HR at the same pace and duration.
+
+Fitness rises and the training mix drifts over the weeks, so both series trend: the association is
+measured on detrended, prewhitened ranks, never on the raw weekly values.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from core.analytics.findings import FamilyResult, Hypothesis
+from core.analytics.observations import AthleteData, day_text, since_filter
+from core.analytics.stats import detrended_correlation_test
+
+MIN_WEEKS = 8
+MIN_ABS_CORR = 0.5
+TESTS = (
+    ("z2_min", "next_hrv", "zone2_hrv", "zone-2 minutes", "HRV", "ms"),
+    ("z2_min", "next_rhr", "zone2_resting_hr", "zone-2 minutes", "resting HR", "bpm"),
+    ("ride_min", "next_run_hr_resid", "cycling_run_economy", "ride minutes", "run HR at the same pace", "bpm"),
+)
+
+
+def _week(days: pd.Series) -> pd.Series:
+    return pd.to_datetime(days).dt.to_period("W-SUN").dt.start_time
+
+
+def weekly_table(data: AthleteData, since: date | None) -> pd.DataFrame:
+    """Whole weeks: mean HRV and resting HR, zone-2 and ride minutes, run HR residual, and next week's values."""
+    snaps = since_filter(data.snapshots, since)
+    weekly = (
+        snaps.assign(week=_week(snaps.day))
+        .groupby("week")
+        .agg(hrv=("hrv_ms", "mean"), rhr=("resting_hr", "mean"), days=("day", "count"))
+    )
+    volume = data.volume
+    if not volume.empty:
+        sums = volume.assign(week=_week(volume.day)).groupby("week")[["z2_min", "ride_min"]].sum(min_count=1)
+        weekly = weekly.join(sums).fillna({"z2_min": 0, "ride_min": 0})
+    else:
+        weekly["z2_min"] = 0.0
+        weekly["ride_min"] = 0.0
+    runs = data.runs
+    if len(runs) >= 4:
+        design = np.column_stack([np.ones(len(runs)), runs.speed_ms, runs.duration_min])
+        coef = np.linalg.lstsq(design, runs.avg_hr.to_numpy(float), rcond=None)[0]
+        resid = runs.avg_hr.to_numpy(float) - design @ coef
+        weekly = weekly.join(pd.Series(resid, index=_week(runs.day)).groupby(level=0).mean().rename("run_hr_resid"))
+    else:
+        weekly["run_hr_resid"] = np.nan
+    weekly = weekly[weekly.days == 7].copy()
+    for col in ("hrv", "rhr", "run_hr_resid"):
+        weekly[f"next_{col}"] = weekly[col].shift(-1)
+    return weekly.reset_index()
+
+
+def synergy(data: AthleteData, since: date | None) -> FamilyResult:
+    """Zone-2 volume → next week's HRV and resting HR; riding → next week's running economy."""
+    weekly = weekly_table(data, since)
+    tests: list[Hypothesis] = []
+    notes: list[str] = []
+    for x, y, key, x_label, y_label, unit in TESTS:
+        sub = weekly.dropna(subset=[x, y])
+        if key == "cycling_run_economy":
+            sub = sub[sub[x] > 0]
+        if len(sub) < MIN_WEEKS or sub[x].nunique() < 4:
+            notes.append(f"{x_label} → {y_label} not testable: {len(sub)} whole weeks with both (need {MIN_WEEKS})")
+            continue
+        rho, p = detrended_correlation_test(sub[x].to_numpy(), sub[y].to_numpy())
+        rho = round(rho, 2)
+        top, low = sub.sort_values(x).iloc[-1], sub.sort_values(x).iloc[0]
+        direction = "higher" if rho > 0 else "lower"
+        tests.append(
+            Hypothesis(
+                family="synergy",
+                key=key,
+                headline=f"More {x_label} → {direction} {y_label} next week (ρ={rho:+.2f})",
+                detail=(
+                    f"Weeks with more {x_label} were followed by {direction} {y_label} (detrended Spearman "
+                    f"ρ={rho:+.2f}, {len(sub)} weeks): week of {day_text(top.week)} {top[x]:.0f} min → {top[y]:.1f} "
+                    f"{unit}; week of {day_text(low.week)} {low[x]:.0f} min → {low[y]:.1f} {unit}"
+                ),
+                effect=round(rho, 2),
+                unit="Spearman rho",
+                n=len(sub),
+                p=p,
+                large_enough=abs(rho) >= MIN_ABS_CORR,
+            )
+        )
+    return FamilyResult("synergy", tuple(tests), weekly, "; ".join(notes))
