@@ -30,7 +30,7 @@ import duckdb
 
 from core.db import plan as plan_db
 from core.db.connection import PROJECT_ROOT
-from core.plan.model import DAY_IDS, PlanError, canonical_json, describe
+from core.plan.model import DAY_IDS, PlanError, canonical_json, describe, key_name
 from core.plan.op_table import FIELDS
 from core.plan.store import apply_ops, load_plan, plan_head, plan_versions, validate_references
 
@@ -126,9 +126,9 @@ def normalize_legacy_row(raw: Mapping[str, Any], number: int) -> LegacyRow:
     where = f"legacy row {number}"
     if None in raw:  # csv.DictReader puts values beyond the header's columns under None
         raise PlanError(f"{where}: has {len(raw[None])} more value(s) than the header has columns")
-    unknown = sorted(str(k)[:40] for k in set(raw) - set(_COLUMNS))
+    unknown = sorted(key_name(k) for k in set(raw) - set(_COLUMNS))
     if unknown:
-        raise PlanError(f"{where}: {unknown[0]!r}: unknown column; expected {', '.join(_COLUMNS)}")
+        raise PlanError(f"{where}: {unknown[0]}: unknown column; expected {', '.join(_COLUMNS)}")
     for key in ("day", "exercise", "sets", "reps"):
         if _blank(raw.get(key)):
             raise PlanError(f"{where}: {key}: required")

@@ -215,7 +215,7 @@ def _type_name(value: Any) -> str:
 DESCRIBE_MAX = 40
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
     """A short form of any value; never recursive over nested input, never converts a huge integer."""
     if isinstance(value, str):
         shown = ascii(value) if any(0xD800 <= ord(c) <= 0xDFFF for c in value[:1000]) else repr(value)
@@ -235,6 +235,11 @@ def _shown(value: Any) -> str:
     return shown[:DESCRIBE_MAX]
 
 
+def key_name(key: Any) -> str:
+    """A JSON key as a message names it: bare when it is a short identifier, else quoted and shortened."""
+    return key if isinstance(key, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,39}", key) else shown(key)
+
+
 def describe(value: Any) -> str:
     """`'4' (string)`, `25 (integer)`: how a rejected value is shown in a message (short, whatever the input)."""
-    return f"{_shown(value)} ({_type_name(value)})"
+    return f"{shown(value)} ({_type_name(value)})"

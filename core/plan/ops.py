@@ -21,6 +21,7 @@ from core.plan.model import (
     Plan,
     PlanValidationError,
     describe,
+    key_name,
     max_ids,
     plan_from_canonical,
     plan_to_canonical,
@@ -141,7 +142,7 @@ def _check_keys(op: Any) -> str:
     missing = [k for k in spec.required if k not in op]
     if missing:
         raise _Invalid(f"{missing[0]}: required for {name}")
-    unknown = sorted(str(k)[:40] for k in set(op) - set(spec.fields) - {"op"})
+    unknown = sorted(key_name(k) for k in set(op) - set(spec.fields) - {"op"})
     if unknown:
         raise _Invalid(f"{unknown[0]}: not a field of {name}; expected {', '.join(spec.fields)}")
     if spec.any_of and not any(k in op for k in spec.optional):
@@ -152,7 +153,7 @@ def _check_keys(op: Any) -> str:
 def _new_member(spec: Any, where: str) -> Row:
     if not isinstance(spec, Mapping):
         raise _Invalid(f"{where}: expected an object with {', '.join(MEMBER_EDITABLE)}, got {describe(spec)}")
-    unknown = sorted(str(k)[:40] for k in set(spec) - set(MEMBER_EDITABLE))
+    unknown = sorted(key_name(k) for k in set(spec) - set(MEMBER_EDITABLE))
     if unknown:
         raise _Invalid(f"{where}.{unknown[0]}: not a member field; expected {', '.join(MEMBER_EDITABLE)}")
     if "exercise" not in spec:
@@ -344,8 +345,8 @@ def apply_ops_to_plan(
             name = _check_keys(op)
             entries.append({"op": name, **HANDLERS[name](work, op)})
         except _Invalid as exc:
-            shown = op.get("op") if isinstance(op, Mapping) and isinstance(op.get("op"), str) else "?"
-            problems.append(f"op {index} ({shown[:40]}): {exc}")
+            name = op.get("op") if isinstance(op, Mapping) else None
+            problems.append(f"op {index} ({name if name in OPS else '?'}): {exc}")
     if problems:
         raise PlanValidationError(problems)
     return OpsOutcome(

@@ -16,7 +16,7 @@ import duckdb
 
 from core.db import plan as plan_db
 from core.errors import CoachError
-from core.plan.model import Plan, describe, plan_to_canonical, short_hash
+from core.plan.model import Plan, describe, key_name, plan_to_canonical, short_hash
 from core.plan.op_table import EDIT_OP_NAMES, OPS, OPS_MAX, field_words, op_signature
 from core.plan.ops import check_batch_shape
 from core.plan.store import apply_ops, latest_version, load_plan, plan_head
@@ -87,7 +87,7 @@ def _check_envelope(name: str, arguments: dict[str, Any]) -> None:
     if name not in PLAN_TOOL_NAMES:
         raise CoachError(f"tool: unknown tool {describe(name)}; expected one of {', '.join(PLAN_TOOL_NAMES)}")
     allowed = ("base_hash", "ops") if name == EDIT_TOOL else ()
-    unknown = sorted(str(k)[:40] for k in arguments if k not in allowed)
+    unknown = sorted(key_name(k) for k in arguments if k not in allowed)
     if unknown:
         raise CoachError(f"{unknown[0]}: unknown field; {name} takes {', '.join(allowed) or 'no arguments'}")
     if name == EDIT_TOOL:

@@ -41,7 +41,9 @@ def test_apply_refuses_bad_ops_and_stale_base_with_exit_1(demo_db_path, capsys):
     """A malformed op or a stale --base prints one error line and exits 1."""
     bad = json.dumps([{"op": "update_block", "block_id": "b_1", "weight": "lots"}])
     code, _, err = _run(capsys, demo_db_path, "apply", "--athlete", "maya", bad)
-    assert code == 1 and err.startswith("error: op 1 (update_block): weight: expected like '225lbs'")
+    assert code == 1 and err.startswith(
+        "error: op 1 (update_block): weight: expected like 225lbs, 100kg or BW, got 'lots'"
+    )
     ok = json.dumps([{"op": "update_block", "block_id": "b_1", "sets": 5}])
     code, _, err = _run(capsys, demo_db_path, "apply", "--athlete", "maya", ok, "--base", "0123abcd")
     assert code == 1 and "not a version of this athlete's plan" in err

@@ -99,7 +99,10 @@ def test_json_legacy_file_is_read_like_csv(tmp_path):
     [
         ({"day": "Funday", "exercise": "X", "sets": "3", "reps": "8"}, "legacy row 1: day: expected Monday..Sunday"),
         ({"day": "Mon", "exercise": "X", "sets": "three", "reps": "8"}, "legacy row 1: sets: expected an integer 1-20"),
-        ({"day": "Mon", "exercise": "X", "sets": "3", "reps": "8x"}, "legacy row 1: reps: expected like '8'"),
+        (
+            {"day": "Mon", "exercise": "X", "sets": "3", "reps": "8x"},
+            "legacy row 1: reps: expected like 8, 8-10, AMRAP or 45s, got '8x'",
+        ),
         (
             {"day": "Mon", "exercise": "X", "sets": "3", "reps": "8", "weight": "heavy"},
             "legacy row 1: weight: expected like",

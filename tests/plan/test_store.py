@@ -12,7 +12,8 @@ import pytest
 from core.db import connect
 from core.db import plan as plan_db
 from core.db.athletes import athlete_ids
-from core.plan.diff import UNCHANGED_TEXT, render_diff
+from core.plan.context import UNCHANGED_TEXT
+from core.plan.diff import render_diff
 from core.plan.model import (
     PlanValidationError,
     StalePlanError,
@@ -234,20 +235,32 @@ def test_batch_with_one_invalid_op_changes_nothing(demo_con):
         ({"op": "update_member", "member_id": "m_42", "reps": "8"}, "member_id: unknown circuit member 'm_42'"),
         (
             {"op": "add_block", "day_id": "day_8", "exercise": "X", "sets": 3, "reps": "8"},
-            "day_id: unknown day 'day_8'",
+            "day_id: expected one of day_1, day_2, day_3, day_4, day_5, day_6, day_7, got 'day_8'",
         ),
         ({"op": "update_block", "block_id": "b_1", "sets": "4"}, "sets: expected an integer 1-20, got '4' (string)"),
         ({"op": "update_block", "block_id": "b_1", "sets": True}, "sets: expected an integer 1-20, got true (boolean)"),
         ({"op": "update_block", "block_id": "b_1", "sets": 0}, "sets: expected 1-20, got 0"),
-        ({"op": "update_block", "block_id": "b_1", "reps": "8x10"}, "reps: expected like '8', '8-10', 'AMRAP'"),
+        (
+            {"op": "update_block", "block_id": "b_1", "reps": "8x10"},
+            "reps: expected like 8, 8-10, AMRAP or 45s, got '8x10'",
+        ),
         ({"op": "update_block", "block_id": "b_1", "reps": "10-8"}, "reps: range '10-8' must go from low to high"),
-        ({"op": "update_block", "block_id": "b_1", "reps": 8}, "reps: expected a string like '8'"),
+        (
+            {"op": "update_block", "block_id": "b_1", "reps": 8},
+            "reps: expected a string like 8, 8-10, AMRAP or 45s, got 8 (integer)",
+        ),
         (
             {"op": "update_block", "block_id": "b_1", "weight": "225"},
-            "weight: expected like '225lbs', '100kg' or 'BW', got '225'",
+            "weight: expected like 225lbs, 100kg or BW, got '225'",
         ),
-        ({"op": "update_block", "block_id": "b_1", "weight": "heavy"}, "weight: expected like '225lbs'"),
-        ({"op": "update_block", "block_id": "b_1", "rest_s": "90"}, "rest_s: expected an integer number of seconds"),
+        (
+            {"op": "update_block", "block_id": "b_1", "weight": "heavy"},
+            "weight: expected like 225lbs, 100kg or BW, got 'heavy'",
+        ),
+        (
+            {"op": "update_block", "block_id": "b_1", "rest_s": "90"},
+            "rest_s: expected an integer 0-3600 s, got '90' (string)",
+        ),
         (
             {"op": "add_member", "block_id": "b_1", "exercise": "Plank"},
             "block_id: b_1 is a single exercise, not a circuit",
@@ -255,10 +268,10 @@ def test_batch_with_one_invalid_op_changes_nothing(demo_con):
         ({"op": "update_block", "block_id": "b_5", "reps": "10"}, "reps: b_5 is a circuit; its members carry reps"),
         ({"op": "update_block", "block_id": "b_1", "colour": "red"}, "colour: not a field of update_block"),
         ({"op": "explode"}, "op: unknown operation 'explode'"),
-        ({"op": "move_block", "block_id": "b_1", "position": 9}, "position: expected 1-5, got 9"),
+        ({"op": "move_block", "block_id": "b_1", "position": 9}, "position: expected 1-5 (the list has 4), got 9"),
         (
             {"op": "update_block", "block_id": 42, "sets": 3},
-            "block_id: expected a string like 'b_42', got 42 (integer)",
+            "block_id: expected a string like b_42, got 42 (integer)",
         ),
     ],
 )
