@@ -130,7 +130,9 @@ def _read_ops(text: str) -> list:
         raise PlanError(f"ops: expected at most {OPS_MAX_BYTES} characters of JSON, got more")
     try:
         ops = json.loads(raw)
-    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+    except RecursionError:
+        raise PlanError("ops: nested too deeply; expected an array of op objects") from None
+    except (json.JSONDecodeError, ValueError) as exc:
         detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)[:60]
         raise PlanError(
             f'ops: not valid JSON ({detail}); expected an array like [{{"op": "update_block", ...}}]'
