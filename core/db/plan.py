@@ -262,3 +262,13 @@ def record_interaction(
         [athlete_id, at, plan_hash, user_message, encoding, plan_tokens],
     ).fetchone()
     return int(row[0])
+
+
+def version_storage_chars(con: duckdb.DuckDBPyConnection, athlete_id: int) -> int:
+    """Characters of stored version data (snapshots, patches, change sets): what the history costs in content."""
+    row = con.execute(
+        "SELECT coalesce(sum(coalesce(length(snapshot_json), 0) + coalesce(length(patch_json), 0)"
+        " + length(changes_json)), 0) FROM plan_versions WHERE athlete_id = ?",
+        [athlete_id],
+    ).fetchone()
+    return int(row[0])

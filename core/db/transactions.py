@@ -52,3 +52,8 @@ def transaction(con: duckdb.DuckDBPyConnection, what: str = "write") -> Iterator
     except BaseException:
         rollback(con)
         raise
+
+
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the WAL into the database file, so its size on disk is what it holds."""
+    con.execute("CHECKPOINT")

@@ -214,7 +214,7 @@ def _record(
     }
     if source is not None:
         changes["source"] = dict(source)
-    if version % SNAPSHOT_EVERY == 1:
+    if (version - 1) % SNAPSHOT_EVERY == 0:
         stored_plan = {"snapshot_json": canonical_json(outcome.plan)}
     else:
         patch = {d["day_id"]: d for d in canonical["days"] if d["day_id"] in days}
