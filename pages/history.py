@@ -1,4 +1,7 @@
-"""Plan history & diff: the version timeline, a highlighted diff of any two versions, and what the model would get."""
+"""Plan history & diff: the version timeline, a diff of any two versions, and what the model would get.
+
+Change lines quote user text (notes, names); they are drawn as dataframe cells and code, never as markdown.
+"""
 
 import pandas as pd
 import streamlit as st
@@ -45,12 +48,18 @@ target = cols[1].selectbox("To", numbers, index=len(numbers) - 1, key="history_t
 
 diff = diff_versions(con, athlete, base, target)
 st.subheader(f"Diff v{base} → v{target}")
-colour = {"added": "green", "removed": "red", "moved": "blue", "changed": "orange"}
 sign = {"added": "+", "removed": "−", "moved": "↕", "changed": "~"}
 if diff.is_empty:
     st.caption("Same plan.")
-for change in diff.changes:
-    st.markdown(f":{colour[change.change]}[{sign[change.change]} {change.change}] `{render_change(change)}`")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            [{"Change": f"{sign[c.change]} {c.change}", "What": render_change(c)} for c in diff.changes],
+            columns=["Change", "What"],
+        ),
+        hide_index=True,
+        key="history_diff",
+    )
 
 ctx = context_between_versions(con, athlete, base, target, app_state.encoding())
 st.subheader("What the model gets")
@@ -78,7 +87,12 @@ if pick is not None and st.button(f"Revert to v{pick}", key="history_revert"):
         with app_state.writing() as writer:
             new_hash = revert_to_version(writer, athlete, pick, base_hash=shown_hash, actor=app_auth.actor())
     except CoachError as exc:
-        st.error(str(exc))
+        st.error("Refused; nothing was changed")
+        st.code(str(exc), language=None, wrap_lines=True)
     else:
-        st.success(f"Reverted to v{pick} as v{current.version + 1}; plan {new_hash[:8]}")
+        now = plan_versions(app_state.connection().cursor(), athlete)[-1]
+        if now.version == current.version:
+            st.info(f"Nothing to do: v{pick} is the same plan as the current v{current.version}.")
+        else:
+            st.success(f"Reverted to v{pick} as v{now.version}; plan {new_hash[:8]}")
 st.session_state[shown_key] = plan_versions(app_state.connection().cursor(), athlete)[-1].plan_hash

@@ -25,11 +25,11 @@ from typing import Any
 from core.db import connect, insert_frame
 from core.db import plan as plan_db
 from core.db.athletes import athlete_ids, athlete_row, athletes_frame, resolve_athlete
-from core.plan.diff import build_plan_context
+from core.plan.context import build_plan_context
 from core.plan.model import Block, Plan, empty_plan, plan_hash
 from core.plan.ops import apply_ops_to_plan, plan_build_ops
 from core.plan.store import apply_ops, load_plan, plan_context_for_model, plan_head
-from core.plan.tools import execute_tool_call, structured_tool_call_text, verbose_tool_call_text
+from core.plan.tools import EDIT_TOOL, execute_tool_call, structured_tool_call_text, verbose_tool_call_text
 from core.tokens import DEFAULT_ENCODING, count_tokens
 
 SINGLE_EDIT_LIMIT = 0.10
@@ -104,121 +104,100 @@ def _remove_member_ops(plan: Plan) -> list[dict[str, Any]]:
     return [{"op": "remove_member", "member_id": bug.member_id}]
 
 
+def _first_day(plan: Plan) -> str:
+    return next(d for d in plan.days if d.blocks).day_id
+
+
+def _add_set_first(p: Plan) -> list[dict[str, Any]]:
+    return [{"op": "update_block", "block_id": _singles(p)[0].block_id, "sets": _singles(p)[0].sets % 20 + 1}]
+
+
+def _reps_second_third(p: Plan) -> list[dict[str, Any]]:
+    return [{"op": "update_block", "block_id": b.block_id, "reps": "6-8"} for b in _singles(p)[1:3]]
+
+
+def _add_face_pulls(p: Plan) -> list[dict[str, Any]]:
+    op = {"op": "add_block", "day_id": _first_day(p), "exercise": "Face Pull", "sets": 3, "reps": "15"}
+    return [{**op, "weight": "BW", "rest_s": 60}]
+
+
+def _more_rest_last(p: Plan) -> list[dict[str, Any]]:
+    return [{"op": "update_block", "block_id": _singles(p)[-1].block_id, "rest_s": 150}]
+
+
+def _move_face_pulls(p: Plan) -> list[dict[str, Any]]:
+    return [{"op": "move_block", "block_id": _added(p).block_id, "day_id": _rest_day(p)}]
+
+
+def _coach_focus(p: Plan) -> list[dict[str, Any]]:
+    return [{"op": "set_day_focus", "day_id": _rest_day(p) if _added(p) is None else "day_7", "focus": "Mobility"}]
+
+
+def _deload(p: Plan) -> list[dict[str, Any]]:
+    return [{"op": "update_block", "block_id": b.block_id, "sets": max(1, b.sets - 1)} for b in _singles(p)[:3]]
+
+
+def _drop_face_pulls(p: Plan) -> list[dict[str, Any]]:
+    return [{"op": "remove_block", "block_id": _added(p).block_id}]
+
+
+def _paused_second(p: Plan) -> list[dict[str, Any]]:
+    b = _singles(p)[1]
+    return [{"op": "update_block", "block_id": b.block_id, "exercise": "Paused " + b.exercise}]
+
+
+def _progress_first_day(p: Plan) -> list[dict[str, Any]]:
+    return [_weight_op(b) for b in p.day(_first_day(p)).blocks if b.kind == "single"][:5]
+
+
+def _note_first(p: Plan) -> list[dict[str, Any]]:
+    return [{"op": "update_block", "block_id": _singles(p)[0].block_id, "notes": "RPE 8 max"}]
+
+
+def _coach_set_last(p: Plan) -> list[dict[str, Any]]:
+    return [{"op": "update_block", "block_id": _singles(p)[-1].block_id, "sets": _singles(p)[-1].sets % 20 + 1}]
+
+
+def _undo_deload(p: Plan) -> list[dict[str, Any]]:
+    return [{"op": "update_block", "block_id": b.block_id, "sets": b.sets % 20 + 1} for b in _singles(p)[:3]]
+
+
+def _no_ops(p: Plan) -> list[dict[str, Any]]:
+    return []
+
+
+# 24 turns: 7 no-change, 8 single-block edits, 4 multi-edits, 3 circuit-member edits, 2 coach edits.
+SCRIPT = (
+    Turn("none", "How does my week look?", _no_ops),
+    Turn("single", "Add a set to my first lift of the week.", _add_set_first),
+    Turn("none", "What should I eat before Tuesday's session?", _no_ops),
+    Turn("single", "Bench felt light, bump the weight.", lambda p: [_weight_op(_loaded(p)[-1])]),
+    Turn("multi", "Make my second and third exercises 6-8 reps.", _reps_second_third),
+    Turn("none", "Thanks, that makes sense.", _no_ops),
+    Turn("single", "Add face pulls for my shoulders on my first training day.", _add_face_pulls),
+    Turn("single", "Give me a bit more rest on the last exercise.", _more_rest_last),
+    Turn("single", "Move the face pulls to my rest day.", _move_face_pulls),
+    Turn("none", "Remind me what's on Thursday.", _no_ops),
+    Turn("member", "The circuit's first exercise is too easy.", _member_ops),
+    Turn("member", "Add dead bugs to the circuit.", _add_member_ops),
+    Turn("coach", "(coach renames the rest day's focus)", _coach_focus),
+    Turn("multi", "Deload week: one set less on my first three lifts.", _deload),
+    Turn("none", "I slept badly, should I still train?", _no_ops),
+    Turn("single", "Drop the face pulls again.", _drop_face_pulls),
+    Turn("single", "Swap my second exercise for a paused variation.", _paused_second),
+    Turn("multi", "Progress every loaded lift on my first training day.", _progress_first_day),
+    Turn("none", "Any tips for warming up?", _no_ops),
+    Turn("member", "Take the dead bugs back out.", _remove_member_ops),
+    Turn("single", "Note: keep the first lift at RPE 8.", _note_first),
+    Turn("coach", "(coach adds a set to the last exercise)", _coach_set_last),
+    Turn("multi", "Undo the deload: one more set on my first three lifts.", _undo_deload),
+    Turn("none", "Great, talk tomorrow.", _no_ops),
+)
+
+
 def script() -> list[Turn]:
-    """24 turns: 7 no-change, 8 single-block edits, 4 multi-edits, 3 circuit-member edits, 2 coach edits."""
-    none = [
-        "How does my week look?",
-        "What should I eat before Tuesday's session?",
-        "Thanks, that makes sense.",
-        "Remind me what's on Thursday.",
-        "I slept badly, should I still train?",
-        "Any tips for warming up?",
-        "Great, talk tomorrow.",
-    ]
-    first_day = lambda p: next(d for d in p.days if d.blocks)  # noqa: E731
-    turns = [
-        Turn("none", none[0], lambda p: []),
-        Turn(
-            "single",
-            "Add a set to my first lift of the week.",
-            lambda p: [
-                {"op": "update_block", "block_id": _singles(p)[0].block_id, "sets": _singles(p)[0].sets % 20 + 1}
-            ],
-        ),
-        Turn("none", none[1], lambda p: []),
-        Turn("single", "Bench felt light, bump the weight.", lambda p: [_weight_op(_loaded(p)[-1])]),
-        Turn(
-            "multi",
-            "Make my second and third exercises 6-8 reps.",
-            lambda p: [{"op": "update_block", "block_id": b.block_id, "reps": "6-8"} for b in _singles(p)[1:3]],
-        ),
-        Turn("none", none[2], lambda p: []),
-        Turn(
-            "single",
-            "Add face pulls for my shoulders on my first training day.",
-            lambda p: [
-                {
-                    "op": "add_block",
-                    "day_id": first_day(p).day_id,
-                    "exercise": "Face Pull",
-                    "sets": 3,
-                    "reps": "15",
-                    "weight": "BW",
-                    "rest_s": 60,
-                }
-            ],
-        ),
-        Turn(
-            "single",
-            "Give me a bit more rest on the last exercise.",
-            lambda p: [{"op": "update_block", "block_id": _singles(p)[-1].block_id, "rest_s": 150}],
-        ),
-        Turn(
-            "single",
-            "Move the face pulls to my rest day.",
-            lambda p: [{"op": "move_block", "block_id": _added(p).block_id, "day_id": _rest_day(p)}],
-        ),
-        Turn("none", none[3], lambda p: []),
-        Turn("member", "The circuit's first exercise is too easy.", _member_ops),
-        Turn("member", "Add dead bugs to the circuit.", _add_member_ops),
-        Turn(
-            "coach",
-            "(coach renames the rest day's focus)",
-            lambda p: [
-                {"op": "set_day_focus", "day_id": _rest_day(p) if _added(p) is None else "day_7", "focus": "Mobility"}
-            ],
-        ),
-        Turn(
-            "multi",
-            "Deload week: one set less on my first three lifts.",
-            lambda p: [
-                {"op": "update_block", "block_id": b.block_id, "sets": max(1, b.sets - 1)} for b in _singles(p)[:3]
-            ],
-        ),
-        Turn("none", none[4], lambda p: []),
-        Turn(
-            "single", "Drop the face pulls again.", lambda p: [{"op": "remove_block", "block_id": _added(p).block_id}]
-        ),
-        Turn(
-            "single",
-            "Swap my second exercise for a paused variation.",
-            lambda p: [
-                {
-                    "op": "update_block",
-                    "block_id": _singles(p)[1].block_id,
-                    "exercise": "Paused " + _singles(p)[1].exercise,
-                }
-            ],
-        ),
-        Turn(
-            "multi",
-            "Progress every loaded lift on my first training day.",
-            lambda p: [_weight_op(b) for b in first_day(p).blocks if b.kind == "single"][:5],
-        ),
-        Turn("none", none[5], lambda p: []),
-        Turn("member", "Take the dead bugs back out.", _remove_member_ops),
-        Turn(
-            "single",
-            "Note: keep the first lift at RPE 8.",
-            lambda p: [{"op": "update_block", "block_id": _singles(p)[0].block_id, "notes": "RPE 8 max"}],
-        ),
-        Turn(
-            "coach",
-            "(coach adds a set to the last exercise)",
-            lambda p: [
-                {"op": "update_block", "block_id": _singles(p)[-1].block_id, "sets": _singles(p)[-1].sets % 20 + 1}
-            ],
-        ),
-        Turn(
-            "multi",
-            "Undo the deload: one more set on my first three lifts.",
-            lambda p: [
-                {"op": "update_block", "block_id": b.block_id, "sets": b.sets % 20 + 1} for b in _singles(p)[:3]
-            ],
-        ),
-        Turn("none", none[6], lambda p: []),
-    ]
-    return turns
+    """The scripted turns, in order (see SCRIPT)."""
+    return list(SCRIPT)
 
 
 def _scratch_copy(source_con, athlete_id: int):
@@ -232,10 +211,8 @@ def _scratch_copy(source_con, athlete_id: int):
 
 
 def _tool_call(ops: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    """One op: its own tool; several: one `edit_plan`. No base_hash: the executor uses the hash shown this turn."""
-    if len(ops) == 1:
-        return ops[0]["op"], {k: v for k, v in ops[0].items() if k != "op"}
-    return "edit_plan", {"ops": ops}
+    """The model's one edit tool with the turn's ops. No base_hash: the executor uses the hash shown this turn."""
+    return EDIT_TOOL, {"ops": ops}
 
 
 def worst_single_edit_ratio(plan: Plan, encoding: str) -> dict[str, Any]:

@@ -19,18 +19,22 @@ from core.cli import command_database, emit
 from core.db.athletes import resolve_athlete
 from core.plan.diff import render_diff
 from core.plan.legacy import migrate_to_stable_ids, read_legacy_plan
-from core.plan.model import AUTHORS, PlanError, plan_to_canonical, short_hash
+from core.plan.model import AUTHORS, PlanError, plan_hash, plan_to_canonical, short_hash
+from core.plan.op_table import EDIT_OP_NAMES, FIELDS, OPS, OPS_MAX, field_words, op_signature
+from core.plan.ops import check_batch_shape
 from core.plan.store import (
     apply_ops,
     diff_versions,
-    format_plan_context,
+    latest_version,
     load_plan,
-    plan_hash,
     plan_head,
     plan_versions,
     revert_to_version,
     version_plan,
 )
+from core.plan.text import format_plan_context
+
+OPS_MAX_BYTES = 1_000_000
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -47,7 +51,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--version", type=int, default=None, help="show an earlier version instead")
     p.set_defaults(handler=run_show)
 
-    p = cmds.add_parser("apply", help="apply a batch of ops (JSON array, @FILE or - for stdin)")
+    p = cmds.add_parser(
+        "apply",
+        help="apply a batch of ops (JSON array, @FILE or - for stdin)",
+        description=f"Apply up to {OPS_MAX} ops atomically. Ops ([optional]):\n  "
+        + "\n  ".join(op_signature(OPS[n]) for n in EDIT_OP_NAMES)
+        + "\nFields:\n  "
+        + field_words(tuple(FIELDS)).replace("; ", "\n  "),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _common(p)
     p.add_argument("ops", help='e.g. \'[{"op": "update_block", "block_id": "b_2", "sets": 4}]\'')
     p.add_argument("--base", default=None, help="base plan hash (default: the current one)")
@@ -94,18 +106,39 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_ops(text: str) -> list:
+def _ops_text(text: str) -> str:
+    """The ops argument itself, stdin for `-`, or a file's text for `@FILE`; PlanError for an unreadable file."""
     if text == "-":
-        text = sys.stdin.read()
-    elif text.startswith("@"):
-        text = Path(text[1:]).read_text(encoding="utf-8")
+        return sys.stdin.read(OPS_MAX_BYTES + 1)
+    if not text.startswith("@"):
+        return text
+    path = Path(text[1:])
     try:
-        ops = json.loads(text)
-    except json.JSONDecodeError as exc:
+        with path.open("rb") as fh:
+            data = fh.read(OPS_MAX_BYTES + 1)
+        return data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or type(exc).__name__)
+        raise PlanError(f"ops: cannot read {str(path)[-80:]!r}: {reason}; expected a JSON file of ops") from None
+
+
+def _read_ops(text: str) -> list:
+    """A batch of ops from the command line: one clear PlanError for anything but a JSON array (or one op object)."""
+    raw = _ops_text(text)
+    if len(raw) > OPS_MAX_BYTES:
+        raise PlanError(f"ops: expected at most {OPS_MAX_BYTES} characters of JSON, got more")
+    try:
+        ops = json.loads(raw)
+    except RecursionError:
+        raise PlanError("ops: nested too deeply; expected an array of op objects") from None
+    except (json.JSONDecodeError, ValueError) as exc:
+        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)[:60]
         raise PlanError(
-            f'ops: not valid JSON ({exc}); expected an array like [{{"op": "update_block", ...}}]'
+            f'ops: not valid JSON ({detail}); expected an array like [{{"op": "update_block", ...}}]'
         ) from None
-    return [ops] if isinstance(ops, dict) else ops
+    ops = [ops] if isinstance(ops, dict) else ops
+    check_batch_shape(ops, OPS_MAX)
+    return ops
 
 
 def run_apply(args: argparse.Namespace) -> int:
@@ -113,7 +146,8 @@ def run_apply(args: argparse.Namespace) -> int:
     before = plan_head(con, athlete_id)
     new_hash = apply_ops(con, athlete_id, _read_ops(args.ops), args.base or before.plan_hash, args.author)
     after = plan_head(con, athlete_id)
-    summary = plan_versions(con, athlete_id)[-1].summary if after.version != before.version else []
+    latest = latest_version(con, athlete_id)
+    summary = latest.summary if latest is not None and after.version != before.version else []
     payload = {"athlete_id": athlete_id, "plan_hash": new_hash, "version": after.version, "changes": summary}
     text = f"ok {'; '.join(summary) or 'no change'}; plan {short_hash(new_hash)} v{after.version}"
     emit(args, payload, text)
@@ -158,10 +192,26 @@ def run_history(args: argparse.Namespace) -> int:
 
 def run_revert(args: argparse.Namespace) -> int:
     con, athlete_id = _open(args, write=True)
+    before = plan_head(con, athlete_id)
     new_hash = revert_to_version(con, athlete_id, args.version)
     head = plan_head(con, athlete_id)
-    payload = {"athlete_id": athlete_id, "reverted_to": args.version, "plan_hash": new_hash, "version": head.version}
-    emit(args, payload, f"ok reverted to v{args.version} as v{head.version}; plan {short_hash(new_hash)}")
+    payload = {
+        "athlete_id": athlete_id,
+        "reverted_to": args.version,
+        "plan_hash": new_hash,
+        "version": head.version,
+        "changed": head.version != before.version,
+    }
+    if head.version == before.version:
+        what = (
+            "already the current plan"
+            if args.version == head.version
+            else f"the same plan as the current v{head.version}"
+        )
+        text = f"nothing to do: v{args.version} is {what}; plan {short_hash(new_hash)}"
+    else:
+        text = f"ok reverted to v{args.version} as v{head.version}; plan {short_hash(new_hash)}"
+    emit(args, payload, text)
     return 0
 
 

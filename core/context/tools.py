@@ -32,7 +32,7 @@ from core.context.data import athlete_findings
 from core.context.tier2 import dated_line
 from core.db import context as sql
 from core.errors import CoachError
-from core.plan.tools import PLAN_TOOL_SCHEMAS, execute_tool_call
+from core.plan.tools import execute_tool_call, plan_tool_definitions
 from core.quoting import quote
 from core.tokens import DEFAULT_ENCODING, count_tokens
 from core.workouts.formats import FORMATS, get_workout_data
@@ -125,16 +125,13 @@ _VALIDATORS = {t["function"]["name"]: Draft202012Validator(_strict(t)) for t in 
 
 
 def plan_edit_tools() -> list[dict[str, Any]]:
-    """The plan-edit tool offered with edit intent: the batch `edit_plan` (every op in one tool).
-
-    When core.plan's compact `plan_tool_definitions()` lands, return that here.
-    """
-    return [t for t in PLAN_TOOL_SCHEMAS if t["function"]["name"] == "edit_plan"]
+    """The plan-edit tool offered with edit intent: the batch `edit_plan` (every op described once)."""
+    return [t for t in plan_tool_definitions() if t["function"]["name"] == "edit_plan"]
 
 
 def every_plan_tool() -> list[dict[str, Any]]:
     """Every plan tool core.plan defines (what strategy A sends every turn)."""
-    return list(PLAN_TOOL_SCHEMAS)
+    return list(plan_tool_definitions())
 
 
 def _run_plan_tool(

@@ -1,7 +1,7 @@
 """All plan SQL: the plan tables, the head (hash + version), ID counters, versions and backups.
 
 Only `core.plan.store.apply_ops` (the one write path) and the legacy migration's backup
-call the writing functions here.
+call the writing functions here. Transactions are `core.db.transactions.transaction`.
 """
 
 from __future__ import annotations
@@ -24,32 +24,66 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[R
 
 
 def plan_rows(con: duckdb.DuckDBPyConnection, athlete_id: int) -> tuple[list[Row], list[Row], list[Row]]:
-    """(days, blocks, members) rows of the athlete's current plan, in position order."""
+    """(days, blocks, members) rows of the athlete's current plan, in position order (every column but athlete_id)."""
     days = _rows(
-        con, "SELECT day_id, weekday, focus FROM plan_days WHERE athlete_id = ? ORDER BY weekday", [athlete_id]
+        con, "SELECT * EXCLUDE (athlete_id) FROM plan_days WHERE athlete_id = ? ORDER BY weekday", [athlete_id]
     )
     blocks = _rows(
         con,
-        "SELECT block_id, day_id, position, kind, exercise, sets, reps, weight, rest_s, notes"
-        " FROM plan_blocks WHERE athlete_id = ? ORDER BY day_id, position, block_id",
+        "SELECT * EXCLUDE (athlete_id) FROM plan_blocks WHERE athlete_id = ? ORDER BY day_id, position, block_id",
         [athlete_id],
     )
     members = _rows(
         con,
-        "SELECT member_id, block_id, position, exercise, reps, weight, notes"
-        " FROM plan_members WHERE athlete_id = ? ORDER BY block_id, position, member_id",
+        "SELECT * EXCLUDE (athlete_id) FROM plan_members WHERE athlete_id = ? ORDER BY block_id, position, member_id",
         [athlete_id],
     )
     return days, blocks, members
 
 
-def replace_plan_rows(
-    con: duckdb.DuckDBPyConnection, athlete_id: int, days: list[Row], blocks: list[Row], members: list[Row]
-) -> None:
-    """Rewrite the athlete's plan tables (caller holds the transaction)."""
-    for table in ("plan_members", "plan_blocks", "plan_days"):
-        con.execute(f"DELETE FROM {table} WHERE athlete_id = ?", [athlete_id])
-    for table, rows in (("plan_days", days), ("plan_blocks", blocks), ("plan_members", members)):
+def plan_nested(con: duckdb.DuckDBPyConnection, athlete_id: int) -> dict[str, Any]:
+    """The plan tables as `{"days": [{..., "blocks": [{..., "members": [...]}]}]}`, lists in position order.
+
+    The shape of the plan's canonical dict (rows keep their extra columns, e.g. `position`);
+    days without a row are left out (the reader fills in empty rest days).
+    """
+    days, blocks, members = plan_rows(con, athlete_id)
+    by_block: dict[str, list[Row]] = {}
+    for m in members:
+        by_block.setdefault(m["block_id"], []).append(m)
+    by_day: dict[str, list[Row]] = {}
+    for b in blocks:
+        by_day.setdefault(b["day_id"], []).append({**b, "members": by_block.get(b["block_id"], [])})
+    day_ids = [d["day_id"] for d in days] + sorted(set(by_day) - {d["day_id"] for d in days})
+    focus = {d["day_id"]: d["focus"] for d in days}
+    return {"days": [{"day_id": d, "focus": focus.get(d), "blocks": by_day.get(d, [])} for d in day_ids]}
+
+
+def replace_plan(con: duckdb.DuckDBPyConnection, athlete_id: int, plan: dict[str, Any], day_ids: list[str]) -> None:
+    """Rewrite the rows of the listed days (and their blocks' members) from a canonical plan dict.
+
+    Days are `day_N` with weekday N. Only the listed days are touched, so an edit's cost
+    follows what it changed, not the plan's size. Caller holds the transaction.
+    """
+    if not day_ids:
+        return
+    con.execute(
+        "DELETE FROM plan_members WHERE athlete_id = ? AND block_id IN"
+        " (SELECT block_id FROM plan_blocks WHERE athlete_id = ? AND list_contains(?, day_id))",
+        [athlete_id, athlete_id, day_ids],
+    )
+    for table in ("plan_blocks", "plan_days"):
+        con.execute(f"DELETE FROM {table} WHERE athlete_id = ? AND list_contains(?, day_id)", [athlete_id, day_ids])
+    day_rows, block_rows, member_rows = [], [], []
+    for day in (d for d in plan["days"] if d["day_id"] in day_ids):
+        day_rows.append({"day_id": day["day_id"], "weekday": int(day["day_id"].split("_")[1]), "focus": day["focus"]})
+        for position, block in enumerate(day["blocks"], start=1):
+            scalars = {k: v for k, v in block.items() if k != "members"}
+            block_rows.append({**scalars, "day_id": day["day_id"], "position": position})
+            member_rows += [
+                {**m, "block_id": block["block_id"], "position": n} for n, m in enumerate(block["members"], start=1)
+            ]
+    for table, rows in (("plan_days", day_rows), ("plan_blocks", block_rows), ("plan_members", member_rows)):
         insert_frame(con, table, pd.DataFrame([{"athlete_id": athlete_id, **row} for row in rows]))
 
 
@@ -104,13 +138,16 @@ def insert_version(
     at: datetime,
     author: str,
     changes_json: str,
-    snapshot_json: str,
+    *,
+    snapshot_json: str | None = None,
+    patch_json: str | None = None,
     actor: str = "local",
 ) -> None:
+    """Record a version with either its full snapshot or a patch of the days it changed."""
     con.execute(
         "INSERT INTO plan_versions (athlete_id, version, plan_hash, parent_hash, created_at, author, changes_json,"
-        " snapshot_json, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [athlete_id, version, plan_hash, parent_hash, at, author, changes_json, snapshot_json, actor],
+        " snapshot_json, patch_json, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [athlete_id, version, plan_hash, parent_hash, at, author, changes_json, snapshot_json, patch_json, actor],
     )
 
 
@@ -129,9 +166,10 @@ def version_count(con: duckdb.DuckDBPyConnection, athlete_id: int) -> int:
 
 
 def version_row(con: duckdb.DuckDBPyConnection, athlete_id: int, version: int) -> Row | None:
+    """One version's record (without its plan; see `version_chain`)."""
     rows = _rows(
         con,
-        f"SELECT {_VERSION_COLUMNS}, snapshot_json FROM plan_versions WHERE athlete_id = ? AND version = ?",
+        f"SELECT {_VERSION_COLUMNS} FROM plan_versions WHERE athlete_id = ? AND version = ?",
         [athlete_id, version],
     )
     return rows[0] if rows else None
@@ -141,22 +179,32 @@ def version_by_hash(con: duckdb.DuckDBPyConnection, athlete_id: int, hash_prefix
     """The latest version whose hash starts with `hash_prefix` (hex, 8-64 chars)."""
     rows = _rows(
         con,
-        f"SELECT {_VERSION_COLUMNS}, snapshot_json FROM plan_versions"
-        " WHERE athlete_id = ? AND starts_with(plan_hash, ?) ORDER BY version DESC LIMIT 1",
-        [athlete_id, hash_prefix],
+        f"SELECT {_VERSION_COLUMNS} FROM plan_versions"
+        " WHERE athlete_id = ? AND plan_hash >= ? AND plan_hash < ? || 'g' ORDER BY version DESC LIMIT 1",
+        [athlete_id, hash_prefix, hash_prefix],
     )
     return rows[0] if rows else None
 
 
-def snapshots(con: duckdb.DuckDBPyConnection, athlete_id: int, numbers: list[int]) -> dict[int, str]:
-    """{version: snapshot_json} for the requested version numbers that exist."""
-    if not numbers:
-        return {}
-    rows = con.execute(
-        "SELECT version, snapshot_json FROM plan_versions WHERE athlete_id = ? AND list_contains(?, version)",
-        [athlete_id, numbers],
-    ).fetchall()
-    return {int(v): str(s) for v, s in rows}
+def version_chain(con: duckdb.DuckDBPyConnection, athlete_id: int, version: int) -> list[Row]:
+    """(version, snapshot_json, patch_json) from the latest full snapshot at or before `version` up to it."""
+    return _rows(
+        con,
+        "SELECT version, snapshot_json, patch_json FROM plan_versions WHERE athlete_id = ? AND version <= ?"
+        " AND version >= (SELECT max(version) FROM plan_versions"
+        "  WHERE athlete_id = ? AND version <= ? AND snapshot_json IS NOT NULL) ORDER BY version",
+        [athlete_id, version, athlete_id, version],
+    )
+
+
+def versions_since_snapshot(con: duckdb.DuckDBPyConnection, athlete_id: int) -> int:
+    """How many versions were recorded after the latest full snapshot (0 when there is none yet)."""
+    row = con.execute(
+        "SELECT count(*) FROM plan_versions WHERE athlete_id = ? AND version >"
+        " (SELECT coalesce(max(version), 2147483647) FROM plan_versions WHERE athlete_id = ? AND snapshot_json IS NOT NULL)",
+        [athlete_id, athlete_id],
+    ).fetchone()
+    return int(row[0])
 
 
 def migration_source_versions(con: duckdb.DuckDBPyConnection, athlete_id: int, fingerprint: str) -> list[int]:
@@ -214,5 +262,15 @@ def record_interaction(
         "INSERT INTO interactions (athlete_id, created_at, plan_hash, user_message, encoding, plan_tokens, actor)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING interaction_id",
         [athlete_id, at, plan_hash, user_message, encoding, plan_tokens, actor],
+    ).fetchone()
+    return int(row[0])
+
+
+def version_storage_chars(con: duckdb.DuckDBPyConnection, athlete_id: int) -> int:
+    """Characters of stored version data (snapshots, patches, change sets): what the history costs in content."""
+    row = con.execute(
+        "SELECT coalesce(sum(coalesce(length(snapshot_json), 0) + coalesce(length(patch_json), 0)"
+        " + length(changes_json)), 0) FROM plan_versions WHERE athlete_id = ?",
+        [athlete_id],
     ).fetchone()
     return int(row[0])

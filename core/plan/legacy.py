@@ -30,18 +30,9 @@ import duckdb
 
 from core.db import plan as plan_db
 from core.db.connection import PROJECT_ROOT
-from core.plan.model import (
-    DAY_IDS,
-    PlanError,
-    canonical_json,
-    check_name,
-    check_reps,
-    check_rest,
-    check_sets,
-    check_text,
-    check_weight,
-)
-from core.plan.store import apply_ops, load_plan, plan_head, validate_references
+from core.plan.model import DAY_IDS, PlanError, canonical_json, describe, key_name
+from core.plan.op_table import FIELDS
+from core.plan.store import apply_ops, load_plan, plan_head, plan_versions, validate_references
 
 SAMPLE_LEGACY_PLAN = PROJECT_ROOT / "data" / "legacy_plan_sample.csv"
 _DAY_NAMES = {
@@ -61,6 +52,18 @@ _DAY_NAMES = {
     for name in names
 }
 _COLUMNS = ("day", "exercise", "sets", "reps", "weight", "circuit", "rest_s", "notes")
+LEGACY_ROWS_MAX = 300
+LEGACY_FILE_MAX_BYTES = 1_000_000
+# Legacy columns checked like the op field of the same name (a circuit's name is an exercise-like label).
+_CHECKED = {
+    "exercise": "exercise",
+    "sets": "sets",
+    "reps": "reps",
+    "weight": "weight",
+    "rest_s": "rest_s",
+    "notes": "notes",
+    "circuit": "exercise",
+}
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,9 @@ def _int(value: Any) -> Any:
 def normalize_legacy_row(raw: Mapping[str, Any], number: int) -> LegacyRow:
     """Validate and normalize one raw row; PlanError names the row number and the field."""
     where = f"legacy row {number}"
-    unknown = sorted(set(raw) - set(_COLUMNS))
+    if None in raw:  # csv.DictReader puts values beyond the header's columns under None
+        raise PlanError(f"{where}: has {len(raw[None])} more value(s) than the header has columns")
+    unknown = sorted(key_name(k) for k in set(raw) - set(_COLUMNS))
     if unknown:
         raise PlanError(f"{where}: {unknown[0]}: unknown column; expected {', '.join(_COLUMNS)}")
     for key in ("day", "exercise", "sets", "reps"):
@@ -130,7 +135,7 @@ def normalize_legacy_row(raw: Mapping[str, Any], number: int) -> LegacyRow:
     day = raw["day"]
     weekday = _int(day) if not isinstance(day, str) or day.strip().isdigit() else _DAY_NAMES.get(day.strip().lower())
     if not isinstance(weekday, int) or isinstance(weekday, bool) or not 1 <= weekday <= 7:
-        raise PlanError(f"{where}: day: expected Monday..Sunday or 1..7, got {day!r}")
+        raise PlanError(f"{where}: day: expected Monday..Sunday or 1..7, got {describe(day)}")
     values = {
         "exercise": raw["exercise"].strip() if isinstance(raw["exercise"], str) else raw["exercise"],
         "sets": _int(raw["sets"]),
@@ -140,38 +145,50 @@ def normalize_legacy_row(raw: Mapping[str, Any], number: int) -> LegacyRow:
         "notes": None if _blank(raw.get("notes")) else raw.get("notes"),
         "circuit": None if _blank(raw.get("circuit")) else str(raw.get("circuit")).strip(),
     }
-    checks = {
-        "exercise": check_name,
-        "sets": check_sets,
-        "reps": check_reps,
-        "weight": check_weight,
-        "rest_s": check_rest,
-        "notes": check_text,
-        "circuit": check_name,
-    }
-    for key, check in checks.items():
-        if values[key] is not None and (problem := check(values[key])):
+    for key, field in _CHECKED.items():
+        if values[key] is not None and (problem := FIELDS[field].check(values[key])):
             raise PlanError(f"{where}: {key}: {problem}")
     return LegacyRow(weekday=weekday, **values)
 
 
-def read_legacy_plan(path: Path | str) -> list[LegacyRow]:
-    """Read a legacy CSV or JSON plan file into normalized rows."""
-    file = Path(path)
+def _read_text(file: Path) -> str:
+    """The file as text (a UTF-8 BOM dropped); PlanError for a missing, oversized or binary file."""
     if not file.is_file():
-        raise PlanError(f"legacy plan file {str(file)!r}: not found")
-    text = file.read_text(encoding="utf-8")
+        raise PlanError(f"legacy plan file {str(file)[-80:]!r}: not found (expected a CSV or JSON file)")
+    size = file.stat().st_size
+    if size > LEGACY_FILE_MAX_BYTES:
+        raise PlanError(f"legacy plan file {file.name!r}: expected at most {LEGACY_FILE_MAX_BYTES} bytes, got {size}")
+    data = file.read_bytes()
+    if b"\0" in data:
+        raise PlanError(f"legacy plan file {file.name!r}: a binary file, not CSV or JSON text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PlanError(
+            f"legacy plan file {file.name!r}: not UTF-8 text (byte {exc.start}); expected CSV or JSON"
+        ) from None
+
+
+def read_legacy_plan(path: Path | str) -> list[LegacyRow]:
+    """Read a legacy CSV or JSON plan file into normalized rows (at most LEGACY_ROWS_MAX)."""
+    file = Path(path)
+    text = _read_text(file)
     if file.suffix.lower() == ".json":
         try:
             raw_rows = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise PlanError(f"legacy plan file {file.name!r}: not valid JSON ({exc})") from None
+        except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+            raise PlanError(f"legacy plan file {file.name!r}: not valid JSON ({str(exc)[:80]})") from None
         if not isinstance(raw_rows, list) or not all(isinstance(r, dict) for r in raw_rows):
             raise PlanError(f"legacy plan file {file.name!r}: expected a JSON array of row objects")
     else:
-        raw_rows = list(csv.DictReader(io.StringIO(text)))
+        try:
+            raw_rows = list(csv.DictReader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise PlanError(f"legacy plan file {file.name!r}: not readable as CSV ({exc})") from None
     if not raw_rows:
         raise PlanError(f"legacy plan file {file.name!r}: no rows")
+    if len(raw_rows) > LEGACY_ROWS_MAX:
+        raise PlanError(f"legacy plan file {file.name!r}: expected at most {LEGACY_ROWS_MAX} rows, got {len(raw_rows)}")
     return [normalize_legacy_row(r, n) for n, r in enumerate(raw_rows, start=1)]
 
 
@@ -222,13 +239,32 @@ def legacy_ops(rows: Sequence[LegacyRow]) -> list[dict[str, Any]]:
     return ops
 
 
+def _migration_in_effect(con: duckdb.DuckDBPyConnection, athlete_id: int, migrated: list[int]) -> bool:
+    """True when the latest migration of these rows still underlies the current plan.
+
+    A later revert to a version older than the migration undoes it (the shown plan is
+    pre-migration again), so importing the same rows then migrates them afresh.
+    """
+    if not migrated:
+        return False
+    last, in_effect = migrated[-1], {migrated[-1]: True}
+    state = True
+    for version in plan_versions(con, athlete_id):
+        if version.version <= last:
+            continue
+        restored = [e.get("version") for e in version.changes.get("entries", []) if e.get("op") == "restore_version"]
+        if restored and isinstance(restored[-1], int):
+            state = restored[-1] >= last and in_effect.get(restored[-1], True)
+        in_effect[version.version] = state
+    return state
+
+
 def migrate_to_stable_ids(
     con: duckdb.DuckDBPyConnection, athlete_id: int, rows: Sequence[LegacyRow], source: str = "legacy rows"
 ) -> MigrationReport:
     """Replace the athlete's plan by the legacy rows in stable-ID form; a no-op if these rows were migrated before."""
     fingerprint = legacy_fingerprint(rows)
-    done = plan_db.migration_source_versions(con, athlete_id, fingerprint)
-    if done:
+    if _migration_in_effect(con, athlete_id, plan_db.migration_source_versions(con, athlete_id, fingerprint)):
         head = plan_head(con, athlete_id)
         plan = load_plan(con, athlete_id)
         return MigrationReport(

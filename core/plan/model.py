@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from core.errors import CoachError
@@ -29,17 +29,6 @@ DAY_IDS = tuple(f"day_{n}" for n in range(1, 8))
 KINDS = ("single", "circuit")
 AUTHORS = ("coach", "ai", "migration", "import", "revert")
 
-SETS_MIN, SETS_MAX = 1, 20
-REST_MAX_S = 3600
-TEXT_MAX = 500
-NAME_MAX = 80
-
-# Reps: a count (`8`), a range (`8-10`), `AMRAP`, or a timed hold (`45s`).
-REPS_RE = re.compile(r"^(?:(?P<low>[1-9]\d{0,2})(?:-(?P<high>[1-9]\d{0,2}))?|AMRAP|(?P<secs>[1-9]\d{0,3})s)$")
-# Weight: a load with its unit (`225lbs`, `100kg`, `22.5kg`) or bodyweight `BW`.
-WEIGHT_RE = re.compile(r"^(?:(?:0|[1-9]\d{0,3})(?:\.\d{1,2})?(?:lbs|kg)|BW)$")
-BLOCK_ID_RE = re.compile(r"^b_[1-9]\d*$")
-MEMBER_ID_RE = re.compile(r"^m_[1-9]\d*$")
 HASH_PREFIX_RE = re.compile(r"^[0-9a-f]{8,64}$")
 SHORT_HASH_LEN = 8
 
@@ -91,6 +80,13 @@ class Block:
     members: tuple[Member, ...] = ()
 
 
+# Field lists derived from the dataclasses, so a new field is listed in one place.
+MEMBER_SCALARS = tuple(f.name for f in fields(Member))
+BLOCK_SCALARS = tuple(f.name for f in fields(Block) if f.name != "members")
+MEMBER_EDITABLE = tuple(n for n in MEMBER_SCALARS if n != "member_id")
+BLOCK_EDITABLE = tuple(n for n in BLOCK_SCALARS if n not in ("block_id", "kind"))
+
+
 @dataclass(frozen=True)
 class Day:
     day_id: str
@@ -139,38 +135,22 @@ def empty_plan() -> Plan:
     return Plan(days=tuple(Day(day_id=d) for d in DAY_IDS))
 
 
+def _member_dict(member: Member) -> dict[str, Any]:
+    return {name: getattr(member, name) for name in MEMBER_SCALARS}
+
+
+def _block_dict(block: Block) -> dict[str, Any]:
+    return {
+        **{name: getattr(block, name) for name in BLOCK_SCALARS},
+        "members": [_member_dict(m) for m in block.members],
+    }
+
+
 def plan_to_canonical(plan: Plan) -> dict[str, Any]:
-    """The canonical dict the hash covers (see module docstring)."""
+    """The canonical dict the hash covers (see module docstring); keys in dataclass field order."""
     return {
         "days": [
-            {
-                "day_id": d.day_id,
-                "focus": d.focus,
-                "blocks": [
-                    {
-                        "block_id": b.block_id,
-                        "kind": b.kind,
-                        "exercise": b.exercise,
-                        "sets": b.sets,
-                        "reps": b.reps,
-                        "weight": b.weight,
-                        "rest_s": b.rest_s,
-                        "notes": b.notes,
-                        "members": [
-                            {
-                                "member_id": m.member_id,
-                                "exercise": m.exercise,
-                                "reps": m.reps,
-                                "weight": m.weight,
-                                "notes": m.notes,
-                            }
-                            for m in b.members
-                        ],
-                    }
-                    for b in d.blocks
-                ],
-            }
-            for d in plan.days
+            {"day_id": d.day_id, "focus": d.focus, "blocks": [_block_dict(b) for b in d.blocks]} for d in plan.days
         ]
     }
 
@@ -191,31 +171,18 @@ def short_hash(value: str | None) -> str:
 
 
 def plan_from_canonical(data: dict[str, Any]) -> Plan:
-    """Rebuild a Plan from its canonical dict (a version snapshot)."""
+    """Rebuild a Plan from its canonical dict (a version snapshot, or rows nested the same way).
+
+    Keys beyond the dataclass fields (a row's `position`, `athlete_id`) are ignored.
+    """
     by_id = {d["day_id"]: d for d in data.get("days", [])}
     days = []
     for day_id in DAY_IDS:
         d = by_id.get(day_id, {"day_id": day_id})
         blocks = tuple(
             Block(
-                block_id=b["block_id"],
-                kind=b["kind"],
-                exercise=b["exercise"],
-                sets=b.get("sets"),
-                reps=b.get("reps"),
-                weight=b.get("weight"),
-                rest_s=b.get("rest_s"),
-                notes=b.get("notes"),
-                members=tuple(
-                    Member(
-                        member_id=m["member_id"],
-                        exercise=m["exercise"],
-                        reps=m.get("reps"),
-                        weight=m.get("weight"),
-                        notes=m.get("notes"),
-                    )
-                    for m in b.get("members", [])
-                ),
+                **{name: b.get(name) for name in BLOCK_SCALARS},
+                members=tuple(Member(**{name: m.get(name) for name in MEMBER_SCALARS}) for m in b.get("members", [])),
             )
             for b in d.get("blocks", [])
         )
@@ -245,63 +212,34 @@ def _type_name(value: Any) -> str:
     )
 
 
+DESCRIBE_MAX = 40
+
+
+def shown(value: Any) -> str:
+    """A short form of any value; never recursive over nested input, never converts a huge integer."""
+    if isinstance(value, str):
+        shown = ascii(value) if any(0xD800 <= ord(c) <= 0xDFFF for c in value[:1000]) else repr(value)
+        return shown if len(value) <= DESCRIBE_MAX else f"{shown[: DESCRIBE_MAX - 3]}... ({len(value)} characters)"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"<an integer of about {int(value.bit_length() * 0.30103) + 1} digits>"
+    if isinstance(value, (list, dict)):
+        size = f"{len(value)} item{'s' if len(value) != 1 else ''}"
+        if len(value) > 8:
+            return f"<{size}>"
+        try:
+            shown = json.dumps(value, ensure_ascii=True)
+        except (RecursionError, ValueError, TypeError):
+            return f"<{size}, nested deeply>"
+        return shown if len(shown) <= DESCRIBE_MAX else f"{shown[: DESCRIBE_MAX - 3]}... ({size})"
+    shown = json.dumps(value) if value is None or isinstance(value, (bool, int, float)) else repr(value)
+    return shown[:DESCRIBE_MAX]
+
+
+def key_name(key: Any) -> str:
+    """A JSON key as a message names it: bare when it is a short identifier, else quoted and shortened."""
+    return key if isinstance(key, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,39}", key) else shown(key)
+
+
 def describe(value: Any) -> str:
-    """`'4' (string)`, `25 (integer)`: how a rejected value is shown in a message."""
-    shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
-    if len(shown) > 40:
-        shown = shown[:37] + "..."
-    return f"{shown} ({_type_name(value)})"
-
-
-def check_sets(value: Any) -> str | None:
-    """None when valid, else what was expected."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        return f"expected an integer {SETS_MIN}-{SETS_MAX}, got {describe(value)}"
-    if not SETS_MIN <= value <= SETS_MAX:
-        return f"expected {SETS_MIN}-{SETS_MAX}, got {value}"
-    return None
-
-
-def check_reps(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return f"expected a string like '8', '8-10', 'AMRAP' or '45s', got {describe(value)}"
-    match = REPS_RE.match(value)
-    if not match:
-        return f"expected like '8', '8-10', 'AMRAP' or '45s', got {value!r}"
-    if match.group("high") and int(match.group("high")) <= int(match.group("low")):
-        return f"range {value!r} must go from low to high, like '8-10'"
-    return None
-
-
-def check_weight(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return f"expected a string like '225lbs', '100kg' or 'BW', got {describe(value)}"
-    if not WEIGHT_RE.match(value):
-        return f"expected like '225lbs', '100kg' or 'BW', got {value!r}"
-    return None
-
-
-def check_rest(value: Any) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return f"expected an integer number of seconds 0-{REST_MAX_S}, got {describe(value)}"
-    if not 0 <= value <= REST_MAX_S:
-        return f"expected 0-{REST_MAX_S} seconds, got {value}"
-    return None
-
-
-def check_name(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return f"expected a non-empty string, got {describe(value)}"
-    if not value.strip():
-        return "expected a non-empty name, got ''"
-    if len(value) > NAME_MAX or "\n" in value or "\r" in value:
-        return f"expected one line of at most {NAME_MAX} characters, got {len(value)} characters"
-    return None
-
-
-def check_text(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return f"expected a string, got {describe(value)}"
-    if len(value) > TEXT_MAX:
-        return f"expected at most {TEXT_MAX} characters, got {len(value)}"
-    return None
+    """`'4' (string)`, `25 (integer)`: how a rejected value is shown in a message (short, whatever the input)."""
+    return f"{shown(value)} ({_type_name(value)})"

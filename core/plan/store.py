@@ -2,17 +2,18 @@
 
 Every plan change — coach form, AI tool call, legacy migration, demo import,
 revert — goes through `apply_ops`: it validates the whole batch against the
-current plan, refuses a stale base hash, then in one DuckDB transaction rewrites
-the plan tables, compare-and-swaps the head hash, records the version (parent
-hash, author, change set, full snapshot) and advances the never-reused ID
-counters. Domain values live in `core.plan.model`, pure op logic in
-`core.plan.ops`, diffs and context text in `core.plan.diff`.
+current plan, refuses a stale base hash, then in one transaction rewrites the
+changed days' rows, compare-and-swaps the head hash, records the version (parent
+hash, author, change set, and a full snapshot every `SNAPSHOT_EVERY` versions or a
+patch of the changed days in between) and advances the never-reused ID counters.
+Domain values live in `core.plan.model`, pure op logic in `core.plan.ops`, diffs
+in `core.plan.diff`, model text in `core.plan.text`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,63 +23,37 @@ import duckdb
 
 from core.db import plan as plan_db
 from core.db.athletes import resolve_athlete
-from core.errors import DatabaseError, NotFoundError
-from core.plan.diff import (
-    PlanContext,
-    PlanDiff,
-    build_plan_context,
-    diff_plans,
-    format_plan_context,
-    render_diff,
-)
+from core.db.transactions import WriteConflict, transaction
+from core.errors import NotFoundError
+from core.plan.context import PlanContext, build_plan_context
+from core.plan.diff import PlanDiff, diff_plans, render_diff
 from core.plan.model import (
     AUTHORS,
-    BLOCK_ID_RE,
     DAY_IDS,
     HASH_PREFIX_RE,
-    MEMBER_ID_RE,
-    Block,
-    Day,
-    Member,
     Plan,
     PlanError,
     PlanHead,
-    PlanValidationError,
     StalePlanError,
     canonical_json,
     describe,
     empty_plan,
     max_ids,
-    plan_from_json,
+    plan_from_canonical,
     plan_hash,
+    plan_to_canonical,
     short_hash,
 )
-from core.plan.ops import OP_NAMES, apply_ops_to_plan, describe_entry
+from core.plan.op_table import BLOCK_ID_RE, MEMBER_ID_RE
+from core.plan.ops import OpsOutcome, apply_ops_to_plan, check_batch_shape
+from core.plan.text import describe_entry
 from core.tokens import DEFAULT_ENCODING
 
-__all__ = [
-    "OP_NAMES",
-    "Plan",
-    "PlanContext",
-    "PlanDiff",
-    "PlanError",
-    "PlanHead",
-    "PlanValidationError",
-    "PlanVersion",
-    "StalePlanError",
-    "apply_ops",
-    "context_between_versions",
-    "diff_versions",
-    "format_plan_context",
-    "load_plan",
-    "plan_context_for_model",
-    "plan_hash",
-    "plan_head",
-    "plan_versions",
-    "revert_to_version",
-    "validate_references",
-    "version_plan",
-]
+# A full snapshot at versions 1, 51, 101, ...; patches of the changed days in between,
+# so reading any version replays at most SNAPSHOT_EVERY - 1 small patches.
+SNAPSHOT_EVERY = 50
+# How long a writer that lost a race waits for the winner's commit, to name its change.
+RACE_WAIT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -103,69 +78,9 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def plan_from_rows(days: list[dict], blocks: list[dict], members: list[dict]) -> Plan:
-    """Build the Plan from table rows (missing days are empty rest days)."""
-    focus = {d["day_id"]: d["focus"] for d in days}
-    by_block: dict[str, list[Member]] = {}
-    for m in sorted(members, key=lambda r: (r["block_id"], r["position"])):
-        by_block.setdefault(m["block_id"], []).append(
-            Member(m["member_id"], m["exercise"], m["reps"], m["weight"], m["notes"])
-        )
-    by_day: dict[str, list[Block]] = {}
-    for b in sorted(blocks, key=lambda r: (r["day_id"], r["position"])):
-        by_day.setdefault(b["day_id"], []).append(
-            Block(
-                b["block_id"],
-                b["kind"],
-                b["exercise"],
-                b["sets"],
-                b["reps"],
-                b["weight"],
-                b["rest_s"],
-                b["notes"],
-                tuple(by_block.get(b["block_id"], ())),
-            )
-        )
-    return Plan(days=tuple(Day(d, focus.get(d), tuple(by_day.get(d, ()))) for d in DAY_IDS))
-
-
-def plan_to_rows(plan: Plan) -> tuple[list[dict], list[dict], list[dict]]:
-    days = [{"day_id": d.day_id, "weekday": d.weekday, "focus": d.focus} for d in plan.days]
-    blocks, members = [], []
-    for day in plan.days:
-        for position, b in enumerate(day.blocks, start=1):
-            blocks.append(
-                {
-                    "block_id": b.block_id,
-                    "day_id": day.day_id,
-                    "position": position,
-                    "kind": b.kind,
-                    "exercise": b.exercise,
-                    "sets": b.sets,
-                    "reps": b.reps,
-                    "weight": b.weight,
-                    "rest_s": b.rest_s,
-                    "notes": b.notes,
-                }
-            )
-            for mpos, m in enumerate(b.members, start=1):
-                members.append(
-                    {
-                        "member_id": m.member_id,
-                        "block_id": b.block_id,
-                        "position": mpos,
-                        "exercise": m.exercise,
-                        "reps": m.reps,
-                        "weight": m.weight,
-                        "notes": m.notes,
-                    }
-                )
-    return days, blocks, members
-
-
 def load_plan(con: duckdb.DuckDBPyConnection, athlete_id: int) -> Plan:
     """The athlete's current plan from the plan tables."""
-    return plan_from_rows(*plan_db.plan_rows(con, athlete_id))
+    return plan_from_canonical(plan_db.plan_nested(con, athlete_id))
 
 
 def plan_head(con: duckdb.DuckDBPyConnection, athlete_id: int) -> PlanHead:
@@ -193,14 +108,30 @@ def plan_versions(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[PlanV
     return [_version_from_row(r) for r in plan_db.versions(con, athlete_id)]
 
 
+def latest_version(con: duckdb.DuckDBPyConnection, athlete_id: int) -> PlanVersion | None:
+    """The head version's record (one lookup, whatever the history's length); None before the first write."""
+    found = plan_db.head(con, athlete_id)
+    row = plan_db.version_row(con, athlete_id, found[1]) if found else None
+    return None if row is None else _version_from_row(row)
+
+
 def version_plan(con: duckdb.DuckDBPyConnection, athlete_id: int, version: int) -> Plan:
-    """The full plan as it was at `version` (0 = the empty plan before any write)."""
+    """The full plan as it was at `version` (0 = the empty plan before any write): snapshot plus patches."""
     if version == 0:
         return empty_plan()
-    row = plan_db.version_row(con, athlete_id, version)
-    if row is None:
-        raise NotFoundError(f"version: athlete {athlete_id} has no plan version {version}")
-    return plan_from_json(row["snapshot_json"])
+    chain = plan_db.version_chain(con, athlete_id, version) if isinstance(version, int) else []
+    if not chain or chain[-1]["version"] != version:
+        raise NotFoundError(f"version: athlete {athlete_id} has no plan version {describe(version)}")
+    data = json.loads(chain[0]["snapshot_json"])
+    for row in chain[1:]:
+        patch = json.loads(row["patch_json"])
+        data["days"] = [patch.get(d["day_id"], d) for d in data["days"]]
+    return plan_from_canonical(data)
+
+
+def _changed_days(old: Plan, new: Plan) -> list[str]:
+    old_days, new_days = plan_to_canonical(old)["days"], plan_to_canonical(new)["days"]
+    return [b["day_id"] for a, b in zip(old_days, new_days, strict=True) if a != b]
 
 
 def _stale_error(con: duckdb.DuckDBPyConnection, athlete_id: int, base_hash: Any) -> StalePlanError:
@@ -219,7 +150,7 @@ def _stale_error(con: duckdb.DuckDBPyConnection, athlete_id: int, base_hash: Any
             f"stale base_hash {base_hash[:12]}: not a version of this athlete's plan; {now}; re-read the plan and retry",
             current.plan_hash,
         )
-    lines = render_diff(diff_plans(plan_from_json(row["snapshot_json"]), load_plan(con, athlete_id)))
+    lines = render_diff(diff_plans(version_plan(con, athlete_id, int(row["version"])), load_plan(con, athlete_id)))
     listed = "; ".join(lines) if lines else "nothing in content (same plan re-saved)"
     return StalePlanError(
         f"stale base_hash {short_hash(row['plan_hash'])} (v{row['version']}): {now}; changed since: {listed}."
@@ -227,6 +158,77 @@ def _stale_error(con: duckdb.DuckDBPyConnection, athlete_id: int, base_hash: Any
         current.plan_hash,
         lines,
     )
+
+
+def _winner_committed(con: duckdb.DuckDBPyConnection, athlete_id: int, seen: str | None) -> None:
+    """After losing a race, wait (bounded) until the winner's commit is visible, so the refusal can name it."""
+    deadline = time.monotonic() + RACE_WAIT_S
+    while time.monotonic() < deadline:
+        found = plan_db.head(con, athlete_id)
+        if (found[0] if found else None) != seen:
+            return
+        time.sleep(0.005)
+
+
+class _Stale(Exception):
+    """Internal: the base hash is not (or no longer) the current plan; carries the hash this writer read."""
+
+    def __init__(self, seen: str | None):
+        super().__init__(seen)
+        self.seen = seen
+
+
+def _restore_sources(con: duckdb.DuckDBPyConnection, athlete_id: int, ops: Sequence[Any]) -> dict[int, Plan]:
+    """The plans of the versions a batch's `restore_version` ops name (the ones that exist)."""
+    wanted = {op.get("version") for op in ops if isinstance(op, Mapping) and op.get("op") == "restore_version"}
+    found: dict[int, Plan] = {}
+    for v in wanted:
+        if isinstance(v, int) and not isinstance(v, bool):
+            try:
+                found[v] = version_plan(con, athlete_id, v)
+            except NotFoundError:
+                continue
+    return found
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    athlete_id: int,
+    plan: Plan,
+    outcome: OpsOutcome,
+    ops: Sequence[Mapping[str, Any]],
+    author: str,
+    stored: tuple[str, int] | None,
+    source: Mapping[str, Any] | None,
+    at: datetime,
+    actor: str,
+) -> str:
+    """Write one valid batch: head swap, changed days' rows, the version (snapshot or patch), counters."""
+    new_hash, version = plan_hash(outcome.plan), (stored[1] if stored else 0) + 1
+    if not plan_db.swap_head(con, athlete_id, stored[0] if stored else None, new_hash, version, at):
+        raise _Stale(stored[0] if stored else None)
+    days = list(DAY_IDS) if stored is None else _changed_days(plan, outcome.plan)
+    canonical = plan_to_canonical(outcome.plan)
+    plan_db.replace_plan(con, athlete_id, canonical, days)
+    changes: dict[str, Any] = {
+        "ops": [dict(op) for op in ops],
+        "entries": list(outcome.entries),
+        "summary": [describe_entry(e) for e in outcome.entries],
+    }
+    if source is not None:
+        changes["source"] = dict(source)
+    if (version - 1) % SNAPSHOT_EVERY == 0:
+        stored_plan = {"snapshot_json": canonical_json(outcome.plan)}
+    else:
+        patch = {d["day_id"]: d for d in canonical["days"] if d["day_id"] in days}
+        stored_plan = {"patch_json": json.dumps(patch, sort_keys=True, separators=(",", ":"), ensure_ascii=False)}
+    changes_json = json.dumps(changes, ensure_ascii=False, default=str)
+    parent = plan_hash(plan)
+    plan_db.insert_version(
+        con, athlete_id, version, new_hash, parent, at, author, changes_json, **stored_plan, actor=actor
+    )
+    plan_db.set_counters(con, athlete_id, outcome.next_block, outcome.next_member)
+    return new_hash
 
 
 def apply_ops(
@@ -243,8 +245,9 @@ def apply_ops(
     """THE write path: validate every op, then apply all atomically; returns the new plan hash.
 
     `base_hash` is the hash (or a prefix of at least 8 hex digits) of the plan the
-    caller saw; if the plan changed since, StalePlanError lists the changes. An
-    invalid batch raises PlanValidationError and writes nothing. A batch that
+    caller saw; if the plan changed since, StalePlanError lists the changes (for a
+    race lost to a concurrent writer, the winner's change, read after it commits).
+    An invalid batch raises PlanValidationError and writes nothing. A batch that
     leaves the plan identical records no version and returns the current hash.
     `source` is stored in the change set (e.g. the legacy file a migration read).
     `at` (UTC, naive) overrides the version timestamp — the demo import uses it so the
@@ -252,85 +255,39 @@ def apply_ops(
     email; 'local' when unshared), recorded beside the author kind.
     """
     if author not in AUTHORS:
-        raise PlanError(f"author: expected one of {', '.join(AUTHORS)}, got {author!r}")
+        raise PlanError(f"author: expected one of {', '.join(AUTHORS)}, got {describe(author)}")
     if not isinstance(actor, str) or not 0 < len(actor) <= 254:
         raise PlanError(f"actor: expected a username or email of 1-254 characters, got {describe(actor)}")
+    check_batch_shape(ops)
     resolve_athlete(con, athlete_id)  # NotFoundError naming the value
+    seen: str | None = None
     try:
-        con.execute("BEGIN TRANSACTION")
-    except duckdb.Error as exc:
-        raise DatabaseError(f"cannot start a plan transaction: {str(exc).splitlines()[0]}") from None
-    lost_race = False
-    try:
-        stored = plan_db.head(con, athlete_id)
-        plan = load_plan(con, athlete_id)
-        current_hash = plan_hash(plan)
-        if stored is not None and stored[0] != current_hash:
-            raise PlanError(
-                f"plan tables of athlete {athlete_id} hold {short_hash(current_hash)} but the head says"
-                f" {short_hash(stored[0])}: something wrote them outside apply_ops"
-            )
-        version = stored[1] if stored else 0
-        if not (isinstance(base_hash, str) and HASH_PREFIX_RE.match(base_hash) and current_hash.startswith(base_hash)):
-            raise _StaleMarker()
-        wanted = [op.get("version") for op in ops if isinstance(op, Mapping) and op.get("op") == "restore_version"]
-        wanted = [v for v in wanted if isinstance(v, int) and not isinstance(v, bool)]
-        snaps = {v: plan_from_json(s) for v, s in plan_db.snapshots(con, athlete_id, wanted).items()}
-        if 0 in wanted:
-            snaps[0] = empty_plan()
-        next_block, next_member = plan_db.counters(con, athlete_id)
-        outcome = apply_ops_to_plan(plan, ops, next_block, next_member, snaps)
-        new_hash = plan_hash(outcome.plan)
-        if new_hash == current_hash and stored is not None:
-            con.execute("ROLLBACK")
-            return current_hash
-        at = at or _now()
-        if not plan_db.swap_head(con, athlete_id, stored[0] if stored else None, new_hash, version + 1, at):
-            lost_race = True
-            raise _StaleMarker()
-        plan_db.replace_plan_rows(con, athlete_id, *plan_to_rows(outcome.plan))
-        changes: dict[str, Any] = {
-            "ops": [dict(op) for op in ops],
-            "entries": list(outcome.entries),
-            "summary": [describe_entry(e) for e in outcome.entries],
-        }
-        if source is not None:
-            changes["source"] = dict(source)
-        plan_db.insert_version(
-            con,
-            athlete_id,
-            version + 1,
-            new_hash,
-            current_hash,
-            at,
-            author,
-            json.dumps(changes, ensure_ascii=False, default=str),
-            canonical_json(outcome.plan),
-            actor,
-        )
-        plan_db.set_counters(con, athlete_id, outcome.next_block, outcome.next_member)
-        con.execute("COMMIT")
-        return new_hash
-    except _StaleMarker:
-        con.execute("ROLLBACK")
+        with transaction(con, "plan write"):
+            stored = plan_db.head(con, athlete_id)
+            plan = load_plan(con, athlete_id)
+            current_hash = seen = plan_hash(plan)
+            if stored is not None and stored[0] != current_hash:
+                raise PlanError(
+                    f"plan tables of athlete {athlete_id} hold {short_hash(current_hash)} but the head says"
+                    f" {short_hash(stored[0])}: something wrote them outside apply_ops"
+                )
+            if not (isinstance(base_hash, str) and HASH_PREFIX_RE.match(base_hash)):
+                raise _Stale(None)
+            if not current_hash.startswith(base_hash):
+                raise _Stale(None)
+            next_block, next_member = plan_db.counters(con, athlete_id)
+            snaps = _restore_sources(con, athlete_id, ops)
+            outcome = apply_ops_to_plan(plan, ops, next_block, next_member, snaps)
+            if plan_hash(outcome.plan) == current_hash and stored is not None:
+                return current_hash
+            return _record(con, athlete_id, plan, outcome, ops, author, stored, source, at or _now(), actor)
+    except _Stale as lost:
+        if lost.seen is not None:
+            _winner_committed(con, athlete_id, lost.seen)
         raise _stale_error(con, athlete_id, base_hash) from None
-    except PlanError:
-        con.execute("ROLLBACK")
-        raise
-    except duckdb.Error as exc:
-        # A concurrent writer committed first (DuckDB reports a write-write conflict).
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        if lost_race or "conflict" in str(exc).lower():
-            raise _stale_error(con, athlete_id, base_hash) from None
-        raise DatabaseError(f"plan write failed: {str(exc).splitlines()[0]}") from None
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-
-
-class _StaleMarker(Exception):
-    """Internal: the base hash is not (or no longer) the current plan."""
+    except WriteConflict:
+        _winner_committed(con, athlete_id, seen)
+        raise _stale_error(con, athlete_id, base_hash) from None
 
 
 def revert_to_version(
@@ -341,7 +298,10 @@ def revert_to_version(
     *,
     actor: str = "local",
 ) -> str:
-    """Make `version`'s plan current again as a NEW version (author 'revert'); nothing is lost."""
+    """Make `version`'s plan current again as a NEW version (author 'revert'); nothing is lost.
+
+    Reverting to a version whose plan is already current records nothing (check the head version).
+    """
     base = base_hash if base_hash is not None else plan_head(con, athlete_id).plan_hash
     return apply_ops(con, athlete_id, [{"op": "restore_version", "version": version}], base, "revert", actor=actor)
 
@@ -381,14 +341,9 @@ def plan_context_for_model(
     row = plan_db.version_by_hash(con, athlete_id, base_hash) if HASH_PREFIX_RE.match(base_hash) else None
     if row is None:
         return build_plan_context(current, head.plan_hash, head.version, None, base_hash, None, encoding)
+    base = version_plan(con, athlete_id, int(row["version"]))
     return build_plan_context(
-        current,
-        head.plan_hash,
-        head.version,
-        plan_from_json(row["snapshot_json"]),
-        row["plan_hash"],
-        int(row["version"]),
-        encoding,
+        current, head.plan_hash, head.version, base, row["plan_hash"], int(row["version"]), encoding
     )
 
 
@@ -425,7 +380,7 @@ def validate_references(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list
         for owner, positions in groups.items():
             if sorted(positions) != list(range(1, len(positions) + 1)):
                 problems.append(f"{parent} positions in {owner}: {sorted(positions)}, expected 1..{len(positions)}")
-    plan = plan_from_rows(days, blocks, members)
+    plan = load_plan(con, athlete_id)
     top_block, top_member = max_ids(plan)
     next_block, next_member = plan_db.counters(con, athlete_id)
     stored = plan_db.head(con, athlete_id)

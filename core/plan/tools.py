@@ -1,10 +1,10 @@
-"""Plan edits as OpenAI function-calling tools: JSON Schemas, and an executor that runs them.
+"""Plan tools for the model: one compact `edit_plan` definition and a small `get_plan`, and their executor.
 
-Each plan op is one tool (`update_block`, `add_block`, ...) carrying `base_hash`,
-the plan hash the model was shown; `edit_plan` applies several ops atomically.
-The executor validates arguments against the schema (jsonschema), then calls the
-one write path `core.plan.store.apply_ops` with author 'ai'. It never raises for bad
-input: errors come back as one readable line for the model, naming the field.
+The definitions are built from the op table (`core.plan.op_table`): each op is one
+signature line, each field is described once, limits in words ("1-20", "e.g. 8,
+8-10, AMRAP, 45s"), not regexes. The executor enforces the exact rules through the
+one write path `core.plan.store.apply_ops` (author 'ai') and never raises: every
+failure comes back as one `error: <field>: …` line, short whatever the input.
 """
 
 from __future__ import annotations
@@ -13,246 +13,110 @@ import json
 from typing import Any
 
 import duckdb
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from core.db import plan as plan_db
 from core.errors import CoachError
-from core.plan.model import (
-    REPS_RE,
-    SETS_MAX,
-    SETS_MIN,
-    WEIGHT_RE,
-    Plan,
-    describe,
-    plan_to_canonical,
-    short_hash,
-)
-from core.plan.store import apply_ops
+from core.plan.model import Plan, describe, key_name, plan_to_canonical, short_hash
+from core.plan.op_table import EDIT_OP_NAMES, OPS, OPS_MAX, field_words, op_signature
+from core.plan.ops import check_batch_shape
+from core.plan.store import apply_ops, latest_version, load_plan, plan_head
+from core.plan.text import format_plan_context
 
-_HASH = {
-    "type": "string",
-    "pattern": "^[0-9a-f]{8,64}$",
-    "description": "Hash of the plan you based this on (8+ hex digits); omit to use the plan shown in this turn.",
-}
-_BLOCK_ID = {"type": "string", "pattern": r"^b_[1-9]\d*$", "description": "a block ID like b_42"}
-_MEMBER_ID = {"type": "string", "pattern": r"^m_[1-9]\d*$", "description": "a circuit member ID like m_7"}
-_DAY_ID = {
-    "type": "string",
-    "enum": [f"day_{n}" for n in range(1, 8)],
-    "description": "day_1 = Monday ... day_7 = Sunday.",
-}
-_EXERCISE = {
-    "type": "string",
-    "minLength": 1,
-    "maxLength": 80,
-    "description": "Exercise name (circuit name for a circuit).",
-}
-_SETS = {"type": "integer", "minimum": SETS_MIN, "maximum": SETS_MAX, "description": "Sets (rounds for a circuit)."}
-_REPS = {"type": ["string", "null"], "pattern": REPS_RE.pattern, "description": "'8', '8-10', 'AMRAP' or '45s'"}
-_WEIGHT = {"type": ["string", "null"], "pattern": WEIGHT_RE.pattern, "description": "'225lbs', '100kg' or 'BW'"}
-_REST = {"type": ["integer", "null"], "minimum": 0, "maximum": 3600, "description": "Rest in seconds."}
-_NOTES = {"type": ["string", "null"], "maxLength": 500}
-_POSITION = {"type": "integer", "minimum": 1, "description": "1-based position; default: last."}
-_MEMBER = {
-    "type": "object",
-    "properties": {"exercise": _EXERCISE, "reps": _REPS, "weight": _WEIGHT, "notes": _NOTES},
-    "required": ["exercise"],
-    "additionalProperties": False,
-}
+EDIT_TOOL = "edit_plan"
+READ_TOOL = "get_plan"
+PLAN_TOOL_NAMES = (EDIT_TOOL, READ_TOOL)
+# Arguments longer than this are refused before parsing: 50 ops with every text field full fit well inside.
+ARGUMENTS_MAX_CHARS = 200_000
+_MODEL_FIELDS = tuple(dict.fromkeys(f for name in EDIT_OP_NAMES for f in OPS[name].fields))
 
 
-def _object(properties: dict[str, Any], required: list[str], min_properties: int | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {
-        "type": "object",
-        "properties": properties,
-        "required": required,
-        "additionalProperties": False,
-    }
-    if min_properties:
-        schema["minProperties"] = min_properties
-    return schema
+def plan_tool_definitions() -> list[dict[str, Any]]:
+    """The plan tools in OpenAI `tools` format: `edit_plan` (every op, each field described once) and `get_plan`.
 
-
-# op name -> (description, parameters without base_hash)
-OP_SCHEMAS: dict[str, tuple[str, dict[str, Any]]] = {
-    "update_block": (
-        "Change fields of one block (a single exercise or a circuit) by ID.",
-        _object(
-            {
-                "block_id": _BLOCK_ID,
-                "exercise": _EXERCISE,
-                "sets": _SETS,
-                "reps": _REPS,
-                "weight": _WEIGHT,
-                "rest_s": _REST,
-                "notes": _NOTES,
+    Fields are described in the description's words rather than as a JSON Schema per
+    field: about a third of the tokens, and the executor checks every rule anyway.
+    """
+    ops = "; ".join(op_signature(OPS[name]) for name in EDIT_OP_NAMES)
+    edit = {
+        "name": EDIT_TOOL,
+        "description": f"Edit the plan by IDs; ops apply in order, all or nothing. Ops ([optional]): {ops}."
+        f" Fields: {field_words(_MODEL_FIELDS)}. null clears.",
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "base_hash": {"type": "string", "description": "plan hash seen; default: this turn's"},
+                "ops": {
+                    "type": "array",
+                    "description": f"1-{OPS_MAX} ops",
+                    "items": {"type": "object", "properties": {"op": {"type": "string"}}, "required": ["op"]},
+                },
             },
-            ["block_id"],
-            min_properties=2,
-        ),
-    ),
-    "add_block": (
-        "Add a single exercise (kind 'single': sets, reps, weight) or a circuit (kind 'circuit': sets = rounds,"
-        " members) to a day.",
-        _object(
-            {
-                "day_id": _DAY_ID,
-                "position": _POSITION,
-                "kind": {"type": "string", "enum": ["single", "circuit"]},
-                "exercise": _EXERCISE,
-                "sets": _SETS,
-                "reps": _REPS,
-                "weight": _WEIGHT,
-                "rest_s": _REST,
-                "notes": _NOTES,
-                "members": {"type": "array", "items": _MEMBER, "maxItems": 12},
-            },
-            ["day_id", "exercise", "sets"],
-        ),
-    ),
-    "remove_block": ("Remove a block (and a circuit's members) by ID.", _object({"block_id": _BLOCK_ID}, ["block_id"])),
-    "move_block": (
-        "Move a block to another day and/or position.",
-        _object({"block_id": _BLOCK_ID, "day_id": _DAY_ID, "position": _POSITION}, ["block_id"], min_properties=2),
-    ),
-    "add_member": (
-        "Add an exercise to a circuit block.",
-        _object(
-            {
-                "block_id": _BLOCK_ID,
-                "position": _POSITION,
-                "exercise": _EXERCISE,
-                "reps": _REPS,
-                "weight": _WEIGHT,
-                "notes": _NOTES,
-            },
-            ["block_id", "exercise"],
-        ),
-    ),
-    "update_member": (
-        "Change fields of one circuit member by ID.",
-        _object(
-            {"member_id": _MEMBER_ID, "exercise": _EXERCISE, "reps": _REPS, "weight": _WEIGHT, "notes": _NOTES},
-            ["member_id"],
-            min_properties=2,
-        ),
-    ),
-    "remove_member": ("Remove a circuit member by ID.", _object({"member_id": _MEMBER_ID}, ["member_id"])),
-    "set_day_focus": (
-        "Set or clear (null) a day's focus label.",
-        _object({"day_id": _DAY_ID, "focus": {"type": ["string", "null"], "maxLength": 60}}, ["day_id", "focus"]),
-    ),
-}
-
-
-def _with_hash(parameters: dict[str, Any]) -> dict[str, Any]:
-    schema = json.loads(json.dumps(parameters))
-    schema["properties"] = {"base_hash": _HASH, **schema["properties"]}
-    return schema
-
-
-def _batch_schema() -> dict[str, Any]:
-    variants = []
-    for name, (_, parameters) in OP_SCHEMAS.items():
-        variant = json.loads(json.dumps(parameters))
-        variant["properties"] = {"op": {"const": name}, **variant["properties"]}
-        variant["required"] = ["op", *variant["required"]]
-        if "minProperties" in variant:
-            variant["minProperties"] += 1
-        variants.append(variant)
-    return {
-        "type": "object",
-        "properties": {
-            "base_hash": _HASH,
-            "ops": {"type": "array", "minItems": 1, "maxItems": 50, "items": {"oneOf": variants}},
+            "required": ["ops"],
         },
-        "required": ["ops"],
-        "additionalProperties": False,
     }
+    read = {
+        "name": READ_TOOL,
+        "description": "The current plan: IDs, hash, version.",
+        "parameters": {"type": "object", "properties": {}},
+    }
+    return [{"type": "function", "function": edit}, {"type": "function", "function": read}]
 
 
-TOOL_PARAMETERS: dict[str, dict[str, Any]] = {name: _with_hash(p) for name, (_, p) in OP_SCHEMAS.items()}
-TOOL_PARAMETERS["edit_plan"] = _batch_schema()
-_DESCRIPTIONS = {name: d for name, (d, _) in OP_SCHEMAS.items()}
-_DESCRIPTIONS["edit_plan"] = (
-    "Apply several plan ops at once, all or nothing. Each op is {op: <tool name>, ...its fields}."
-)
-
-PLAN_TOOL_SCHEMAS: list[dict[str, Any]] = [
-    {"type": "function", "function": {"name": name, "description": _DESCRIPTIONS[name], "parameters": params}}
-    for name, params in TOOL_PARAMETERS.items()
-]
-PLAN_TOOL_NAMES = tuple(TOOL_PARAMETERS)
-_VALIDATORS = {name: Draft202012Validator(params) for name, params in TOOL_PARAMETERS.items()}
-
-
-def _field(error: ValidationError) -> str:
-    path = ".".join(str(p) for p in error.absolute_path)
-    if error.validator == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else "?"
-        return f"{path}.{missing}" if path else missing
-    return path or "arguments"
-
-
-def _problem(error: ValidationError) -> str:
-    """One error as `field: expected ..., got ...`."""
-    field, value, rule = _field(error), error.instance, error.validator
-    if rule == "type":
-        expected = (
-            error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
-        )
-        return f"{field}: expected {expected}, got {describe(value)}"
-    if rule == "pattern":
-        hint = error.schema.get("description", f"matching {error.validator_value}")
-        return f"{field}: expected {hint}, got {value!r}"
-    if rule == "required":
-        return f"{field}: required"
-    if rule == "additionalProperties":
-        extra = sorted(set(value) - set(error.schema.get("properties", {})))
-        return (
-            f"{field}.{extra[0] if extra else '?'}: unknown field"
-            if field != "arguments"
-            else f"{extra[0]}: unknown field"
-        )
-    if rule in ("minimum", "maximum"):
-        low, high = error.schema.get("minimum"), error.schema.get("maximum")
-        expected = f"{low}-{high}" if high is not None else f"at least {low}"
-        return f"{field}: expected {expected}, got {describe(value)}"
-    if rule == "enum":
-        return f"{field}: expected one of {', '.join(map(str, error.validator_value))}, got {describe(value)}"
-    if rule == "minProperties":
-        return f"{field}: give at least one field to change besides the ID"
-    if rule == "oneOf":
-        op = value.get("op") if isinstance(value, dict) else None
-        if op in _VALIDATORS and op != "edit_plan":
-            inner = [
-                e
-                for e in _VALIDATORS[op].iter_errors(
-                    {"base_hash": "0" * 8, **{k: v for k, v in value.items() if k != "op"}}
-                )
-            ]
-            if inner:
-                return f"{field}.{_problem(sorted(inner, key=lambda e: list(e.absolute_path))[0])}"
-        return f"{field}.op: expected one of {', '.join(OP_SCHEMAS)}, got {describe(op)}"
-    return f"{field}: {error.message}"
-
-
-def validate_tool_arguments(name: str, arguments: Any) -> list[str]:
-    """Schema problems of one tool call's arguments (empty list: valid)."""
-    if name not in _VALIDATORS:
-        return [f"tool: unknown tool {name!r}; expected one of {', '.join(PLAN_TOOL_NAMES)}"]
+def _parse_arguments(text: Any) -> dict[str, Any]:
+    """The call's arguments as a dict, or CoachError with one short line saying what is wrong."""
+    if not isinstance(text, str):
+        raise CoachError(f"arguments: expected a JSON object as text, got {describe(text)}")
+    if len(text) > ARGUMENTS_MAX_CHARS:
+        raise CoachError(f"arguments: expected at most {ARGUMENTS_MAX_CHARS} characters, got {len(text)} characters")
+    try:
+        arguments = json.loads(text) if text.strip() else {}
+    except json.JSONDecodeError as exc:
+        raise CoachError(
+            f'arguments: not valid JSON ({exc.msg} at character {exc.pos}); expected an object like {{"ops": [...]}}'
+        ) from None
+    except RecursionError:
+        raise CoachError("arguments: nested too deeply; expected an object of ops, at most a few levels deep") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise CoachError(f"arguments: not valid JSON ({str(exc)[:60]}...)") from None
     if not isinstance(arguments, dict):
-        return [f"arguments: expected a JSON object, got {describe(arguments)}"]
-    errors = sorted(_VALIDATORS[name].iter_errors(arguments), key=lambda e: [str(p) for p in e.absolute_path])
-    return [_problem(e) for e in errors]
+        raise CoachError(f"arguments: expected a JSON object, got {describe(arguments)}")
+    return arguments
 
 
-def tool_call_ops(name: str, arguments: dict[str, Any]) -> list[dict[str, Any]]:
-    """The write-path ops a (valid) tool call stands for."""
-    if name == "edit_plan":
-        return [dict(op) for op in arguments["ops"]]
-    return [{"op": name, **{k: v for k, v in arguments.items() if k != "base_hash"}}]
+def _check_envelope(name: str, arguments: dict[str, Any]) -> None:
+    if name not in PLAN_TOOL_NAMES:
+        raise CoachError(f"tool: unknown tool {describe(name)}; expected one of {', '.join(PLAN_TOOL_NAMES)}")
+    allowed = ("base_hash", "ops") if name == EDIT_TOOL else ()
+    unknown = sorted(key_name(k) for k in arguments if k not in allowed)
+    if unknown:
+        raise CoachError(f"{unknown[0]}: unknown field; {name} takes {', '.join(allowed) or 'no arguments'}")
+    if name == EDIT_TOOL:
+        if "ops" not in arguments:
+            raise CoachError(f"ops: required (an array of 1-{OPS_MAX} ops)")
+        check_batch_shape(arguments["ops"], OPS_MAX)
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    athlete_id: int,
+    name: str,
+    arguments: dict[str, Any],
+    shown_hash: str | None,
+    author: str,
+    actor: str,
+) -> str:
+    if name == READ_TOOL:
+        head = plan_head(con, athlete_id)
+        return format_plan_context(load_plan(con, athlete_id), head.plan_hash, head.version)
+    base = arguments.get("base_hash") or shown_hash or plan_db.last_interaction_plan_hash(con, athlete_id)
+    if base is None:
+        return "error: base_hash: required (no plan has been shown in this conversation yet); read the plan first"
+    before = plan_head(con, athlete_id)
+    new_hash = apply_ops(con, athlete_id, arguments["ops"], base, author, actor=actor)
+    latest = latest_version(con, athlete_id)
+    if latest is None or latest.version == before.version:
+        return f"ok no change; plan {short_hash(new_hash)}"
+    return f"ok {'; '.join(latest.summary) or 'applied'}; plan {short_hash(new_hash)}"
 
 
 def execute_tool_call(
@@ -265,31 +129,20 @@ def execute_tool_call(
     author: str = "ai",
     actor: str = "local",
 ) -> str:
-    """Run one plan tool call (for `actor`, the person in the chat); returns `ok b_42 sets 3→4; plan 9f2c1a3b` or `error: <field>: ...`.
+    """Run one plan tool call (for `actor`, the person in the chat); returns `ok b_42 sets 3→4; plan 9f2c1a3b`, the plan text, or `error: …`.
 
     The base hash is the call's `base_hash`, else `shown_hash` (what the chat showed
     the model this turn; update it from each `ok` result), else the plan hash of
     the athlete's latest logged interaction. A plan changed since is refused.
     """
     try:
-        arguments = json.loads(arguments_json_str) if arguments_json_str.strip() else {}
-    except (json.JSONDecodeError, AttributeError) as exc:
-        return f'error: arguments: not valid JSON ({exc}); expected an object like {{"block_id": ..., ...}}'
-    problems = validate_tool_arguments(name, arguments)
-    if problems:
-        return "error: " + "; ".join(problems)
-    base = arguments.get("base_hash") or shown_hash or plan_db.last_interaction_plan_hash(con, athlete_id)
-    if base is None:
-        return "error: base_hash: required (no plan has been shown in this conversation yet); read the plan first"
-    try:
-        new_hash = apply_ops(con, athlete_id, tool_call_ops(name, arguments), base, author, actor=actor)
+        arguments = _parse_arguments(arguments_json_str)
+        _check_envelope(name, arguments)
+        return _run(con, athlete_id, name, arguments, shown_hash, author, actor)
     except CoachError as exc:
         return f"error: {exc}"
-    if new_hash.startswith(base):
-        return f"ok no change; plan {short_hash(new_hash)}"
-    row = plan_db.version_by_hash(con, athlete_id, new_hash)
-    summary = json.loads(row["changes_json"]).get("summary", []) if row else []
-    return f"ok {'; '.join(summary) or 'applied'}; plan {short_hash(new_hash)}"
+    except Exception as exc:  # the model must always get a line back, never a traceback
+        return f"error: {name if isinstance(name, str) else 'tool'}: could not be run ({type(exc).__name__})"
 
 
 def structured_tool_call_text(name: str, arguments: dict[str, Any]) -> str:

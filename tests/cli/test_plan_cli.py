@@ -41,7 +41,9 @@ def test_apply_refuses_bad_ops_and_stale_base_with_exit_1(demo_db_path, capsys):
     """A malformed op or a stale --base prints one error line and exits 1."""
     bad = json.dumps([{"op": "update_block", "block_id": "b_1", "weight": "lots"}])
     code, _, err = _run(capsys, demo_db_path, "apply", "--athlete", "maya", bad)
-    assert code == 1 and err.startswith("error: op 1 (update_block): weight: expected like '225lbs'")
+    assert code == 1 and err.startswith(
+        "error: op 1 (update_block): weight: expected like 225lbs, 100kg or BW, got 'lots'"
+    )
     ok = json.dumps([{"op": "update_block", "block_id": "b_1", "sets": 5}])
     code, _, err = _run(capsys, demo_db_path, "apply", "--athlete", "maya", ok, "--base", "0123abcd")
     assert code == 1 and "not a version of this athlete's plan" in err
@@ -71,3 +73,52 @@ def test_benchmark_shows_single_block_edit_delta_within_10_percent_for_every_dem
         assert totals["structured_tool_tokens"] < totals["verbose_tool_tokens"]
     assert result["totals"]["single_edit_within_limit_all"] is True
     assert "single-edit ≤10% on every athlete: yes" in plan_bench.render(result)
+
+
+@pytest.mark.parametrize(
+    ("ops", "message"),
+    [
+        ("null", "error: ops: expected an array of operations, got null (null)"),
+        ("5", "error: ops: expected an array of operations, got 5 (integer)"),
+        ("@/nonexistent/ops.json", "error: ops: cannot read '/nonexistent/ops.json': No such file or directory"),
+        ("@DIR", "error: ops: cannot read"),
+        ("@BINARY", "not UTF-8 text"),
+        ("[" * 1000 + "]" * 1000, "error: ops: nested too deeply"),
+        ('[{"op": "update_block",' + ' "block_id": "b_1", "sets": ' + "9" * 4301 + "}]", "error: ops: not valid JSON"),
+    ],
+    ids=["null", "number", "missing-file", "directory", "binary", "deep", "huge-int"],
+)
+def test_apply_turns_every_bad_ops_argument_into_one_line_and_changes_nothing(
+    demo_db_path, tmp_path, capsys, ops, message
+):
+    """Given null, a number, an unreadable @file or hostile JSON, `plan apply` prints one error line, exits 1, writes nothing."""
+    (tmp_path / "binary.json").write_bytes(b"\xff\xfe\x00\x01")
+    ops = ops.replace("@DIR", f"@{tmp_path}").replace("@BINARY", f"@{tmp_path / 'binary.json'}")
+    _, before, _ = _run(capsys, demo_db_path, "history", "--athlete", "maya")
+    code, out, err = _run(capsys, demo_db_path, "apply", "--athlete", "maya", ops)
+    assert code == 1 and out == "" and message in err and err.count("\n") == 1, err
+    assert _run(capsys, demo_db_path, "history", "--athlete", "maya")[1] == before
+
+
+def test_revert_to_the_current_version_says_nothing_to_do(demo_db_path, capsys):
+    """Given the plan at v1, `plan revert 1` says there is nothing to do and records no version."""
+    code, out, _ = _run(capsys, demo_db_path, "revert", "1", "--athlete", "maya")
+    assert code == 0 and out.startswith("nothing to do: v1 is already the current plan; plan ")
+    ops = json.dumps([{"op": "update_block", "block_id": "b_1", "sets": 5}])
+    _run(capsys, demo_db_path, "apply", "--athlete", "maya", ops)
+    _run(capsys, demo_db_path, "apply", "--athlete", "maya", ops.replace("5", "4"))
+    code, out, _ = _run(capsys, demo_db_path, "revert", "1", "--athlete", "maya")
+    assert out.startswith("nothing to do: v1 is the same plan as the current v3")
+    code, out, _ = _run(capsys, demo_db_path, "history", "--athlete", "maya", "--json")
+    assert len(json.loads(out)["versions"]) == 3
+
+
+def test_apply_help_lists_every_op_and_field_from_the_op_table(capsys):
+    """`plan apply --help` shows each model op's signature and each field's limits in words."""
+    from core.plan.op_table import EDIT_OP_NAMES, FIELDS, OPS, op_signature
+
+    with pytest.raises(SystemExit):
+        main(["plan", "apply", "--help"])
+    out = capsys.readouterr().out
+    assert all(op_signature(OPS[name]) in out for name in EDIT_OP_NAMES)
+    assert all(f"{f.name} {f.words}" in out for f in FIELDS.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -16,7 +17,6 @@ from core.context.tools import (
     raw_tool_tokens,
 )
 from core.plan.store import load_plan, plan_head
-from core.plan.tools import PLAN_TOOL_SCHEMAS
 from core.tokens import count_tokens
 
 SENTINEL = "SENTINEL-OTHER-ATHLETE"
@@ -172,5 +172,7 @@ def test_tool_definitions_are_compact_and_counted_two_ways():
     assert raw_tool_tokens(QUERY_TOOLS) <= 600
     assert 0 < openai_tool_tokens(QUERY_TOOLS) < raw_tool_tokens(QUERY_TOOLS)
     assert '"pattern"' not in json.dumps(QUERY_TOOLS)
-    assert openai_tool_tokens(PLAN_TOOL_SCHEMAS) == 1217  # the figure DESIGN.md quotes for the nine plan tools
+    nine_before = json.loads((Path(__file__).parent / "data" / "nine_plan_tools_before_compaction.json").read_text())
+    assert openai_tool_tokens(nine_before) == 1217  # the figure DESIGN.md quotes for the nine plan tools
+    assert raw_tool_tokens(nine_before) == 5053
     assert [t["function"]["name"] for t in plan_edit_tools()] == ["edit_plan"]

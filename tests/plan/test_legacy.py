@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -99,7 +100,10 @@ def test_json_legacy_file_is_read_like_csv(tmp_path):
     [
         ({"day": "Funday", "exercise": "X", "sets": "3", "reps": "8"}, "legacy row 1: day: expected Monday..Sunday"),
         ({"day": "Mon", "exercise": "X", "sets": "three", "reps": "8"}, "legacy row 1: sets: expected an integer 1-20"),
-        ({"day": "Mon", "exercise": "X", "sets": "3", "reps": "8x"}, "legacy row 1: reps: expected like '8'"),
+        (
+            {"day": "Mon", "exercise": "X", "sets": "3", "reps": "8x"},
+            "legacy row 1: reps: expected like 8, 8-10, AMRAP or 45s, got '8x'",
+        ),
         (
             {"day": "Mon", "exercise": "X", "sets": "3", "reps": "8", "weight": "heavy"},
             "legacy row 1: weight: expected like",
@@ -113,3 +117,73 @@ def test_malformed_legacy_rows_are_refused_naming_row_and_field(tmp_path, row, m
     path.write_text(json.dumps([row]))
     with pytest.raises(PlanError, match=message.replace("(", r"\(").replace(".", r"\.")):
         read_legacy_plan(path)
+
+
+def _demo_state(con, athlete_id: int = 5) -> tuple:
+    return (
+        canonical_json(load_plan(con, athlete_id)),
+        plan_head(con, athlete_id),
+        len(plan_versions(con, athlete_id)),
+        len(plan_db.backups(con, athlete_id)),
+    )
+
+
+def test_import_after_reverting_the_migration_migrates_again(demo_con):
+    """Given import, revert to the pre-migration v1, import again: it migrates (not 'already migrated')."""
+    from core.plan.store import revert_to_version
+
+    rows = read_legacy_plan(SAMPLE_LEGACY_PLAN)
+    first = migrate_to_stable_ids(demo_con, 5, rows, "sample")
+    revert_to_version(demo_con, 5, 1)
+    again = migrate_to_stable_ids(demo_con, 5, rows, "sample")
+    assert again.status == "migrated" and again.version == first.version + 2
+    assert load_plan(demo_con, 5).block_count() == first.blocks
+    assert migrate_to_stable_ids(demo_con, 5, rows, "sample").status == "already migrated"
+    revert_to_version(demo_con, 5, again.version - 1)  # back to the pre-migration plan, via the revert's version
+    assert migrate_to_stable_ids(demo_con, 5, rows, "sample").status == "migrated"
+
+
+def test_import_after_later_edits_on_the_migrated_plan_is_still_already_migrated(demo_con):
+    """Given import then a coach edit, importing the same rows again leaves the edited plan alone."""
+    from core.plan.store import apply_ops
+
+    rows = read_legacy_plan(SAMPLE_LEGACY_PLAN)
+    migrate_to_stable_ids(demo_con, 5, rows, "sample")
+    block = load_plan(demo_con, 5).blocks()[0][2].block_id
+    apply_ops(
+        demo_con, 5, [{"op": "update_block", "block_id": block, "sets": 5}], plan_head(demo_con, 5).plan_hash, "coach"
+    )
+    state = _demo_state(demo_con)
+    assert migrate_to_stable_ids(demo_con, 5, rows, "sample").status == "already migrated"
+    assert _demo_state(demo_con) == state
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"day,exercise,sets,reps\nMon,Squat,3,5,EXTRA,MORE\n", "legacy row 1: has 2 more value(s) than the header"),
+        (b"day,exercise,sets,reps,mood\nMon,Squat,3,5,happy\n", "legacy row 1: mood: unknown column"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a binary file, not CSV or JSON text"),
+        (b"day,exercise\n\xff\xfe,Squat\n", "not UTF-8 text"),
+        (b"day,exercise,sets,reps\n" + b"Mon,Squat,3,5\n" * 301, "expected at most 300 rows, got 301"),
+        (b"", "no rows"),
+        (b"x" * 1_000_001, "expected at most 1000000 bytes"),
+    ],
+    ids=["extra-columns", "unknown-column", "binary", "not-utf8", "too-many-rows", "empty", "too-big"],
+)
+def test_bad_legacy_files_get_one_clear_line_and_change_nothing(demo_con, tmp_path, content, message):
+    """Given a malformed legacy file, reading it raises one PlanError line and the plan is untouched."""
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(content)
+    state = _demo_state(demo_con)
+    with pytest.raises(PlanError, match=re.escape(message)) as info:
+        migrate_to_stable_ids(demo_con, 5, read_legacy_plan(path), "bad")
+    assert "\n" not in str(info.value) and len(str(info.value)) < 200
+    assert _demo_state(demo_con) == state
+
+
+def test_utf8_bom_in_the_header_is_read_as_a_plain_header(tmp_path):
+    """Given a CSV saved with a UTF-8 BOM, the first column is `day`, not '\\ufeffday'."""
+    path = tmp_path / "bom.csv"
+    path.write_bytes("day,exercise,sets,reps\nMon,Squat,3,5\n".encode("utf-8-sig"))
+    assert [(r.weekday, r.exercise) for r in read_legacy_plan(path)] == [(1, "Squat")]

@@ -12,7 +12,8 @@ import pytest
 from core.db import connect
 from core.db import plan as plan_db
 from core.db.athletes import athlete_ids
-from core.plan.diff import UNCHANGED_TEXT, render_diff
+from core.plan.context import UNCHANGED_TEXT
+from core.plan.diff import render_diff
 from core.plan.model import (
     PlanValidationError,
     StalePlanError,
@@ -20,7 +21,6 @@ from core.plan.model import (
     empty_plan,
     plan_from_json,
     plan_hash,
-    plan_to_canonical,
 )
 from core.plan.store import (
     apply_ops,
@@ -60,17 +60,26 @@ def test_demo_plans_are_written_through_the_write_path_with_valid_references(dem
         assert validate_references(demo_con, athlete_id) == []
 
 
-def test_plan_hash_is_sha256_of_canonical_json_and_ignores_key_order():
-    """Given the same plan built twice, the hash is identical and equals SHA-256 of the canonical text."""
-    import hashlib
+EXPECTED_CANONICAL = (
+    '{"days":[{"blocks":['
+    '{"block_id":"b_1","exercise":"Bench Press","kind":"single","members":[],"notes":null,"reps":"8-10",'
+    '"rest_s":null,"sets":3,"weight":"185lbs"},'
+    '{"block_id":"b_2","exercise":"Core","kind":"circuit","members":[{"exercise":"Plank","member_id":"m_1",'
+    '"notes":null,"reps":"45s","weight":"BW"}],"notes":null,"reps":null,"rest_s":null,"sets":3,"weight":null}],'
+    '"day_id":"day_1","focus":"Upper"},'
+    '{"blocks":[],"day_id":"day_2","focus":null},{"blocks":[],"day_id":"day_3","focus":null},'
+    '{"blocks":[],"day_id":"day_4","focus":null},{"blocks":[],"day_id":"day_5","focus":null},'
+    '{"blocks":[],"day_id":"day_6","focus":null},{"blocks":[],"day_id":"day_7","focus":null}]}'
+)
 
+
+def test_plan_hash_is_sha256_of_the_documented_canonical_form_and_ignores_key_order():
+    """Given a small plan, its canonical JSON is exactly the hand-written form and the hash is its SHA-256."""
     plan = load_plan_fixture()
-    again = plan_from_json(json.dumps(json.loads(canonical_json(plan)), sort_keys=False, indent=3))
-    assert plan_hash(plan) == plan_hash(again)
-    assert plan_hash(plan) == hashlib.sha256(canonical_json(plan).encode()).hexdigest()
-    assert canonical_json(plan) == json.dumps(
-        plan_to_canonical(plan), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    assert canonical_json(plan) == EXPECTED_CANONICAL
+    assert plan_hash(plan) == "82a393de7aeae29ebc2daf2d24b6fd8e65d89c20826aac92ef27a10707eddb83"
+    again = plan_from_json(json.dumps(json.loads(EXPECTED_CANONICAL), sort_keys=False, indent=3))
+    assert plan_hash(again) == plan_hash(plan)
 
 
 def load_plan_fixture():
@@ -234,20 +243,32 @@ def test_batch_with_one_invalid_op_changes_nothing(demo_con):
         ({"op": "update_member", "member_id": "m_42", "reps": "8"}, "member_id: unknown circuit member 'm_42'"),
         (
             {"op": "add_block", "day_id": "day_8", "exercise": "X", "sets": 3, "reps": "8"},
-            "day_id: unknown day 'day_8'",
+            "day_id: expected one of day_1, day_2, day_3, day_4, day_5, day_6, day_7, got 'day_8'",
         ),
         ({"op": "update_block", "block_id": "b_1", "sets": "4"}, "sets: expected an integer 1-20, got '4' (string)"),
         ({"op": "update_block", "block_id": "b_1", "sets": True}, "sets: expected an integer 1-20, got true (boolean)"),
         ({"op": "update_block", "block_id": "b_1", "sets": 0}, "sets: expected 1-20, got 0"),
-        ({"op": "update_block", "block_id": "b_1", "reps": "8x10"}, "reps: expected like '8', '8-10', 'AMRAP'"),
+        (
+            {"op": "update_block", "block_id": "b_1", "reps": "8x10"},
+            "reps: expected like 8, 8-10, AMRAP or 45s, got '8x10'",
+        ),
         ({"op": "update_block", "block_id": "b_1", "reps": "10-8"}, "reps: range '10-8' must go from low to high"),
-        ({"op": "update_block", "block_id": "b_1", "reps": 8}, "reps: expected a string like '8'"),
+        (
+            {"op": "update_block", "block_id": "b_1", "reps": 8},
+            "reps: expected a string like 8, 8-10, AMRAP or 45s, got 8 (integer)",
+        ),
         (
             {"op": "update_block", "block_id": "b_1", "weight": "225"},
-            "weight: expected like '225lbs', '100kg' or 'BW', got '225'",
+            "weight: expected like 225lbs, 100kg or BW, got '225'",
         ),
-        ({"op": "update_block", "block_id": "b_1", "weight": "heavy"}, "weight: expected like '225lbs'"),
-        ({"op": "update_block", "block_id": "b_1", "rest_s": "90"}, "rest_s: expected an integer number of seconds"),
+        (
+            {"op": "update_block", "block_id": "b_1", "weight": "heavy"},
+            "weight: expected like 225lbs, 100kg or BW, got 'heavy'",
+        ),
+        (
+            {"op": "update_block", "block_id": "b_1", "rest_s": "90"},
+            "rest_s: expected an integer 0-3600 s, got '90' (string)",
+        ),
         (
             {"op": "add_member", "block_id": "b_1", "exercise": "Plank"},
             "block_id: b_1 is a single exercise, not a circuit",
@@ -255,10 +276,10 @@ def test_batch_with_one_invalid_op_changes_nothing(demo_con):
         ({"op": "update_block", "block_id": "b_5", "reps": "10"}, "reps: b_5 is a circuit; its members carry reps"),
         ({"op": "update_block", "block_id": "b_1", "colour": "red"}, "colour: not a field of update_block"),
         ({"op": "explode"}, "op: unknown operation 'explode'"),
-        ({"op": "move_block", "block_id": "b_1", "position": 9}, "position: expected 1-5, got 9"),
+        ({"op": "move_block", "block_id": "b_1", "position": 9}, "position: expected 1-5 (the list has 4), got 9"),
         (
             {"op": "update_block", "block_id": 42, "sets": 3},
-            "block_id: expected a string like 'b_42', got 42 (integer)",
+            "block_id: expected a string like b_42, got 42 (integer)",
         ),
     ],
 )
@@ -327,13 +348,16 @@ def _race(path: Path, barrier_parties: int = 2) -> list[str]:
     return outcomes
 
 
-def test_two_writers_racing_on_one_base_hash_exactly_one_wins(demo_db_path):
-    """Given two threads writing on the same base, exactly one wins and the other gets the stale-hash refusal."""
+def test_two_writers_racing_on_one_base_hash_exactly_one_wins_and_the_loser_is_told_the_winners_change(demo_db_path):
+    """Given two threads writing on the same base, one wins; the other's refusal names the winner's change."""
     for _ in range(5):
         outcomes = _race(demo_db_path)
         assert sorted(o[:5] for o in outcomes) == ["stale", "won"], outcomes
-        con = connect(demo_db_path)
         winner = outcomes.index("won")
+        loser = outcomes[1 - winner]
+        assert f"changed since: b_1 (Mon Bench Press) sets 4→{5 + winner}." in loser, loser
+        assert "nothing in content" not in loser
+        con = connect(demo_db_path)
         assert load_plan(con, MAYA).day("day_1").blocks[0].sets == 5 + winner
         assert validate_references(con, MAYA) == []
         revert_to_version(con, MAYA, 1)
@@ -390,3 +414,34 @@ def test_full_plan_context_is_compact_and_carries_ids(demo_con):
             assert m.member_id + " " in text
     assert plan_head(demo_con, MAYA).plan_hash[:8] in text
     assert len(text.splitlines()) == 1 + 1 + 7
+
+
+def test_versions_past_a_snapshot_interval_read_back_exactly_from_snapshot_plus_patches(demo_con):
+    """Given 60 edits (past SNAPSHOT_EVERY), every version rebuilds to its recorded hash; only v1 and v51 hold snapshots."""
+    from core.plan.store import SNAPSHOT_EVERY
+
+    for i in range(60):
+        ops = [
+            {"op": "update_block", "block_id": "b_1", "sets": 1 + i % 20},
+            {"op": "move_block", "block_id": "b_6", "day_id": "day_3" if i % 2 else "day_2"},
+        ]
+        _apply(demo_con, ops)
+    versions = plan_versions(demo_con, MAYA)
+    assert len(versions) == 61
+    for v in versions:
+        assert plan_hash(version_plan(demo_con, MAYA, v.version)) == v.plan_hash, v.version
+    snapshots = demo_con.execute(
+        "SELECT version FROM plan_versions WHERE athlete_id = ? AND snapshot_json IS NOT NULL ORDER BY version", [MAYA]
+    ).fetchall()
+    assert [r[0] for r in snapshots] == [1, 1 + SNAPSHOT_EVERY]
+    patch = demo_con.execute(
+        "SELECT patch_json FROM plan_versions WHERE athlete_id = ? AND version = 2", [MAYA]
+    ).fetchone()[0]
+    assert sorted(json.loads(patch)) == ["day_1", "day_2"]  # only the days the edit touched
+    revert_to_version(demo_con, MAYA, 30)
+    assert plan_hash(load_plan(demo_con, MAYA)) == versions[29].plan_hash
+    assert validate_references(demo_con, MAYA) == []
+    assert render_diff(diff_versions(demo_con, MAYA, 2, 3)) == [
+        "b_1 (Mon Bench Press) sets 1→2",
+        "b_6 (Wed Back Squat) moved Tue#4→Wed#1",
+    ]

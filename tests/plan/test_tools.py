@@ -1,168 +1,265 @@
-"""Plan tools for the model: JSON Schemas, argument validation naming the field, short results via the write path."""
+"""Plan tools for the model: compact definitions from the op table, an executor that never raises and stays short."""
 
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from core.db import plan as plan_db
-from core.plan.ops import EDIT_OP_NAMES
+from core.plan.model import canonical_json
+from core.plan.op_table import EDIT_OP_NAMES, FIELDS, OPS, OPS_MAX
 from core.plan.store import load_plan, plan_head
-from core.plan.tools import PLAN_TOOL_NAMES, PLAN_TOOL_SCHEMAS, execute_tool_call
+from core.plan.tools import ARGUMENTS_MAX_CHARS, PLAN_TOOL_NAMES, execute_tool_call, plan_tool_definitions
+from core.tokens import count_tokens
 
 MAYA = 1
+DEFINITIONS_TOKEN_LIMIT = 450
 
 
-def _call(con, name: str, args: dict) -> str:
+def _edit(con, *ops: dict, **extra) -> str:
     base = plan_head(con, MAYA).plan_hash[:8]
-    return execute_tool_call(con, MAYA, name, json.dumps({"base_hash": base, **args}))
+    return execute_tool_call(con, MAYA, "edit_plan", json.dumps({"base_hash": base, "ops": list(ops), **extra}))
 
 
-def test_schemas_are_openai_tools_for_every_op_and_valid_json_schema():
-    """Every edit op has a tool in OpenAI `tools` format whose parameters are a valid JSON Schema."""
-    assert set(EDIT_OP_NAMES) | {"edit_plan"} == set(PLAN_TOOL_NAMES)
-    for tool in PLAN_TOOL_SCHEMAS:
-        assert tool["type"] == "function"
-        assert set(tool["function"]) == {"name", "description", "parameters"}
+def _state(con) -> tuple:
+    return canonical_json(load_plan(con, MAYA)), plan_head(con, MAYA), plan_db.version_count(con, MAYA)
+
+
+def test_definitions_are_two_openai_tools_within_450_tokens_as_raw_json():
+    """Given the plan tool definitions, when counted as raw JSON (o200k_base), then edit_plan + get_plan fit 450 tokens."""
+    tools = plan_tool_definitions()
+    assert [t["function"]["name"] for t in tools] == list(PLAN_TOOL_NAMES) == ["edit_plan", "get_plan"]
+    for tool in tools:
+        assert tool["type"] == "function" and set(tool["function"]) == {"name", "description", "parameters"}
         Draft202012Validator.check_schema(tool["function"]["parameters"])
-        assert tool["function"]["parameters"]["additionalProperties"] is False
+    assert count_tokens(json.dumps(tools)) <= DEFINITIONS_TOKEN_LIMIT
 
 
-def test_update_block_returns_short_ok_with_new_hash(demo_con):
-    """Given a valid call, the result is `ok b_2 sets 3→4; plan <8 hex>` and a version by 'ai' is recorded."""
-    result = _call(demo_con, "update_block", {"block_id": "b_2", "sets": 4})
-    head = plan_head(demo_con, MAYA)
-    assert result == f"ok b_2 sets 3→4; plan {head.plan_hash[:8]}"
-    assert head.version == 2
-    assert plan_db.versions(demo_con, MAYA)[-1]["author"] == "ai"
+def test_definitions_describe_every_model_op_and_each_field_once():
+    """Given edit_plan's description, then each model op appears once and each field's words appear exactly once."""
+    text = plan_tool_definitions()[0]["function"]["description"]
+    for name in EDIT_OP_NAMES:
+        assert len(re.findall(rf"\b{name} ", text)) == 1
+    assert "restore_version" not in text
+    fields = {f for name in EDIT_OP_NAMES for f in OPS[name].fields}
+    for name in fields:
+        assert text.count(f"; {name} {FIELDS[name].words}") + text.count(f"Fields: {name} {FIELDS[name].words}") == 1
+    assert f"1-{OPS_MAX} ops" in json.dumps(plan_tool_definitions())
+
+
+def _limit_cases() -> list[tuple[str, object, object, str, str]]:
+    """(field, just inside, just outside, the limit as the refusal names it, as the definition states it)."""
+    cases = []
+    for spec in FIELDS.values():
+        if spec.json_type == "integer" and spec.maximum is not None:
+            words = f"{spec.minimum}-{spec.maximum}"
+            cases += [
+                (spec.name, spec.maximum, spec.maximum + 1, words, words),
+                (spec.name, spec.minimum, spec.minimum - 1, words, words),
+            ]
+        if spec.max_length is not None:
+            n = spec.max_length
+            cases.append((spec.name, "x" * n, "x" * (n + 1), f"at most {n} characters", f"{n} chars"))
+    reps, weight = "8, 8-10, AMRAP or 45s", "225lbs, 100kg or BW"
+    cases += [
+        ("reps", "8-10", "8 to 10", reps, "e.g. 8, 8-10, AMRAP, 45s"),
+        ("reps", "45s", "45 sec", reps, "e.g. 8, 8-10, AMRAP, 45s"),
+        ("weight", "22.5kg", "22.5", weight, "e.g. 225lbs, 100kg, BW"),
+        ("weight", "BW", "bodyweight", weight, "e.g. 225lbs, 100kg, BW"),
+        ("members", [{"exercise": "Plank"}] * 12, [{"exercise": "Plank"}] * 13, "at most 12", "≤12"),
+    ]
+    return cases
+
+
+def _op_for(field: str, value: object) -> dict:
+    """An op that carries `field` on maya's plan (b_1 is a single exercise, b_5 a circuit, m_1 its member)."""
+    if field in ("exercise", "sets", "reps", "weight", "rest_s", "notes"):
+        return {"op": "update_block", "block_id": "b_1", field: value}
+    if field == "focus":
+        return {"op": "set_day_focus", "day_id": "day_3", "focus": value}
+    if field == "members":
+        return {"op": "add_block", "day_id": "day_3", "exercise": "C", "sets": 3, "kind": "circuit", field: value}
+    return {"op": "add_block", "day_id": "day_3", "exercise": "X", "sets": 3, "reps": "8", field: value}
+
+
+@pytest.mark.parametrize(("field", "inside", "outside", "limit", "stated"), _limit_cases(), ids=lambda v: str(v)[:20])
+def test_every_stated_limit_is_enforced_and_the_refusal_names_it(demo_con, field, inside, outside, limit, stated):
+    """Given a limit the definition states, a value just inside applies and one just outside is refused naming it."""
+    assert f"{field} {FIELDS[field].words}" in plan_tool_definitions()[0]["function"]["description"]
+    assert stated in FIELDS[field].words
+    before = _state(demo_con)
+    refused = _edit(demo_con, _op_for(field, outside))
+    assert refused.startswith("error: op 1") and f"{field}: " in refused and limit in refused, refused
+    assert _state(demo_con) == before
+    assert _edit(demo_con, _op_for(field, inside)).startswith("ok "), field
+
+
+def test_ops_per_call_limit_is_enforced_naming_it(demo_con):
+    """Given 50 ops the call applies; given 51 it is refused saying at most 50, and nothing changes."""
+    ok = _edit(demo_con, *[{"op": "update_block", "block_id": "b_1", "notes": f"n{i}"} for i in range(OPS_MAX)])
+    assert ok.startswith("ok b_1 notes")
+    before = _state(demo_con)
+    refused = _edit(demo_con, *[{"op": "remove_block", "block_id": "b_1"}] * (OPS_MAX + 1))
+    assert refused == f"error: ops: expected at most {OPS_MAX} operations per call, got {OPS_MAX + 1}"
+    assert _state(demo_con) == before
 
 
 def test_edit_plan_applies_several_ops_atomically(demo_con):
     """Given an edit_plan batch, all ops apply in one version; with one bad op none do."""
-    ok = _call(
+    ok = _edit(
         demo_con,
-        "edit_plan",
-        {
-            "ops": [
-                {"op": "update_block", "block_id": "b_1", "sets": 5},
-                {
-                    "op": "add_block",
-                    "day_id": "day_3",
-                    "exercise": "Face Pull",
-                    "sets": 3,
-                    "reps": "15",
-                    "weight": "BW",
-                },
-            ]
-        },
+        {"op": "update_block", "block_id": "b_1", "sets": 5},
+        {"op": "add_block", "day_id": "day_3", "exercise": "Face Pull", "sets": 3, "reps": "15", "weight": "BW"},
     )
-    assert ok.startswith("ok b_1 sets 4→5; added b_19 (Wed Face Pull) to day_3 #1; plan ")
-    before = (plan_head(demo_con, MAYA), load_plan(demo_con, MAYA))
-    bad = _call(
+    assert (
+        ok == f"ok b_1 sets 4→5; added b_19 (Wed Face Pull) to day_3 #1; plan {plan_head(demo_con, MAYA).plan_hash[:8]}"
+    )
+    assert plan_db.versions(demo_con, MAYA)[-1]["author"] == "ai"
+    before = _state(demo_con)
+    bad = _edit(
         demo_con,
-        "edit_plan",
-        {
-            "ops": [
-                {"op": "update_block", "block_id": "b_1", "sets": 6},
-                {"op": "update_block", "block_id": "b_404", "sets": 3},
-            ]
-        },
+        {"op": "update_block", "block_id": "b_1", "sets": 6},
+        {"op": "update_block", "block_id": "b_404", "sets": 3},
     )
-    assert bad.startswith("error: op 2 (update_block): block_id: unknown block 'b_404'")
-    assert (plan_head(demo_con, MAYA), load_plan(demo_con, MAYA)) == before
+    assert bad == "error: op 2 (update_block): block_id: unknown block 'b_404' (not in this athlete's plan)"
+    assert _state(demo_con) == before
 
 
 @pytest.mark.parametrize(
-    ("name", "args", "message"),
+    ("name", "arguments", "message"),
     [
-        ("update_block", {"block_id": "b_1", "sets": "4"}, "error: sets: expected integer, got '4' (string)"),
-        ("update_block", {"block_id": "b_1", "sets": 4.5}, "error: sets: expected integer, got 4.5 (number)"),
-        ("update_block", {"block_id": "b_1", "sets": 21}, "error: sets: expected 1-20, got 21 (integer)"),
         (
-            "update_block",
-            {"block_id": "b_1", "reps": "8 to 10"},
-            "error: reps: expected '8', '8-10', 'AMRAP' or '45s', got '8 to 10'",
-        ),
-        (
-            "update_block",
-            {"block_id": "b_1", "weight": "225"},
-            "error: weight: expected '225lbs', '100kg' or 'BW', got '225'",
-        ),
-        (
-            "update_block",
-            {"block_id": "bench", "sets": 4},
-            "error: block_id: expected a block ID like b_42, got 'bench'",
-        ),
-        (
-            "update_block",
-            {"block_id": "b_1"},
-            "error: op 1 (update_block): update_block: give at least one of exercise, sets",
-        ),
-        ("update_block", {"sets": 4}, "error: block_id: required"),
-        ("update_block", {"block_id": "b_1", "sets": 4, "mood": "happy"}, "error: mood: unknown field"),
-        (
-            "add_block",
-            {"day_id": "monday", "exercise": "X", "sets": 3, "reps": "8"},
-            "error: day_id: expected one of day_1",
-        ),
-        (
-            "update_member",
-            {"member_id": "m_1", "reps": ["10"]},
-            'error: reps: expected string or null, got ["10"] (array)',
+            "edit_plan",
+            '{"ops": [{"op": "update_block", "block_id": "b_1", "sets": "4"}]}',
+            "sets: expected an integer 1-20, got '4' (string)",
         ),
         (
             "edit_plan",
-            {"ops": [{"op": "update_block", "block_id": "b_1", "sets": "x"}]},
-            "error: ops.0.sets: expected integer",
+            '{"ops": [{"op": "update_block", "block_id": "bench", "sets": 4}]}',
+            "block_id: expected like b_42, got 'bench'",
         ),
-        ("edit_plan", {"ops": [{"op": "drop_table"}]}, "error: ops.0.op: expected one of update_block"),
-        ("delete_everything", {}, "error: tool: unknown tool 'delete_everything'"),
-        ("update_block", {"block_id": "b_77", "sets": 4}, "error: op 1 (update_block): block_id: unknown block 'b_77'"),
         (
-            "add_member",
-            {"block_id": "b_1", "exercise": "Plank"},
-            "error: op 1 (add_member): block_id: b_1 is a single exercise",
+            "edit_plan",
+            '{"ops": [{"op": "update_block", "block_id": "b_1"}]}',
+            "update_block: give at least one of exercise, sets",
         ),
+        (
+            "edit_plan",
+            '{"ops": [{"op": "drop_table"}]}',
+            "op: unknown operation 'drop_table' (string); expected one of update_block",
+        ),
+        (
+            "edit_plan",
+            '{"ops": [{"op": "update_block", "block_id": "b_1", "mood": 1}]}',
+            "mood: not a field of update_block",
+        ),
+        ("edit_plan", '{"ops": []}', "ops: expected at least one operation"),
+        ("edit_plan", '{"ops": 5}', "ops: expected an array of operations, got 5 (integer)"),
+        ("edit_plan", '{"mood": 1, "ops": []}', "mood: unknown field; edit_plan takes base_hash, ops"),
+        ("edit_plan", "{}", "ops: required"),
+        ("edit_plan", "{sets: 4", "arguments: not valid JSON"),
+        ("edit_plan", "[1, 2]", "arguments: expected a JSON object, got [1, 2] (array)"),
+        (
+            "update_block",
+            '{"block_id": "b_1"}',
+            "tool: unknown tool 'update_block' (string); expected one of edit_plan, get_plan",
+        ),
+        ("get_plan", '{"x": 1}', "x: unknown field; get_plan takes no arguments"),
     ],
 )
-def test_bad_arguments_come_back_as_readable_errors_naming_the_field(demo_con, name, args, message):
-    """Given malformed tool arguments, the executor returns (never raises) an error naming the field; nothing changes."""
-    before = plan_head(demo_con, MAYA)
-    result = _call(demo_con, name, args)
-    assert result.startswith(message), result
-    assert plan_head(demo_con, MAYA) == before
+def test_bad_calls_come_back_as_one_error_line_naming_the_field(demo_con, name, arguments, message):
+    """Given a malformed call, the executor returns one `error:` line naming the field; nothing changes."""
+    before = _state(demo_con)
+    shown = plan_head(demo_con, MAYA).plan_hash
+    result = execute_tool_call(demo_con, MAYA, name, arguments, shown_hash=shown)
+    assert result.startswith("error: ") and message in result and "\n" not in result, result
+    assert _state(demo_con) == before
 
 
-def test_arguments_that_are_not_json_are_refused(demo_con):
-    """Given arguments that are not a JSON object, the result says so."""
-    assert execute_tool_call(demo_con, MAYA, "update_block", "{sets: 4").startswith("error: arguments: not valid JSON")
-    assert execute_tool_call(demo_con, MAYA, "update_block", "[1, 2]").startswith(
-        "error: arguments: expected a JSON object"
+HOSTILE = [
+    ('{"ops": [{"op": "update_block", "block_id": "b_1", "notes": "\\ud800"}]}', "lone surrogate"),
+    ('{"ops": [{"op": "update_block", "block_id": "b_1", "exercise": "x\\udfff"}]}', "lone surrogate"),
+    ('{"ops": [{"op": "set_day_focus", "day_id": "day_1", "focus": "\\ud83d"}]}', "lone surrogate"),
+    ("[" * 1000 + "]" * 1000, "arguments:"),
+    ('{"ops": ' + "[" * 1000 + "]" * 1000 + "}", "ops"),
+    ('{"ops": [{"op": "update_block", "block_id": "b_1", "sets": ' + "9" * 4301 + "}]}", "arguments: not valid JSON"),
+    ('{"ops": [{"op": "update_block", "block_id": "b_1", "sets": ' + "9" * 4000 + "}]}", "digits"),
+    ('{"ops": [{"op": "\\ud800"}]}', "op: unknown operation"),
+    ('{"ops": [{"op": "update_block", "\\ud800": 1, "block_id": "b_1"}]}', "not a field"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "message"), HOSTILE, ids=range(len(HOSTILE)))
+def test_executor_never_raises_on_hostile_input_and_changes_nothing(demo_con, arguments, message):
+    """Given surrogates, 1,000-deep nesting or a 4,301-digit integer, the result is one short, encodable error line."""
+    before = _state(demo_con)
+    result = execute_tool_call(demo_con, MAYA, "edit_plan", arguments, shown_hash=before[1].plan_hash)
+    assert result.startswith("error: ") and message in result, result
+    assert len(result) < 300 and "\n" not in result
+    result.encode("utf-8")
+    assert _state(demo_con) == before
+
+
+def test_huge_text_is_refused_without_echoing_it(demo_con):
+    """Given 1 MB of notes, the error states the limit and the size, not the text."""
+    big = json.dumps({"ops": [{"op": "update_block", "block_id": "b_1", "notes": "A" * 1_000_000}]})
+    result = execute_tool_call(demo_con, MAYA, "edit_plan", big, shown_hash=plan_head(demo_con, MAYA).plan_hash)
+    assert result == f"error: arguments: expected at most {ARGUMENTS_MAX_CHARS} characters, got {len(big)} characters"
+    small_enough = json.dumps({"ops": [{"op": "update_block", "block_id": "b_1", "notes": "A" * 100_000}]})
+    result = execute_tool_call(
+        demo_con, MAYA, "edit_plan", small_enough, shown_hash=plan_head(demo_con, MAYA).plan_hash
     )
+    assert result == "error: op 1 (update_block): notes: expected at most 500 characters, got 100000 characters"
+
+
+def test_a_50000_op_call_is_refused_with_a_short_message(demo_con):
+    """Given 50,000 ops, the call is refused by its size or op count in one short line; nothing changes."""
+    before = _state(demo_con)
+    for op in ({"op": "remove_block", "block_id": "b_1"}, {}):
+        result = execute_tool_call(
+            demo_con, MAYA, "edit_plan", json.dumps({"ops": [op] * 50_000}), shown_hash=before[1].plan_hash
+        )
+        assert result.startswith(("error: arguments: expected at most", "error: ops: expected at most 50")), result
+        assert len(result) < 120
+    assert _state(demo_con) == before
+
+
+def test_newline_in_a_name_is_refused_as_not_one_line(demo_con):
+    """Given an exercise name with a newline, the refusal says one line, not a character count."""
+    result = _edit(demo_con, {"op": "update_block", "block_id": "b_1", "exercise": "Bench\nPress"})
+    assert (
+        result
+        == "error: op 1 (update_block): exercise: expected one line, got a line break or control character ('\\n')"
+    )
+
+
+def test_get_plan_returns_the_full_plan_with_ids_and_hash(demo_con):
+    """Given get_plan, the result is the full plan text headed by the short hash and version."""
+    result = execute_tool_call(demo_con, MAYA, "get_plan", "{}")
+    head = plan_head(demo_con, MAYA)
+    assert result.splitlines()[0].startswith(f"Plan {head.plan_hash[:8]} v1 ")
+    assert result.splitlines()[1].startswith("day_1 Mon Upper A: b_1 Bench Press 4×")
 
 
 def test_stale_tool_call_is_refused_with_what_changed(demo_con):
     """Given the coach edited since the hash the model saw, the model's call is refused listing the coach's change."""
     seen = plan_head(demo_con, MAYA).plan_hash
-    _call(demo_con, "update_block", {"block_id": "b_1", "sets": 5})
-    result = execute_tool_call(
-        demo_con, MAYA, "update_block", json.dumps({"block_id": "b_2", "sets": 4}), shown_hash=seen
-    )
-    assert result.startswith("error: stale base_hash")
-    assert "b_1 (Mon Bench Press) sets 4→5" in result
+    _edit(demo_con, {"op": "update_block", "block_id": "b_1", "sets": 5})
+    ops = json.dumps({"ops": [{"op": "update_block", "block_id": "b_2", "sets": 4}]})
+    result = execute_tool_call(demo_con, MAYA, "edit_plan", ops, shown_hash=seen)
+    assert result.startswith(f"error: stale base_hash {seen[:8]} (v1): the plan is now ")
+    assert "changed since: b_1 (Mon Bench Press) sets 4→5." in result
 
 
 def test_base_hash_defaults_to_the_hash_shown_in_the_last_interaction(demo_con):
     """Given no base_hash in the call, the last interaction's plan hash is the base; none logged means refused."""
-    from datetime import datetime
-
-    no_base = execute_tool_call(demo_con, MAYA, "update_block", json.dumps({"block_id": "b_2", "sets": 4}))
-    assert no_base.startswith("error: base_hash: required")
+    ops = json.dumps({"ops": [{"op": "update_block", "block_id": "b_2", "sets": 4}]})
+    assert execute_tool_call(demo_con, MAYA, "edit_plan", ops).startswith("error: base_hash: required")
     plan_db.record_interaction(
         demo_con, MAYA, datetime(2025, 1, 1), plan_head(demo_con, MAYA).plan_hash, "hi", "o200k_base", 10
     )
-    assert execute_tool_call(demo_con, MAYA, "update_block", json.dumps({"block_id": "b_2", "sets": 4})).startswith(
-        "ok b_2 sets 3→4"
-    )
+    assert execute_tool_call(demo_con, MAYA, "edit_plan", ops).startswith("ok b_2 sets 3→4")

@@ -1,0 +1,59 @@
+"""Transactions: the one place that runs BEGIN / COMMIT / ROLLBACK, turning DuckDB failures into one line.
+
+DuckDB is optimistic: two transactions updating the same row conflict, and the
+second one fails (at the UPDATE or at COMMIT). That failure comes back as
+`WriteConflict`, so the caller can tell "someone else won" from a broken database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import duckdb
+
+from core.errors import DatabaseError
+
+
+class WriteConflict(DatabaseError):
+    """Another transaction changed the same rows first; nothing of this one was kept."""
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is open (after a failed COMMIT DuckDB has already ended it)."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, what: str = "write") -> Iterator[None]:
+    """All or nothing: COMMIT when the block ends normally, ROLLBACK on any exception (re-raised).
+
+    DuckDB errors inside the block or at COMMIT become `WriteConflict` (a concurrent writer won)
+    or `DatabaseError` naming `what` and DuckDB's first line.
+    """
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except duckdb.Error as exc:
+        raise DatabaseError(f"cannot start the {what} transaction: {_first_line(exc)}") from None
+    try:
+        yield
+        con.execute("COMMIT")
+    except duckdb.Error as exc:
+        rollback(con)
+        if "conflict" in str(exc).lower():
+            raise WriteConflict(f"{what}: another writer changed the same rows first") from None
+        raise DatabaseError(f"{what} failed: {_first_line(exc)}") from None
+    except BaseException:
+        rollback(con)
+        raise
+
+
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the WAL into the database file, so its size on disk is what it holds."""
+    con.execute("CHECKPOINT")
