@@ -68,9 +68,10 @@ def _measure(con, path: Path, athlete_id: int, start: int, sample: int) -> dict[
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from core.demo.generator import open_database
+    from core.db import snapshot
+    from core.demo.seeding import ensure_demo_database
 
-    source = open_database(getattr(args, "db", None))
+    source = snapshot(ensure_demo_database(getattr(args, "db", None)))  # an in-memory copy: never blocks a writer
     athlete_id = resolve_athlete(source, args.athlete)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "history.duckdb"

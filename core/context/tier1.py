@@ -17,13 +17,13 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from core.analytics.load import ACUTE_DAYS, CHRONIC_DAYS, acr_status
+from core.analytics.overload import OVERLOAD_ACR
 from core.analytics.patterns import Finding
 from core.context.budget import Item, Section
 from core.context.data import AthleteData
 from core.quoting import escape_bare
 from core.workouts.sport import Activity, clock_label, day_label, format_sport_line, sport_line
 
-OVERLOAD_ACR = 1.4
 OVERLOAD_DAYS = 7  # of the last 14
 HRV_DROP_PCT = 10.0
 PROTEIN_G_PER_KG = 1.6

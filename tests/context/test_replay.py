@@ -82,7 +82,7 @@ def test_strategy_a_sends_every_tool_and_b_only_some(replayed):
     results, _, _ = replayed
     r = results[0]
     assert {t.a_tools_raw for t in r.turns} == {r.turns[0].a_tools_raw}
-    assert r.summary()["b_tools_raw_median"] * 10 < r.turns[0].a_tools_raw
+    assert r.summary()["b_tools_raw_median"] * 3 < r.turns[0].a_tools_raw  # even with the compact plan tools
 
 
 def test_the_replay_leaves_the_database_file_unchanged(replayed):
