@@ -146,7 +146,7 @@ def test_an_edit_revert_and_tool_call_record_the_actor(demo_con: duckdb.DuckDBPy
               "coach", actor="alice")  # fmt: skip
     revert_to_version(demo_con, 1, 1, actor="bob")
     result = execute_tool_call(
-        demo_con, 1, "update_block", '{"block_id": "b_2", "sets": 2}', shown_hash=plan_head(demo_con, 1).plan_hash,
+        demo_con, 1, "edit_plan", '{"ops": [{"op": "update_block", "block_id": "b_2", "sets": 2}]}', shown_hash=plan_head(demo_con, 1).plan_hash,
         actor="carol@example.org",
     )  # fmt: skip
     assert result.startswith("ok ")

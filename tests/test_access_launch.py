@@ -51,7 +51,7 @@ def _make_run(tmp_path: Path, demo_db_path: Path, secrets: str | None, *variable
     )
 
 
-def _output_until_ready(proc: subprocess.Popen, limit_s: float = 120) -> str:
+def _output_until_ready(proc: subprocess.Popen, limit_s: float = 300) -> str:
     """Lines the server printed up to its 'ready' line (or its exit)."""
     lines: list[str] = []
     while True:
