@@ -294,7 +294,9 @@ def test_a_long_read_does_not_make_a_page_write_fail(
         page.number_input(key="plan_sets").set_value(sets)
         page.button[0].click().run()
         assert not page.exception and not page.error, [e.value for e in page.error]
-        assert page.success[0].value.startswith("Applied as v") and any(c.value.startswith("ok b_2 sets ") for c in page.code)
+        assert page.success[0].value.startswith("Applied as v") and any(
+            c.value.startswith("ok b_2 sets ") for c in page.code
+        )
         if bench.poll() is not None:
             break
         saved_while_reading += 1

@@ -178,7 +178,9 @@ def test_an_edit_made_while_signed_in_records_that_person_in_the_plan_history(
     at.number_input(key="plan_sets").set_value(4)
     at.button(key="FormSubmitter:plan_edit_form-Apply as coach").click().run()
     assert not at.exception, at.exception
-    assert at.success[0].value.startswith("Applied as v") and any(c.value.startswith("ok b_2 sets 3→4") for c in at.code)
+    assert at.success[0].value.startswith("Applied as v") and any(
+        c.value.startswith("ok b_2 sets 3→4") for c in at.code
+    )
     at.switch_page("pages/history.py").run()
     timeline = at.dataframe[0].value
     assert list(zip(timeline["Author"], timeline["By"], strict=True)) == [("import", "local"), ("coach", "alice")]
