@@ -84,3 +84,20 @@ def test_no_module_over_500_lines():
     """Given every module in core/, when counting lines, then none is over ~500."""
     long = {str(p.relative_to(CORE.parent)): n for p in _modules() if (n := len(p.read_text().splitlines())) > 520}
     assert long == {}
+
+
+ROOT = CORE.parent
+PAGE_MODULES = [*sorted((ROOT / "pages").glob("*.py")), *sorted(ROOT.glob("app*.py")), ROOT / "page_html.py"]
+
+
+@pytest.mark.parametrize("path", [*_modules(), *PAGE_MODULES], ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_function_over_80_lines_without_a_reason_beside_it(path: Path):
+    """Given a module in core/ or a page, when measuring its functions, then each over ~80 lines says why (`# long: …`)."""
+    source = path.read_text()
+    lines = source.splitlines()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno + 1 > 80:
+            header = "\n".join(lines[node.lineno - 2 : node.body[0].lineno])
+            assert "# long:" in header, (
+                f"{path.relative_to(ROOT)}::{node.name} is {node.end_lineno - node.lineno + 1} lines"
+            )

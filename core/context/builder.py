@@ -263,6 +263,7 @@ def _assemble(
     return t1, t2, base + raw_tool_tokens(defs, encoding), base + openai_tool_tokens(defs, encoding), defs, base
 
 
+# long: one readable pass from message to request: tiers, plan part, tools, history, window fit, in that order
 def build_context(
     con: duckdb.DuckDBPyConnection,
     athlete_id: int,
