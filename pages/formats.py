@@ -8,6 +8,7 @@ import streamlit as st
 
 import app_state
 from app_theme import FORMAT_COLOURS, SPORT_LABELS
+from core.db.athletes import find_athlete
 from core.errors import CoachError
 from core.tokens import count_tokens
 from core.workouts import compact, sport, ultra, verbose
@@ -25,7 +26,6 @@ from core.workouts.formats import (
     token_table,
 )
 from core.workouts.levels import READING_KEYS
-from core.workouts.program import load_athlete
 from core.workouts.sport import TYPE_CODES, recent_activity_log
 from page_html import token_boundaries_html
 
@@ -176,7 +176,7 @@ st.dataframe(
 )
 
 st.subheader("Per-sport one-liners, last 7 days")
-athlete = load_athlete(con, athlete_id)
+athlete = find_athlete(con, athlete_id)
 log = recent_activity_log(con, athlete_id, athlete.as_of)
 st.code(log or "(no activities)", language=None, wrap_lines=False)
 st.caption(f"{count_tokens(log, encoding):,} tokens for {len(log.splitlines())} lines")

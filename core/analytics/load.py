@@ -37,7 +37,7 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from core.db.analytics import daily_snapshot_frame
-from core.db.athletes import athlete_as_of
+from core.db.athletes import find_athlete
 from core.errors import CoachError
 
 HIGH_ACR = 1.3
@@ -218,7 +218,7 @@ def snapshot_for_day(
 ) -> DailySnapshot:
     """The snapshot of one day (default: the athlete's as-of day), ACR in the chosen variant."""
     column = acr_column(variant)
-    target = day or athlete_as_of(con, athlete_id)
+    target = day or find_athlete(con, athlete_id).as_of
     frame = daily_snapshots(con, [athlete_id])
     rows = frame[frame.day == pd.Timestamp(target)]
     if rows.empty:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from core.analytics.load import daily_snapshots
 from core.db.analytics import daily_sport_volume, run_observations, strength_top_sets
-from core.db.athletes import athlete_as_of
+from core.db.athletes import find_athlete
 
 LEG_WINDOW_HOURS = 36.0
 EVENING_FROM_HOUR = 17
@@ -40,7 +40,7 @@ def load_athlete_data(con: duckdb.DuckDBPyConnection, athlete_id: int) -> Athlet
     volume["day"] = pd.to_datetime(volume.day)
     return AthleteData(
         athlete_id=athlete_id,
-        as_of=athlete_as_of(con, athlete_id),
+        as_of=find_athlete(con, athlete_id).as_of,
         snapshots=snaps,
         runs=run_observations(con, athlete_id, LEG_WINDOW_HOURS),
         sets=strength_top_sets(con, athlete_id),

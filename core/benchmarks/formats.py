@@ -14,6 +14,7 @@ import statistics
 import time
 from typing import Any
 
+from core.db.athletes import Athlete
 from core.tokens import DEFAULT_ENCODING
 from core.workouts.formats import (
     FORMAT_LABELS,
@@ -24,7 +25,7 @@ from core.workouts.formats import (
     target_checks,
     token_table,
 )
-from core.workouts.program import Athlete, Scope, seed_example_program
+from core.workouts.program import Scope, seed_example_program
 from core.workouts.ultra import format_ultra, parse_ultra
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from core.db import connect, insert_frame
 from core.db import plan as plan_db
-from core.db.athletes import athlete_ids, athlete_row, athletes_frame, resolve_athlete
+from core.db.athletes import athlete_ids, athletes_frame, find_athlete, resolve_athlete
 from core.plan.context import build_plan_context
 from core.plan.model import Block, Plan, empty_plan, plan_hash
 from core.plan.ops import apply_ops_to_plan, plan_build_ops
@@ -297,7 +297,7 @@ def replay_athlete(source_con, athlete_id: int, encoding: str = DEFAULT_ENCODING
     con.close()
     return {
         "athlete_id": athlete_id,
-        "handle": athlete_row(source_con, athlete_id)[1],
+        "handle": find_athlete(source_con, athlete_id).handle,
         "turns": rows,
         "totals": {
             "turns": len(rows),

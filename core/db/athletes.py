@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
@@ -70,35 +71,46 @@ def athletes_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
-def resolve_athlete(con: duckdb.DuckDBPyConnection, key: str | int) -> int:
-    """Athlete id from an id or a handle; NotFoundError listing a few valid handles otherwise."""
-    text = str(key).strip()
+@dataclass(frozen=True)
+class Athlete:
+    """Who an athlete is and what "today" is for them (the last day of their data)."""
+
+    athlete_id: int
+    handle: str
+    name: str
+    units: str
+    as_of: date
+    profile: str = ""
+    phase: str = ""
+    sports: tuple[str, ...] = ()
+
+
+def find_athlete(con: duckdb.DuckDBPyConnection, key: str | int) -> Athlete:
+    """THE athlete lookup, by id or handle (any case, spaces trimmed); NotFoundError listing valid handles otherwise.
+
+    The id is compared as text, so a handle never reaches an INTEGER comparison.
+    """
+    text = str(key).strip()[:80]
     row = con.execute(
-        "SELECT athlete_id FROM athletes WHERE CAST(athlete_id AS VARCHAR) = ? OR lower(handle) = lower(?)",
+        "SELECT athlete_id, handle, name, units, as_of, profile, phase, sports FROM athletes"
+        " WHERE CAST(athlete_id AS VARCHAR) = ? OR lower(handle) = lower(?)",
         [text, text],
     ).fetchall()
     if not row:
         known = [r[0] for r in con.execute("SELECT handle FROM athletes ORDER BY athlete_id LIMIT 8").fetchall()]
         raise NotFoundError(f"athlete {text!r} not found; expected an id or a handle such as {', '.join(known)}")
-    return int(row[0][0])
+    athlete_id, handle, name, units, as_of, profile, phase, sports = row[0]
+    return Athlete(int(athlete_id), handle, name, units, as_of, profile, phase, tuple(sports or ()))
+
+
+def resolve_athlete(con: duckdb.DuckDBPyConnection, key: str | int) -> int:
+    """The id of `find_athlete(con, key)`: what CLI arguments and page pickers need."""
+    return find_athlete(con, key).athlete_id
 
 
 def athlete_ids(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Every athlete id, ascending."""
     return [int(r[0]) for r in con.execute("SELECT athlete_id FROM athletes ORDER BY athlete_id").fetchall()]
-
-
-def athlete_row(con: duckdb.DuckDBPyConnection, athlete: int | str) -> tuple:
-    """(athlete_id, handle, name, units, as_of) by id or handle; NotFoundError naming the value otherwise."""
-    return con.execute(
-        "SELECT athlete_id, handle, name, units, as_of FROM athletes WHERE athlete_id = ?",
-        [resolve_athlete(con, athlete)],
-    ).fetchall()[0]
-
-
-def athlete_as_of(con: duckdb.DuckDBPyConnection, athlete: int | str) -> date:
-    """The athlete's "today" (last day of data), by id or handle."""
-    return athlete_row(con, athlete)[4]
 
 
 def activity_minutes_by_day(con: duckdb.DuckDBPyConnection, athlete_id: int, days: int = 7) -> pd.DataFrame:

@@ -18,10 +18,11 @@ from typing import Any
 import duckdb
 import toon_format
 
+from core.db.athletes import Athlete, find_athlete
 from core.errors import CoachError
 from core.tokens import DEFAULT_ENCODING, count_tokens
 from core.workouts.levels import LEVELS, format_level
-from core.workouts.program import Athlete, Program, Scope, load_athlete, load_program, parse_scope, select_scope
+from core.workouts.program import Program, Scope, load_program, parse_scope, select_scope
 
 FORMATS = ("verbose", "compact", "ultra", "json", "toon")
 FORMAT_LABELS = {"verbose": "verbose", "compact": "compact", "ultra": "ultra", "json": "JSON", "toon": "TOON"}
@@ -116,7 +117,7 @@ def render(program: Program, fmt: str, session_only: bool = False) -> str:
 
 def load_workout_data(con: duckdb.DuckDBPyConnection, athlete: int | str, scope: str | Scope) -> WorkoutData:
     """Read the athlete's program from DuckDB and cut it to `scope` ('full_program', 'week:3', …)."""
-    who = load_athlete(con, athlete)
+    who = find_athlete(con, athlete)
     wanted = parse_scope(scope) if isinstance(scope, str) else scope
     program = load_program(con, who.athlete_id)
     return WorkoutData(who, wanted, select_scope(program, wanted, who.as_of))
@@ -175,7 +176,7 @@ def athlete_scope_tables(
     con: duckdb.DuckDBPyConnection, athlete: int | str, encoding: str = DEFAULT_ENCODING
 ) -> list[tuple[WorkoutData, list[TokenRow]]]:
     """The token table of every representative scope of one athlete."""
-    who = load_athlete(con, athlete)
+    who = find_athlete(con, athlete)
     program = load_program(con, who.athlete_id)
     out = []
     for scope in representative_scopes(program, who.as_of):
@@ -237,7 +238,7 @@ def round_trips(data: WorkoutData) -> dict[str, bool]:
 
 def scope_options(con: duckdb.DuckDBPyConnection, athlete: int | str) -> list[str]:
     """Scope strings a picker offers: current week, full program, every week, every session."""
-    who = load_athlete(con, athlete)
+    who = find_athlete(con, athlete)
     program = load_program(con, who.athlete_id)
     weeks = [f"week:{w.number}" for w in program.weeks]
     sessions = [f"session:{s.session_id}" for w in program.weeks for s in w.sessions]

@@ -14,7 +14,7 @@ from datetime import date, datetime
 import duckdb
 
 from core.db import program as sql
-from core.db.athletes import athlete_row, resolve_athlete
+from core.db.athletes import find_athlete
 from core.errors import CoachError, NotFoundError
 
 STATUS_NAMES = {"C": "Completed", "P": "In Progress", "N": "Not Started", "S": "Skipped"}
@@ -84,17 +84,6 @@ class Program:
 
 
 @dataclass(frozen=True)
-class Athlete:
-    """Who the program belongs to and what "today" is for them."""
-
-    athlete_id: int
-    handle: str
-    name: str
-    units: str
-    as_of: date
-
-
-@dataclass(frozen=True)
 class Scope:
     """What `get_workout_data` is asked for: the whole program, week N, one session or the current week."""
 
@@ -136,12 +125,6 @@ def _text(value: str | None) -> str | None:
     return value if value else None
 
 
-def load_athlete(con: duckdb.DuckDBPyConnection, athlete: int | str) -> Athlete:
-    """The athlete by id or handle; NotFoundError if there is none."""
-    row = athlete_row(con, resolve_athlete(con, athlete))
-    return Athlete(int(row[0]), row[1], row[2], row[3], row[4])
-
-
 def session_status(completed_at: datetime | None, started_at: datetime | None, skipped: bool) -> str:
     """C if completed, S if skipped, P if started, else N."""
     if completed_at is not None:
@@ -155,7 +138,7 @@ def session_status(completed_at: datetime | None, started_at: datetime | None, s
 
 def load_program(con: duckdb.DuckDBPyConnection, athlete_id: int) -> Program:
     """The athlete's whole program, every logged set included (four queries, assembled here)."""
-    athlete = load_athlete(con, athlete_id)
+    athlete = find_athlete(con, athlete_id)
     sets: dict[tuple[str, int], list[LoggedSet]] = {}
     for sid, ex_no, set_no, reps, weight, rir, notes in sql.set_rows(con, athlete.athlete_id):
         w = None if weight is None else float(weight)

@@ -463,7 +463,7 @@ def activity_log(activities: list[Activity], units: str) -> str:
 
 def recent_activity_log(con: duckdb.DuckDBPyConnection, athlete_id: int, as_of: date, days: int = 7) -> str:
     """The last `days` days up to `as_of`, as an activity log."""
-    from core.workouts.program import load_athlete
+    from core.db.athletes import find_athlete
 
-    units = load_athlete(con, athlete_id).units
+    units = find_athlete(con, athlete_id).units
     return activity_log(load_activities(con, athlete_id, as_of - timedelta(days=days - 1), as_of), units)

@@ -7,7 +7,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from core.db.athletes import athlete_as_of, athlete_overview, athlete_row, resolve_athlete
+from core.db.athletes import athlete_overview, find_athlete, resolve_athlete
 from core.errors import NotFoundError
 
 
@@ -15,15 +15,21 @@ from core.errors import NotFoundError
 def test_an_id_or_a_handle_finds_the_same_athlete(demo_con: duckdb.DuckDBPyConnection, key: int | str) -> None:
     """Given an id (int or text) or a handle in any case, then every lookup returns athlete 3, never a Conversion Error."""
     assert resolve_athlete(demo_con, key) == 3
-    assert athlete_row(demo_con, key)[:2] == (3, "jordan")
-    assert athlete_as_of(demo_con, key) == date(2026, 11, 19)
+    athlete = find_athlete(demo_con, key)
+    assert (athlete.athlete_id, athlete.handle, athlete.name, athlete.as_of) == (
+        3,
+        "jordan",
+        "Jordan Blake",
+        date(2026, 11, 19),
+    )
+    assert athlete.sports and athlete.phase
 
 
 @pytest.mark.parametrize("key", ["nobody", 99, "1; DROP TABLE athletes", "9" * 30])
 def test_an_unknown_athlete_is_one_line_naming_the_value(demo_con: duckdb.DuckDBPyConnection, key: int | str) -> None:
     """Given a key that is no athlete, then NotFoundError names it and lists valid handles; nothing is dropped."""
     with pytest.raises(NotFoundError, match="expected an id or a handle such as maya, tomas"):
-        athlete_row(demo_con, key)
+        find_athlete(demo_con, key)
     assert demo_con.execute("SELECT count(*) FROM athletes").fetchone()[0] == 5
 
 

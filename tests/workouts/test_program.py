@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from core.db.athletes import find_athlete
 from core.errors import CoachError, NotFoundError
 from core.workouts.program import (
     Scope,
     current_week_number,
-    load_athlete,
     load_program,
     parse_scope,
     select_scope,
@@ -42,7 +42,7 @@ def test_counts_match_the_tables(demo_con) -> None:
 
 def test_current_week_contains_the_athletes_as_of_date(demo_con) -> None:
     """current_week is the week whose date range holds athletes.as_of, with an in-progress session."""
-    athlete = load_athlete(demo_con, "maya")
+    athlete = find_athlete(demo_con, "maya")
     program = load_program(demo_con, athlete.athlete_id)
     week = select_scope(program, Scope("current_week"), athlete.as_of).weeks[0]
     assert week.start <= athlete.as_of <= week.end
@@ -71,7 +71,7 @@ def test_scope_strings_and_their_errors(demo_con) -> None:
     with pytest.raises(NotFoundError, match="no such session"):
         select_scope(program, Scope("session", session_id="week-1-session-9"))
     with pytest.raises(NotFoundError, match="athlete 'nobody'"):
-        load_athlete(demo_con, "nobody")
+        find_athlete(demo_con, "nobody")
 
 
 def test_status_is_completed_then_skipped_then_started() -> None:

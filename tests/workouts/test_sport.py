@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.workouts.program import load_athlete
+from core.db.athletes import find_athlete
 from core.workouts.sport import (
     Activity,
     DayEntry,
@@ -98,7 +98,7 @@ def test_demo_activities_read_back_at_rendered_precision(demo_con) -> None:
     """Every demo activity's one-liner parses back to the same rounded values; bricks include their legs."""
     kinds = set()
     for athlete_id in range(1, 6):
-        athlete = load_athlete(demo_con, athlete_id)
+        athlete = find_athlete(demo_con, athlete_id)
         activities = load_activities(demo_con, athlete_id, athlete.as_of - timedelta(days=120), athlete.as_of)
         for activity in activities:
             line = sport_line(activity, athlete.units)
