@@ -95,7 +95,7 @@ def _arguments_text(arguments: dict[str, Any]) -> str:
 
 def report_markdown(report: Report) -> str:
     """The report as Markdown: header (date, command, machine), a summary table, then one section per benchmark."""
-    mode = "quick presets (fewer repeats, athletes, weeks)" if report.quick else "full presets"
+    mode = "quick presets: fewer repeats, athletes, weeks" if report.quick else "full presets"
     lines = [
         "# Coach Context Lab — benchmark report",
         "",
