@@ -63,6 +63,8 @@ if ctx.reason and ctx.mode == "full":
     st.caption(f"Full plan sent: {ctx.reason}.")
 
 st.subheader("Revert")
+if reverted := st.session_state.pop("history_reverted", None):
+    st.success(reverted)
 current = versions[-1]
 # The base is the plan this page showed on its previous run, so an edit made since is refused, not overwritten.
 shown_key = f"history_shown_hash_{athlete}"
@@ -79,6 +81,7 @@ if pick is not None and st.button(f"Revert to v{pick}", key="history_revert"):
             new_hash = revert_to_version(writer, athlete, pick, base_hash=shown_hash, actor=app_auth.actor())
     except CoachError as exc:
         st.error(str(exc))
-    else:
-        st.success(f"Reverted to v{pick} as v{current.version + 1}; plan {new_hash[:8]}")
+    else:  # rerun so the timeline, diff and pickers show the new version at once
+        st.session_state["history_reverted"] = f"Reverted to v{pick} as v{current.version + 1}; plan {new_hash[:8]}"
+        st.rerun()
 st.session_state[shown_key] = plan_versions(app_state.connection().cursor(), athlete)[-1].plan_hash

@@ -157,6 +157,11 @@ class Dashboard:
         columns in view), row by row."""
         return self.page.get_by_test_id("stDataFrame").nth(index).locator("td").all_inner_texts()
 
+    def cell(self, text: str, index: int = 0) -> Locator:
+        """The cell showing exactly `text` in the `index`-th st.dataframe (attached, not visible: the grid draws
+        on a canvas and keeps its accessible table off screen)."""
+        return self.page.get_by_test_id("stDataFrame").nth(index).locator("td").get_by_text(text, exact=True)
+
     def legend(self, key: str) -> list[str]:
         """The legend entries of the chart with key `key`."""
         return self.chart(key).locator(".legendtext").all_text_contents()

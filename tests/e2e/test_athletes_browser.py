@@ -17,7 +17,7 @@ def test_roster_lists_every_athlete_with_core_session_counts(ui: Dashboard, app_
     with reading(app_db) as con:
         overview = athlete_overview(con)
     ui.open()
-    expect(ui.page.get_by_test_id("stDataFrame").first.locator("td").first).to_have_text(overview.name.iloc[0])
+    expect(ui.cell(overview.name.iloc[0])).to_be_attached()
     cells = ui.table_cells()
     for row in overview.itertuples():
         start = cells.index(row.name)
