@@ -69,7 +69,11 @@ def _run_one(module: ModuleType, args: argparse.Namespace) -> int:
     defaults = argparse.ArgumentParser()
     module.add_arguments(defaults)
     result = module.run(argparse.Namespace(**{**vars(defaults.parse_args([])), **vars(args)}))
-    print(json.dumps(result, indent=2, default=str, ensure_ascii=False) if args.json else module.render(result))
+    name = module.__name__.rsplit(".", 1)[-1]
+    if args.json:
+        print(json.dumps({name: result}, indent=2, default=str, ensure_ascii=False))
+    else:
+        print(f"== {name} ==\n{module.render(result)}")
     return 0
 
 
