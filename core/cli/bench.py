@@ -25,6 +25,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import duckdb
 from tqdm import tqdm
 
 import core.benchmarks
@@ -112,7 +113,7 @@ def _section(name: str, module: ModuleType, arguments: dict[str, Any], db: Any) 
     started = time.perf_counter()
     try:
         result = module.run(argparse.Namespace(**arguments, db=db))
-    except (CoachError, RuntimeError, OSError, ValueError) as exc:
+    except (CoachError, RuntimeError, OSError, ValueError, duckdb.Error) as exc:
         error = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         return Section(name, summary, time.perf_counter() - started, arguments, "", "", error), None
     seconds = time.perf_counter() - started

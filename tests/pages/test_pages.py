@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from app_theme import CHAR_PX, MULTI_EXPLAINED, SPORT_COLOURS, SPORT_LABELS
 from core.analytics.load import daily_snapshots
-from core.analytics.patterns import OVERLOAD_VARIANT, find_patterns
+from core.analytics.overload import OVERLOAD_VARIANT
+from core.analytics.patterns import find_patterns
 from core.db import connect
 from core.db.athletes import athlete_overview
 from core.db.connection import PROJECT_ROOT
