@@ -72,6 +72,8 @@ if ctx.reason and ctx.mode == "full":
     st.caption(f"Full plan sent: {ctx.reason}.")
 
 st.subheader("Revert")
+if reverted := st.session_state.pop("history_reverted", None):
+    st.success(reverted)
 current = versions[-1]
 # The base is the plan this page showed on its previous run, so an edit made since is refused, not overwritten.
 shown_key = f"history_shown_hash_{athlete}"
@@ -93,6 +95,7 @@ if pick is not None and st.button(f"Revert to v{pick}", key="history_revert"):
         now = plan_versions(app_state.connection().cursor(), athlete)[-1]
         if now.version == current.version:
             st.info(f"Nothing to do: v{pick} is the same plan as the current v{current.version}.")
-        else:
-            st.success(f"Reverted to v{pick} as v{now.version}; plan {new_hash[:8]}")
+        else:  # rerun so the timeline, diff and pickers show the new version at once
+            st.session_state["history_reverted"] = f"Reverted to v{pick} as v{now.version}; plan {new_hash[:8]}"
+            st.rerun()
 st.session_state[shown_key] = plan_versions(app_state.connection().cursor(), athlete)[-1].plan_hash

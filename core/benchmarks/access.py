@@ -9,6 +9,8 @@ from typing import Any
 
 from core.access import FREE_FAILURES, SCRYPT_N, SCRYPT_P, SCRYPT_R, hash_password, retry_after, verify_password
 
+QUICK = {"repeats": 5}
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeats", type=int, default=15, help="verifications timed; the median is reported")
@@ -32,6 +34,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "free_failures": FREE_FAILURES,
         "backoff_wait_before_20th_guess_s": waited,
     }
+
+
+def headline(result: dict[str, Any]) -> str:
+    return f"scrypt verify {result['verify_median_s'] * 1000:.0f} ms median → {result['guesses_per_core_per_s']:.0f} guesses/s per core"
 
 
 def render(result: dict[str, Any]) -> str:

@@ -25,6 +25,9 @@ GOAL_TOOLS_RAW = 600
 GOAL_REQUEST_MEDIAN = 1500
 
 
+QUICK = {"repeats": 1}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--athlete", action="append", default=None, help="athlete id or handle (default: all)")
     parser.add_argument("--repeats", type=int, default=3, help="builds per (athlete, message) for the timing")
@@ -83,6 +86,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "request_median": GOAL_REQUEST_MEDIAN,
         },
     }
+
+
+def headline(result: dict[str, Any]) -> str:
+    worst = max(a["context_ratio"] for a in result["athletes"])
+    return (
+        f"build_context p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms; B context ≤ {worst:.1%} of A;"
+        f" B request median {result['b_request_median']:g} tokens vs A {result['a_request_median']:g}"
+    )
 
 
 def render(result: dict[str, Any]) -> str:

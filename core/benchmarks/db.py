@@ -18,6 +18,8 @@ from core.db import reading, snapshot, writing
 from core.db.athletes import athlete_count
 from core.demo.seeding import ensure_demo_database
 
+QUICK = {"repeats": 10}
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeats", type=int, default=50, help="timed runs per figure (median reported)")
@@ -63,6 +65,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "write_open_close_ms": write_ms,
         "snapshot_ms": snapshot_ms,
     }
+
+
+def headline(result: dict[str, Any]) -> str:
+    return (
+        f"open+query+close {result['open_query_close_ms']:.1f} ms per page run"
+        f" (+{result['open_cost_per_page_run_ms']:.1f} ms over a query); write open {result['write_open_close_ms']:.1f} ms"
+    )
 
 
 def render(result: dict[str, Any]) -> str:

@@ -28,6 +28,8 @@ from core.workouts.formats import (
 from core.workouts.program import Scope, seed_example_program
 from core.workouts.ultra import format_ultra, parse_ultra
 
+QUICK = {"repeats": 2}
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--athlete", action="append", default=None, help="athlete id or handle (default: all)")
@@ -96,6 +98,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         },
         "round_trip_all": all(all(s["round_trip"].values()) for s in scopes),
     }
+
+
+def headline(result: dict[str, Any]) -> str:
+    week = [s for s in result["scopes"] if s["scope"].startswith("week")] or result["scopes"]
+    ratio = {f: statistics.median(s["ratio"][f] for s in week) for f in FORMATS}
+    t = result["targets"]
+    return (
+        "current week, median × verbose: "
+        + ", ".join(f"{FORMAT_LABELS[f]} {ratio[f]:.2f}" for f in FORMATS)
+        + f"; targets {t['checked'] - len(t['failed'])}/{t['checked']} met"
+    )
 
 
 def render(result: dict[str, Any]) -> str:

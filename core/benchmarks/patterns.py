@@ -43,6 +43,9 @@ def _generator_fingerprint() -> str:
 GOAL_S = 0.2  # issue 12: all families for one athlete × 104 weeks
 
 
+QUICK = {"athletes": 100, "repeats": 2}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--athletes", type=int, default=1000, help="cohort size for the snapshot query")
     parser.add_argument("--weeks", type=int, default=104, help="weeks of history (both parts)")
@@ -138,6 +141,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "rows_per_s": round(len(snaps) / total_s) if total_s else None,
         },
     }
+
+
+def headline(result: dict[str, Any]) -> str:
+    c = result["cohort"]
+    return (
+        f"all families {result['median_all_families_s']:.3f} s per athlete × {result['weeks']} weeks (goal {result['goal_s']} s);"
+        f" daily snapshots {c['rows_per_s']:,} rows/s over {c['athletes']:,} athletes"
+    )
 
 
 def render(result: dict[str, Any]) -> str:

@@ -311,6 +311,9 @@ def replay_athlete(source_con, athlete_id: int, encoding: str = DEFAULT_ENCODING
     }
 
 
+QUICK = {"athlete": ["1", "2"]}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--athlete", action="append", default=None, help="athlete id or handle (repeatable; default all)"
@@ -335,6 +338,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "single_edit_within_limit_all": all(r["totals"]["single_edit_within_limit"] for r in results),
         },
     }
+
+
+def headline(result: dict[str, Any]) -> str:
+    t = result["totals"]
+    return (
+        f"{t['turns']} turns: context -{t['context_reduction']:.1%} vs full plan, tool calls -{t['tool_reduction']:.1%}"
+        f" vs verbose; single edits ≤{result['single_edit_limit']:.0%}: {'yes' if t['single_edit_within_limit_all'] else 'NO'}"
+    )
 
 
 def render(result: dict[str, Any]) -> str:

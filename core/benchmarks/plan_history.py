@@ -28,6 +28,8 @@ from core.plan.model import empty_plan, plan_hash
 from core.plan.ops import plan_build_ops
 from core.plan.store import SNAPSHOT_EVERY, apply_ops, load_plan, plan_head
 
+QUICK = {"versions": 200, "sample": 10}
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--athlete", default="maya", help="athlete id or handle whose plan is copied (default maya)")
@@ -113,3 +115,11 @@ def render(result: dict[str, Any]) -> str:
         )
     lines.append(f"late / early edit time: {result['edit_ms_ratio']}×")
     return "\n".join(lines)
+
+
+def headline(result: dict[str, Any]) -> str:
+    early, late = result["early"], result["late"]
+    return (
+        f"edit {early['median_edit_ms']:.0f} ms at v{early['versions_before']} vs {late['median_edit_ms']:.0f} ms at"
+        f" v{late['versions_before']}; {late['version_chars_per_edit']:,} chars of version data per edit"
+    )

@@ -15,6 +15,8 @@ from typing import Any
 
 from core.db.connection import PROJECT_ROOT
 
+QUICK = {"athletes": 100, "weeks": 52}
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--athletes", type=int, default=1000, help="cohort size (default 1000)")
@@ -66,6 +68,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "peak_rss_mb": round(peak_kb / 1024),
         "db_size_mb": round(size_mb, 1),
     }
+
+
+def headline(result: dict[str, Any]) -> str:
+    return (
+        f"seed {result['athletes']} athletes × {result['weeks']} weeks: {result['median_seconds']} s,"
+        f" {result['rows_per_second']:,} rows/s, peak RSS {result['peak_rss_mb']} MB"
+    )
 
 
 def render(result: dict[str, Any]) -> str:

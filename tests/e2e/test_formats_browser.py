@@ -1,0 +1,40 @@
+"""End to end, *Formats A/B*: scope, both panes' formats and the tokenizer picked as a reviewer would; counts are core's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from core.db import reading
+from core.db.athletes import resolve_athlete
+from core.workouts.formats import FORMAT_LABELS, load_workout_data, token_table
+from tests.e2e.browser import Dashboard
+
+SCOPE = "full_program"
+
+
+def _counts(app_db: Path, encoding: str) -> dict[str, int]:
+    with reading(app_db) as con:
+        data = load_workout_data(con, resolve_athlete(con, "tomas"), SCOPE)
+        return {r.format: r.tokens for r in token_table(data, encoding)}
+
+
+def test_two_panes_show_core_token_counts_for_the_picked_scope_formats_and_tokenizer(
+    ui: Dashboard, app_db: Path
+) -> None:
+    """Given Tomás's full program, when compact vs JSON are picked under each tokenizer, then both panes and the ratio match core."""
+    ui.open("formats").pick_athlete("Tomás Rivera")
+    ui.select("formats_scope", SCOPE)
+    ui.select("formats_left", FORMAT_LABELS["compact"]).select("formats_right", FORMAT_LABELS["json"])
+    seen = []
+    for encoding in ("cl100k_base", "o200k_base"):
+        counts = _counts(app_db, encoding)
+        ui.pick_tokenizer(encoding)
+        expect(ui.metric("compact tokens")).to_have_text(f"{counts['compact']:,}")
+        expect(ui.metric("JSON tokens")).to_have_text(f"{counts['json']:,}")
+        expect(ui.metric("Right ÷ left (JSON ÷ compact)")).to_have_text(f"{counts['json'] / counts['compact']:.2f}×")
+        expect(ui.keyed("formats_left_pane").get_by_test_id("stCode")).to_be_visible()
+        seen.append(counts["compact"])
+    assert seen[0] != seen[1]  # the tokenizers disagree, so a page ignoring the picker would fail
+    expect(ui.chart("formats_chart")).to_be_visible()
