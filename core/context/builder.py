@@ -34,7 +34,7 @@ from core.context.tools import (
 )
 from core.context.topics import TopicHit, body_words, detect_topics, edit_intent_words
 from core.errors import CoachError
-from core.plan.diff import PlanContext
+from core.plan.context import PlanContext
 from core.plan.model import short_hash
 from core.plan.store import plan_context_for_model
 from core.tokens import DEFAULT_ENCODING, check_encoding_name, count_tokens
