@@ -27,8 +27,8 @@ from core.context.tools import every_tool, execute_tool, openai_tool_tokens, raw
 from core.db import context as sql
 from core.db.athletes import athlete_ids
 from core.errors import CoachError
-from core.plan.text import format_plan_context
 from core.plan.store import apply_ops, load_plan, plan_head
+from core.plan.text import format_plan_context
 from core.tokens import DEFAULT_ENCODING, count_tokens
 from core.workouts.formats import get_workout_data, load_workout_data
 

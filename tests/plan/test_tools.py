@@ -71,6 +71,8 @@ def _limit_cases() -> list[tuple[str, object, object, str, str]]:
         ("weight", "22.5kg", "22.5", weight, "e.g. 225lbs, 100kg, BW"),
         ("weight", "BW", "bodyweight", weight, "e.g. 225lbs, 100kg, BW"),
         ("members", [{"exercise": "Plank"}] * 12, [{"exercise": "Plank"}] * 13, "at most 12", "≤12"),
+        ("target", "4:30/km", "fast", "Z2, 4:30/km, 1:45/100m, 220W or RPE7", "Z2, 4:30/km, 1:45/100m, 220W, RPE7"),
+        ("target", "RPE7", "Z6", "Z2, 4:30/km, 1:45/100m, 220W or RPE7", "Z2, 4:30/km, 1:45/100m, 220W, RPE7"),
     ]
     return cases
 
@@ -81,6 +83,15 @@ def _op_for(field: str, value: object) -> dict:
         return {"op": "update_block", "block_id": "b_1", field: value}
     if field == "focus":
         return {"op": "set_day_focus", "day_id": "day_3", "focus": value}
+    if field in ("duration_min", "distance_m", "target"):
+        return {
+            "op": "add_block",
+            "day_id": "day_3",
+            "exercise": "Easy",
+            "kind": "run",
+            "duration_min": 40,
+            field: value,
+        }
     if field == "members":
         return {"op": "add_block", "day_id": "day_3", "exercise": "C", "sets": 3, "kind": "circuit", field: value}
     return {"op": "add_block", "day_id": "day_3", "exercise": "X", "sets": 3, "reps": "8", field: value}
