@@ -169,7 +169,7 @@ def _retarget(plan: Plan, rng: random.Random) -> list[Op] | None:
     if not easy:
         return None
     block = rng.choice(easy)
-    note = "HRV above baseline for a week: lift to Z3, back off if HR drifts"
+    note = "HRV up: Z3, ease off if HR drifts"
     renamed = {"exercise": "Steady"} if block.exercise == "Easy" else {}
     return [{"op": "update_block", "block_id": block.block_id, "target": "Z3", "notes": note} | renamed]
 
