@@ -99,7 +99,7 @@ class _Working:
             raise _Invalid(f"member_id: {problem}")
         for day in self.data["days"]:
             for block in day["blocks"]:
-                for member in block["members"]:
+                for member in block.get("members", ()):
                     if member["member_id"] == member_id:
                         return day, block, member
         raise _Invalid(f"member_id: unknown circuit member {member_id!r} (not in this athlete's plan)")

@@ -127,7 +127,7 @@ def test_edit_plan_applies_several_ops_atomically(demo_con):
         {"op": "add_block", "day_id": "day_3", "exercise": "Face Pull", "sets": 3, "reps": "15", "weight": "BW"},
     )
     assert (
-        ok == f"ok b_1 sets 4→5; added b_19 (Wed Face Pull) to day_3 #1; plan {plan_head(demo_con, MAYA).plan_hash[:8]}"
+        ok == f"ok b_1 sets 4→5; added b_22 (Wed Face Pull) to day_3 #2; plan {plan_head(demo_con, MAYA).plan_hash[:8]}"
     )
     assert plan_db.versions(demo_con, MAYA)[-1]["author"] == "ai"
     before = _state(demo_con)
@@ -252,7 +252,7 @@ def test_get_plan_returns_the_full_plan_with_ids_and_hash(demo_con):
     """Given get_plan, the result is the full plan text headed by the short hash and version."""
     result = execute_tool_call(demo_con, MAYA, "get_plan", "{}")
     head = plan_head(demo_con, MAYA)
-    assert result.splitlines()[0].startswith(f"Plan {head.plan_hash[:8]} v1 ")
+    assert result.splitlines()[0].startswith(f"Plan {head.plan_hash[:8]} v5 ")
     assert result.splitlines()[1].startswith("day_1 Mon Upper A: b_1 Bench Press 4×")
 
 
@@ -262,7 +262,7 @@ def test_stale_tool_call_is_refused_with_what_changed(demo_con):
     _edit(demo_con, {"op": "update_block", "block_id": "b_1", "sets": 5})
     ops = json.dumps({"ops": [{"op": "update_block", "block_id": "b_2", "sets": 4}]})
     result = execute_tool_call(demo_con, MAYA, "edit_plan", ops, shown_hash=seen)
-    assert result.startswith(f"error: stale base_hash {seen[:8]} (v1): the plan is now ")
+    assert result.startswith(f"error: stale base_hash {seen[:8]} (v5): the plan is now ")
     assert "changed since: b_1 (Mon Bench Press) sets 4→5." in result
 
 
