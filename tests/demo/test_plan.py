@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def test_seeded_history_has_coach_and_ai_edits_inside_the_demo_period(demo_con: 
         times = [v.created_at for v in versions]
         assert times == sorted(times) and times[-1] < datetime.combine(DEMO_AS_OF, time(0))
         assert all(v.summary for v in versions[1:])
-        assert all(child.parent_hash == parent.plan_hash for parent, child in zip(versions, versions[1:]))
+        assert all(child.parent_hash == parent.plan_hash for parent, child in itertools.pairwise(versions))
         assert validate_references(demo_con, athlete_id) == []
 
 

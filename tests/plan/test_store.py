@@ -11,7 +11,6 @@ import pytest
 
 from core.db import connect
 from core.db import plan as plan_db
-from core.db.athletes import athlete_ids
 from core.plan.context import UNCHANGED_TEXT
 from core.plan.diff import render_diff
 from core.plan.model import (
