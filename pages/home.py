@@ -9,7 +9,7 @@ import streamlit as st
 import app_state
 from app_theme import MULTI_EXPLAINED, SPORT_LABELS, fit_width, profile_label, sport_colour_args
 from core.analytics.load import HIGH_ACR, LOW_ACR, acr_column, acr_status, daily_snapshots
-from core.analytics.patterns import OVERLOAD_ACR, OVERLOAD_MIN_DAYS, OVERLOAD_VARIANT, overload_episodes
+from core.analytics.overload import OVERLOAD_ACR, OVERLOAD_MIN_DAYS, OVERLOAD_VARIANT, overload_episodes
 from core.db.athletes import activity_minutes_by_day, athlete_overview
 
 ACR = acr_column(OVERLOAD_VARIANT)  # the Patterns page's overload uses this variant: both pages agree
