@@ -394,17 +394,3 @@ def plan_build_ops(plan: Plan) -> list[dict[str, Any]]:
                 op["members"] = [{k: v for k, v in m.items() if k != "member_id"} for m in b["members"]]
             ops.append(op)
     return ops
-
-
-def op_from_form(name: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-    """An op from a coach form: blank inputs are left out (unchanged); for set_day_focus a blank focus clears it."""
-    op: dict[str, Any] = {"op": name}
-    for key, value in fields.items():
-        if isinstance(value, str):
-            value = value.strip()
-        if value in (None, ""):
-            if name == "set_day_focus" and key == "focus":
-                op[key] = None
-            continue
-        op[key] = value
-    return op
