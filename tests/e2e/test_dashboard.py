@@ -48,7 +48,7 @@ def test_cli_works_on_the_file_while_a_page_is_open_and_the_page_shows_its_edit(
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{dashboard}/plan")
     version = page.get_by_test_id("stMetricValue").first
-    expect(version).to_have_text("v1", timeout=60_000)
+    expect(version).to_have_text("v5", timeout=60_000)
 
     shown = cli("--db", str(demo_db_path), "plan", "show", "--athlete", "maya", "--json")
     assert shown.returncode == 0, shown.stderr
@@ -70,5 +70,5 @@ def test_cli_works_on_the_file_while_a_page_is_open_and_the_page_shows_its_edit(
     assert applied.stdout.startswith("ok b_2 sets 3→5; plan ")
 
     page.reload()
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("v2", timeout=60_000)
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("v6", timeout=60_000)
     page.close()
