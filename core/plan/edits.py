@@ -11,17 +11,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.plan.model import BLOCK_EDITABLE, Block, Day, kind_fields
-from core.plan.text import distance_text
+from core.plan.text import session_amounts
 
 
 def block_summary(block: Block) -> str:
     """Plain text for people (never fed to the model): `Bench Press 4×6-8@155lbs`, `Core C×3`, `Run Tempo 45min Z3`."""
     if block.is_session:
-        parts = [block.title]
-        parts += [f"{block.duration_min}min"] if block.duration_min is not None else []
-        parts += [distance_text(block.distance_m)] if block.distance_m is not None else []
-        parts += [block.target] if block.target else []
-        return " ".join(parts)
+        return " ".join([block.title, *session_amounts(block)])
     if block.kind == "circuit":
         return f"{block.exercise} C×{block.sets}"
     return f"{block.exercise} {block.sets}×{block.reps}" + (f"@{block.weight}" if block.weight else "")

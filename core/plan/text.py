@@ -86,18 +86,17 @@ def distance_text(metres: int) -> str:
     return f"{metres}m"
 
 
+def session_amounts(block: Block) -> list[str]:
+    """`["45min", "10km", "Z2"]`: a session's duration, distance and target, those it has."""
+    minutes = [f"{block.duration_min}min"] if block.duration_min is not None else []
+    distance = [distance_text(block.distance_m)] if block.distance_m is not None else []
+    return [*minutes, *distance, *([block.target] if block.target else [])]
+
+
 def format_session(block: Block) -> str:
     """`b_7 Run 45min Z2`, `b_8 Swim Technique 2000m`, `b_9 Ride Long 150min 60km Z2`: sport, name, amount, target."""
-    text = f"{block.block_id} {block_title(block.kind, block.exercise)}"
-    if block.duration_min is not None:
-        text += f" {block.duration_min}min"
-    if block.distance_m is not None:
-        text += f" {distance_text(block.distance_m)}"
-    if block.target:
-        text += f" {block.target}"
-    if block.notes:
-        text += f" #{quote(block.notes)}"
-    return text
+    text = " ".join([block.block_id, block_title(block.kind, block.exercise), *session_amounts(block)])
+    return f"{text} #{quote(block.notes)}" if block.notes else text
 
 
 def format_block(block: Block) -> str:
