@@ -1,6 +1,8 @@
-"""Plan history & diff: the version timeline, a diff of any two versions, and what the model would get.
+"""Plan history & diff: the version timeline, a diff of any two versions, what the model would get, and revert.
 
-Change lines quote user text (notes, names); they are drawn as dataframe cells and code, never as markdown.
+A revert runs in the button's callback, before the page is drawn, so the timeline of the same run lists
+the new version. Change lines quote user text (notes, names); they are drawn as dataframe cells and code,
+never as markdown.
 """
 
 import pandas as pd
@@ -13,13 +15,39 @@ from core.plan.diff import render_change
 from core.plan.store import context_between_versions, diff_versions, plan_versions, revert_to_version
 
 athlete = app_state.athlete_id()
+RESULT = "history_result"
+
+
+def _revert(version: int, base: str, current: int) -> None:
+    """Revert on the hash the page showed; the outcome is drawn by the run that follows."""
+    try:
+        with app_state.writing() as writer:
+            new_hash = revert_to_version(writer, athlete, version, base_hash=base, actor=app_auth.actor())
+            now = plan_versions(writer, athlete)[-1]
+    except CoachError as exc:
+        st.session_state[RESULT] = ("error", str(exc))
+        return
+    if now.version == current:
+        st.session_state[RESULT] = ("info", f"Nothing to do: v{version} is the same plan as the current v{current}.")
+    else:
+        st.session_state[RESULT] = ("success", f"Reverted to v{version} as v{now.version}; plan {new_hash[:8]}")
+
+
 con = app_state.connection().cursor()
 versions = plan_versions(con, athlete)
 
 st.title("Plan history & diff")
 if not versions:
-    st.info("No plan versions recorded for this athlete yet.")
+    st.info("No plan versions recorded for this athlete yet: the first edit on Weekly plan starts the history.")
     st.stop()
+outcome = st.session_state.pop(RESULT, None)
+if outcome is not None:
+    kind, text = outcome
+    if kind == "error":
+        st.error("Refused; nothing was changed")
+        st.code(text, language=None, wrap_lines=True)
+    else:
+        getattr(st, kind)(text)
 
 st.dataframe(
     pd.DataFrame(
@@ -40,6 +68,9 @@ st.dataframe(
 )
 
 numbers = [v.version for v in versions]
+if len(numbers) == 1:
+    st.info("Only one version so far: edits appear here, with a diff between any two versions and a revert.")
+    st.stop()
 cols = st.columns(2)
 base = cols[0].selectbox(
     "From (the plan the model last saw)", numbers, index=max(0, len(numbers) - 2), key="history_from"
@@ -50,7 +81,7 @@ diff = diff_versions(con, athlete, base, target)
 st.subheader(f"Diff v{base} → v{target}")
 sign = {"added": "+", "removed": "−", "moved": "↕", "changed": "~"}
 if diff.is_empty:
-    st.caption("Same plan.")
+    st.caption("Same plan: these two versions hold identical content.")
 else:
     st.dataframe(
         pd.DataFrame(
@@ -72,30 +103,17 @@ if ctx.reason and ctx.mode == "full":
     st.caption(f"Full plan sent: {ctx.reason}.")
 
 st.subheader("Revert")
-if reverted := st.session_state.pop("history_reverted", None):
-    st.success(reverted)
 current = versions[-1]
-# The base is the plan this page showed on its previous run, so an edit made since is refused, not overwritten.
-shown_key = f"history_shown_hash_{athlete}"
-shown_hash = st.session_state.get(shown_key, current.plan_hash)
+# The base is the plan this run shows, so an edit made before the click is refused, not overwritten.
 pick = st.selectbox(
     "Make an earlier version current again (recorded as a new version; nothing is lost)",
     [n for n in numbers if n != current.version],
     format_func=lambda n: f"v{n}",
     key="history_revert_to",
 )
-if pick is not None and st.button(f"Revert to v{pick}", key="history_revert"):
-    try:
-        with app_state.writing() as writer:
-            new_hash = revert_to_version(writer, athlete, pick, base_hash=shown_hash, actor=app_auth.actor())
-    except CoachError as exc:
-        st.error("Refused; nothing was changed")
-        st.code(str(exc), language=None, wrap_lines=True)
-    else:
-        now = plan_versions(app_state.connection().cursor(), athlete)[-1]
-        if now.version == current.version:
-            st.info(f"Nothing to do: v{pick} is the same plan as the current v{current.version}.")
-        else:  # rerun so the timeline, diff and pickers show the new version at once
-            st.session_state["history_reverted"] = f"Reverted to v{pick} as v{now.version}; plan {new_hash[:8]}"
-            st.rerun()
-st.session_state[shown_key] = plan_versions(app_state.connection().cursor(), athlete)[-1].plan_hash
+st.button(
+    f"Revert to v{pick}",
+    key="history_revert",
+    on_click=_revert,
+    args=(pick, current.plan_hash, current.version),
+)

@@ -1,9 +1,14 @@
-"""Weekly plan: every day with its blocks and stable IDs, circuits with members nested, and the coach edit form.
+"""Weekly plan: every day with its blocks and stable IDs, edited in place, day by day, by name.
 
-User text (names, focus, notes, messages that quote them) is drawn with st.text / st.code /
-dataframes, never as markdown. The edit form's controls come from the op table, so their
-limits are the executor's.
+Edits run in button callbacks, before the page is drawn, so the header, rows and controls
+of this very run already show the new version. Each edit is based on the hash the page
+showed when the button was drawn: a change made meanwhile (another session, the AI) is
+refused as stale, naming it. Controls come from the op table (limits) and the block's kind
+(which fields); keys carry the plan hash, so after a save they start from the new values.
+User text is drawn with st.text / dataframes, never as markdown.
 """
+
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -11,17 +16,120 @@ import streamlit as st
 import app_auth
 import app_state
 from core.errors import CoachError
-from core.plan.model import Plan
-from core.plan.op_table import EDIT_OP_NAMES, FIELDS, OPS, FieldSpec, day_label
-from core.plan.ops import op_from_form
+from core.plan.edits import add_op, block_label, edit_fields, focus_op, update_op
+from core.plan.model import DAY_IDS, KINDS, Block, Day, Plan, short_hash
+from core.plan.op_table import FIELDS, FieldSpec, day_label
 from core.plan.store import apply_ops, latest_version, load_plan, plan_head
 from core.plan.text import format_plan_context
 from core.tokens import count_tokens
 
+RESULT = "plan_result"
 athlete = app_state.athlete_id()
+
+
+def _write(ops: list[dict[str, Any]], base: str) -> None:
+    """Apply one coach edit through the write path; the outcome is shown by the run that follows."""
+    try:
+        with app_state.writing() as writer:
+            before = plan_head(writer, athlete).version
+            apply_ops(writer, athlete, ops, base, "coach", actor=app_auth.actor())
+            latest = latest_version(writer, athlete)
+        if latest is None or latest.version == before:
+            st.session_state[RESULT] = ("info", "No change: the plan already says that.")
+        else:
+            st.session_state[RESULT] = ("success", f"Saved as v{latest.version}: {'; '.join(latest.summary)}")
+    except CoachError as exc:
+        st.session_state[RESULT] = ("error", str(exc))
+
+
+def _values(prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: st.session_state.get(f"{prefix}__{name}") for name in names}
+
+
+def _save_block(block: Block, prefix: str, base: str) -> None:
+    op = update_op(block, _values(prefix, edit_fields(block.kind)))
+    if op is None:
+        st.session_state[RESULT] = ("info", "No change: every field already holds that value.")
+    else:
+        _write([op], base)
+
+
+def _add_block(day_id: str, prefix: str, base: str) -> None:
+    kind = st.session_state[f"{prefix}__kind"]
+    _write([add_op(day_id, kind, _values(prefix, edit_fields(kind)))], base)
+
+
+def control(spec: FieldSpec, key: str, value: Any = None) -> Any:
+    """The control for one field, prefilled with `value`, with the op table's limits and words."""
+    label = f"{spec.label} ({spec.words})"
+    if spec.json_type == "integer":
+        return st.number_input(label, min_value=spec.minimum, max_value=spec.maximum, value=value, key=key)
+    return st.text_input(label, value=value or "", max_chars=spec.max_length, key=key)
+
+
+COLUMNS = ["ID", "Exercise", "Sets", "Reps", "Weight", "Rest s", "Minutes", "Distance m", "Target", "Notes"]
+
+
+def day_rows(day: Day) -> pd.DataFrame:
+    """One row per block (sessions by their sport and name); circuit members follow their circuit, indented with ↳."""
+    rows = []
+    for b in day.blocks:
+        name = b.title + (" (circuit)" if b.kind == "circuit" else "")
+        values = [b.block_id, name, b.sets, b.reps, b.weight, b.rest_s, b.duration_min, b.distance_m, b.target, b.notes]
+        rows.append(dict(zip(COLUMNS, values, strict=True)))
+        rows += [{"ID": m.member_id, "Exercise": f"↳ {m.exercise}", "Reps": m.reps, "Weight": m.weight,
+                  "Notes": m.notes} for m in b.members]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    numbers = ["Sets", "Rest s", "Minutes", "Distance m"]
+    frame[numbers] = frame[numbers].astype("Float64").astype("Int64")
+    return frame.astype("string").fillna("")  # blank, not "None", where a field does not apply
+
+
+def day_editor(day: Day, base: str) -> None:
+    """Per-day controls: edit, remove or move a block picked by name, add a block, relabel the day."""
+    tag = f"{day.day_id}_{short_hash(base)}"
+    with st.expander(f"Edit {day.label}"):
+        by_id = {b.block_id: b for b in day.blocks}
+        pick = st.selectbox(
+            "Block", list(by_id), format_func=lambda i: block_label(day, by_id[i]), key=f"plan_pick_{tag}"
+        )
+        if pick is not None:
+            block, prefix = by_id[pick], f"plan__{pick}_{short_hash(base)}"
+            for name in edit_fields(block.kind):
+                control(FIELDS[name], f"{prefix}__{name}", getattr(block, name))
+            cols = st.columns(3)
+            cols[0].button("Save", key=f"plan_save_{tag}", on_click=_save_block, args=(block, prefix, base))
+            op = {"op": "remove_block", "block_id": pick}
+            cols[1].button("Remove", key=f"plan_remove_{tag}", on_click=_write, args=([op], base))
+            to = cols[2].selectbox("Move to", DAY_IDS, index=DAY_IDS.index(day.day_id), format_func=day_label,
+                                   key=f"plan_move_to_{tag}")  # fmt: skip
+            move = {"op": "move_block", "block_id": pick, "day_id": to}
+            cols[2].button("Move", key=f"plan_move_{tag}", on_click=_write, args=([move], base))
+        st.divider()
+        prefix = f"plan__add_{tag}"
+        kind = st.selectbox(f"Add to {day.label}", KINDS, key=f"{prefix}__kind")
+        for name in edit_fields(kind):
+            control(FIELDS[name], f"{prefix}__{name}")
+        st.button("Add block", key=f"plan_add_{tag}", on_click=_add_block, args=(day.day_id, prefix, base))
+        st.divider()
+        control(FIELDS["focus"], f"plan__focus_{tag}__focus", day.focus)
+        focus = lambda: _write([focus_op(day.day_id, st.session_state[f"plan__focus_{tag}__focus"])], base)  # noqa: E731
+        st.button("Save label", key=f"plan_focus_{tag}", on_click=focus)
+
+
+def draw_plan(plan: Plan, base: str) -> None:
+    for day in plan.days:
+        st.subheader(f"{day.day_id} · {day.label}")
+        st.text(f"Focus: {day.focus}" if day.focus else "No focus")
+        if day.blocks:
+            st.dataframe(day_rows(day), hide_index=True, key=f"plan_day_{day.day_id}")
+        else:
+            st.caption("Rest day: no blocks.")
+        day_editor(day, base)
+
+
 con = app_state.connection().cursor()
-head = plan_head(con, athlete)
-plan = load_plan(con, athlete)
+head, plan = plan_head(con, athlete), load_plan(con, athlete)
 
 st.title("Weekly plan")
 st.caption("Every element has a stable ID the model edits by; every change below is a recorded version.")
@@ -29,78 +137,19 @@ cols = st.columns(4)
 cols[0].metric("Version", f"v{head.version}")
 cols[1].metric("Plan hash", head.plan_hash[:8], help=head.plan_hash)
 cols[2].metric("Blocks · members", f"{plan.block_count()} · {plan.member_count()}")
-cols[3].metric(
-    "Full-plan context",
-    f"{count_tokens(format_plan_context(plan, head.plan_hash, head.version), app_state.encoding())} tokens",
-)
+tokens = count_tokens(format_plan_context(plan, head.plan_hash, head.version), app_state.encoding())
+cols[3].metric("Full-plan context", f"{tokens} tokens")
 
-COLUMNS = ["ID", "Exercise", "Sets", "Reps", "Weight", "Rest s", "Notes"]
-
-
-def day_rows(plan: Plan, day_id: str) -> pd.DataFrame:
-    """One row per block; circuit members follow their circuit, indented with ↳."""
-    rows = []
-    for b in plan.day(day_id).blocks:
-        name = b.exercise + (" (circuit)" if b.kind == "circuit" else "")
-        rows.append(dict(zip(COLUMNS, [b.block_id, name, b.sets, b.reps, b.weight, b.rest_s, b.notes], strict=True)))
-        rows += [
-            dict(zip(COLUMNS, [m.member_id, f"↳ {m.exercise}", None, m.reps, m.weight, None, m.notes], strict=True))
-            for m in b.members
-        ]
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    frame[["Sets", "Rest s"]] = frame[["Sets", "Rest s"]].astype("Int64")
-    return frame.astype("string").fillna("")  # blank, not "None", where a field does not apply
-
-
-for day in plan.days:
-    st.subheader(f"{day.day_id} · {day.label}")
-    st.text(f"Focus: {day.focus}" if day.focus else "No focus")
-    if day.blocks:
-        st.dataframe(day_rows(plan, day.day_id), hide_index=True, key=f"plan_day_{day.day_id}")
+outcome = st.session_state.pop(RESULT, None)
+if outcome is not None:
+    kind, text = outcome
+    if kind == "error":
+        st.error(f"Refused; nothing was changed. Showing the current plan v{head.version}.")
+        st.code(text, language=None, wrap_lines=True)
     else:
-        st.caption("Rest day: no blocks.")
+        getattr(st, kind)(f"v{head.version} · plan {head.plan_hash[:8]}")
+        st.code(text, language=None, wrap_lines=True)
 
-st.header("Coach edit")
-shown = st.session_state.get(f"plan_shown_hash_{athlete}", head.plan_hash)
-id_choices = {
-    "block_id": [b.block_id for _, _, b in plan.blocks()],
-    "member_id": [m.member_id for _, _, b in plan.blocks() for m in b.members],
-}
-name = st.selectbox("Operation", EDIT_OP_NAMES, key="plan_op")
-if name == "add_member":
-    id_choices["block_id"] = [b.block_id for _, _, b in plan.blocks() if b.kind == "circuit"]
-
-
-def control(spec: FieldSpec):
-    """The form control for one op field, with the op table's limits; blank means unchanged (or cleared)."""
-    key = f"plan_{spec.name}"
-    if spec.name in id_choices:
-        return st.selectbox(spec.label, id_choices[spec.name], key=key)
-    if spec.name == "day_id":
-        return st.selectbox(spec.label, spec.choices, format_func=day_label, key=key)
-    if spec.choices:
-        return st.selectbox(spec.label, spec.choices, key=key)
-    label = f"{spec.label} ({spec.words})"
-    if spec.json_type == "integer":
-        return st.number_input(label, min_value=spec.minimum, max_value=spec.maximum, value=None, key=key)
-    return st.text_input(label, max_chars=spec.max_length, key=key)
-
-
-with st.form("plan_edit_form"):
-    st.caption("Blank fields stay unchanged; a blank focus clears it.")
-    fields = {f: control(FIELDS[f]) for f in OPS[name].fields if FIELDS[f].json_type != "array"}
-    submitted = st.form_submit_button("Apply as coach")
-if submitted:
-    try:
-        before = head.version
-        with app_state.writing() as writer:
-            new_hash = apply_ops(writer, athlete, [op_from_form(name, fields)], shown, "coach", actor=app_auth.actor())
-            head, plan = plan_head(writer, athlete), load_plan(writer, athlete)
-            latest = latest_version(writer, athlete)
-        summary = "; ".join(latest.summary) if latest and head.version != before else "no change"
-        st.success(f"Applied as v{head.version}" if head.version != before else "No change")
-        st.code(f"ok {summary}; plan {new_hash[:8]}", language=None, wrap_lines=True)
-    except CoachError as exc:
-        st.error("Refused; nothing was changed")
-        st.code(str(exc), language=None, wrap_lines=True)
-st.session_state[f"plan_shown_hash_{athlete}"] = head.plan_hash
+# The plan sits in its own container so a side column (e.g. a chat panel) can be placed beside it.
+with st.container(key="plan_main"):
+    draw_plan(plan, head.plan_hash)

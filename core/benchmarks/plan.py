@@ -71,6 +71,17 @@ def _weight_op(b: Block) -> dict[str, Any]:
     return {"op": "update_block", "block_id": b.block_id, "sets": b.sets % 20 + 1}
 
 
+def _one_field_edits(b: Block) -> list[dict[str, Any]]:
+    """What a coach changes on one block: sets +1 and the next weight step; a session's minutes +5 or metres +100."""
+    if b.is_session:
+        field, value = ("duration_min", b.duration_min + 5) if b.duration_min else ("distance_m", b.distance_m + 100)
+        return [{"op": "update_block", "block_id": b.block_id, field: value}]
+    edits = [{"op": "update_block", "block_id": b.block_id, "sets": b.sets % 20 + 1}]
+    if _bump(b.weight):
+        edits.append({"op": "update_block", "block_id": b.block_id, "weight": _bump(b.weight)})
+    return edits
+
+
 def _added(plan: Plan) -> Block | None:
     return next((b for _, _, b in plan.blocks() if b.exercise == "Face Pull"), None)
 
@@ -216,14 +227,11 @@ def _tool_call(ops: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
 
 
 def worst_single_edit_ratio(plan: Plan, encoding: str) -> dict[str, Any]:
-    """Over every block: a one-field edit (sets +1, or the next weight step), the worst delta/full token ratio."""
+    """Over every block: a one-field edit (`_one_field_edits`), the worst delta/full token ratio."""
     current_hash = plan_hash(plan)
     worst = {"ratio": 0.0, "block_id": None, "delta_tokens": 0, "full_tokens": 0, "text": ""}
     for _, _, b in plan.blocks():
-        edits = [{"op": "update_block", "block_id": b.block_id, "sets": b.sets % 20 + 1}]
-        if _bump(b.weight):
-            edits.append({"op": "update_block", "block_id": b.block_id, "weight": _bump(b.weight)})
-        for op in edits:
+        for op in _one_field_edits(b):
             new = apply_ops_to_plan(plan, [op]).plan
             ctx = build_plan_context(new, plan_hash(new), 2, plan, current_hash, 1, encoding)
             ratio = ctx.tokens / ctx.full_tokens

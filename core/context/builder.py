@@ -61,7 +61,7 @@ class Budgets:
 
     tier1: int = 120
     tier2: int = 400
-    plan: int = 500
+    plan: int = 600  # a multi-sport week (strength + sessions) runs ~400-550 tokens in full
     history: int = 300
     context_window: int | None = None
     reserve_output: int = 512

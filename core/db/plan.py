@@ -81,8 +81,12 @@ def replace_plan(con: duckdb.DuckDBPyConnection, athlete_id: int, plan: dict[str
             scalars = {k: v for k, v in block.items() if k != "members"}
             block_rows.append({**scalars, "day_id": day["day_id"], "position": position})
             member_rows += [
-                {**m, "block_id": block["block_id"], "position": n} for n, m in enumerate(block["members"], start=1)
+                {**m, "block_id": block["block_id"], "position": n}
+                for n, m in enumerate(block.get("members", []), start=1)
             ]
+    # Blocks of different kinds carry different keys (strength vs session fields): absent means NULL.
+    block_columns = list(dict.fromkeys(k for row in block_rows for k in row))
+    block_rows = [{k: row.get(k) for k in block_columns} for row in block_rows]
     for table, rows in (("plan_days", day_rows), ("plan_blocks", block_rows), ("plan_members", member_rows)):
         insert_frame(con, table, pd.DataFrame([{"athlete_id": athlete_id, **row} for row in rows]))
 

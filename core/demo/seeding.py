@@ -34,7 +34,7 @@ from core.db.seed_runs import (
 from core.demo.athlete import AthleteState, RowBuffer, draw_sleep, monday_of
 from core.demo.cardio import cardio_week
 from core.demo.health import health_days
-from core.demo.plan import write_weekly_plan
+from core.demo.plan import write_plan_history
 from core.demo.profiles import PROFILES, Profile, iter_profiles
 from core.demo.strength import program_week
 from core.errors import CoachError
@@ -126,7 +126,7 @@ def seed_with(
     with open_writer() as con:
         run = _begin(con, seed, count, weeks, as_of, replace)
     start = monday_of(as_of) - timedelta(weeks=weeks - 1)
-    plan_time = datetime.combine(start, time(6, 0))
+    plan_time, plan_end = datetime.combine(start, time(6, 0)), datetime.combine(as_of, time(0, 0))
     todo = [(a, p) for a, p in iter_profiles(count) if a not in run.done]
     if progress is not None:
         progress(len(run.done))
@@ -139,7 +139,7 @@ def seed_with(
             with transaction(con):
                 rows.flush(con)
             for athlete_id, profile in batch:
-                write_weekly_plan(con, athlete_id, profile, plan_time)
+                write_plan_history(con, athlete_id, profile, seed=seed, start=plan_time, end=plan_end)
             mark_done(con, run.run_id, [a for a, _ in batch])
         if progress is not None:
             progress(len(batch))

@@ -125,12 +125,12 @@ def _block_changes(old: Plan, new: Plan) -> list[ElementChange]:
     old_blocks, new_blocks = _index_blocks(old), _index_blocks(new)
     moved = _moved_blocks(old, new)
     changes = [
-        ElementChange("block", "removed", i, element_label(d.day_id, b.exercise), detail=format_block(b))
+        ElementChange("block", "removed", i, element_label(d.day_id, b.kind, b.exercise), detail=format_block(b))
         for i, (d, _, b) in old_blocks.items()
         if i not in new_blocks
     ]
     for block_id, (day, position, block) in new_blocks.items():
-        label = element_label(day.day_id, block.exercise)
+        label = element_label(day.day_id, block.kind, block.exercise)
         if block_id not in old_blocks:
             detail = f"{day.day_id} #{position}: {format_block(block)}"
             changes.append(ElementChange("block", "added", block_id, label, detail=detail))
@@ -141,7 +141,7 @@ def _block_changes(old: Plan, new: Plan) -> list[ElementChange]:
             changes.append(ElementChange("block", "moved", block_id, label, detail=detail))
         fields = _fields(old_block, block, BLOCK_SCALARS[1:])
         if fields:
-            old_label = element_label(old_day.day_id, old_block.exercise)
+            old_label = element_label(old_day.day_id, old_block.kind, old_block.exercise)
             changes.append(ElementChange("block", "changed", block_id, old_label, fields))
     return changes
 
@@ -165,12 +165,14 @@ def _member_changes(old: Plan, new: Plan) -> list[ElementChange]:
     old_members, new_members = _index_members(old), _index_members(new)
     moved = _moved_members(old, new)
     changes = [
-        ElementChange("member", "removed", i, element_label(d.day_id, b.exercise, m.exercise), detail=format_member(m))
+        ElementChange(
+            "member", "removed", i, element_label(d.day_id, b.kind, b.exercise, m.exercise), detail=format_member(m)
+        )
         for i, (d, b, _, m) in old_members.items()
         if i not in new_members and b.block_id in new_blocks
     ]
     for member_id, (day, block, position, member) in new_members.items():
-        label = element_label(day.day_id, block.exercise, member.exercise)
+        label = element_label(day.day_id, block.kind, block.exercise, member.exercise)
         if member_id not in old_members:
             if block.block_id in old_blocks:
                 detail = f"{block.block_id} #{position}: {format_member(member)}"

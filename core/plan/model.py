@@ -4,11 +4,17 @@ IDs: days are `day_1`..`day_7` (Monday = 1); blocks `b_N` and circuit members
 `m_N` are numbered per athlete from counters that only ever increase, so an ID is
 never reused, even after the element is deleted.
 
+Blocks are strength work (`single` exercise or `circuit`) or sport sessions
+(`run`, `ride`, `swim`, `yoga`) with a duration (minutes), a distance (metres) and
+a target (zone, pace, power or RPE).
+
 Canonical form (what the plan hash covers): a dict
-`{"days": [7 days, Monday first]}`, each day `{"day_id", "focus", "blocks": [...]}`,
-each block `{"block_id", "kind", "exercise", "sets", "reps", "weight", "rest_s",
-"notes", "members": [...]}`, each member `{"member_id", "exercise", "reps",
-"weight", "notes"}`. Order inside lists is the position (positions themselves are
+`{"days": [7 days, Monday first]}`, each day `{"day_id", "focus", "blocks": [...]}`;
+a strength block `{"block_id", "kind", "exercise", "sets", "reps", "weight",
+"rest_s", "notes", "members": [...]}`, each member `{"member_id", "exercise",
+"reps", "weight", "notes"}`; a session block `{"block_id", "kind", "exercise",
+"duration_min", "distance_m", "target", "notes"}` (each kind carries only its own
+keys, so a strength-only plan hashes as it did before sessions existed). Order inside lists is the position (positions themselves are
 not stored). Serialized with `json.dumps(sort_keys=True, separators=(",", ":"),
 ensure_ascii=False)`, UTF-8 encoded; the plan hash is the SHA-256 hex digest of
 those bytes. The athlete is not part of the hash: identical plans hash identically.
@@ -26,7 +32,10 @@ from core.errors import CoachError
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DAY_IDS = tuple(f"day_{n}" for n in range(1, 8))
-KINDS = ("single", "circuit")
+STRENGTH_KINDS = ("single", "circuit")
+SESSION_KINDS = ("run", "ride", "swim", "yoga")
+KINDS = STRENGTH_KINDS + SESSION_KINDS
+SPORT_TITLES = {"run": "Run", "ride": "Ride", "swim": "Swim", "yoga": "Yoga"}
 AUTHORS = ("coach", "ai", "migration", "import", "revert")
 
 HASH_PREFIX_RE = re.compile(r"^[0-9a-f]{8,64}$")
@@ -67,7 +76,12 @@ class Member:
 
 @dataclass(frozen=True)
 class Block:
-    """A single exercise or a circuit. For a circuit, `exercise` is its name and `sets` its rounds."""
+    """A single exercise, a circuit, or a sport session.
+
+    For a circuit, `exercise` is its name and `sets` its rounds. For a session
+    (`kind` in SESSION_KINDS), `exercise` is the session's name ("Long", "Technique")
+    and `duration_min` / `distance_m` / `target` replace sets, reps, weight and rest.
+    """
 
     block_id: str
     kind: str
@@ -77,7 +91,19 @@ class Block:
     weight: str | None = None
     rest_s: int | None = None
     notes: str | None = None
+    duration_min: int | None = None
+    distance_m: int | None = None
+    target: str | None = None
     members: tuple[Member, ...] = ()
+
+    @property
+    def is_session(self) -> bool:
+        return self.kind in SESSION_KINDS
+
+    @property
+    def title(self) -> str:
+        """What a coach calls it: `Bench Press`; a session `Run Long` (`Run` when it is just named after its sport)."""
+        return session_title(self.kind, self.exercise)
 
 
 # Field lists derived from the dataclasses, so a new field is listed in one place.
@@ -85,6 +111,22 @@ MEMBER_SCALARS = tuple(f.name for f in fields(Member))
 BLOCK_SCALARS = tuple(f.name for f in fields(Block) if f.name != "members")
 MEMBER_EDITABLE = tuple(n for n in MEMBER_SCALARS if n != "member_id")
 BLOCK_EDITABLE = tuple(n for n in BLOCK_SCALARS if n not in ("block_id", "kind"))
+SESSION_FIELDS = ("duration_min", "distance_m", "target")
+STRENGTH_FIELDS = ("sets", "reps", "weight", "rest_s")
+
+
+def kind_fields(kind: str) -> tuple[str, ...]:
+    """The scalar fields a block of this kind carries (canonical form, table rows, edit controls)."""
+    own = SESSION_FIELDS if kind in SESSION_KINDS else STRENGTH_FIELDS
+    return tuple(n for n in BLOCK_SCALARS if n in ("block_id", "kind", "exercise", "notes") or n in own)
+
+
+def session_title(kind: str, name: str) -> str:
+    """`Run Long` for a run named "Long"; just `Run` when the name is the sport's; strength names as they are."""
+    sport = SPORT_TITLES.get(kind)
+    if sport is None or name.casefold() == sport.casefold():
+        return sport or name
+    return f"{sport} {name}"
 
 
 @dataclass(frozen=True)
@@ -140,10 +182,8 @@ def _member_dict(member: Member) -> dict[str, Any]:
 
 
 def _block_dict(block: Block) -> dict[str, Any]:
-    return {
-        **{name: getattr(block, name) for name in BLOCK_SCALARS},
-        "members": [_member_dict(m) for m in block.members],
-    }
+    scalars = {name: getattr(block, name) for name in kind_fields(block.kind)}
+    return scalars if block.is_session else {**scalars, "members": [_member_dict(m) for m in block.members]}
 
 
 def plan_to_canonical(plan: Plan) -> dict[str, Any]:

@@ -25,11 +25,15 @@ FOCUS_MAX = 60
 MEMBERS_MAX = 12
 BLOCKS_PER_DAY_MAX = 30
 OPS_MAX = 50
+DURATION_MAX_MIN = 600
+DISTANCE_MAX_M = 300_000
 
 # Reps: a count (`8`), a range (`8-10`), `AMRAP`, or a timed hold (`45s`).
 REPS_RE = re.compile(r"^(?:(?P<low>[1-9]\d{0,2})(?:-(?P<high>[1-9]\d{0,2}))?|AMRAP|(?P<secs>[1-9]\d{0,3})s)$")
 # Weight: a load with its unit (`225lbs`, `100kg`, `22.5kg`) or bodyweight `BW`.
 WEIGHT_RE = re.compile(r"^(?:(?:0|[1-9]\d{0,3})(?:\.\d{1,2})?(?:lbs|kg)|BW)$")
+# A session's target: heart-rate zone `Z2` / `Z2-Z3`, pace `4:30/km` `7:15/mi` `1:45/100m`, power `220W`, or `RPE7`.
+TARGET_RE = re.compile(r"^(?:Z[1-5](?:-Z[1-5])?|[1-9]?\d:[0-5]\d/(?:km|mi|100m)|[1-9]\d{1,3}W|RPE(?:[1-9]|10))$")
 BLOCK_ID_RE = re.compile(r"^b_[1-9]\d{0,8}$")
 MEMBER_ID_RE = re.compile(r"^m_[1-9]\d{0,8}$")
 
@@ -153,7 +157,9 @@ FIELDS: dict[str, FieldSpec] = {
             "Day",
             choices=DAY_IDS,
         ),
-        FieldSpec("kind", "string", "single or circuit", choice_check(KINDS), "Kind", choices=KINDS),
+        FieldSpec(
+            "kind", "string", f"{', '.join(KINDS[:-1])} or {KINDS[-1]}", choice_check(KINDS), "Kind", choices=KINDS
+        ),
         FieldSpec(
             "exercise",
             "string",
@@ -173,6 +179,16 @@ FIELDS: dict[str, FieldSpec] = {
             nullable=True,
         ),
         _int_field("rest_s", 0, REST_MAX_S, f"0-{REST_MAX_S} s", "Rest (s)", unit="s", nullable=True),
+        _int_field("duration_min", 1, DURATION_MAX_MIN, f"1-{DURATION_MAX_MIN}", "Minutes", unit="min", nullable=True),
+        _int_field("distance_m", 1, DISTANCE_MAX_M, f"1-{DISTANCE_MAX_M}", "Metres", unit="m", nullable=True),
+        FieldSpec(
+            "target",
+            "string",
+            "Z2, 4:30/km, 1:45/100m, 220W, RPE7",
+            pattern_check(TARGET_RE, "Z2, 4:30/km, 1:45/100m, 220W or RPE7"),
+            "Target",
+            nullable=True,
+        ),
         FieldSpec(
             "notes", "string", f"≤{TEXT_MAX} chars", text_check(TEXT_MAX), "Notes", nullable=True, max_length=TEXT_MAX
         ),
@@ -190,7 +206,7 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec(
             "members",
             "array",
-            f"≤{MEMBERS_MAX} of {{exercise, reps, weight, notes}}",
+            f"≤{MEMBERS_MAX} {{exercise reps weight notes}}",
             lambda v: None,  # each member is checked field by field in core.plan.ops
             "Members",
             maximum=MEMBERS_MAX,
@@ -225,9 +241,9 @@ OPS: dict[str, OpSpec] = {
         OpSpec("update_block", "change a block", ("block_id",), BLOCK_EDITABLE, any_of=True),
         OpSpec(
             "add_block",
-            "add a single exercise or a circuit",
-            ("day_id", "exercise", "sets"),
-            ("kind", "position", "reps", "weight", "rest_s", "notes", "members"),
+            "add an exercise, a circuit or a session",
+            ("day_id", "exercise"),
+            ("kind", "position", *(n for n in BLOCK_EDITABLE if n != "exercise"), "members"),
         ),
         OpSpec("remove_block", "remove a block", ("block_id",)),
         OpSpec("move_block", "move a block", ("block_id",), ("day_id", "position"), any_of=True),

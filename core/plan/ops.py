@@ -16,12 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.plan.model import (
+    BLOCK_EDITABLE,
     DAY_IDS,
     MEMBER_EDITABLE,
+    SESSION_KINDS,
+    STRENGTH_KINDS,
     Plan,
     PlanValidationError,
     describe,
     key_name,
+    kind_fields,
     max_ids,
     plan_from_canonical,
     plan_to_canonical,
@@ -95,7 +99,7 @@ class _Working:
             raise _Invalid(f"member_id: {problem}")
         for day in self.data["days"]:
             for block in day["blocks"]:
-                for member in block["members"]:
+                for member in block.get("members", ()):
                     if member["member_id"] == member_id:
                         return day, block, member
         raise _Invalid(f"member_id: unknown circuit member {member_id!r} (not in this athlete's plan)")
@@ -129,7 +133,9 @@ def _room(day: Row, adding: int = 1) -> None:
 
 
 def _label(day: Row, block: Row, member: Row | None = None) -> str:
-    return element_label(day["day_id"], block["exercise"], None if member is None else member["exercise"])
+    return element_label(
+        day["day_id"], block["kind"], block["exercise"], None if member is None else member["exercise"]
+    )
 
 
 def _check_keys(op: Any) -> str:
@@ -168,15 +174,31 @@ def _new_member(spec: Any, where: str) -> Row:
     return member
 
 
-def _circuit_rules(kind: str, values: Mapping[str, Any], block_id: str = "") -> None:
-    """A circuit's members carry reps and weight; a single exercise needs sets and reps."""
+KIND_WORDS = {"single": "a single exercise", "circuit": "a circuit"}
+REQUIRED_BY_KIND = {"single": ("sets", "reps"), "circuit": ("sets",)}
+
+
+def _kind_rules(kind: str, values: Mapping[str, Any], block_id: str = "") -> None:
+    """Each kind takes its own fields; a circuit's members carry reps and weight; singles need sets and reps."""
+    own = [n for n in kind_fields(kind) if n in BLOCK_EDITABLE]
+    words = KIND_WORDS.get(kind, f"a {kind} session")
+    for key in values:
+        if key in BLOCK_EDITABLE and key not in own:
+            raise _Invalid(f"{key}: {block_id or 'this block'} is {words}; it takes {', '.join(own)}")
     for key in ("reps", "weight") if kind == "circuit" else ():
         if values.get(key) is not None:
             owner = f"{block_id} is a circuit; its" if block_id else "a circuit's"
             raise _Invalid(f"{key}: {owner} members carry {key}, not the circuit (use update_member)")
-    for key in ("sets", "reps") if kind == "single" else ():
+    for key in REQUIRED_BY_KIND.get(kind, ()):
         if key in values and values[key] is None:
-            raise _Invalid(f"{key}: required for a single exercise")
+            raise _Invalid(f"{key}: required for {words}")
+
+
+def _session_measured(block: Row) -> None:
+    """A session needs a duration or a distance: otherwise nothing says how much to do."""
+    if block["kind"] in SESSION_KINDS and block["duration_min"] is None and block["distance_m"] is None:
+        where = block["block_id"] or f"a {block['kind']} session"
+        raise _Invalid(f"duration_min: {where} needs duration_min or distance_m (or both)")
 
 
 # ---------------------------------------------------------------- one handler per op
@@ -185,9 +207,10 @@ def _circuit_rules(kind: str, values: Mapping[str, Any], block_id: str = "") -> 
 def _update_block(work: _Working, op: Mapping[str, Any]) -> Row:
     day, block = work.block(op["block_id"])
     values = {k: _value(op, k) for k in OPS["update_block"].optional if k in op}
-    _circuit_rules(block["kind"], values, block["block_id"])
+    _kind_rules(block["kind"], values, block["block_id"])
     changed = {k: [block[k], v] for k, v in values.items() if block[k] != v}
     block.update(values)
+    _session_measured(block)
     return {"id": block["block_id"], "label": _label(day, block), "fields": changed}
 
 
@@ -196,21 +219,22 @@ def _add_block(work: _Working, op: Mapping[str, Any]) -> Row:
     kind = op.get("kind", "single")
     if problem := FIELDS["kind"].check(kind):
         raise _Invalid(f"kind: {problem}")
-    block: Row = {"block_id": "", "kind": kind, "members": []}
-    for key in OPS["update_block"].optional:
-        block[key] = _value(op, key) if key in op else None
-    _circuit_rules(kind, block)
-    if kind == "single" and "members" in op:
+    given = {key: _value(op, key) for key in BLOCK_EDITABLE if key in op}
+    _kind_rules(kind, given)
+    block: Row = {name: given.get(name) for name in kind_fields(kind)} | {"block_id": "", "kind": kind}
+    _kind_rules(kind, block)
+    _session_measured(block)
+    if kind != "circuit" and "members" in op:
         raise _Invalid("members: only a circuit has members (kind 'circuit')")
-    if kind == "circuit":
-        block["members"] = _member_specs(op.get("members") or [])
+    if kind in STRENGTH_KINDS:
+        block["members"] = _member_specs(op.get("members") or []) if kind == "circuit" else []
     _room(day)
     position = _position(op, len(day["blocks"]))
     block["block_id"] = work.new_block_id()
-    for member in block["members"]:
+    for member in block.get("members", []):
         member["member_id"] = work.new_member_id()
     day["blocks"].insert(position - 1, block)
-    members = [m["member_id"] for m in block["members"]]
+    members = [m["member_id"] for m in block.get("members", [])]
     return {
         "id": block["block_id"],
         "label": _label(day, block),
@@ -364,25 +388,9 @@ def plan_build_ops(plan: Plan) -> list[dict[str, Any]]:
         if day["focus"] is not None:
             ops.append({"op": "set_day_focus", "day_id": day["day_id"], "focus": day["focus"]})
         for b in day["blocks"]:
-            op = {"op": "add_block", "day_id": day["day_id"], **{k: v for k, v in b.items() if k != "block_id"}}
+            scalars = {k: v for k, v in b.items() if k not in ("block_id", "members") and v is not None}
+            op = {"op": "add_block", "day_id": day["day_id"], **scalars}
             if b["kind"] == "circuit":
                 op["members"] = [{k: v for k, v in m.items() if k != "member_id"} for m in b["members"]]
-                del op["reps"], op["weight"]
-            else:
-                del op["members"]
             ops.append(op)
     return ops
-
-
-def op_from_form(name: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-    """An op from a coach form: blank inputs are left out (unchanged); for set_day_focus a blank focus clears it."""
-    op: dict[str, Any] = {"op": name}
-    for key, value in fields.items():
-        if isinstance(value, str):
-            value = value.strip()
-        if value in (None, ""):
-            if name == "set_day_focus" and key == "focus":
-                op[key] = None
-            continue
-        op[key] = value
-    return op

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from core.plan.model import DAY_IDS, WEEKDAYS, Block, Day, Member, Plan, short_hash
+from core.plan.model import DAY_IDS, SPORT_TITLES, WEEKDAYS, Block, Day, Member, Plan, short_hash
 from core.quoting import LINE_BREAKS, quote
 
 # Characters that carry structure in plan text (records, fields, labels, change arrows) or in markdown.
@@ -54,9 +54,17 @@ def weekday_label(day_id: str) -> str:
     return WEEKDAYS[DAY_IDS.index(day_id)]
 
 
-def element_label(day_id: str, block_exercise: str, member_exercise: str | None = None) -> str:
-    """`Mon Bench Press`, `Mon Finisher / Burpee`: the label that follows an ID."""
-    label = f"{weekday_label(day_id)} {show_text(block_exercise)}"
+def block_title(kind: str, exercise: str) -> str:
+    """A block's name made safe: `Bench Press`; a session led by its sport, `Run Long` (just `Run` if so named)."""
+    sport = SPORT_TITLES.get(kind)
+    if sport is None:
+        return show_text(exercise)
+    return sport if exercise.casefold() == sport.casefold() else f"{sport} {show_text(exercise)}"
+
+
+def element_label(day_id: str, kind: str, block_exercise: str, member_exercise: str | None = None) -> str:
+    """`Mon Bench Press`, `Mon Finisher / Burpee`, `Sun Run Long`: the label that follows an ID."""
+    label = f"{weekday_label(day_id)} {block_title(kind, block_exercise)}"
     return label if member_exercise is None else f"{label} / {show_text(member_exercise)}"
 
 
@@ -71,8 +79,30 @@ def format_member(member: Member) -> str:
     return parts
 
 
+def distance_text(metres: int) -> str:
+    """`2000m`; whole kilometres from 5 km up as `42km`, `12.5km` (exact: only multiples of 100 m)."""
+    if metres >= 5000 and metres % 100 == 0:
+        return f"{metres / 1000:g}km"
+    return f"{metres}m"
+
+
+def session_amounts(block: Block) -> list[str]:
+    """`["45min", "10km", "Z2"]`: a session's duration, distance and target, those it has."""
+    minutes = [f"{block.duration_min}min"] if block.duration_min is not None else []
+    distance = [distance_text(block.distance_m)] if block.distance_m is not None else []
+    return [*minutes, *distance, *([block.target] if block.target else [])]
+
+
+def format_session(block: Block) -> str:
+    """`b_7 Run 45min Z2`, `b_8 Swim Technique 2000m`, `b_9 Ride Long 150min 60km Z2`: sport, name, amount, target."""
+    text = " ".join([block.block_id, block_title(block.kind, block.exercise), *session_amounts(block)])
+    return f"{text} #{quote(block.notes)}" if block.notes else text
+
+
 def format_block(block: Block) -> str:
-    """`b_1 Bench Press 4×8-10@185lbs r90`; circuits `b_5 Finisher C×3 [m_1 Burpee 10@BW, ...]`."""
+    """`b_1 Bench Press 4×8-10@185lbs r90`; circuits `b_5 Finisher C×3 [m_1 Burpee 10@BW, ...]`; sessions as `format_session`."""
+    if block.is_session:
+        return format_session(block)
     if block.kind == "circuit":
         text = f"{block.block_id} {show_text(block.exercise)} C×{block.sets}"
     else:
@@ -99,7 +129,7 @@ def format_day(day: Day) -> str:
 
 def format_plan_context(plan: Plan, plan_hash_value: str, version: int) -> str:
     """The full plan as the model sees it: compact, one line per day, every ID visible."""
-    header = f"Plan {short_hash(plan_hash_value)} v{version} (sets×reps@load, r=rest s, C×=circuit rounds)"
+    header = f"Plan {short_hash(plan_hash_value)} v{version} (sets×reps@load, r=rest s, C×=circuit rounds, Z=HR zone)"
     return "\n".join([header, *(format_day(d) for d in plan.days)])
 
 

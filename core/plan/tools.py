@@ -160,10 +160,10 @@ def verbose_tool_call_text(plan: Plan) -> str:
                 {k: v for k, v in b.items() if k not in ("block_id",) and v not in (None, [])}
                 | {
                     "members": [
-                        {k: v for k, v in m.items() if k != "member_id" and v is not None} for m in b["members"]
+                        {k: v for k, v in m.items() if k != "member_id" and v is not None} for m in b.get("members", [])
                     ]
                 }
-                if b["members"]
+                if b.get("members")
                 else {k: v for k, v in b.items() if k not in ("block_id", "members") and v is not None}
                 for b in d["blocks"]
             ],

@@ -20,20 +20,20 @@ def _run(capsys: pytest.CaptureFixture, db: Path, *argv: str) -> tuple[int, str,
 
 
 def test_show_apply_diff_history_revert_round_trip(demo_db_path, capsys):
-    """Show, apply an op, diff v1 v2, list history, revert to v1: each works and --json parses."""
+    """Show, apply an op, diff v5 v6, list history, revert to v1: each works and --json parses."""
     code, out, _ = _run(capsys, demo_db_path, "show", "--athlete", "maya")
     assert code == 0 and out.startswith("Plan ") and "b_1 Bench Press 4×6-8@155lbs" in out
     ops = json.dumps([{"op": "update_block", "block_id": "b_1", "sets": 5}])
     code, out, _ = _run(capsys, demo_db_path, "apply", "--athlete", "maya", ops, "--json")
     applied = json.loads(out)
-    assert code == 0 and applied["version"] == 2 and applied["changes"] == ["b_1 sets 4→5"]
-    code, out, _ = _run(capsys, demo_db_path, "diff", "1", "2", "--athlete", "1")
+    assert code == 0 and applied["version"] == 6 and applied["changes"] == ["b_1 sets 4→5"]
+    code, out, _ = _run(capsys, demo_db_path, "diff", "5", "6", "--athlete", "1")
     assert out.strip() == "b_1 (Mon Bench Press) sets 4→5"
     code, out, _ = _run(capsys, demo_db_path, "history", "--athlete", "maya", "--json")
-    assert [v["author"] for v in json.loads(out)["versions"]] == ["import", "coach"]
+    assert [v["author"] for v in json.loads(out)["versions"]] == ["import", "coach", "ai", "coach", "ai", "coach"]
     code, out, _ = _run(capsys, demo_db_path, "revert", "1", "--athlete", "maya")
-    assert code == 0 and out.startswith("ok reverted to v1 as v3")
-    code, out, _ = _run(capsys, demo_db_path, "diff", "1", "3", "--athlete", "maya", "--json")
+    assert code == 0 and out.startswith("ok reverted to v1 as v7")
+    code, out, _ = _run(capsys, demo_db_path, "diff", "1", "7", "--athlete", "maya", "--json")
     assert json.loads(out)["changes"] == []
 
 
@@ -101,16 +101,16 @@ def test_apply_turns_every_bad_ops_argument_into_one_line_and_changes_nothing(
 
 
 def test_revert_to_the_current_version_says_nothing_to_do(demo_db_path, capsys):
-    """Given the plan at v1, `plan revert 1` says there is nothing to do and records no version."""
-    code, out, _ = _run(capsys, demo_db_path, "revert", "1", "--athlete", "maya")
-    assert code == 0 and out.startswith("nothing to do: v1 is already the current plan; plan ")
+    """Given the plan at v5, `plan revert 5` says there is nothing to do and records no version."""
+    code, out, _ = _run(capsys, demo_db_path, "revert", "5", "--athlete", "maya")
+    assert code == 0 and out.startswith("nothing to do: v5 is already the current plan; plan ")
     ops = json.dumps([{"op": "update_block", "block_id": "b_1", "sets": 5}])
     _run(capsys, demo_db_path, "apply", "--athlete", "maya", ops)
     _run(capsys, demo_db_path, "apply", "--athlete", "maya", ops.replace("5", "4"))
-    code, out, _ = _run(capsys, demo_db_path, "revert", "1", "--athlete", "maya")
-    assert out.startswith("nothing to do: v1 is the same plan as the current v3")
+    code, out, _ = _run(capsys, demo_db_path, "revert", "5", "--athlete", "maya")
+    assert out.startswith("nothing to do: v5 is the same plan as the current v7")
     code, out, _ = _run(capsys, demo_db_path, "history", "--athlete", "maya", "--json")
-    assert len(json.loads(out)["versions"]) == 3
+    assert len(json.loads(out)["versions"]) == 7
 
 
 def test_apply_help_lists_every_op_and_field_from_the_op_table(capsys):

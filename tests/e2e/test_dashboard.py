@@ -34,7 +34,7 @@ def test_cli_works_on_the_file_while_a_page_is_open_and_the_page_shows_its_edit(
     """With the plan page open in Chromium, `plan show`, `tokens` and `plan apply` succeed; a rerun shows the edit."""
     ui.open("plan")
     version = ui.page.get_by_test_id("stMetricValue").first
-    expect(version).to_have_text("v1")
+    expect(version).to_have_text("v5")
 
     shown = cli("--db", str(app_db), "plan", "show", "--athlete", "maya", "--json")
     assert shown.returncode == 0, shown.stderr
@@ -47,4 +47,4 @@ def test_cli_works_on_the_file_while_a_page_is_open_and_the_page_shows_its_edit(
     assert applied.stdout.startswith("ok b_2 sets 3→5; plan ")
 
     ui.page.reload()
-    expect(ui.page.get_by_test_id("stMetricValue").first).to_have_text("v2", timeout=60_000)
+    expect(ui.page.get_by_test_id("stMetricValue").first).to_have_text("v6", timeout=60_000)

@@ -1,4 +1,4 @@
-"""The Plan and History & diff pages render under AppTest, show IDs, edit through the ops, and show token counts."""
+"""The Plan and History & diff pages: IDs and names shown, edits in place through the ops, new state at once, token counts."""
 
 from __future__ import annotations
 
@@ -9,33 +9,43 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.db import connect
-from core.plan.op_table import EDIT_OP_NAMES, FIELDS, OPS
+from core.plan.edits import edit_fields
+from core.plan.model import KINDS
+from core.plan.op_table import FIELDS
 from core.plan.store import apply_ops, load_plan, plan_head, plan_versions
 from core.plan.text import format_plan_context
 from core.tokens import count_tokens
 
+SEEDED = 5  # maya's seeded history (v1 import + coach and AI edits); the fixture adds v6
+
 
 @pytest.fixture
 def app(demo_db_path: Path, open_app: Callable[..., AppTest]) -> AppTest:
-    """The app on a private demo database where maya's plan already has a second version (b_1 sets 4→5)."""
+    """The app on a private demo database where maya's plan has one more version (b_1 sets 4→5)."""
     con = connect(demo_db_path)
     apply_ops(con, 1, [{"op": "update_block", "block_id": "b_1", "sets": 5}], plan_head(con, 1).plan_hash, "coach")
     con.close()
     return open_app()
 
 
+def _head(path: Path, athlete: int = 1):
+    con = connect(path)
+    try:
+        return plan_head(con, athlete), load_plan(con, athlete), len(plan_versions(con, athlete))
+    finally:
+        con.close()
+
+
 def test_plan_page_shows_days_blocks_ids_members_hash_and_version(app: AppTest, demo_db_path: Path) -> None:
-    """The plan page shows v2, the short hash, each day, block IDs and circuit members nested under their circuit."""
+    """The plan page shows v6, the short hash, each day, block IDs and circuit members nested under their circuit."""
     app.switch_page("pages/plan.py").run()
     assert not app.exception, app.exception
     metrics = {m.label: m.value for m in app.metric}
-    con = connect(demo_db_path)
-    head, plan = plan_head(con, 1), load_plan(con, 1)
-    con.close()
-    assert metrics["Version"] == "v2"
+    head, plan, _ = _head(demo_db_path)
+    assert metrics["Version"] == f"v{SEEDED + 1}"
     assert metrics["Plan hash"] == head.plan_hash[:8]
-    assert metrics["Blocks · members"] == f"{plan.block_count()} · {plan.member_count()}" == "18 · 6"
-    full = count_tokens(format_plan_context(plan, head.plan_hash, 2), "o200k_base")
+    assert metrics["Blocks · members"] == f"{plan.block_count()} · {plan.member_count()}" == "21 · 6"
+    full = count_tokens(format_plan_context(plan, head.plan_hash, SEEDED + 1), "o200k_base")
     assert metrics["Full-plan context"] == f"{full} tokens"
     assert "day_1 · Mon" in [s.value for s in app.subheader]
     assert "Focus: Upper A" in [t.value for t in app.text]
@@ -43,6 +53,8 @@ def test_plan_page_shows_days_blocks_ids_members_hash_and_version(app: AppTest, 
     assert list(monday["ID"]) == ["b_1", "b_2", "b_3", "b_4", "b_5", "m_1", "m_2", "m_3"]
     assert monday.iloc[0]["Sets"] == "5"
     assert monday.iloc[5]["Exercise"] == "↳ Hanging Leg Raise"
+    tuesday = app.dataframe[1].value
+    assert tuesday.iloc[-1][["ID", "Exercise", "Minutes", "Target"]].tolist() == ["b_19", "Ride Steady", "30", "Z3"]
 
 
 @pytest.fixture
@@ -51,38 +63,127 @@ def plan_page(app: AppTest, open_page: Callable[..., AppTest]) -> AppTest:
     return open_page("pages/plan.py")
 
 
-def test_coach_edit_form_applies_an_op_as_a_new_version(plan_page: AppTest, demo_db_path: Path) -> None:
-    """Submitting the form with update_block b_2 sets 4 records v3 by the coach and shows the short result."""
+def _key(at: AppTest, start: str, end: str = "") -> str:
+    """The one widget key of this run that starts and ends so (keys carry the shown hash)."""
+    keys = [w.key for w in [*at.number_input, *at.text_input, *at.selectbox, *at.button]]
+    found = [k for k in keys if k.startswith(start) and k.endswith(end)]
+    assert len(found) == 1, (start, end, found)
+    return found[0]
+
+
+def test_picking_a_block_by_name_prefills_its_fields(plan_page: AppTest) -> None:
+    """Given Monday's editor, when picking b_2, then it is offered by name and its fields hold its values."""
+    pick = plan_page.selectbox(key=_key(plan_page, "plan_pick_day_1"))
+    assert "Mon · Overhead Press 3×8-10@85lbs" in pick.options
+    pick.set_value("b_2").run()
+    assert plan_page.number_input(key=_key(plan_page, "plan__b_2_", "__sets")).value == 3
+    assert plan_page.text_input(key=_key(plan_page, "plan__b_2_", "__weight")).value == "85lbs"
+
+
+def test_a_coach_edit_shows_the_new_version_and_value_in_the_same_run(plan_page: AppTest, demo_db_path: Path) -> None:
+    """Given b_2 picked and sets set to 4, when saving, then the same run shows v7, the new row and a reset field."""
     app = plan_page
-    app.selectbox(key="plan_op").set_value("update_block").run()
-    app.selectbox(key="plan_block_id").set_value("b_2")
-    app.number_input(key="plan_sets").set_value(4)
-    app.button[0].click().run()
+    app.selectbox(key=_key(app, "plan_pick_day_1")).set_value("b_2").run()
+    app.number_input(key=_key(app, "plan__b_2_", "__sets")).set_value(4)
+    app.button(key=_key(app, "plan_save_day_1")).click().run()
     assert not app.exception, app.exception
-    assert app.success[0].value == "Applied as v3"
-    assert app.code[0].value.startswith("ok b_2 sets 3→4; plan ")
+    head, _, _ = _head(demo_db_path)
+    assert {m.label: m.value for m in app.metric}["Version"] == f"v{SEEDED + 2}"
+    assert app.success[0].value == f"v{SEEDED + 2} · plan {head.plan_hash[:8]}"
+    assert app.code[0].value == f"Saved as v{SEEDED + 2}: b_2 sets 3→4"
+    assert app.dataframe[0].value.iloc[1][["ID", "Sets"]].tolist() == ["b_2", "4"]
+    assert plan_versions(connect(demo_db_path), 1)[-1].author == "coach"
+    assert all(head.plan_hash[:8] in k for k in [w.key for w in app.number_input])
+
+
+def test_a_bad_weight_is_refused_naming_the_field_and_nothing_changes(plan_page: AppTest, demo_db_path: Path) -> None:
+    """A malformed weight is refused with the message naming the field; hash and version count stay."""
+    before = _head(demo_db_path)
+    plan_page.text_input(key=_key(plan_page, "plan__b_1_", "__weight")).set_value("heavy")
+    plan_page.button(key=_key(plan_page, "plan_save_day_1")).click().run()
+    assert not plan_page.exception
+    assert plan_page.error[0].value.startswith("Refused; nothing was changed")
+    assert "weight: expected like 225lbs, 100kg or BW, got 'heavy'" in plan_page.code[0].value
+    assert _head(demo_db_path) == before
+
+
+def test_a_session_is_edited_added_moved_and_removed_by_name(
+    open_page: Callable[..., AppTest], demo_db_path: Path
+) -> None:
+    """Given Tomás's week, the coach lengthens Tuesday's run, adds a Sunday swim, moves it, and removes it; each shows at once."""
+    at = open_page("pages/plan.py", athlete_id=2)
+    at.selectbox(key=_key(at, "plan_pick_day_2")).set_value("b_10").run()
+    assert at.number_input(key=_key(at, "plan__b_10_", "__duration_min")).value == 45
+    at.number_input(key=_key(at, "plan__b_10_", "__duration_min")).set_value(50)
+    at.button(key=_key(at, "plan_save_day_2")).click().run()
+    assert at.code[0].value == "Saved as v6: b_10 duration_min 45→50"
+    assert at.dataframe[1].value.iloc[0][["ID", "Minutes"]].tolist() == ["b_10", "50"]
+    at.selectbox(key=_key(at, "plan__add_day_7", "__kind")).set_value("swim").run()
+    assert {w.key.rsplit("__", 1)[1] for w in [*at.number_input, *at.text_input] if "plan__add_day_7" in w.key} == set(
+        edit_fields("swim")
+    )
+    at.text_input(key=_key(at, "plan__add_day_7", "__exercise")).set_value("Open water")
+    at.number_input(key=_key(at, "plan__add_day_7", "__distance_m")).set_value(1500)
+    at.button(key=_key(at, "plan_add_day_7")).click().run()
+    assert at.code[0].value == "Saved as v7: added b_20 (Sun Swim Open water) to day_7 #3"
+    assert at.dataframe[6].value.iloc[-1][["ID", "Exercise", "Distance m"]].tolist() == [
+        "b_20",
+        "Swim Open water",
+        "1500",
+    ]
+    at.selectbox(key=_key(at, "plan_pick_day_7")).set_value("b_20").run()
+    at.selectbox(key=_key(at, "plan_move_to_day_7")).set_value("day_6").run()
+    at.button(key=_key(at, "plan_move_day_7")).click().run()
+    assert at.code[0].value == "Saved as v8: moved b_20 day_7#3→day_6#3"
+    at.selectbox(key=_key(at, "plan_pick_day_6")).set_value("b_20").run()
+    at.button(key=_key(at, "plan_remove_day_6")).click().run()
+    assert at.code[0].value == "Saved as v9: removed b_20 (Sat Swim Open water)"
+    assert "b_20" not in set(at.dataframe[5].value["ID"])
+    assert [v.actor for v in plan_versions(connect(demo_db_path), 2)][-4:] == ["local"] * 4
+
+
+def test_a_coach_edit_after_a_concurrent_ai_edit_is_refused_and_shows_the_current_plan(
+    plan_page: AppTest, demo_db_path: Path
+) -> None:
+    """Given the AI edits after the page was shown, the coach's save is refused naming the AI's change; the page shows it."""
     con = connect(demo_db_path)
-    assert [(v.version, v.author) for v in plan_versions(con, 1)][-1] == (3, "coach")
+    apply_ops(con, 1, [{"op": "update_block", "block_id": "b_3", "sets": 4}], plan_head(con, 1).plan_hash, "ai")
     con.close()
+    before = _head(demo_db_path)
+    plan_page.text_input(key=_key(plan_page, "plan__focus_day_3", "__focus")).set_value("Push")
+    plan_page.button(key=_key(plan_page, "plan_focus_day_3")).click().run()
+    assert not plan_page.exception
+    assert plan_page.error[0].value == f"Refused; nothing was changed. Showing the current plan v{SEEDED + 2}."
+    assert "stale base_hash" in plan_page.code[0].value
+    assert "b_3 (Mon Barbell Row) sets 3→4" in plan_page.code[0].value
+    assert "database is locked" not in plan_page.code[0].value
+    assert plan_page.dataframe[0].value.iloc[2][["ID", "Sets"]].tolist() == ["b_3", "4"]
+    assert _head(demo_db_path) == before
 
 
-def test_coach_edit_with_bad_weight_shows_the_field_error(plan_page: AppTest) -> None:
-    """A malformed weight is refused on the page with the message naming the field."""
-    app = plan_page
-    app.selectbox(key="plan_op").set_value("update_block").run()
-    app.text_input(key="plan_weight").set_value("heavy")
-    app.button[0].click().run()
-    assert not app.exception
-    assert app.error[0].value == "Refused; nothing was changed"
-    assert "weight: expected like 225lbs, 100kg or BW, got 'heavy'" in app.code[0].value
+def test_edit_controls_carry_the_op_tables_limits_for_every_kind(plan_page: AppTest) -> None:
+    """Given the add controls set to each kind, they are exactly the kind's fields, each with the executor's limits."""
+    for kind in KINDS:
+        plan_page.selectbox(key=_key(plan_page, "plan__add_day_3", "__kind")).set_value(kind).run()
+        widgets = [*plan_page.number_input, *plan_page.text_input]
+        shown = {w.key.rsplit("__", 1)[1] for w in widgets if "plan__add_day_3" in w.key}
+        assert shown == set(edit_fields(kind)), kind
+        for widget in plan_page.number_input:
+            spec = FIELDS[widget.key.rsplit("__", 1)[1]]
+            assert (widget.min, widget.max) == (spec.minimum, spec.maximum), spec.name
+        for widget in plan_page.text_input:
+            spec = FIELDS[widget.key.rsplit("__", 1)[1]]
+            assert (widget.proto.max_chars or None) == spec.max_length, spec.name
 
 
 def test_history_page_shows_timeline_diff_delta_text_and_both_token_counts(app: AppTest) -> None:
-    """The history page lists v1 and v2, highlights the change, shows the delta text and full vs delta tokens."""
+    """The history page lists the seeded versions and v6, highlights the change, shows the delta and full vs delta tokens."""
     app.switch_page("pages/history.py").run()
     assert not app.exception, app.exception
     timeline = app.dataframe[0].value
-    assert list(timeline["Version"]) == ["v1", "v2"] and list(timeline["Author"]) == ["import", "coach"]
+    assert list(timeline["Version"]) == [f"v{n}" for n in range(1, SEEDED + 2)]
+    assert list(timeline["Author"]) == ["import", "coach", "ai", "coach", "ai", "coach"]
+    assert list(timeline["By"])[:3] == ["local", "coach@demo", "ai"]
     assert list(app.dataframe[1].value["What"]) == ["b_1 (Mon Bench Press) sets 4→5"]
     assert app.code[0].value == "Plan changes:\nb_1 (Mon Bench Press) sets 4→5"
     metrics = {m.label: m.value for m in app.metric}
@@ -92,68 +193,39 @@ def test_history_page_shows_timeline_diff_delta_text_and_both_token_counts(app: 
     assert metrics["Reduction"] == f"{1 - delta / full:.0%}"
 
 
-def test_coach_edit_after_a_concurrent_ai_edit_is_refused_as_stale(plan_page: AppTest, demo_db_path: Path) -> None:
-    """Given the AI edits after the form was shown, the coach's submit is refused listing the AI's change."""
-    plan_page.selectbox(key="plan_op").set_value("set_day_focus").run()
-    con = connect(demo_db_path)
-    apply_ops(con, 1, [{"op": "update_block", "block_id": "b_3", "sets": 4}], plan_head(con, 1).plan_hash, "ai")
-    con.close()
-    plan_page.text_input(key="plan_focus").set_value("Push")
-    plan_page.button[0].click().run()
-    assert not plan_page.exception
-    assert plan_page.error[0].value == "Refused; nothing was changed"
-    assert "stale base_hash" in plan_page.code[0].value
-    assert "b_3 (Mon Barbell Row) sets 3→4" in plan_page.code[0].value
-
-
 @pytest.fixture
 def history_page(app: AppTest, open_page: Callable[..., AppTest]) -> AppTest:
     """The history page file on its own, for widget interaction (see conftest.open_page)."""
     return open_page("pages/history.py")
 
 
-def test_revert_button_records_a_new_version_with_the_old_plan(history_page: AppTest, demo_db_path: Path) -> None:
-    """Reverting to v1 from the page makes v3 with v1's hash; v1 and v2 stay in the history."""
-    history_page.selectbox(key="history_revert_to").set_value(1)
+def test_revert_lists_the_new_version_in_the_same_run(history_page: AppTest, demo_db_path: Path) -> None:
+    """Reverting to v1 makes v7 with v1's hash; the same run's timeline already lists v7 and the old versions stay."""
+    history_page.selectbox(key="history_revert_to").set_value(1).run()
     history_page.button(key="history_revert").click().run()
     assert not history_page.exception
-    assert "as v3" in history_page.success[0].value
+    assert history_page.success[0].value.startswith(f"Reverted to v1 as v{SEEDED + 2}; plan ")
+    assert list(history_page.dataframe[0].value["Version"])[-1] == f"v{SEEDED + 2}"
     con = connect(demo_db_path)
     versions = plan_versions(con, 1)
     con.close()
-    assert [v.version for v in versions] == [1, 2, 3]
-    assert versions[2].plan_hash == versions[0].plan_hash and versions[2].author == "revert"
+    assert [v.version for v in versions] == list(range(1, SEEDED + 3))
+    assert versions[-1].plan_hash == versions[0].plan_hash and versions[-1].author == "revert"
 
 
 def test_revert_after_a_concurrent_edit_is_refused_and_changes_nothing(
     history_page: AppTest, demo_db_path: Path
 ) -> None:
     """Given an AI edit after the page was shown, the revert is refused as stale and no version is added."""
+    history_page.selectbox(key="history_revert_to").set_value(1).run()
     con = connect(demo_db_path)
     apply_ops(con, 1, [{"op": "update_block", "block_id": "b_3", "sets": 4}], plan_head(con, 1).plan_hash, "ai")
-    before = plan_head(con, 1)
     con.close()
-    history_page.selectbox(key="history_revert_to").set_value(1)
+    before = _head(demo_db_path)
     history_page.button(key="history_revert").click().run()
-    assert "stale base_hash" in history_page.code[-1].value
-    con = connect(demo_db_path)
-    assert plan_head(con, 1) == before and len(plan_versions(con, 1)) == 3
-    con.close()
-
-
-def test_edit_controls_carry_the_op_tables_limits_for_every_op(plan_page: AppTest) -> None:
-    """Given each op picked in the form, its controls are exactly the op's fields with the executor's limits."""
-    for name in EDIT_OP_NAMES:
-        plan_page.selectbox(key="plan_op").set_value(name).run()
-        shown = {w.key.removeprefix("plan_") for w in [*plan_page.number_input, *plan_page.text_input]}
-        shown |= {w.key.removeprefix("plan_") for w in plan_page.selectbox if w.key != "plan_op"}
-        assert shown == {f for f in OPS[name].fields if FIELDS[f].json_type != "array"}, name
-        for widget in plan_page.number_input:
-            spec = FIELDS[widget.key.removeprefix("plan_")]
-            assert (widget.min, widget.max) == (spec.minimum, spec.maximum), spec.name
-        for widget in plan_page.text_input:
-            spec = FIELDS[widget.key.removeprefix("plan_")]
-            assert (widget.proto.max_chars or None) == spec.max_length, spec.name
+    assert history_page.error[0].value == "Refused; nothing was changed"
+    assert "stale base_hash" in history_page.code[0].value
+    assert _head(demo_db_path) == before
 
 
 HOSTILE_NOTE = "Use `code` **bold** [link](http://e.x) ![img](http://e.x/i.png) <img src=x onerror=alert(1)> # H"
@@ -170,7 +242,7 @@ def test_a_note_with_backticks_markdown_and_html_shows_literally_on_plan_and_his
     apply_ops(
         con,
         1,
-        [{"op": "set_day_focus", "day_id": "day_3", "focus": "**Rest** `x` <img src=y>"}],
+        [{"op": "set_day_focus", "day_id": "day_7", "focus": "**Rest** `x` <img src=y>"}],
         plan_head(con, 1).plan_hash,
         "ai",
     )
@@ -181,10 +253,10 @@ def test_a_note_with_backticks_markdown_and_html_shows_literally_on_plan_and_his
     assert not any("img" in m.value or "**" in m.value for m in [*at.markdown, *at.subheader, *at.caption])
     at.switch_page("pages/history.py").run()
     assert not at.exception
-    assert list(at.dataframe[0].value["Changes"])[1] == f'b_2 notes none→"{HOSTILE_NOTE}"'
-    at.selectbox(key="history_from").set_value(1).run()
+    assert list(at.dataframe[0].value["Changes"])[SEEDED] == f'b_2 notes none→"{HOSTILE_NOTE}"'
+    at.selectbox(key="history_from").set_value(SEEDED).run()
     lines = list(at.dataframe[1].value["What"])
-    assert lines[0] == 'day_3 (Wed) focus Rest→"**Rest** `x` <img src=y>"'
+    assert lines[0] == 'day_7 (Sun) focus Rest→"**Rest** `x` <img src=y>"'
     assert lines[1] == f'b_2 (Mon Overhead Press) notes none→"{HOSTILE_NOTE}"'
     assert f'notes none→"{HOSTILE_NOTE}"' in at.code[0].value
     assert not any("img" in m.value or "**" in m.value for m in [*at.markdown, *at.subheader, *at.caption])

@@ -11,7 +11,6 @@ import pytest
 
 from core.db import connect
 from core.db import plan as plan_db
-from core.db.athletes import athlete_ids
 from core.plan.context import UNCHANGED_TEXT
 from core.plan.diff import render_diff
 from core.plan.model import (
@@ -35,6 +34,8 @@ from core.plan.store import (
 )
 
 MAYA = 1
+SEEDED = 5  # maya's seeded history: v1 import, then coach and AI edits (core.demo.plan.HISTORY)
+NEXT_BLOCK = "b_22"  # b_1..b_18 strength, b_19..b_20 rides, b_21 the AI's recovery ride
 
 
 def _state(con: duckdb.DuckDBPyConnection, athlete_id: int = MAYA) -> tuple[str, str, int, tuple[int, int]]:
@@ -49,15 +50,6 @@ def _state(con: duckdb.DuckDBPyConnection, athlete_id: int = MAYA) -> tuple[str,
 
 def _apply(con: duckdb.DuckDBPyConnection, ops: list[dict], author: str = "coach") -> str:
     return apply_ops(con, MAYA, ops, plan_head(con, MAYA).plan_hash, author)
-
-
-def test_demo_plans_are_written_through_the_write_path_with_valid_references(demo_con):
-    """Given the seeded demo, every athlete has version 1 by 'import' and a plan whose references all hold."""
-    for athlete_id in athlete_ids(demo_con):
-        versions = plan_versions(demo_con, athlete_id)
-        assert [(v.version, v.author) for v in versions] == [(1, "import")]
-        assert plan_head(demo_con, athlete_id).plan_hash == plan_hash(load_plan(demo_con, athlete_id))
-        assert validate_references(demo_con, athlete_id) == []
 
 
 EXPECTED_CANONICAL = (
@@ -125,13 +117,13 @@ def test_update_block_changes_fields_records_version_and_diff(demo_con):
         ],
     )
     assert plan_head(demo_con, MAYA).plan_hash == new_hash
-    lines = render_diff(diff_versions(demo_con, MAYA, 1, 2))
+    lines = render_diff(diff_versions(demo_con, MAYA, SEEDED, SEEDED + 1))
     assert lines == [
         "b_2 (Mon Overhead Press) exercise Overhead Press→Push Press, sets 3→4, reps 8-10→6-8, weight 85lbs→95lbs,"
         " rest_s 90→120, notes none→Strict"
     ]
     assert plan_versions(demo_con, MAYA)[-1].author == "coach"
-    assert plan_versions(demo_con, MAYA)[-1].parent_hash == version_hash(demo_con, 1)
+    assert plan_versions(demo_con, MAYA)[-1].parent_hash == version_hash(demo_con, SEEDED)
 
 
 def version_hash(con, version: int) -> str:
@@ -142,8 +134,8 @@ def version_hash(con, version: int) -> str:
     ("ops", "expected"),
     [
         (
-            [{"op": "add_block", "day_id": "day_3", "exercise": "Face Pull", "sets": 3, "reps": "15", "weight": "BW"}],
-            ["b_19 added day_3 #1: b_19 Face Pull 3×15@BW"],
+            [{"op": "add_block", "day_id": "day_7", "exercise": "Face Pull", "sets": 3, "reps": "15", "weight": "BW"}],
+            ["b_22 added day_7 #1: b_22 Face Pull 3×15@BW"],
         ),
         (
             [
@@ -157,7 +149,7 @@ def version_hash(con, version: int) -> str:
                     "members": [{"exercise": "Jumping Jack", "reps": "20", "weight": "BW"}],
                 }
             ],
-            ["b_19 added day_1 #1: b_19 Warm-up C×2 [m_7 Jumping Jack 20@BW]"],
+            ["b_22 added day_1 #1: b_22 Warm-up C×2 [m_7 Jumping Jack 20@BW]"],
         ),
         ([{"op": "remove_block", "block_id": "b_3"}], ["b_3 (Mon Barbell Row) removed"]),
         (
@@ -183,26 +175,39 @@ def version_hash(con, version: int) -> str:
             ["m_2 (Mon Core Circuit / Russian Twist) reps 20→30, weight BW→10lbs"],
         ),
         ([{"op": "remove_member", "member_id": "m_3"}], ["m_3 (Mon Core Circuit / Ab Wheel Rollout) removed"]),
-        ([{"op": "set_day_focus", "day_id": "day_3", "focus": "Mobility"}], ["day_3 (Wed) focus Rest→Mobility"]),
+        ([{"op": "set_day_focus", "day_id": "day_7", "focus": "Mobility"}], ["day_7 (Sun) focus Rest→Mobility"]),
+        (
+            [{"op": "add_block", "day_id": "day_7", "kind": "swim", "exercise": "Swim", "distance_m": 2000}],
+            ["b_22 added day_7 #1: b_22 Swim 2000m"],
+        ),
+        (
+            [{"op": "update_block", "block_id": "b_20", "duration_min": 50, "distance_m": 20000, "target": "220W"}],
+            ["b_20 (Wed Ride Easy) duration_min 45→50, distance_m none→20000, target Z2→220W"],
+        ),
+        ([{"op": "remove_block", "block_id": "b_21"}], ["b_21 (Sat Ride Recovery) removed"]),
+        (
+            [{"op": "move_block", "block_id": "b_19", "day_id": "day_7"}],
+            ["b_19 (Sun Ride Steady) moved Tue#5→Sun#1"],
+        ),
     ],
 )
 def test_every_op_is_applied_diffed_and_reverted(demo_con, ops, expected):
-    """Given the demo plan, each op is applied (new version), diffed as expected, and revert restores v1 as v3."""
+    """Given the demo plan, each op (strength or session) is applied, diffed as expected, and revert restores the plan."""
     original = _state(demo_con)
     _apply(demo_con, ops, author="ai")
-    assert render_diff(diff_versions(demo_con, MAYA, 1, 2)) == expected
+    assert render_diff(diff_versions(demo_con, MAYA, SEEDED, SEEDED + 1)) == expected
     assert validate_references(demo_con, MAYA) == []
-    revert_to_version(demo_con, MAYA, 1)
+    revert_to_version(demo_con, MAYA, SEEDED)
     versions = plan_versions(demo_con, MAYA)
-    assert [(v.version, v.author) for v in versions] == [(1, "import"), (2, "ai"), (3, "revert")]
+    assert [(v.version, v.author) for v in versions][SEEDED:] == [(SEEDED + 1, "ai"), (SEEDED + 2, "revert")]
     assert canonical_json(load_plan(demo_con, MAYA)) == original[0]
     assert plan_head(demo_con, MAYA).plan_hash == original[1]
-    assert diff_versions(demo_con, MAYA, 1, 3).is_empty
+    assert diff_versions(demo_con, MAYA, SEEDED, SEEDED + 2).is_empty
     assert validate_references(demo_con, MAYA) == []
 
 
 def test_ids_are_never_reused_after_deletion(demo_con):
-    """Given b_18 removed, the next added block is b_19, not b_18; likewise for members."""
+    """Given b_18 removed, the next added block takes the next number (b_22), never b_18; likewise for members."""
     _apply(demo_con, [{"op": "remove_block", "block_id": "b_18"}, {"op": "remove_member", "member_id": "m_3"}])
     _apply(
         demo_con,
@@ -213,11 +218,11 @@ def test_ids_are_never_reused_after_deletion(demo_con):
     )
     ids = {b.block_id for _, _, b in load_plan(demo_con, MAYA).blocks()}
     members = {m.member_id for _, _, b in load_plan(demo_con, MAYA).blocks() for m in b.members}
-    assert "b_18" not in ids and "b_19" in ids
+    assert "b_18" not in ids and NEXT_BLOCK in ids
     assert "m_3" not in members and "m_7" in members
     revert_to_version(demo_con, MAYA, 1)
     _apply(demo_con, [{"op": "add_block", "day_id": "day_3", "exercise": "Walk", "sets": 1, "reps": "AMRAP"}])
-    assert "b_20" in {b.block_id for _, _, b in load_plan(demo_con, MAYA).blocks()}
+    assert "b_23" in {b.block_id for _, _, b in load_plan(demo_con, MAYA).blocks()}
 
 
 def test_batch_with_one_invalid_op_changes_nothing(demo_con):
@@ -396,7 +401,10 @@ def test_delta_falls_back_to_full_when_it_costs_more(demo_con):
     plan_db.record_interaction(demo_con, MAYA, datetime(2025, 1, 1, 9), head.plan_hash, "hi", "o200k_base", 0)
     plan = load_plan(demo_con, MAYA)
     ops = [{"op": "move_block", "block_id": b.block_id, "day_id": "day_7"} for _, _, b in plan.blocks()]
-    ops += [{"op": "update_block", "block_id": b.block_id, "sets": 2} for _, _, b in plan.blocks()]
+    ops += [
+        {"op": "update_block", "block_id": b.block_id, **({"duration_min": 5} if b.is_session else {"sets": 2})}
+        for _, _, b in plan.blocks()
+    ]
     _apply(demo_con, ops)
     ctx = plan_context_for_model(demo_con, MAYA)
     assert ctx.mode == "full" and ctx.delta_tokens > ctx.full_tokens
@@ -427,7 +435,7 @@ def test_versions_past_a_snapshot_interval_read_back_exactly_from_snapshot_plus_
         ]
         _apply(demo_con, ops)
     versions = plan_versions(demo_con, MAYA)
-    assert len(versions) == 61
+    assert len(versions) == SEEDED + 60
     for v in versions:
         assert plan_hash(version_plan(demo_con, MAYA, v.version)) == v.plan_hash, v.version
     snapshots = demo_con.execute(
@@ -435,13 +443,13 @@ def test_versions_past_a_snapshot_interval_read_back_exactly_from_snapshot_plus_
     ).fetchall()
     assert [r[0] for r in snapshots] == [1, 1 + SNAPSHOT_EVERY]
     patch = demo_con.execute(
-        "SELECT patch_json FROM plan_versions WHERE athlete_id = ? AND version = 2", [MAYA]
+        "SELECT patch_json FROM plan_versions WHERE athlete_id = ? AND version = ?", [MAYA, SEEDED + 1]
     ).fetchone()[0]
     assert sorted(json.loads(patch)) == ["day_1", "day_2"]  # only the days the edit touched
     revert_to_version(demo_con, MAYA, 30)
-    assert plan_hash(load_plan(demo_con, MAYA)) == versions[29].plan_hash
+    assert plan_hash(load_plan(demo_con, MAYA)) == versions[29].plan_hash  # a patch past the v1 snapshot
     assert validate_references(demo_con, MAYA) == []
-    assert render_diff(diff_versions(demo_con, MAYA, 2, 3)) == [
+    assert render_diff(diff_versions(demo_con, MAYA, SEEDED + 1, SEEDED + 2)) == [
         "b_1 (Mon Bench Press) sets 1→2",
-        "b_6 (Wed Back Squat) moved Tue#4→Wed#1",
+        "b_6 (Wed Back Squat) moved Tue#5→Wed#2",
     ]

@@ -42,12 +42,13 @@ def _outside_and_quoted(text: str) -> tuple[str, list[str]]:
 
 @st.composite
 def adversarial_plans(draw: st.DrawFn) -> Plan:
-    """A plan with a single block, a circuit with two members and a focus; every text field adversarial."""
+    """A plan with a single block, a circuit with two members, a run session and a focus; every text field adversarial."""
     text = lambda: draw(ADVERSARIAL)  # noqa: E731
     members = (Member("m_1", text(), "10", "BW", text()), Member("m_2", text(), "45s", None, text()))
     blocks = (
         Block("b_1", "single", text(), 4, "8-10", "185lbs", 90, text()),
-        Block("b_2", "circuit", text(), 3, None, None, 60, text(), members),
+        Block("b_2", "circuit", text(), 3, None, None, 60, text(), members=members),
+        Block("b_3", "run", text(), notes=text(), duration_min=45, distance_m=8000, target="Z2"),
     )
     days = list(empty_plan().days)
     days[0] = Day("day_1", text(), blocks)

@@ -71,6 +71,8 @@ def _limit_cases() -> list[tuple[str, object, object, str, str]]:
         ("weight", "22.5kg", "22.5", weight, "e.g. 225lbs, 100kg, BW"),
         ("weight", "BW", "bodyweight", weight, "e.g. 225lbs, 100kg, BW"),
         ("members", [{"exercise": "Plank"}] * 12, [{"exercise": "Plank"}] * 13, "at most 12", "≤12"),
+        ("target", "4:30/km", "fast", "Z2, 4:30/km, 1:45/100m, 220W or RPE7", "Z2, 4:30/km, 1:45/100m, 220W, RPE7"),
+        ("target", "RPE7", "Z6", "Z2, 4:30/km, 1:45/100m, 220W or RPE7", "Z2, 4:30/km, 1:45/100m, 220W, RPE7"),
     ]
     return cases
 
@@ -81,6 +83,15 @@ def _op_for(field: str, value: object) -> dict:
         return {"op": "update_block", "block_id": "b_1", field: value}
     if field == "focus":
         return {"op": "set_day_focus", "day_id": "day_3", "focus": value}
+    if field in ("duration_min", "distance_m", "target"):
+        return {
+            "op": "add_block",
+            "day_id": "day_3",
+            "exercise": "Easy",
+            "kind": "run",
+            "duration_min": 40,
+            field: value,
+        }
     if field == "members":
         return {"op": "add_block", "day_id": "day_3", "exercise": "C", "sets": 3, "kind": "circuit", field: value}
     return {"op": "add_block", "day_id": "day_3", "exercise": "X", "sets": 3, "reps": "8", field: value}
@@ -116,7 +127,7 @@ def test_edit_plan_applies_several_ops_atomically(demo_con):
         {"op": "add_block", "day_id": "day_3", "exercise": "Face Pull", "sets": 3, "reps": "15", "weight": "BW"},
     )
     assert (
-        ok == f"ok b_1 sets 4→5; added b_19 (Wed Face Pull) to day_3 #1; plan {plan_head(demo_con, MAYA).plan_hash[:8]}"
+        ok == f"ok b_1 sets 4→5; added b_22 (Wed Face Pull) to day_3 #2; plan {plan_head(demo_con, MAYA).plan_hash[:8]}"
     )
     assert plan_db.versions(demo_con, MAYA)[-1]["author"] == "ai"
     before = _state(demo_con)
@@ -241,7 +252,7 @@ def test_get_plan_returns_the_full_plan_with_ids_and_hash(demo_con):
     """Given get_plan, the result is the full plan text headed by the short hash and version."""
     result = execute_tool_call(demo_con, MAYA, "get_plan", "{}")
     head = plan_head(demo_con, MAYA)
-    assert result.splitlines()[0].startswith(f"Plan {head.plan_hash[:8]} v1 ")
+    assert result.splitlines()[0].startswith(f"Plan {head.plan_hash[:8]} v5 ")
     assert result.splitlines()[1].startswith("day_1 Mon Upper A: b_1 Bench Press 4×")
 
 
@@ -251,7 +262,7 @@ def test_stale_tool_call_is_refused_with_what_changed(demo_con):
     _edit(demo_con, {"op": "update_block", "block_id": "b_1", "sets": 5})
     ops = json.dumps({"ops": [{"op": "update_block", "block_id": "b_2", "sets": 4}]})
     result = execute_tool_call(demo_con, MAYA, "edit_plan", ops, shown_hash=seen)
-    assert result.startswith(f"error: stale base_hash {seen[:8]} (v1): the plan is now ")
+    assert result.startswith(f"error: stale base_hash {seen[:8]} (v5): the plan is now ")
     assert "changed since: b_1 (Mon Bench Press) sets 4→5." in result
 
 
