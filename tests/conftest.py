@@ -94,3 +94,20 @@ def _release_cached_connections() -> Iterator[None]:
 
     st.cache_resource.clear()
     gc.collect()
+
+
+@pytest.fixture
+def scripted_server() -> Iterator[Callable[..., object]]:
+    """Factory: a scripted OpenAI-compatible server on 127.0.0.1 (tests/openai_server.py), shut down after the test."""
+    from tests.openai_server import ScriptedServer
+
+    servers: list[ScriptedServer] = []
+
+    def _start(script: object) -> ScriptedServer:
+        server = ScriptedServer(script).__enter__()
+        servers.append(server)
+        return server
+
+    yield _start
+    for server in servers:
+        server.__exit__()
