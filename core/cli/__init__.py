@@ -18,7 +18,14 @@ from typing import Any
 from core.errors import CoachError
 
 # Each module registers its subcommands; add a feature by adding its module here.
-COMMAND_MODULES = ("core.cli.seed", "core.cli.tokens", "core.cli.bench", "core.cli.plan", "core.cli.patterns")
+COMMAND_MODULES = (
+    "core.cli.seed",
+    "core.cli.tokens",
+    "core.cli.bench",
+    "core.cli.plan",
+    "core.cli.patterns",
+    "core.cli.eval",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
