@@ -72,8 +72,9 @@ class ScriptedServer:
     def next_reply(self, body: dict[str, Any]) -> Reply:
         with self._lock:
             self.requests.append(body)
-            if callable(self.script):
-                return self.script(body)
+        if callable(self.script):  # outside the lock: a script may block one request while others go on
+            return self.script(body)
+        with self._lock:
             if not self.script:
                 return {"content": "(script exhausted)"}
             return self.script.pop(0)
