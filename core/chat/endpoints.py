@@ -19,6 +19,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -26,6 +27,7 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import openai
 
@@ -158,6 +160,7 @@ class LocalModelServer:
         self.process: subprocess.Popen[bytes] | None = None
         self.port: int | None = None
         self.context_window: int | None = None
+        self.log: Any = None
 
     @property
     def base_url(self) -> str:
@@ -176,12 +179,14 @@ class LocalModelServer:
             "--n_ctx", str(self.context_window),
             "--n_threads", str(min(2, os.cpu_count() or 1)),
         ]  # fmt: skip
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # llama.cpp logs a lot: to a file, so a full pipe can never block the server.
+        self.log = tempfile.NamedTemporaryFile(prefix="coach-local-model-", suffix=".log", delete=False)  # noqa: SIM115
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
         atexit.register(self.stop)
         deadline = time.monotonic() + ready_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                tail = (self.process.stderr.read() if self.process.stderr else b"").decode(errors="replace")[-300:]
+                tail = Path(self.log.name).read_text(errors="replace")[-300:]
                 raise EndpointError(f"local model server exited with code {self.process.returncode}: {tail}")
             try:
                 with urllib.request.urlopen(f"{self.base_url}/models", timeout=1.0) as reply:
