@@ -26,6 +26,7 @@ pages = [
     st.Page("pages/history.py", title="Plan history & diff", icon=":material/difference:"),
     st.Page("pages/formats.py", title="Formats A/B", icon=":material/compare_arrows:"),
     st.Page("pages/patterns.py", title="Patterns", icon=":material/insights:"),
+    st.Page("pages/comprehension.py", title="Comprehension", icon=":material/quiz:"),
 ]
 nav = st.navigation(pages)
 app_state.follow_deep_link()

@@ -83,3 +83,11 @@ def score_rows(items: list[Score]) -> list[dict[str, object]]:
         }
         for s in items
     ]  # fmt: skip
+
+
+FLOOR = 0.25
+
+
+def at_floor(items: list[Score]) -> bool:
+    """Whether every format of a model scored below FLOOR: format differences then mean nothing."""
+    return bool(items) and all(s.accuracy < FLOOR for s in items)

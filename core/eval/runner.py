@@ -10,6 +10,7 @@ not written, so a later run retries them.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -41,18 +42,20 @@ SYSTEM_PROMPT = """You answer questions about an athlete's training data. The da
 Answer with only the answer, in the form the question asks for. No explanation."""
 
 
-EVAL_DIR = PROJECT_ROOT / "data" / "eval"
+def eval_dir() -> Path:
+    """Where result files are kept: data/eval/, or $COACH_EVAL_DIR."""
+    return Path(os.environ.get("COACH_EVAL_DIR", PROJECT_ROOT / "data" / "eval"))
 
 
-def results_path_for(model: str, directory: Path = EVAL_DIR) -> Path:
+def results_path_for(model: str) -> Path:
     """The result file of one model: data/eval/<model name, lowercased, unsafe characters as '-'>.jsonl."""
     slug = re.sub(r"[^a-z0-9._]+", "-", model.lower()).strip("-") or "model"
-    return directory / f"{slug}.jsonl"
+    return eval_dir() / f"{slug}.jsonl"
 
 
-def saved_results(directory: Path = EVAL_DIR) -> list[Result]:
-    """Every result in every .jsonl file of `directory` (the page's and the CLI's saved data)."""
-    return [r for path in sorted(directory.glob("*.jsonl")) for r in load_results(path)]
+def saved_results() -> list[Result]:
+    """Every result in every .jsonl file of the result directory (the page's and the CLI's saved data)."""
+    return [r for path in sorted(eval_dir().glob("*.jsonl")) for r in load_results(path)]
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ def run_evaluation(
     *,
     concurrency: int = 2,
     max_retries: int = 3,
-    max_tokens: int = 96,
+    max_tokens: int = 48,
     progress: Callable[[int], Any] | None = None,
 ) -> RunSummary:
     """Ask every (question, format) not yet in `results_path` and append each scored answer as it arrives.
