@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "core.cli.plan",
     "core.cli.patterns",
     "core.cli.eval",
+    "core.cli.chat",
 )
 
 

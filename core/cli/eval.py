@@ -68,15 +68,17 @@ def run(args: argparse.Namespace) -> int:
         emit(args, {"endpoint": None, "note": note, "scores": rows}, scores_text(rows, note))
         return 0
     con = open_database(args.db)
-    try:
+    try:  # render every text, then let go of the database file for the (long) run
         questions = limit_questions(generate_questions(con), args.limit)
-        path = args.results or results_path_for(endpoint.model)
-        summary = run_evaluation(
-            endpoint, questions, formats, DocumentSource(con), path, concurrency=args.concurrency,
-            progress=lambda total: tqdm(total=total, desc=f"eval {endpoint.model}", unit="q", file=sys.stderr),
-        )  # fmt: skip
+        source = DocumentSource(con)
+        source.prerender(questions, formats)
     finally:
         con.close()
+    path = args.results or results_path_for(endpoint.model)
+    summary = run_evaluation(
+        endpoint, questions, formats, source, path, concurrency=args.concurrency,
+        progress=lambda total: tqdm(total=total, desc=f"eval {endpoint.model}", unit="q", file=sys.stderr),
+    )  # fmt: skip
     asked = {q.qid for q in questions}
     results = [r for r in load_results(path) if r.model == endpoint.model and r.qid in asked and r.format in formats]
     rows = score_rows(scores(results, by_kind=args.by_kind))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,13 @@ class DocumentSource:
             else:
                 self._texts[key] = render(apply_edit(week, question.edit), fmt)
         return self._texts[key]
+
+    def prerender(self, questions: Iterable[Question], formats: Iterable[str]) -> None:
+        """Render every text up front, so the database can be closed (or stay on this thread) while the run asks."""
+        chosen = tuple(formats)
+        for question in questions:
+            for fmt in chosen:
+                self.text(question, fmt)
 
     def _activities(self, athlete_id: int, week: Program, fmt: str) -> str:
         units, days = week.units, week.weeks[0]

@@ -146,7 +146,7 @@ def run_evaluation(
         raise CoachError(f"concurrency {concurrency}: expected 1 or more")
     done = {r.key for r in load_results(results_path)}
     todo = [(q, f) for q in questions for f in chosen if (q.qid, f, endpoint.model) not in done]
-    texts = {(q.qid, f): source.text(q, f) for q, f in todo}  # rendered up front: DuckDB reads stay on this thread
+    source.prerender([q for q, _ in todo], chosen)  # DuckDB reads stay on this thread; workers use the cache
     client = endpoint.client(max_retries=max_retries)
     results_path.parent.mkdir(parents=True, exist_ok=True)
     lock = threading.Lock()
@@ -155,7 +155,7 @@ def run_evaluation(
 
     def ask(item: tuple[Question, str]) -> None:
         question, fmt = item
-        data = texts[(question.qid, fmt)]
+        data = source.text(question, fmt)
         messages = messages_for(question, fmt, data)
         started = time.perf_counter()
         try:
