@@ -67,8 +67,11 @@ class Endpoint:
         window = f", window {self.context_window:,} tokens" if self.context_window else ""
         return f"{self.kind} · {self.model} at {self.base_url or 'the OpenAI API'}{window}"
 
-    def client(self, *, timeout: float = 120.0, max_retries: int = 2) -> openai.OpenAI:
-        """An `openai.OpenAI` client for this endpoint (the SDK retries 408/429/5xx with exponential backoff)."""
+    def client(self, *, timeout: float | None = None, max_retries: int = 2) -> openai.OpenAI:
+        """An `openai.OpenAI` client for this endpoint (the SDK retries 408/429/5xx with exponential backoff).
+
+        The local model gets 10 minutes per request by default: a 2,000-token prompt took 220 s on busy shared cores.
+        """
         if not self.live:
             raise EndpointError(
                 "endpoint: preview has no client; configure OPENAI_BASE_URL/OPENAI_API_KEY or the local model"
@@ -76,7 +79,7 @@ class Endpoint:
         return openai.OpenAI(
             api_key=self.api_key or "not-needed",
             base_url=self.base_url,
-            timeout=timeout,
+            timeout=timeout if timeout is not None else (600.0 if self.kind == "local" else 120.0),
             max_retries=max_retries,
         )
 

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from core.cli import emit
+from core.errors import CoachError
 from core.workouts.formats import FORMATS
 
 
@@ -57,8 +58,6 @@ def run(args: argparse.Namespace) -> int:
 
     formats = check_formats(f.strip() for f in args.formats.split(",") if f.strip())
     if args.limit is not None and args.limit < 1:
-        from core.errors import CoachError
-
         raise CoachError(f"--limit {args.limit}: expected 1 or more")
     endpoint = resolve_endpoint()
     if not endpoint.live:
