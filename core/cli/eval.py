@@ -3,6 +3,7 @@
 python -m core eval --limit 20                       # every format, 20 questions (all kinds), configured endpoint
 python -m core eval --formats compact,ultra --json   # two formats, every question, scores as JSON
 python -m core eval --results /tmp/run.jsonl         # resume (or start) a run in another file
+python -m core eval --rescore --results data/eval/smollm2-135m-instruct.jsonl   # re-check stored answers
 
 With no endpoint (no OPENAI_BASE_URL/OPENAI_API_KEY and no `make model`) it says so and shows the saved results.
 """
@@ -27,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--concurrency", type=int, default=2, help="requests in flight at once (default 2)")
     p.add_argument("--by-kind", action="store_true", help="also break accuracy down by question kind")
+    p.add_argument("--rescore", action="store_true", help="score the saved answers of --results again, asking nothing")
     p.add_argument("--json", action="store_true", help="print scores as JSON")
     p.set_defaults(handler=run)
 
@@ -59,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
     formats = check_formats(f.strip() for f in args.formats.split(",") if f.strip())
     if args.limit is not None and args.limit < 1:
         raise CoachError(f"--limit {args.limit}: expected 1 or more")
+    if args.rescore:
+        return _rescore(args)
     endpoint = resolve_endpoint()
     if not endpoint.live:
         results = load_results(args.results) if args.results else saved_results()
@@ -92,3 +96,25 @@ def run(args: argparse.Namespace) -> int:
     }  # fmt: skip
     emit(args, payload, scores_text(rows, title))
     return 1 if summary.failed else 0
+
+
+def _rescore(args: argparse.Namespace) -> int:
+    from core.demo.generator import open_database
+    from core.eval.questions import generate_questions
+    from core.eval.report import score_rows, scores
+    from core.eval.runner import load_results, rescore
+
+    if args.results is None or not args.results.is_file():
+        raise CoachError(
+            f"--rescore: expected --results naming an existing result file, got {str(args.results)[:80]!r}"
+        )
+    con = open_database(args.db)
+    try:
+        questions = generate_questions(con)
+    finally:
+        con.close()
+    changed = rescore(args.results, questions)
+    rows = score_rows(scores(load_results(args.results), by_kind=args.by_kind))
+    emit(args, {"results": str(args.results), "changed": changed, "scores": rows},
+         scores_text(rows, f"{args.results.name}: {changed} verdict(s) changed"))  # fmt: skip
+    return 0

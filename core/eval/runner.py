@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,19 @@ def load_results(path: Path) -> list[Result]:
         except (json.JSONDecodeError, TypeError):
             continue
     return out
+
+
+def rescore(path: Path, questions: list[Question]) -> int:
+    """Score the stored answers of `path` again with the current rules (after a scoring change); returns how many
+    verdicts changed. Results whose question is no longer generated are kept as they are. Rewrites atomically."""
+    by_id = {q.qid: q for q in questions}
+    results = load_results(path)
+    updated = [replace(r, correct=is_correct(by_id[r.qid], r.answer)) if r.qid in by_id else r for r in results]
+    changed = sum(a.correct != b.correct for a, b in zip(results, updated, strict=True))
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in updated), encoding="utf-8")
+    tmp.replace(path)
+    return changed
 
 
 def check_formats(formats: Iterable[str]) -> tuple[str, ...]:

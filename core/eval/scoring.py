@@ -1,7 +1,9 @@
 """Deterministic answer checking: numbers within a relative tolerance, names and pairs as sets, notes by quote.
 
-No model ever grades an answer. Numbers: the first N numbers of the answer (thousands separators allowed) must
-equal the N gold numbers in any order. Names: which of the data's names the answer mentions (longest first, so
+No model ever grades an answer. Numbers: the answer must state exactly the N gold numbers, in any order
+(thousands separators allowed); numbers it merely repeats from the question (the week, a set number) are
+ignored when it states more than N, so an answer that echoes the data ("S3:Upper B {C 54m …") is not credited
+with the first number it happens to contain. Names: which of the data's names the answer mentions (longest first, so
 "Deadlift" inside "Romanian Deadlift" is not counted twice) must be exactly the gold set. Pairs: per answer line,
 the session name and status it mentions. Text: the gold note must appear in the answer (case and spacing ignored).
 """
@@ -27,10 +29,13 @@ def numbers_in(answer: str) -> list[float]:
     return [float(m.replace(",", "")) for m in _NUMBER.findall(answer)]
 
 
-def _numbers_match(found: list[float], gold: tuple[float, ...], tolerance: float) -> bool:
-    if len(found) < len(gold):
+def _numbers_match(found: list[float], gold: tuple[float, ...], tolerance: float, asked: str) -> bool:
+    if len(found) > len(gold):
+        repeated = set(numbers_in(asked))
+        found = [x for x in found if x not in repeated]
+    if len(found) != len(gold):
         return False
-    left = list(found[: len(gold)])
+    left = list(found)
     for g in gold:
         hit = next((x for x in left if abs(x - g) <= max(tolerance * abs(g), 1e-9)), None)
         if hit is None:
@@ -63,7 +68,7 @@ def _pairs(answer: str, vocabulary: tuple[str, ...]) -> set[tuple[str, str]]:
 def is_correct(question: Question, answer: str) -> bool:
     """Whether `answer` states the gold answer of `question`."""
     if question.answer_type == "numbers":
-        return _numbers_match(numbers_in(answer), question.gold, question.tolerance)
+        return _numbers_match(numbers_in(answer), question.gold, question.tolerance, question.text)
     if question.answer_type == "names":
         return mentioned(answer, question.vocabulary) == set(question.gold)
     if question.answer_type == "pairs":

@@ -166,3 +166,20 @@ def test_bad_arguments_give_one_error_line_and_write_nothing(argv, message, caps
     assert main(["eval", *argv, "--results", str(tmp_path / "r.jsonl")]) == 1
     assert capsys.readouterr().err.startswith(f"error: {message}")
     assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_rescore_recomputes_verdicts_from_stored_answers_and_asks_nothing(demo_db_path, demo_con, tmp_path, capsys):
+    """Given stored answers with stale verdicts, when `eval --rescore` runs, then each verdict follows the current rules."""
+    q = next(q for q in generate_questions(demo_con) if q.kind == "logged_sets")
+    demo_con.close()
+    base = {
+        "qid": q.qid, "athlete": q.athlete, "week": q.week, "kind": q.kind, "format": "compact", "model": "m",
+        "endpoint": "local", "correct": True, "answer": "S3:Upper B {C 54m}", "gold": gold_text(q), "data_tokens": 1,
+        "prompt_tokens": 2, "reported_prompt_tokens": None, "completion_tokens": None, "latency_s": 1.0,
+    }  # fmt: skip
+    right = {**base, "format": "ultra", "correct": False, "answer": gold_text(q)}
+    path = tmp_path / "m.jsonl"
+    path.write_text(json.dumps(base) + "\n" + json.dumps(right) + "\n")
+    assert main(["--db", str(demo_db_path), "eval", "--rescore", "--results", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["changed"] == 2
+    assert [(r.format, r.correct) for r in load_results(path)] == [("compact", False), ("ultra", True)]

@@ -8,8 +8,8 @@ from core.eval.questions import Question
 from core.eval.scoring import gold_text, is_correct
 
 
-def _q(answer_type, gold, tolerance=0.0, vocabulary=()):
-    return Question("x", "a", 1, "k", "?", answer_type, gold, tolerance, None, vocabulary)
+def _q(answer_type, gold, tolerance=0.0, vocabulary=(), text="In week 14, how many?"):
+    return Question("x", "a", 14, "k", text, answer_type, gold, tolerance, None, vocabulary)
 
 
 VOCAB = ("Deadlift", "Romanian Deadlift", "Bench Press")
@@ -22,7 +22,11 @@ VOCAB = ("Deadlift", "Romanian Deadlift", "Bench Press")
         (_q("numbers", (8505.0,), 0.01), "8450", True),  # within 1 %
         (_q("numbers", (8505.0,), 0.01), "8000", False),
         (_q("numbers", (8, 225.0), 0.01), "225, 8", True),  # order-free
-        (_q("numbers", (8, 225.0), 0.01), "Set 3: 8 reps @ 225", False),  # first two numbers are 3 and 8
+        (_q("numbers", (8, 225.0), 0.01), "Set 3: 8 reps @ 225", False),  # three numbers stated, 3 not asked about
+        (_q("numbers", (31630.0,), 0.01), "Week 14 volume: 31,630 lbs", True),  # 14 only repeats the question
+        (_q("numbers", (3,)), "S3:Upper B {C 54m sch:11-06}", False),  # an echo of the data is not an answer
+        (_q("numbers", (14,)), "14", True),  # the answer may equal a number of the question
+        (_q("numbers", (3,)), "1. 3\n2. 4", False),
         (_q("numbers", (3,)), "I don't know", False),
         (_q("names", ("Romanian Deadlift",), vocabulary=VOCAB), "Romanian Deadlift", True),  # not also "Deadlift"
         (_q("names", ("Deadlift", "Bench Press"), vocabulary=VOCAB), "- bench press\n- Deadlift", True),
