@@ -8,7 +8,6 @@ result files (data/eval/*.jsonl), one row per model and format — what `python 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 from typing import Any
 
@@ -36,7 +35,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         con.close()
     prompts = {
         fmt: [
-            count_tokens(json.dumps(messages_for(q, fmt, source.text(q, fmt)), ensure_ascii=False), args.encoding)
+            sum(count_tokens(m["content"], args.encoding) for m in messages_for(q, fmt, source.text(q, fmt)))
             for q in questions
         ]
         for fmt in FORMATS

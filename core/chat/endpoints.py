@@ -155,6 +155,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _die_with_parent() -> None:
+    """In the child: ask Linux to end it when its parent dies (atexit does not run on SIGTERM or SIGKILL)."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
 class LocalModelServer:
     """`python -m llama_cpp.server` for one GGUF file: started once, reused, stopped at interpreter exit."""
 
@@ -184,7 +192,12 @@ class LocalModelServer:
         ]  # fmt: skip
         # llama.cpp logs a lot: to a file, so a full pipe can never block the server.
         self.log = tempfile.NamedTemporaryFile(prefix="coach-local-model-", suffix=".log", delete=False)  # noqa: SIM115
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
         atexit.register(self.stop)
         deadline = time.monotonic() + ready_timeout
         while time.monotonic() < deadline:

@@ -100,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _rescore(args: argparse.Namespace) -> int:
     from core.demo.generator import open_database
+    from core.eval.documents import DocumentSource
     from core.eval.questions import generate_questions
     from core.eval.report import score_rows, scores
     from core.eval.runner import load_results, rescore
@@ -110,10 +111,9 @@ def _rescore(args: argparse.Namespace) -> int:
         )
     con = open_database(args.db)
     try:
-        questions = generate_questions(con)
+        changed = rescore(args.results, generate_questions(con), DocumentSource(con))
     finally:
         con.close()
-    changed = rescore(args.results, questions)
     rows = score_rows(scores(load_results(args.results), by_kind=args.by_kind))
     emit(args, {"results": str(args.results), "changed": changed, "scores": rows},
          scores_text(rows, f"{args.results.name}: {changed} verdict(s) changed"))  # fmt: skip

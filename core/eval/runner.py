@@ -92,6 +92,11 @@ def messages_for(question: Question, fmt: str, data: str) -> list[dict[str, str]
     ]
 
 
+def prompt_tokens(messages: list[dict[str, str]]) -> int:
+    """Tokens of the prompt's texts (system prompt + data + question), without JSON escaping that would tax JSON data."""
+    return sum(count_tokens(m["content"]) for m in messages)
+
+
 def load_results(path: Path) -> list[Result]:
     """Every result line of a file (a torn last line from a killed run is skipped); [] if the file does not exist."""
     if not path.is_file():
@@ -105,12 +110,23 @@ def load_results(path: Path) -> list[Result]:
     return out
 
 
-def rescore(path: Path, questions: list[Question]) -> int:
-    """Score the stored answers of `path` again with the current rules (after a scoring change); returns how many
-    verdicts changed. Results whose question is no longer generated are kept as they are. Rewrites atomically."""
+def rescore(path: Path, questions: list[Question], source: DocumentSource) -> int:
+    """Score the stored answers of `path` again with the current rules and recount their prompt tokens (after a
+    scoring or counting change); returns how many verdicts changed. Results whose question is no longer generated
+    are kept as they are. Asks no model; rewrites the file atomically."""
     by_id = {q.qid: q for q in questions}
     results = load_results(path)
-    updated = [replace(r, correct=is_correct(by_id[r.qid], r.answer)) if r.qid in by_id else r for r in results]
+    updated = []
+    for r in results:
+        q = by_id.get(r.qid)
+        if q is None:
+            updated.append(r)
+            continue
+        data = source.text(q, r.format)
+        tokens = prompt_tokens(messages_for(q, r.format, data))
+        updated.append(
+            replace(r, correct=is_correct(q, r.answer), data_tokens=count_tokens(data), prompt_tokens=tokens)
+        )
     changed = sum(a.correct != b.correct for a, b in zip(results, updated, strict=True))
     tmp = path.with_suffix(".tmp")
     tmp.write_text("".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in updated), encoding="utf-8")
@@ -186,7 +202,7 @@ def run_evaluation(
         result = Result(
             question.qid, question.athlete, question.week, question.kind, fmt, endpoint.model, endpoint.kind,
             is_correct(question, answer), answer[:500], gold_text(question), count_tokens(data),
-            count_tokens(json.dumps(messages, ensure_ascii=False)),
+            prompt_tokens(messages),
             usage.prompt_tokens if usage else None, usage.completion_tokens if usage else None,
             round(time.perf_counter() - started, 3),
         )  # fmt: skip
