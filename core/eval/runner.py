@@ -98,16 +98,18 @@ def prompt_tokens(messages: list[dict[str, str]]) -> int:
 
 
 def load_results(path: Path) -> list[Result]:
-    """Every result line of a file (a torn last line from a killed run is skipped); [] if the file does not exist."""
+    """Every result of a file, the first per (question, format, model) if two runs wrote the same one; a torn last
+    line from a killed run is skipped; [] if the file does not exist."""
     if not path.is_file():
         return []
-    out = []
+    out: dict[tuple[str, str, str], Result] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
-            out.append(Result(**json.loads(line)))
+            result = Result(**json.loads(line))
         except (json.JSONDecodeError, TypeError):
             continue
-    return out
+        out.setdefault(result.key, result)
+    return list(out.values())
 
 
 def rescore(path: Path, questions: list[Question], source: DocumentSource) -> int:

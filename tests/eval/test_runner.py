@@ -145,7 +145,10 @@ def test_without_an_endpoint_the_command_says_so_and_shows_saved_results(monkeyp
         "endpoint": "openai", "correct": True, "answer": "a", "gold": "a", "data_tokens": 100, "prompt_tokens": 400,
         "reported_prompt_tokens": None, "completion_tokens": None, "latency_s": 0.1,
     }  # fmt: skip
-    saved.write_text(json.dumps(row) + "\n" + json.dumps({**row, "qid": "x", "correct": False}) + "\n{torn")
+    duplicate = {**row, "correct": False}  # a second run that wrote the same answer again is not counted twice
+    saved.write_text(
+        "".join(json.dumps(r) + "\n" for r in (row, {**row, "qid": "x", "correct": False}, duplicate)) + "{torn"
+    )
     assert main(["eval", "--results", str(saved), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["endpoint"] is None and out["note"].startswith("no endpoint configured")
