@@ -5,7 +5,7 @@ No model ever grades an answer. Numbers: the answer must state exactly the N gol
 ignored when it states more than N, so an answer that echoes the data ("S3:Upper B {C 54m …") is not credited
 with the first number it happens to contain. Names: which of the data's names the answer mentions (longest first, so
 "Deadlift" inside "Romanian Deadlift" is not counted twice) must be exactly the gold set. Pairs: per answer line,
-the session name and status it mentions. Text: the gold note must appear in the answer (case and spacing ignored).
+the session name and status it mentions; when there are none, the answer must say "none". Text: the gold note must appear in the answer (case and spacing ignored).
 """
 
 from __future__ import annotations
@@ -72,7 +72,10 @@ def is_correct(question: Question, answer: str) -> bool:
     if question.answer_type == "names":
         return mentioned(answer, question.vocabulary) == set(question.gold)
     if question.answer_type == "pairs":
-        return _pairs(answer, question.vocabulary) == set(question.gold)
+        found = _pairs(answer, question.vocabulary)
+        if not question.gold:  # "none" must be said: an answer we cannot read is not an empty list
+            return not found and re.search(r"\bnone\b", _norm(answer)) is not None
+        return found == set(question.gold)
     return _norm(str(question.gold[0])) in _norm(answer)
 
 

@@ -38,6 +38,7 @@ VOCAB = ("Deadlift", "Romanian Deadlift", "Bench Press")
             False,
         ),
         (_q("pairs", (), vocabulary=("Lower",)), "none", True),
+        (_q("pairs", (), vocabulary=("Lower",)), "1. 2026 R4", False),  # unreadable is not "none"
         (_q("text", ("Focus on bar path",)), 'The coach wrote: "focus on bar path."', True),
         (_q("text", ("Focus on bar path",)), "Focus on depth", False),
     ],
