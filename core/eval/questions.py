@@ -1,0 +1,263 @@
+"""Comprehension questions generated from DuckDB, each with a gold answer computed from the same tables.
+
+A question is about one athlete and one program week (the current week and the ones before it). Its data is that
+week rendered in the format under test (or, for `sport_distance`, the week's activities); the gold answer comes
+from the loaded values, never from a model. Choices (which exercise, which note) are made by a random generator
+seeded with the question's id, so the same database always gives the same questions.
+
+`plan_edit` applies a coach's edit to the week before rendering (target sets + 1 on one exercise; in memory, the
+database is not written) and asks for the edited field: the answer must be read from the data shown, not guessed
+from the usual prescription.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from typing import Any
+
+import duckdb
+
+from core.db.athletes import athlete_ids
+from core.workouts.program import (
+    STATUS_NAMES,
+    Exercise,
+    Program,
+    Session,
+    Week,
+    current_week_number,
+    load_athlete,
+    load_program,
+)
+from core.workouts.sport import clock_label, load_activities, sport_line
+
+KINDS = (
+    "week_exercises",
+    "last_performance",
+    "incomplete_sessions",
+    "total_volume",
+    "best_weight",
+    "logged_sets",
+    "note",
+    "plan_edit",
+    "sport_distance",
+)
+ANSWER_TYPES = ("numbers", "names", "pairs", "text")
+SPORT_NAMES = {"R": "run", "C": "ride", "W": "swim", "S": "strength session", "Y": "yoga session", "M": "brick"}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: what it asks, the data it is asked about, and the gold answer.
+
+    `gold` is a tuple of numbers (`numbers`), of names (`names`, order-free), of (name, status) pairs (`pairs`,
+    order-free) or one text (`text`). `edit` is the (session_id, exercise number) whose target sets were raised.
+    """
+
+    qid: str
+    athlete: str
+    week: int
+    kind: str
+    text: str
+    answer_type: str
+    gold: tuple[Any, ...]
+    tolerance: float = 0.0
+    edit: tuple[str, int] | None = None
+    vocabulary: tuple[str, ...] = ()
+
+
+def _logged(week: Week) -> list[tuple[Session, Exercise]]:
+    return [(s, e) for s in week.sessions for e in s.exercises if e.sets]
+
+
+def _num(value: float) -> float:
+    return round(float(value), 2)
+
+
+def _pick(rng: random.Random, items: list[Any]) -> Any:
+    return items[rng.randrange(len(items))]
+
+
+def week_questions(handle: str, units: str, week: Week) -> list[Question]:
+    """Every program kind that applies to one week (a kind is left out when the week has nothing to ask)."""
+    base = f"{handle}:W{week.number}"
+    rng = random.Random(base)
+    logged = _logged(week)
+    names_in_week = tuple(sorted({e.name for s in week.sessions for e in s.exercises}))
+    out: list[Question] = []
+    if logged:
+        done = tuple(sorted({e.name for _, e in logged}))
+        out.append(
+            Question(
+                f"{base}:week_exercises", handle, week.number, "week_exercises",
+                f"Which exercises have at least one logged set in week {week.number}? List the exercise names only.",
+                "names", done, vocabulary=names_in_week,
+            )
+        )  # fmt: skip
+        name = _pick(rng, sorted({e.name for _, e in logged}))
+        last_session, last = [(s, e) for s, e in logged if e.name == name][-1]
+        final = last.sets[-1]
+        out.append(
+            Question(
+                f"{base}:last_performance", handle, week.number, "last_performance",
+                f"In week {week.number}, the last time {name} was logged (session '{last_session.name}'), how many reps"
+                f" and what weight in {units} did its last logged set have? Answer with two numbers: reps, weight"
+                " (0 for bodyweight).",
+                "numbers", (final.reps, _num(final.weight or 0)), tolerance=0.01,
+            )
+        )  # fmt: skip
+        volume = sum(s.reps * s.weight for _, e in logged for s in e.sets if s.weight is not None)
+        out.append(
+            Question(
+                f"{base}:total_volume", handle, week.number, "total_volume",
+                f"What was the total volume lifted in week {week.number}: the sum of reps × weight over every logged"
+                f" set with a weight, in {units}? Answer with one number.",
+                "numbers", (_num(volume),), tolerance=0.01,
+            )
+        )  # fmt: skip
+        weighted = sorted({e.name for _, e in logged if any(s.weight is not None for s in e.sets)})
+        if weighted:
+            name = _pick(rng, weighted)
+            best = max(s.weight for _, e in logged if e.name == name for s in e.sets if s.weight is not None)
+            out.append(
+                Question(
+                    f"{base}:best_weight", handle, week.number, "best_weight",
+                    f"What was the heaviest weight logged for {name} in week {week.number}, in {units}?"
+                    " Answer with one number.",
+                    "numbers", (_num(best),), tolerance=0.01,
+                )
+            )  # fmt: skip
+        name = _pick(rng, sorted({e.name for _, e in logged}))
+        count = sum(len(e.sets) for _, e in logged if e.name == name)
+        out.append(
+            Question(
+                f"{base}:logged_sets", handle, week.number, "logged_sets",
+                f"How many sets of {name} were logged in week {week.number} in total? Answer with one number.",
+                "numbers", (count,),
+            )
+        )  # fmt: skip
+    open_sessions = tuple(sorted((s.name, STATUS_NAMES[s.status].lower()) for s in week.sessions if s.status != "C"))
+    out.append(
+        Question(
+            f"{base}:incomplete_sessions", handle, week.number, "incomplete_sessions",
+            f"Which sessions of week {week.number} are not completed, and what is each one's status (in progress,"
+            " not started or skipped)? Answer one per line as 'session name: status', or 'none'.",
+            "pairs", open_sessions, vocabulary=tuple(sorted({s.name for s in week.sessions})),
+        )
+    )  # fmt: skip
+    out.extend(_note_question(base, handle, week, rng))
+    out.extend(_edit_question(base, handle, week, rng))
+    return out
+
+
+def _note_question(base: str, handle: str, week: Week, rng: random.Random) -> list[Question]:
+    notes: list[tuple[str, str]] = []
+    for s in week.sessions:
+        for e in s.exercises:
+            if e.coach_notes:
+                notes.append((f"What is the coach's note on {e.name} in session '{s.name}'?", e.coach_notes))
+            if e.athlete_notes:
+                notes.append((f"What did the athlete note on {e.name} in session '{s.name}'?", e.athlete_notes))
+            for logged in e.sets:
+                if logged.notes:
+                    notes.append(
+                        (f"What note is on set {logged.number} of {e.name} in session '{s.name}'?", logged.notes)
+                    )
+        if s.notes:
+            notes.append((f"What are the session notes of '{s.name}'?", s.notes))
+    if not notes:
+        return []
+    asked, said = _pick(rng, notes)
+    return [
+        Question(
+            f"{base}:note", handle, week.number, "note",
+            f"In week {week.number}: {asked} Quote the note exactly.", "text", (said,),
+        )
+    ]  # fmt: skip
+
+
+def _edit_question(base: str, handle: str, week: Week, rng: random.Random) -> list[Question]:
+    candidates = [(s, e) for s in week.sessions for e in s.exercises]
+    if not candidates:
+        return []
+    session, exercise = _pick(rng, candidates)
+    return [
+        Question(
+            f"{base}:plan_edit", handle, week.number, "plan_edit",
+            f"The coach has just edited {exercise.name} in session '{session.name}' of week {week.number}."
+            " How many sets does it prescribe now (its target sets)? Answer with one number.",
+            "numbers", (exercise.target_sets + 1,), edit=(session.session_id, exercise.number),
+        )
+    ]  # fmt: skip
+
+
+def apply_edit(program: Program, edit: tuple[str, int] | None) -> Program:
+    """The program with the question's edit applied (target sets + 1 on one exercise); unchanged without one."""
+    if edit is None:
+        return program
+    session_id, number = edit
+
+    def _session(s: Session) -> Session:
+        if s.session_id != session_id:
+            return s
+        return replace(
+            s,
+            exercises=tuple(
+                replace(e, target_sets=e.target_sets + 1) if e.number == number else e for e in s.exercises
+            ),
+        )
+
+    return replace(
+        program, weeks=tuple(replace(w, sessions=tuple(_session(s) for s in w.sessions)) for w in program.weeks)
+    )
+
+
+def _sport_question(
+    con: duckdb.DuckDBPyConnection, handle: str, athlete_id: int, units: str, week: Week
+) -> list[Question]:
+    activities = load_activities(con, athlete_id, week.start, week.end)
+    with_distance = [(a, sport_line(a, units)) for a in activities]
+    with_distance = [(a, line) for a, line in with_distance if line.distance is not None and line.kind in SPORT_NAMES]
+    if not with_distance:
+        return []
+    base = f"{handle}:W{week.number}"
+    activity, line = _pick(random.Random(f"{base}:sport"), with_distance)
+    day = activity.start_time.strftime("%a %b %d").replace(" 0", " ")
+    clock = clock_label(activity.start_time)
+    return [
+        Question(
+            f"{base}:sport_distance", handle, week.number, "sport_distance",
+            f"How far was the {SPORT_NAMES[line.kind]} on {day} at {clock}, in {line.distance_unit}?"
+            " Answer with one number.",
+            "numbers", (_num(line.distance),), tolerance=0.01,
+        )
+    ]  # fmt: skip
+
+
+def generate_questions(con: duckdb.DuckDBPyConnection, weeks_back: int = 3) -> list[Question]:
+    """Questions for every athlete over the current week and the `weeks_back - 1` weeks before it, in a fixed order."""
+    out: list[Question] = []
+    for athlete_id in athlete_ids(con):
+        who = load_athlete(con, athlete_id)
+        program = load_program(con, athlete_id)
+        current = current_week_number(program, who.as_of)
+        for week in program.weeks:
+            if current - weeks_back < week.number <= current:
+                out.extend(week_questions(who.handle, program.units, week))
+                out.extend(_sport_question(con, who.handle, athlete_id, program.units, week))
+    return out
+
+
+def limit_questions(questions: list[Question], limit: int | None) -> list[Question]:
+    """The first `limit` questions taken round-robin over kinds, so a short run still asks every kind."""
+    if limit is None or limit >= len(questions):
+        return list(questions)
+    by_kind: dict[str, list[Question]] = {}
+    for q in questions:
+        by_kind.setdefault(q.kind, []).append(q)
+    out: list[Question] = []
+    while len(out) < limit:
+        for kind in KINDS:
+            if by_kind.get(kind) and len(out) < limit:
+                out.append(by_kind[kind].pop(0))
+    return out

