@@ -16,6 +16,8 @@ pages = [
     st.Page("pages/formats.py", title="Formats A/B", icon=":material/compare_arrows:"),
     st.Page("pages/patterns.py", title="Patterns", icon=":material/insights:"),
     st.Page("pages/comprehension.py", title="Comprehension", icon=":material/quiz:"),
+    st.Page("pages/chat.py", title="Coach chat", icon=":material/chat:"),
+    st.Page("pages/replay.py", title="A/B replay", icon=":material/stacked_bar_chart:"),
 ]
 # Before anything that reads athletes' data: until someone is signed in (or the app is local), the run stops here.
 nav = app_auth.gated_navigation(pages)

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import app_auth
+import app_chat
 import app_state
 from core.errors import CoachError
 from core.plan.model import Plan
@@ -19,6 +20,9 @@ from core.plan.text import format_plan_context
 from core.tokens import count_tokens
 
 athlete = app_state.athlete_id()
+if st.toggle("Coach chat beside the plan", key="plan_chat_open", help="The model's plan edits show here at once"):
+    with st.sidebar:  # before the plan is read, so an edit made by this turn is drawn in this run
+        app_chat.chat_panel("plan_chat")
 con = app_state.connection().cursor()
 head = plan_head(con, athlete)
 plan = load_plan(con, athlete)
