@@ -152,7 +152,7 @@ def chat_panel(key: str) -> TurnRecord | None:
     )
     histories = st.session_state.setdefault(f"{key}_history", {})
     turns: list[dict[str, Any]] = histories.setdefault(athlete, [])
-    if st.button("Clear conversation", key=f"{key}_clear", disabled=not turns):
+    if st.button("Clear conversation", key=f"{key}_clear"):
         turns.clear()
     for turn in turns:
         with st.chat_message("user"):
