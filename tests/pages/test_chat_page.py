@@ -39,6 +39,19 @@ def _parts(at: AppTest) -> dict[str, int]:
     return dict(zip(frame["part"], frame["tokens"], strict=True))
 
 
+def _live_page(page: str, server: object, **state: object) -> AppTest:
+    """A page file on its own, its endpoint the scripted server with the sentinel key (as secrets.toml would give)."""
+    at = AppTest.from_file(str(Path(__file__).parents[2] / "pages" / page), default_timeout=60)
+    at.secrets["OPENAI_BASE_URL"] = server.base_url
+    at.secrets["OPENAI_API_KEY"] = SENTINEL
+    at.secrets["OPENAI_MODEL"] = "scripted"
+    for key, value in {"athlete_id": MAYA, "encoding": "o200k_base", **state}.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_chat_page_renders_in_preview(open_app: Callable[..., AppTest]) -> None:
     """Given no endpoint picked, when the Coach chat page opens, then it renders with the input and an empty monitor."""
     at = open_app("pages/chat.py", chat_mode="preview")
@@ -97,13 +110,7 @@ def test_live_turn_shows_edit_failed_call_usage_and_never_the_key(
             {"content": "Added a fifth set.", "usage": {"prompt_tokens": 1234, "completion_tokens": 6}},
         ]
     )
-    at = AppTest.from_file(str(Path(__file__).parents[2] / "pages" / "chat.py"), default_timeout=60)
-    at.secrets["OPENAI_BASE_URL"] = server.base_url
-    at.secrets["OPENAI_API_KEY"] = SENTINEL
-    at.secrets["OPENAI_MODEL"] = "scripted"
-    for key, value in {"athlete_id": MAYA, "encoding": "o200k_base", "chat_mode": "openai"}.items():
-        at.session_state[key] = value
-    at.run()
+    at = _live_page("chat.py", server, chat_mode="openai")
     at.chat_input(key="chat_input").set_value(EDIT).run()
     assert not at.exception, at.exception
     assert server.headers[0]["authorization"] == f"Bearer {SENTINEL}"
@@ -136,3 +143,19 @@ def test_token_monitor_charts_logged_turns(open_app: Callable[..., AppTest], dem
     assert list(turns["tier1"]) == [c.tier1_tokens for c in contexts]
     assert list(turns["type"]) == ["tool query", "tool query"]
     assert len(at.get("vega_lite_chart")) == 2
+
+
+def test_panel_beside_the_weekly_plan_shows_the_models_edit_in_the_same_run(
+    demo_db_path: Path, scripted_server: Callable[..., object]
+) -> None:
+    """Given the plan page with the chat open, when the model edits b_1, then the plan drawn beside it already shows 5 sets."""
+    ops = json.dumps({"ops": [{"op": "update_block", "block_id": "b_1", "sets": 5}]})
+    server = scripted_server([{"tool_calls": [{"name": "edit_plan", "arguments": ops}]}, {"content": "Done."}])
+    at = _live_page("plan.py", server, plan_chat_open=True, plan_chat_mode="openai")
+    assert at.dataframe[0].value.iloc[0]["Sets"] == "4"
+    at.chat_input(key="plan_chat_input").set_value(EDIT).run()
+    assert not at.exception, at.exception
+    assert [m.name for m in at.sidebar.chat_message] == ["user", "assistant"]
+    assert {m.label: m.value for m in at.metric}["Version"] == "v2"
+    monday = next(d.value for d in at.main.dataframe if "ID" in d.value.columns)
+    assert monday.iloc[0]["Sets"] == "5"
