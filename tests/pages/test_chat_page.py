@@ -40,7 +40,10 @@ def _parts(at: AppTest) -> dict[str, int]:
 
 
 def _live_page(page: str, server: object, **state: object) -> AppTest:
-    """A page file on its own, its endpoint the scripted server with the sentinel key (as secrets.toml would give)."""
+    """A page file on its own, its endpoint the scripted server with the sentinel key (as secrets.toml would give).
+
+    Callers set COACH_DB to their private database first (the `live_db` fixture).
+    """
     at = AppTest.from_file(str(Path(__file__).parents[2] / "pages" / page), default_timeout=60)
     at.secrets["OPENAI_BASE_URL"] = server.base_url
     at.secrets["OPENAI_API_KEY"] = SENTINEL
@@ -50,6 +53,13 @@ def _live_page(page: str, server: object, **state: object) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture
+def live_db(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The private demo database, made the app's database for pages opened with `_live_page`."""
+    monkeypatch.setenv("COACH_DB", str(demo_db_path))
+    return demo_db_path
 
 
 def test_chat_page_renders_in_preview(open_app: Callable[..., AppTest]) -> None:
@@ -98,7 +108,7 @@ def test_clear_button_empties_this_athletes_conversation(open_page: Callable[...
 
 
 def test_live_turn_shows_edit_failed_call_usage_and_never_the_key(
-    open_page: Callable[..., AppTest], demo_db_path: Path, scripted_server: Callable[..., object]
+    live_db: Path, scripted_server: Callable[..., object]
 ) -> None:
     """Given a scripted model that calls an unknown tool then edits b_1, when a message is sent, then the page shows both
     calls (the failed one as an error), usage and latency, the plan changed, the turn is logged, and the key is nowhere."""
@@ -121,7 +131,7 @@ def test_live_turn_shows_edit_failed_call_usage_and_never_the_key(
     assert any(c.startswith('arguments: {"ops"') and "result: ok b_1 sets 4→5; plan " in c for c in codes)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Prompt tokens (reported)"] == f"{10 + 10 + 1234:,}" and metrics["Latency"].endswith(" s")
-    with reading(demo_db_path) as con:
+    with reading(live_db) as con:
         blocks = {b.block_id: b for _, _, b in load_plan(con, MAYA).blocks()}
         head = plan_head(con, MAYA)
         rows = con.execute("SELECT * FROM interactions").fetchall()
@@ -146,7 +156,7 @@ def test_token_monitor_charts_logged_turns(open_app: Callable[..., AppTest], dem
 
 
 def test_panel_beside_the_weekly_plan_shows_the_models_edit_in_the_same_run(
-    demo_db_path: Path, scripted_server: Callable[..., object]
+    live_db: Path, scripted_server: Callable[..., object]
 ) -> None:
     """Given the plan page with the chat open, when the model edits b_1, then the plan drawn beside it already shows 5 sets."""
     ops = json.dumps({"ops": [{"op": "update_block", "block_id": "b_1", "sets": 5}]})
