@@ -12,8 +12,10 @@ st.set_page_config(page_title="Coach Context Lab", page_icon=str(app_theme.FAVIC
 pages = [
     st.Page("pages/home.py", title="Athletes", icon=":material/groups:", default=True),
     st.Page("pages/plan.py", title="Weekly plan", icon=":material/calendar_view_week:"),
+    st.Page("pages/chat.py", title="Coach chat", icon=":material/chat:"),
     st.Page("pages/history.py", title="Plan history & diff", icon=":material/difference:"),
     st.Page("pages/formats.py", title="Formats A/B", icon=":material/compare_arrows:"),
+    st.Page("pages/replay.py", title="A/B replay", icon=":material/stacked_bar_chart:"),
     st.Page("pages/patterns.py", title="Patterns", icon=":material/insights:"),
     st.Page("pages/comprehension.py", title="Comprehension", icon=":material/quiz:"),
 ]

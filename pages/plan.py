@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 import app_auth
+import app_chat
 import app_state
 from core.errors import CoachError
 from core.plan.edits import add_op, block_label, edit_fields, focus_op, update_op
@@ -128,6 +129,9 @@ def draw_plan(plan: Plan, base: str) -> None:
         day_editor(day, base)
 
 
+if st.toggle("Coach chat beside the plan", key="plan_chat_open", help="The model's plan edits show here at once"):
+    with st.sidebar:  # before the plan is read, so an edit made by this turn is drawn in this run
+        app_chat.chat_panel("plan_chat")
 con = app_state.connection().cursor()
 head, plan = plan_head(con, athlete), load_plan(con, athlete)
 

@@ -108,6 +108,7 @@ def _api_error(endpoint: Endpoint, exc: openai.OpenAIError) -> str:
     return f"endpoint error ({type(exc).__name__}{f' {status}' if status else ''}): {detail}"
 
 
+# long: one bounded loop — window check, request, usage, tool calls, round limit — reads best in one place
 def run_turn(
     endpoint: Endpoint,
     messages: Sequence[dict[str, Any]],

@@ -27,8 +27,15 @@ def record_turn(
     prompt_tokens: int | None = None,
     completion_tokens: int | None = None,
     at: datetime | None = None,
+    actor: str = "local",
+    latency_s: float | None = None,
+    endpoint: str | None = None,
 ) -> int:
-    """Log one turn built from `context` (plus what the model reported); returns the interaction id."""
+    """Log one turn built from `context` (plus what the model reported); returns the interaction id.
+
+    `actor` is the signed-in person (or 'local'), `endpoint` the endpoint kind (openai | local), `latency_s`
+    the model's time for the whole turn. The API key is never an argument here, so it cannot be logged.
+    """
     details = {
         "topics": [{"topic": t.topic, "words": list(t.words)} for t in context.topics],
         "tools": [{"name": t.name, "reason": t.reason} for t in context.tools],
@@ -60,5 +67,8 @@ def record_turn(
             "tools_offered": list(context.tool_names),
             "tools_called": list(tools_called),
             "context_json": json.dumps(details, ensure_ascii=False),
+            "actor": actor,
+            "latency_ms": None if latency_s is None else round(latency_s * 1000),
+            "endpoint": endpoint,
         },
     )

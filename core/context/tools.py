@@ -135,9 +135,14 @@ def every_plan_tool() -> list[dict[str, Any]]:
 
 
 def _run_plan_tool(
-    con: duckdb.DuckDBPyConnection, athlete_id: int, name: str, arguments_json: str, shown_hash: str | None
+    con: duckdb.DuckDBPyConnection,
+    athlete_id: int,
+    name: str,
+    arguments_json: str,
+    shown_hash: str | None,
+    actor: str,
 ) -> str:
-    return execute_tool_call(con, athlete_id, name, arguments_json, shown_hash=shown_hash)
+    return execute_tool_call(con, athlete_id, name, arguments_json, shown_hash=shown_hash, actor=actor)
 
 
 def _plan_tool_names() -> set[str]:
@@ -275,8 +280,12 @@ def execute_tool(
     shown_hash: str | None = None,
     encoding: str = DEFAULT_ENCODING,
     budget: int = RESULT_BUDGET,
+    actor: str = "local",
 ) -> str:
-    """Run one tool call for the conversation's athlete; returns the result or one `error: ...` line."""
+    """Run one tool call for the conversation's athlete; returns the result or one `error: ...` line.
+
+    `actor` is the person in the chat, recorded on any plan version a plan edit makes.
+    """
     if name in _plan_tool_names():
         if not isinstance(arguments_json, str):
             return f"error: arguments: expected a JSON string, got {type(arguments_json).__name__}"
@@ -284,7 +293,7 @@ def execute_tool(
         if args is None:
             return f"error: {problem}"
         try:
-            return _run_plan_tool(con, athlete_id, name, arguments_json, shown_hash)
+            return _run_plan_tool(con, athlete_id, name, arguments_json, shown_hash, actor)
         except (CoachError, duckdb.Error, ValueError, RecursionError) as exc:
             return f"error: {str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}"
     if name not in _VALIDATORS:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from core.cli import main
+from core.context.builder import build_context
 from core.db import connect
 from core.plan.store import load_plan, plan_head
 
@@ -26,7 +27,14 @@ def test_chat_turn_edits_the_plan_and_prints_answer_tool_calls_and_usage(
     """Given a scripted model that adds a set to b_1, when `chat --json` runs, then the plan changed and the turn is printed."""
     server = scripted_server(
         [
-            {"tool_calls": [{"name": "update_block", "arguments": '{"block_id": "b_1", "sets": 5}'}]},
+            {
+                "tool_calls": [
+                    {
+                        "name": "edit_plan",
+                        "arguments": '{"ops": [{"op": "update_block", "block_id": "b_1", "sets": 5}]}',
+                    }
+                ]
+            },
             {"content": "Added a fifth set of bench press.", "usage": {"prompt_tokens": 777, "completion_tokens": 9}},
         ]
     )
@@ -40,27 +48,33 @@ def test_chat_turn_edits_the_plan_and_prints_answer_tool_calls_and_usage(
     assert turn["tool_calls"][0]["result"].startswith("ok b_1 sets 4→5; plan ")
     assert turn["usage"] == {"prompt_tokens": 10 + 777, "completion_tokens": 5 + 9}
     assert "sk-cli-sentinel" not in out and "0123456789" not in out
-    assert {t["function"]["name"] for t in server.requests[0]["tools"]} == {"update_block", "add_block", "remove_block"}
+    assert [t["function"]["name"] for t in server.requests[0]["tools"]] == [t["name"] for t in turn["context"]["tools"]]
+    assert "edit_plan" in [t["name"] for t in turn["context"]["tools"]]
     con = connect(demo_db_path)
     blocks = {b.block_id: b for d in load_plan(con, MAYA).days for b in d.blocks}
     assert blocks["b_1"].sets == 5 and plan_head(con, MAYA).version == 2
+    logged = con.execute(
+        "SELECT tools_called, model FROM interactions WHERE interaction_id = ?", [turn["interaction_id"]]
+    )
+    assert logged.fetchall() == [(["edit_plan"], "scripted")]
     con.close()
 
 
 def test_without_endpoint_chat_prints_the_exact_request_and_changes_nothing(demo_db_path, capsys):
-    """Given no endpoint, when `chat --json` runs, then it prints messages, tools and tokens per part and the plan is unchanged."""
+    """Given no endpoint, when `chat --json` runs, then it prints build_context's request and tokens per part, and changes nothing."""
+    message = "Add a set to my bench press on Monday"
     con = connect(demo_db_path)
-    before = plan_head(con, MAYA)
+    before = (plan_head(con, MAYA), con.execute("SELECT count(*) FROM interactions").fetchone())
+    expected = build_context(con, MAYA, message)
     con.close()
-    assert main(["--db", str(demo_db_path), "chat", "--athlete", "maya", "--message", "How is Monday?", "--json"]) == 0
-    request = json.loads(capsys.readouterr().out)
-    assert request["endpoint"].startswith("preview")
-    assert request["messages"][-1] == {"role": "user", "content": "How is Monday?"}
-    assert "b_1 Bench Press" in request["messages"][0]["content"]
-    assert set(request["tokens"]) == {"system", "plan (full)", "message", "tools (raw JSON)"}
-    assert request["request_tokens"] == sum(request["tokens"].values())
+    assert main(["--db", str(demo_db_path), "chat", "--athlete", "maya", "--message", message, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["endpoint"].startswith("preview") and out["stop"] == "preview: nothing sent"
+    assert out["request"] == expected.request("preview")
+    assert out["parts"]["tier 1"] == expected.tier1_tokens and out["parts"]["plan"] == expected.plan_tokens
+    assert "b_1 Bench Press" in out["request"]["messages"][0]["content"]
     con = connect(demo_db_path)
-    assert plan_head(con, MAYA) == before
+    assert (plan_head(con, MAYA), con.execute("SELECT count(*) FROM interactions").fetchone()) == before
     con.close()
 
 

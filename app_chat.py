@@ -1,0 +1,182 @@
+"""The chat panel, shared by *Coach chat* and the *Weekly plan* page: the llm-examples chat pattern over `chat_turn`.
+
+History lives in session state per athlete (so switching athletes never mixes conversations); every turn shows
+what it cost and did: topics and the words that fired, each tier with its tokens, what was dropped, the plan delta
+line, each tool call (failed ones too) with its result tokens, the reported usage, latency and cost. The API key
+is read from secrets/env by core and never reaches the page: the panel only shows `Endpoint.describe()`.
+Model and user text are drawn as text (st.text / st.code), never as markdown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+import app_auth
+import app_state
+from core.chat.endpoints import Endpoint, EndpointError, configured_endpoint, local_endpoint, local_model_path
+from core.chat.turn import PREVIEW_STOP, TurnRecord, chat_turn
+from core.context.replay import DEFAULT_PRICE
+from core.errors import CoachError
+
+MODE_LABELS = {
+    "openai": "Configured endpoint",
+    "local": "Embedded local model",
+    "preview": "Preview (send nothing)",
+}
+
+
+def _secrets() -> dict[str, Any]:
+    try:
+        return dict(st.secrets)
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return {}
+
+
+@st.cache_resource(show_spinner="Starting the embedded local model…")
+def _local_endpoint() -> Endpoint | None:
+    """The local model server, started once per server process (shared by all sessions; never mutated)."""
+    return local_endpoint()
+
+
+def _endpoint(key: str) -> Endpoint:
+    """The endpoint picked in the panel: configured (secrets/env), embedded local model, or preview."""
+    try:
+        configured = configured_endpoint(_secrets())
+    except EndpointError as exc:
+        st.error(str(exc))
+        configured = None
+    modes = [m for m, ok in (("openai", configured), ("local", local_model_path())) if ok] + ["preview"]
+    mode = st.radio("Model", modes, format_func=MODE_LABELS.get, key=f"{key}_mode", horizontal=True)
+    if mode == "openai" and configured is not None:
+        return configured
+    if mode == "local":
+        try:
+            local = _local_endpoint()
+        except EndpointError as exc:
+            st.error(str(exc))
+            local = None
+        if local is not None:
+            return local
+    return Endpoint("preview", None, "preview")
+
+
+@contextlib.contextmanager
+def _reading() -> Iterator[Any]:
+    yield app_state.connection()
+
+
+def _open_database(write: bool) -> contextlib.AbstractContextManager[Any]:
+    """Reads on this run's connection; a plan edit or the log entry on a write connection released at once."""
+    return app_state.writing() if write else _reading()
+
+
+def _parts_frame(record: TurnRecord) -> pd.DataFrame:
+    c = record.context
+    budgets = {
+        "tier 1": c.budgets.tier1,
+        "tier 2": c.budgets.tier2,
+        "plan": c.budgets.plan,
+        "history": c.budgets.history,
+    }
+    rows = [{"part": p, "tokens": t, "budget": budgets.get(p)} for p, t in record.parts().items()]
+    rows.append({"part": "request (raw JSON tools)", "tokens": c.request_tokens, "budget": c.budgets.context_window})
+    return pd.DataFrame(rows).astype({"budget": "Int64"})
+
+
+def show_turn(record: TurnRecord, price: float) -> None:
+    """One assistant turn: the answer (or the request, in preview) and every figure behind it."""
+    c = record.context
+    st.caption(record.endpoint)
+    if record.live:
+        st.text(record.answer or "(no answer text)")
+        if record.stop_reason != "answered":
+            st.warning("The turn ended early:")
+            st.text(record.stop_reason)
+    else:
+        st.info("Preview: nothing was sent. Below is the exact request this turn would send.")
+    topics = "; ".join(f"{t.topic} ({', '.join(t.words)})" for t in c.topics) or "none"
+    st.text(f"Topics: {topics}" + (f" · edit intent: {', '.join(c.edit_words)}" if c.edit_words else ""))
+    st.dataframe(_parts_frame(record), hide_index=True)
+    st.text(record.delta_line())
+    st.text("Tools offered: " + ", ".join(f"{t.name} ({t.reason})" for t in c.tools))
+    if c.drops:
+        st.dataframe(pd.DataFrame([vars(d) for d in c.drops]), hide_index=True)
+    else:
+        st.text("Dropped: nothing")
+    for call in record.tool_calls:
+        label = f"Tool call {call.round}: {call.name} → {call.result_tokens} result tokens"
+        if not call.ok:
+            st.error(f"Failed tool call {call.round} (the model got this error back):")
+        st.text(label)
+        st.code(f"arguments: {call.arguments}\nresult: {call.result}", language=None)
+    if record.usage is not None:
+        cols = st.columns(4)
+        cols[0].metric("Prompt tokens (reported)", f"{record.usage.prompt_tokens:,}")
+        cols[1].metric("Completion tokens", f"{record.usage.completion_tokens:,}")
+        cols[2].metric("Latency", f"{record.latency_s:.1f} s", help=f"{record.requests} request(s)")
+        cols[3].metric("Cost", f"${record.cost_usd(price):.5f}", help=f"at ${price}/M prompt tokens")
+    else:
+        st.text(
+            f"Cost if sent: ${record.cost_usd(price):.5f} at ${price}/M ({c.request_tokens_openai:,} tokens, OpenAI approx.)"
+        )
+    for name, text in (("Tier 1", c.tier1), ("Tier 2", c.tier2), ("Plan part", c.plan)):
+        if text:
+            with st.expander(f"{name} text"):
+                st.code(text, language=None)
+    if not record.live:
+        with st.expander("The request (JSON)", expanded=False):
+            st.json(record.request)
+
+
+def _conversation(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """What earlier turns send again: the user's messages and the model's non-empty answers."""
+    out = []
+    for turn in turns:
+        out.append({"role": "user", "content": turn["user"]})
+        if turn["record"].answer.strip():
+            out.append({"role": "assistant", "content": turn["record"].answer})
+    return out
+
+
+def chat_panel(key: str) -> TurnRecord | None:
+    """The chat for the sidebar's athlete; returns this run's new turn (None if no message was sent)."""
+    athlete = app_state.athlete_id()
+    endpoint = _endpoint(key)
+    price = st.number_input(
+        "Price, USD per million prompt tokens", 0.0, 1000.0, DEFAULT_PRICE, 0.05, key=f"{key}_price"
+    )
+    histories = st.session_state.setdefault(f"{key}_history", {})
+    turns: list[dict[str, Any]] = histories.setdefault(athlete, [])
+    if st.button("Clear conversation", key=f"{key}_clear"):
+        turns.clear()
+    for turn in turns:
+        with st.chat_message("user"):
+            st.text(turn["user"])
+        with st.chat_message("assistant"):
+            show_turn(turn["record"], price)
+    prompt = st.chat_input("Ask the coach, or ask it to change the plan", key=f"{key}_input")
+    if not prompt:
+        return None
+    with st.chat_message("user"):
+        st.text(prompt)
+    with st.chat_message("assistant"):
+        shown = turns[-1]["record"].shown_hash if turns else None
+        try:
+            with st.status("Building the context…" if not endpoint.live else "Asking the model…") as status:
+                record = chat_turn(
+                    _open_database, endpoint, athlete, prompt, _conversation(turns),
+                    shown_hash=shown, actor=app_auth.actor(), encoding=app_state.encoding(),
+                )  # fmt: skip
+                ended = record.stop_reason not in ("answered", PREVIEW_STOP)
+                status.update(label="Ended early" if ended else "Done", state="error" if ended else "complete")
+        except CoachError as exc:
+            st.error(str(exc))
+            return None
+        show_turn(record, price)
+    turns.append({"user": prompt, "record": record})
+    return record

@@ -1,0 +1,42 @@
+"""The token monitor's figures: tokens per logged turn by part (stacked), and per interaction type over time.
+
+Like the usage views of Langfuse or promptfoo, read from the interaction log every live turn writes. The parts are
+what the request held as counted locally (tool definitions as raw JSON) plus the tool results fed back; the
+endpoint's reported prompt tokens sit beside them, never mixed in.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from core.db.interactions import interaction_turns
+
+PARTS = ("instructions", "tier1", "tier2", "plan", "history", "tool_definitions", "tool_results")
+
+
+def turn_tokens(con: duckdb.DuckDBPyConnection, athlete_id: int, limit: int = 200) -> pd.DataFrame:
+    """One row per logged turn (oldest first): `turn` (1..n), type, actor, tokens per part, reported usage, latency."""
+    frame = interaction_turns(con, athlete_id, limit)
+    frame.insert(0, "turn", range(1, len(frame) + 1))
+    return frame
+
+
+def tokens_by_part(turns: pd.DataFrame) -> pd.DataFrame:
+    """Long form for a stacked bar per turn: columns turn, part, tokens (parts in request order)."""
+    long = turns.melt(id_vars=["turn"], value_vars=list(PARTS), var_name="part", value_name="tokens")
+    long["part"] = pd.Categorical(long["part"], categories=PARTS, ordered=True)
+    return long.sort_values(["turn", "part"]).reset_index(drop=True)
+
+
+def tokens_by_type(turns: pd.DataFrame) -> pd.DataFrame:
+    """Per day and interaction type: turns, request tokens (local count) and reported prompt tokens, summed."""
+    if turns.empty:
+        return pd.DataFrame(columns=["day", "type", "turns", "request_tokens", "prompt_tokens"])
+    days = pd.to_datetime(turns["created_at"]).dt.floor("D")
+    grouped = turns.assign(day=days).groupby(["day", "type"], as_index=False)
+    return grouped.agg(
+        turns=("turn", "size"),
+        request_tokens=("request_tokens", "sum"),
+        prompt_tokens=("prompt_tokens", "sum"),
+    )

@@ -1,0 +1,198 @@
+"""One chat turn end to end: the tiered context, the bounded tool loop, the interaction log — what the panel shows.
+
+`chat_turn` is the one way the page, the embedded panel and the CLI talk to a model. The database is opened per
+step, never across a model call (DuckDB allows one writer per file, and a model call can take minutes): a read
+connection to build the context, one per tool call (a write connection only for a plan edit), and a write
+connection to log the turn. In preview it builds the same context and returns the exact request, sending nothing
+and logging nothing (no model saw the plan, so "since the last interaction" must not move).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from core.chat.endpoints import Endpoint
+from core.chat.loop import DEFAULT_MAX_ROUNDS, Executor, ToolCallRecord, Usage, run_turn
+from core.context.builder import Budgets, Context, build_context
+from core.context.log import record_turn
+from core.context.tools import execute_tool
+from core.db import reading, writing
+from core.plan.model import short_hash
+from core.plan.tools import EDIT_TOOL
+from core.tokens import DEFAULT_ENCODING
+
+DatabaseOpener = Callable[[bool], AbstractContextManager[duckdb.DuckDBPyConnection]]
+PREVIEW_STOP = "preview: nothing sent"
+
+
+def path_opener(path: Path | str | None) -> DatabaseOpener:
+    """Open the database file for one step: `writing(path)` when asked to write, else `reading(path)`."""
+
+    def open_database(write: bool) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+        return writing(path) if write else reading(path)
+
+    return open_database
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """Everything one turn showed and did: the context (tiers, topics, drops, tools offered), the request, and —
+    when live — the answer, each tool call, the reported usage, latency, why it stopped and the logged row."""
+
+    context: Context
+    endpoint: str
+    live: bool
+    model: str
+    request: dict[str, Any] = field(repr=False)
+    actor: str = "local"
+    answer: str = ""
+    stop_reason: str = PREVIEW_STOP
+    tool_calls: tuple[ToolCallRecord, ...] = ()
+    usage: Usage | None = None
+    latency_s: float | None = None
+    requests: int = 0
+    shown_hash: str | None = None
+    interaction_id: int | None = None
+
+    def parts(self) -> dict[str, int]:
+        """Tokens of each part of the request, as built (tool definitions as raw JSON and the OpenAI estimate)."""
+        c = self.context
+        return {
+            "instructions": c.system_prompt_tokens,
+            "tier 1": c.tier1_tokens,
+            "tier 2": c.tier2_tokens,
+            "plan": c.plan_tokens,
+            "history": c.history_tokens,
+            "tools (raw JSON)": c.tool_def_raw_tokens,
+            "tools (OpenAI approx.)": c.tool_def_openai_tokens,
+        }
+
+    @property
+    def tool_result_tokens(self) -> int:
+        return sum(c.result_tokens for c in self.tool_calls)
+
+    def delta_line(self) -> str:
+        """What the model was told about the plan: unchanged, the delta, the full plan, or nothing this turn."""
+        c = self.context
+        if c.plan_mode is None:
+            return "plan: not sent this turn (no training topic or edit intent)"
+        shown = f", hash {short_hash(c.plan_hash_shown)}" if c.plan_hash_shown else ""
+        return f"plan: {c.plan_mode} ({c.plan_tokens} tokens{shown})"
+
+    def billed_prompt_tokens(self) -> int:
+        """Prompt tokens to price: the endpoint's reported usage when live, else the request's OpenAI estimate."""
+        if self.usage is not None and self.usage.prompt_tokens:
+            return self.usage.prompt_tokens
+        return self.context.request_tokens_openai
+
+    def cost_usd(self, price_per_million: float) -> float:
+        return round(self.billed_prompt_tokens() * price_per_million / 1_000_000, 6)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON values for the CLI (never the key: it is not in the record)."""
+        return {
+            "endpoint": self.endpoint,
+            "live": self.live,
+            "model": self.model,
+            "actor": self.actor,
+            "context": self.context.to_dict(),
+            "parts": self.parts(),
+            "delta": self.delta_line(),
+            "request_tokens": self.context.request_tokens,
+            "answer": self.answer,
+            "stop": self.stop_reason,
+            "tool_calls": [dataclasses.asdict(c) for c in self.tool_calls],
+            "usage": None if self.usage is None else dataclasses.asdict(self.usage),
+            "latency_s": self.latency_s,
+            "requests": self.requests,
+            "shown_hash": self.shown_hash,
+            "interaction_id": self.interaction_id,
+        }
+
+
+def tool_executor(open_database: DatabaseOpener, athlete_id: int, *, actor: str, encoding: str) -> Executor:
+    """The one executor (`core.context.tools.execute_tool`), each call on its own connection: write only to edit."""
+
+    def execute(name: str, arguments: str, shown_hash: str | None) -> str:
+        with open_database(name == EDIT_TOOL) as con:
+            return execute_tool(con, athlete_id, name, arguments, shown_hash=shown_hash, encoding=encoding, actor=actor)
+
+    return execute
+
+
+def chat_turn(
+    open_database: DatabaseOpener,
+    endpoint: Endpoint,
+    athlete_id: int,
+    message: str,
+    history: Sequence[dict[str, Any]] = (),
+    *,
+    shown_hash: str | None = None,
+    actor: str = "local",
+    budgets: Budgets | None = None,
+    encoding: str = DEFAULT_ENCODING,
+    max_rounds: int = DEFAULT_MAX_ROUNDS,
+) -> TurnRecord:
+    """Build the tiered context for `message`, run the tool loop (live) and log the turn; preview only builds.
+
+    The window is the endpoint's unless `budgets` names one. `shown_hash` (the hash an earlier turn moved to)
+    is the edit base when this turn shows no plan. Raises CoachError only for a message or budget the context
+    refuses; endpoint and tool failures are in the record (`stop_reason`, each call's `error: …` result).
+    """
+    budgets = budgets or Budgets()
+    if budgets.context_window is None and endpoint.context_window is not None:
+        budgets = dataclasses.replace(budgets, context_window=endpoint.context_window)
+    with open_database(False) as con:
+        context = build_context(con, athlete_id, message, conversation=history, budgets=budgets, encoding=encoding)
+    record = TurnRecord(
+        context,
+        endpoint.describe(),
+        endpoint.live,
+        endpoint.model,
+        context.request(endpoint.model),
+        actor,
+        shown_hash=context.plan_hash_shown or shown_hash,
+    )
+    if not endpoint.live:
+        return record
+    turn = run_turn(
+        endpoint,
+        context.messages(),
+        context.tool_definitions,
+        tool_executor(open_database, athlete_id, actor=actor, encoding=encoding),
+        max_rounds=max_rounds,
+        window=budgets.context_window,
+        shown_hash=record.shown_hash,
+        max_tokens=budgets.reserve_output,
+    )
+    with open_database(True) as con:
+        interaction = record_turn(
+            con,
+            context,
+            tools_called=[c.name for c in turn.tool_calls],
+            tool_result_tokens=sum(c.result_tokens for c in turn.tool_calls),
+            model=endpoint.model,
+            prompt_tokens=turn.usage.prompt_tokens,
+            completion_tokens=turn.usage.completion_tokens,
+            actor=actor,
+            latency_s=turn.latency_s,
+            endpoint=endpoint.kind,
+        )
+    return dataclasses.replace(
+        record,
+        answer=endpoint.redact(turn.answer),
+        stop_reason=turn.stop_reason,
+        tool_calls=turn.tool_calls,
+        usage=turn.usage,
+        latency_s=turn.latency_s,
+        requests=turn.requests,
+        shown_hash=turn.shown_hash,
+        interaction_id=interaction,
+    )

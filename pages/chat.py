@@ -1,0 +1,25 @@
+"""Coach chat: the chat panel for the sidebar's athlete, then the token monitor over the interaction log."""
+
+import streamlit as st
+
+import app_chat
+import app_state
+from core.chat.monitor import tokens_by_part, tokens_by_type, turn_tokens
+
+st.title("Coach chat")
+st.caption(
+    "Each turn is built by the tiered context builder; every token of the request is counted, "
+    "every tool call shown. Live turns are logged: that log is what the next turn's plan delta is measured from."
+)
+app_chat.chat_panel("chat")
+
+st.header("Token monitor")
+turns = turn_tokens(app_state.connection().cursor(), app_state.athlete_id())
+if turns.empty:
+    st.info("No logged turns for this athlete yet: live turns (not previews) are logged.")
+else:
+    st.subheader("Tokens per turn, by part")
+    st.bar_chart(tokens_by_part(turns), x="turn", y="tokens", color="part", stack=True)
+    st.subheader("Per interaction type over time")
+    st.bar_chart(tokens_by_type(turns), x="day", y="request_tokens", color="type")
+    st.dataframe(turns, hide_index=True, key="chat_monitor_turns")

@@ -1,0 +1,54 @@
+"""The token monitor reads the interaction log: tokens per turn by part and per interaction type over time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.chat.monitor import PARTS, tokens_by_part, tokens_by_type, turn_tokens
+from core.context.builder import build_context
+from core.context.log import record_turn
+
+MAYA = 1
+
+
+def _log(con, message: str, at: datetime, **kwargs) -> object:
+    context = build_context(con, MAYA, message)
+    record_turn(con, context, at=at, **kwargs)
+    return context
+
+
+def test_each_logged_turn_is_one_row_with_its_parts_and_type(demo_con):
+    """Given an edit turn, a query turn and an answer, when the monitor reads the log, then each has its tiers and type."""
+    edit = _log(demo_con, "Add a set to bench on Monday", datetime(2026, 1, 5, 9), tools_called=["edit_plan"],
+                tool_result_tokens=14, model="m", prompt_tokens=1200, actor="coach@x", latency_s=1.25)  # fmt: skip
+    query = _log(demo_con, "How were my runs?", datetime(2026, 1, 5, 10), tools_called=["query_cardio"], model="m")
+    answer = _log(demo_con, "How did I sleep?", datetime(2026, 1, 6, 8), model="m")
+    turns = turn_tokens(demo_con, MAYA)
+    assert list(turns["turn"]) == [1, 2, 3]
+    assert list(turns["type"]) == ["plan edit", "tool query", "answer"]
+    first = turns.iloc[0]
+    assert (first["tier1"], first["tier2"], first["plan"]) == (edit.tier1_tokens, edit.tier2_tokens, edit.plan_tokens)
+    assert (first["tool_definitions"], first["tool_results"]) == (edit.tool_def_raw_tokens, 14)
+    assert (first["actor"], first["prompt_tokens"], first["latency_ms"]) == ("coach@x", 1200, 1250)
+    assert turns.iloc[1]["request_tokens"] == query.request_tokens
+    assert turns.iloc[2]["tier2"] == answer.tier2_tokens
+
+
+def test_parts_stack_to_the_turn_and_types_sum_per_day(demo_con):
+    """Given three logged turns on two days, when reshaped, then the stacked parts sum per turn and types sum per day."""
+    for hour, message in ((9, "How were my runs?"), (10, "How were my runs?"), (33, "How did I sleep?")):
+        _log(demo_con, message, datetime(2026, 1, 5 + hour // 24, hour % 24), model="m", prompt_tokens=100)
+    turns = turn_tokens(demo_con, MAYA)
+    stacked = tokens_by_part(turns)
+    assert list(stacked["part"].cat.categories) == list(PARTS) and len(stacked) == 3 * len(PARTS)
+    per_turn = stacked.groupby("turn", observed=True)["tokens"].sum()
+    assert list(per_turn) == list(turns[list(PARTS)].sum(axis=1))
+    by_type = tokens_by_type(turns)
+    assert list(by_type["turns"]) == [2, 1] and list(by_type["prompt_tokens"]) == [200, 100]
+    assert by_type.iloc[0]["request_tokens"] == turns.iloc[:2]["request_tokens"].sum()
+
+
+def test_no_logged_turns_gives_empty_frames(demo_con):
+    """Given no interactions, when the monitor reads the log, then both frames are empty (the page says so)."""
+    turns = turn_tokens(demo_con, MAYA)
+    assert turns.empty and tokens_by_type(turns).empty and tokens_by_part(turns).empty

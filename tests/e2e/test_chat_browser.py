@@ -1,0 +1,29 @@
+"""End to end: a chat message sent in preview in Chromium shows the tiers of the request it would send."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Browser, expect
+
+
+def test_chat_message_in_preview_shows_the_tiers(
+    serve_with_env: Callable[..., contextlib.AbstractContextManager[str]], browser: Browser, tmp_path: Path
+) -> None:
+    """Given no endpoint, when a coach sends a message on Coach chat, then the turn shows topics, tiers and the request."""
+    with serve_with_env(COACH_LOCAL_MODEL="off", OPENAI_API_KEY="", OPENAI_BASE_URL="") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.goto(f"{url}/chat")
+        expect(page.get_by_role("heading", name="Coach chat")).to_be_visible(timeout=60_000)
+        box = page.get_by_test_id("stChatInputTextArea")
+        box.fill("Add a set to my bench press on Monday")
+        box.press("Enter")
+        expect(page.get_by_text("Preview: nothing was sent")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("Topics: training (")).to_be_visible()
+        expect(page.get_by_text("Tier 1 text")).to_be_visible()
+        expect(page.get_by_text("Tier 2 text")).to_be_visible()
+        expect(page.get_by_text("plan: full (")).to_be_visible()
+        page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
+        page.close()

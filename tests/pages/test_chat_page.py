@@ -1,0 +1,171 @@
+"""The Coach chat page under AppTest: preview shows every tier with build_context's numbers; a live turn against the
+scripted server shows its tool calls (failed ones too) and usage; the API key is on no page."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.context.builder import build_context
+from core.context.log import record_turn
+from core.db import connect, reading
+from core.plan.store import load_plan, plan_head
+
+MAYA = 1
+EDIT = "Add a set to my bench press on Monday"
+SENTINEL = "sk-PAGE-SENTINEL-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def _no_local_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_CONTEXT_WINDOW"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COACH_LOCAL_MODEL", "off")
+
+
+def _everything(node: object) -> str:
+    """Every element the page drew, as protobuf text: what a browser could ever see."""
+    parts = [str(getattr(node, "proto", ""))]
+    parts += [_everything(child) for child in getattr(node, "children", {}).values()]
+    return "\n".join(parts)
+
+
+def _parts(at: AppTest) -> dict[str, int]:
+    frame = at.dataframe[0].value
+    return dict(zip(frame["part"], frame["tokens"], strict=True))
+
+
+def _live_page(page: str, server: object, **state: object) -> AppTest:
+    """A page file on its own, its endpoint the scripted server with the sentinel key (as secrets.toml would give).
+
+    Callers set COACH_DB to their private database first (the `live_db` fixture).
+    """
+    at = AppTest.from_file(str(Path(__file__).parents[2] / "pages" / page), default_timeout=60)
+    at.secrets["OPENAI_BASE_URL"] = server.base_url
+    at.secrets["OPENAI_API_KEY"] = SENTINEL
+    at.secrets["OPENAI_MODEL"] = "scripted"
+    for key, value in {"athlete_id": MAYA, "encoding": "o200k_base", **state}.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def live_db(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The private demo database, made the app's database for pages opened with `_live_page`."""
+    monkeypatch.setenv("COACH_DB", str(demo_db_path))
+    return demo_db_path
+
+
+def test_chat_page_renders_in_preview(open_app: Callable[..., AppTest]) -> None:
+    """Given no endpoint picked, when the Coach chat page opens, then it renders with the input and an empty monitor."""
+    at = open_app("pages/chat.py", chat_mode="preview")
+    assert at.title[0].value == "Coach chat"
+    assert at.radio(key="chat_mode").value == "preview"
+    assert at.chat_input(key="chat_input") is not None
+    assert "No logged turns" in at.info[0].value
+
+
+def test_preview_message_shows_every_tier_with_build_contexts_tokens(
+    open_page: Callable[..., AppTest], demo_db_path: Path
+) -> None:
+    """Given preview, when a message is sent, then each tier's tokens equal build_context's and nothing is logged."""
+    at = open_page("pages/chat.py", chat_mode="preview")
+    at.chat_input(key="chat_input").set_value(EDIT).run()
+    assert not at.exception, at.exception
+    with reading(demo_db_path) as con:
+        expected = build_context(con, MAYA, EDIT)
+        logged = con.execute("SELECT count(*) FROM interactions").fetchone()[0]
+    parts = _parts(at)
+    assert (parts["tier 1"], parts["tier 2"], parts["plan"]) == (
+        expected.tier1_tokens,
+        expected.tier2_tokens,
+        expected.plan_tokens,
+    )
+    assert parts["instructions"] == expected.system_prompt_tokens
+    assert parts["tools (raw JSON)"] == expected.tool_def_raw_tokens
+    assert parts["request (raw JSON tools)"] == expected.request_tokens
+    texts = [t.value for t in at.text]
+    assert any(t.startswith("Topics: training (") for t in texts)
+    assert f"plan: full ({expected.plan_tokens} tokens, hash {expected.plan_hash_shown[:8]})" in texts
+    assert "Preview: nothing was sent" in at.info[0].value
+    assert at.json[0].value == json.dumps(expected.request("preview"))
+    assert [m.name for m in at.chat_message] == ["user", "assistant"] and logged == 0
+
+
+def test_clear_button_empties_this_athletes_conversation(open_page: Callable[..., AppTest]) -> None:
+    """Given one previewed turn, when Clear is pressed, then no chat message is left."""
+    at = open_page("pages/chat.py", chat_mode="preview")
+    at.chat_input(key="chat_input").set_value("How did I sleep?").run()
+    assert len(at.chat_message) == 2
+    at.button(key="chat_clear").click().run()
+    assert not at.exception and len(at.chat_message) == 0
+
+
+def test_live_turn_shows_edit_failed_call_usage_and_never_the_key(
+    live_db: Path, scripted_server: Callable[..., object]
+) -> None:
+    """Given a scripted model that calls an unknown tool then edits b_1, when a message is sent, then the page shows both
+    calls (the failed one as an error), usage and latency, the plan changed, the turn is logged, and the key is nowhere."""
+    ops = json.dumps({"ops": [{"op": "update_block", "block_id": "b_1", "sets": 5}]})
+    server = scripted_server(
+        [
+            {"tool_calls": [{"name": "drop_tables", "arguments": "{}"}]},
+            {"tool_calls": [{"name": "edit_plan", "arguments": ops}]},
+            {"content": "Added a fifth set.", "usage": {"prompt_tokens": 1234, "completion_tokens": 6}},
+        ]
+    )
+    at = _live_page("chat.py", server, chat_mode="openai")
+    at.chat_input(key="chat_input").set_value(EDIT).run()
+    assert not at.exception, at.exception
+    assert server.headers[0]["authorization"] == f"Bearer {SENTINEL}"
+    assert "Added a fifth set." in [t.value for t in at.text]
+    assert "Failed tool call 1" in at.error[0].value
+    codes = [c.value for c in at.code]
+    assert any("result: error: tool: unknown tool 'drop_tables'" in c for c in codes)
+    assert any(c.startswith('arguments: {"ops"') and "result: ok b_1 sets 4→5; plan " in c for c in codes)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Prompt tokens (reported)"] == f"{10 + 10 + 1234:,}" and metrics["Latency"].endswith(" s")
+    with reading(live_db) as con:
+        blocks = {b.block_id: b for _, _, b in load_plan(con, MAYA).blocks()}
+        head = plan_head(con, MAYA)
+        rows = con.execute("SELECT * FROM interactions").fetchall()
+    assert blocks["b_1"].sets == 5 and head.version == 2 and len(rows) == 1
+    page = _everything(at._tree)
+    assert SENTINEL not in page and SENTINEL[-8:] not in page
+    assert SENTINEL not in repr(rows) and SENTINEL[-8:] not in repr(rows)
+
+
+def test_token_monitor_charts_logged_turns(open_app: Callable[..., AppTest], demo_db_path: Path) -> None:
+    """Given two logged turns, when the chat page opens, then the monitor's table shows both with their tiers."""
+    con = connect(demo_db_path)
+    contexts = [build_context(con, MAYA, m) for m in (EDIT, "How were my runs?")]
+    for context in contexts:
+        record_turn(con, context, model="m", prompt_tokens=900, tools_called=["query_cardio"])
+    con.close()
+    at = open_app("pages/chat.py", chat_mode="preview")
+    turns = at.dataframe[-1].value
+    assert list(turns["tier1"]) == [c.tier1_tokens for c in contexts]
+    assert list(turns["type"]) == ["tool query", "tool query"]
+    assert len(at.get("vega_lite_chart")) == 2
+
+
+def test_panel_beside_the_weekly_plan_shows_the_models_edit_in_the_same_run(
+    live_db: Path, scripted_server: Callable[..., object]
+) -> None:
+    """Given the plan page with the chat open, when the model edits b_1, then the plan drawn beside it already shows 5 sets."""
+    ops = json.dumps({"ops": [{"op": "update_block", "block_id": "b_1", "sets": 5}]})
+    server = scripted_server([{"tool_calls": [{"name": "edit_plan", "arguments": ops}]}, {"content": "Done."}])
+    at = _live_page("plan.py", server, plan_chat_open=True, plan_chat_mode="openai")
+    assert at.dataframe[0].value.iloc[0]["Sets"] == "4"
+    at.chat_input(key="plan_chat_input").set_value(EDIT).run()
+    assert not at.exception, at.exception
+    assert [m.name for m in at.sidebar.chat_message] == ["user", "assistant"]
+    assert {m.label: m.value for m in at.metric}["Version"] == "v2"
+    monday = next(d.value for d in at.main.dataframe if "ID" in d.value.columns)
+    assert monday.iloc[0]["Sets"] == "5"
