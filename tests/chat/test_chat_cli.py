@@ -8,7 +8,7 @@ import pytest
 
 from core.cli import main
 from core.context.builder import build_context
-from core.db import connect
+from core.db import connect, reading
 from core.plan.store import load_plan, plan_head
 
 MAYA = 1
@@ -41,6 +41,8 @@ def test_chat_turn_edits_the_plan_and_prints_answer_tool_calls_and_usage(
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-cli-sentinel-0123456789")
     monkeypatch.setenv("OPENAI_MODEL", "scripted")
+    with reading(demo_db_path) as con:
+        before = plan_head(con, MAYA).version  # the demo seeds a history: count from where it ends
     code = main(["--db", str(demo_db_path), "chat", "--athlete", "maya", "--message", "Add a set to bench", "--json"])
     out = capsys.readouterr().out
     turn = json.loads(out)
@@ -52,7 +54,7 @@ def test_chat_turn_edits_the_plan_and_prints_answer_tool_calls_and_usage(
     assert "edit_plan" in [t["name"] for t in turn["context"]["tools"]]
     con = connect(demo_db_path)
     blocks = {b.block_id: b for d in load_plan(con, MAYA).days for b in d.blocks}
-    assert blocks["b_1"].sets == 5 and plan_head(con, MAYA).version == 2
+    assert blocks["b_1"].sets == 5 and plan_head(con, MAYA).version == before + 1
     logged = con.execute(
         "SELECT tools_called, model FROM interactions WHERE interaction_id = ?", [turn["interaction_id"]]
     )

@@ -56,17 +56,20 @@ def test_plan_edit_succeeds_is_visible_on_the_plan_and_is_logged_with_actor(demo
             {"content": "Added a fifth set.", "usage": {"completion_tokens": 7}},
         ]
     )
+    before = plan_head_of(demo_db_path).version  # the demo seeds a history: count from where it ends
     record = chat_turn(path_opener(demo_db_path), _endpoint(server), MAYA, EDIT, actor="coach@example.org")
     head = plan_head_of(demo_db_path)
     assert (record.answer, record.stop_reason, record.requests) == ("Added a fifth set.", "answered", 2)
     assert record.tool_calls[0].result.startswith("ok b_1 sets 4→5; plan ")
-    assert _blocks(demo_db_path)["b_1"].sets == 5 and head.version == 2
+    assert _blocks(demo_db_path)["b_1"].sets == 5 and head.version == before + 1
     assert record.shown_hash == head.plan_hash[:8]  # moved forward from the hash the context showed
     assert "edit_plan" in record.context.tool_names
     assert [t["function"]["name"] for t in server.requests[0]["tools"]] == list(record.context.tool_names)
     assert server.requests[0]["messages"] == record.context.messages()
     with reading(demo_db_path) as con:
-        actor = con.execute("SELECT actor FROM plan_versions WHERE athlete_id = ? AND version = 2", [MAYA]).fetchone()
+        actor = con.execute(
+            "SELECT actor FROM plan_versions WHERE athlete_id = ? AND version = ?", [MAYA, before + 1]
+        ).fetchone()
     assert actor == ("coach@example.org",)
     row = _interactions(demo_db_path)[-1]
     assert row["interaction_id"] == record.interaction_id and row["actor"] == "coach@example.org"
