@@ -102,10 +102,8 @@ def test_make_run_listens_on_the_loopback_address_only(
     """Given no sign-in configured, when `make run` starts, then its only listening socket is on 127.0.0.1."""
     proc = _make_run(tmp_path, demo_db_path, None)
     started.append(proc)
-    output = _output_until_ready(proc)
-    assert READY in output, output
-    sockets = _listening(proc)
-    assert sockets, output
+    sockets = _listening_once_up(proc)  # the socket itself, not the banner (printed late on a busy machine)
+    assert sockets
     assert all(ipaddress.ip_address(ip).is_loopback for ip, _ in sockets), sockets
 
 
