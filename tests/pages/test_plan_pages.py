@@ -161,19 +161,35 @@ def test_a_coach_edit_after_a_concurrent_ai_edit_is_refused_and_shows_the_curren
     assert _head(demo_db_path) == before
 
 
-def test_edit_controls_carry_the_op_tables_limits_for_every_kind(plan_page: AppTest) -> None:
-    """Given the add controls set to each kind, they are exactly the kind's fields, each with the executor's limits."""
+def _assert_op_table_limits(at: AppTest) -> None:
+    """Every number and text control on the page carries its field's limits from the op table."""
+    for widget in at.number_input:
+        spec = FIELDS[widget.key.rsplit("__", 1)[1]]
+        assert (widget.min, widget.max) == (spec.minimum, spec.maximum), spec.name
+    for widget in at.text_input:
+        spec = FIELDS[widget.key.rsplit("__", 1)[1]]
+        assert (widget.proto.max_chars or None) == spec.max_length, spec.name
+
+
+def _fields_under(at: AppTest, prefix: str) -> set[str]:
+    return {w.key.rsplit("__", 1)[1] for w in [*at.number_input, *at.text_input] if w.key.startswith(prefix)}
+
+
+def test_edit_controls_carry_the_op_tables_limits_for_every_kind_and_circuit_members(plan_page: AppTest) -> None:
+    """Given the add controls set to each kind, then a circuit picked, every control is its fields with the executor's limits."""
     for kind in KINDS:
         plan_page.selectbox(key=_key(plan_page, "plan__add_day_3", "__kind")).set_value(kind).run()
-        widgets = [*plan_page.number_input, *plan_page.text_input]
-        shown = {w.key.rsplit("__", 1)[1] for w in widgets if "plan__add_day_3" in w.key}
-        assert shown == set(edit_fields(kind)), kind
-        for widget in plan_page.number_input:
-            spec = FIELDS[widget.key.rsplit("__", 1)[1]]
-            assert (widget.min, widget.max) == (spec.minimum, spec.maximum), spec.name
-        for widget in plan_page.text_input:
-            spec = FIELDS[widget.key.rsplit("__", 1)[1]]
-            assert (widget.proto.max_chars or None) == spec.max_length, spec.name
+        assert _fields_under(plan_page, "plan__add_day_3") == set(edit_fields(kind)), kind
+        _assert_op_table_limits(plan_page)
+    plan_page.selectbox(key=_key(plan_page, "plan_pick_day_1")).set_value("b_5").run()
+    member_fields = {"exercise", "reps", "weight", "notes"}
+    assert _fields_under(plan_page, "plan__m_1_") == _fields_under(plan_page, "plan__addm_b_5") == member_fields
+    assert set(edit_fields("member")) == member_fields
+    exercise = plan_page.text_input(key=_key(plan_page, "plan__m_1_", "__exercise"))
+    assert exercise.proto.max_chars == FIELDS["exercise"].max_length
+    notes = plan_page.text_input(key=_key(plan_page, "plan__addm_b_5", "__notes"))
+    assert notes.proto.max_chars == FIELDS["notes"].max_length
+    _assert_op_table_limits(plan_page)
 
 
 def test_history_page_shows_timeline_diff_delta_text_and_both_token_counts(app: AppTest) -> None:
