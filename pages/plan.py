@@ -4,7 +4,8 @@ Edits run in button callbacks, before the page is drawn, so the header, rows and
 of this very run already show the new version. Each edit is based on the hash the page
 showed when the button was drawn: a change made meanwhile (another session, the AI) is
 refused as stale, naming it. Controls come from the op table (limits) and the block's kind
-(which fields); keys carry the plan hash, so after a save they start from the new values.
+(which fields); a picked circuit also lists its members to edit, remove or add. Keys carry
+the plan hash, so after a save they start from the new values.
 User text is drawn with st.text / dataframes, never as markdown.
 """
 
@@ -83,6 +84,12 @@ def control(spec: FieldSpec, key: str, value: Any = None) -> Any:
     return st.text_input(label, value=value or "", max_chars=spec.max_length, key=key)
 
 
+def controls(names: tuple[str, ...], prefix: str, element: Block | Member | None = None) -> None:
+    """One control per field under `prefix`, prefilled from `element` when it edits one (blank when it adds)."""
+    for name in names:
+        control(FIELDS[name], f"{prefix}__{name}", None if element is None else getattr(element, name))
+
+
 COLUMNS = ["ID", "Exercise", "Sets", "Reps", "Weight", "Rest s", "Minutes", "Distance m", "Target", "Notes"]
 
 
@@ -111,8 +118,7 @@ def member_editor(circuit: Block, base: str) -> None:
         picked = pick("Member", by_id, describe, f"plan_member_pick_{tag}", f"plan_open_{circuit.block_id}")
         if picked is not None:
             member, prefix = by_id[picked], f"plan__{picked}_{short_hash(base)}"
-            for name in edit_fields("member"):
-                control(FIELDS[name], f"{prefix}__{name}", getattr(member, name))
+            controls(edit_fields("member"), prefix, member)
             cols = st.columns(2)
             save_args = (member, "member", prefix, base)
             cols[0].button("Save member", key=f"plan_member_save_{tag}", on_click=_save, args=save_args)
@@ -120,8 +126,7 @@ def member_editor(circuit: Block, base: str) -> None:
             cols[1].button("Remove member", key=f"plan_member_remove_{tag}", on_click=_write, args=([op], base))
         st.divider()
         prefix = f"plan__addm_{tag}"
-        for name in edit_fields("member"):
-            control(FIELDS[name], f"{prefix}__{name}")
+        controls(edit_fields("member"), prefix)
         add_args = (circuit.block_id, prefix, base)
         st.button("Add member", key=f"plan_member_add_{tag}", on_click=_add_member, args=add_args)
 
@@ -135,8 +140,7 @@ def day_editor(day: Day, base: str) -> None:
         picked = pick("Block", by_id, describe, f"plan_pick_{tag}", f"plan_open_{day.day_id}")
         if picked is not None:
             block, prefix = by_id[picked], f"plan__{picked}_{short_hash(base)}"
-            for name in edit_fields(block.kind):
-                control(FIELDS[name], f"{prefix}__{name}", getattr(block, name))
+            controls(edit_fields(block.kind), prefix, block)
             cols = st.columns(3)
             cols[0].button("Save", key=f"plan_save_{tag}", on_click=_save, args=(block, block.kind, prefix, base))
             op = {"op": "remove_block", "block_id": picked}
@@ -150,8 +154,7 @@ def day_editor(day: Day, base: str) -> None:
         st.divider()
         prefix = f"plan__add_{tag}"
         kind = st.selectbox(f"Add to {day.label}", KINDS, key=f"{prefix}__kind")
-        for name in edit_fields(kind):
-            control(FIELDS[name], f"{prefix}__{name}")
+        controls(edit_fields(kind), prefix)
         st.button("Add block", key=f"plan_add_{tag}", on_click=_add_block, args=(day.day_id, prefix, base))
         st.divider()
         control(FIELDS["focus"], f"plan__focus_{tag}__focus", day.focus)
