@@ -4,10 +4,12 @@ Edits run in button callbacks, before the page is drawn, so the header, rows and
 of this very run already show the new version. Each edit is based on the hash the page
 showed when the button was drawn: a change made meanwhile (another session, the AI) is
 refused as stale, naming it. Controls come from the op table (limits) and the block's kind
-(which fields); keys carry the plan hash, so after a save they start from the new values.
+(which fields); a picked circuit also lists its members to edit, remove or add. Keys carry
+the plan hash, so after a save they start from the new values.
 User text is drawn with st.text / dataframes, never as markdown.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -17,8 +19,8 @@ import app_auth
 import app_chat
 import app_state
 from core.errors import CoachError
-from core.plan.edits import add_op, block_label, edit_fields, focus_op, update_op
-from core.plan.model import DAY_IDS, KINDS, Block, Day, Plan, short_hash
+from core.plan.edits import add_member_op, add_op, block_label, edit_fields, focus_op, member_label, update_op
+from core.plan.model import DAY_IDS, KINDS, Block, Day, Member, Plan, short_hash
 from core.plan.op_table import FIELDS, FieldSpec, day_label
 from core.plan.store import apply_ops, latest_version, load_plan, plan_head
 from core.plan.text import format_plan_context
@@ -47,8 +49,8 @@ def _values(prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: st.session_state.get(f"{prefix}__{name}") for name in names}
 
 
-def _save_block(block: Block, prefix: str, base: str) -> None:
-    op = update_op(block, _values(prefix, edit_fields(block.kind)))
+def _save(element: Block | Member, kind: str, prefix: str, base: str) -> None:
+    op = update_op(element, _values(prefix, edit_fields(kind)))
     if op is None:
         st.session_state[RESULT] = ("info", "No change: every field already holds that value.")
     else:
@@ -60,12 +62,33 @@ def _add_block(day_id: str, prefix: str, base: str) -> None:
     _write([add_op(day_id, kind, _values(prefix, edit_fields(kind)))], base)
 
 
+def _add_member(circuit_id: str, prefix: str, base: str) -> None:
+    _write([add_member_op(circuit_id, _values(prefix, edit_fields("member")))], base)
+
+
+def pick(label: str, by_id: dict[str, Any], describe: Callable[[str], str], key: str, memory: str) -> str | None:
+    """A picker by name that reopens on the element picked last (its key carries the hash, so after a save it is new)."""
+    options = list(by_id)
+    last = st.session_state.get(memory)
+    picked = st.selectbox(
+        label, options, index=options.index(last) if last in by_id else 0, format_func=describe, key=key
+    )
+    st.session_state[memory] = picked
+    return picked
+
+
 def control(spec: FieldSpec, key: str, value: Any = None) -> Any:
     """The control for one field, prefilled with `value`, with the op table's limits and words."""
     label = f"{spec.label} ({spec.words})"
     if spec.json_type == "integer":
         return st.number_input(label, min_value=spec.minimum, max_value=spec.maximum, value=value, key=key)
     return st.text_input(label, value=value or "", max_chars=spec.max_length, key=key)
+
+
+def controls(names: tuple[str, ...], prefix: str, element: Block | Member | None = None) -> None:
+    """One control per field under `prefix`, prefilled from `element` when it edits one (blank when it adds)."""
+    for name in names:
+        control(FIELDS[name], f"{prefix}__{name}", None if element is None else getattr(element, name))
 
 
 COLUMNS = ["ID", "Exercise", "Sets", "Reps", "Weight", "Rest s", "Minutes", "Distance m", "Target", "Notes"]
@@ -86,31 +109,53 @@ def day_rows(day: Day) -> pd.DataFrame:
     return frame.astype("string").fillna("")  # blank, not "None", where a field does not apply
 
 
+def member_editor(circuit: Block, base: str) -> None:
+    """A circuit's members by ID and name: edit one (prefilled), remove it, or add one to this circuit."""
+    tag = f"{circuit.block_id}_{short_hash(base)}"
+    by_id = {m.member_id: m for m in circuit.members}
+    with st.container(border=True, key=f"plan_members_{tag}"):
+        st.text(f"Members of {circuit.block_id} · {circuit.exercise}")
+        describe = lambda i: member_label(circuit, by_id[i])  # noqa: E731
+        picked = pick("Member", by_id, describe, f"plan_member_pick_{tag}", f"plan_open_{circuit.block_id}")
+        if picked is not None:
+            member, prefix = by_id[picked], f"plan__{picked}_{short_hash(base)}"
+            controls(edit_fields("member"), prefix, member)
+            cols = st.columns(2)
+            save_args = (member, "member", prefix, base)
+            cols[0].button("Save member", key=f"plan_member_save_{tag}", on_click=_save, args=save_args)
+            op = {"op": "remove_member", "member_id": picked}
+            cols[1].button("Remove member", key=f"plan_member_remove_{tag}", on_click=_write, args=([op], base))
+        st.divider()
+        prefix = f"plan__addm_{tag}"
+        controls(edit_fields("member"), prefix)
+        add_args = (circuit.block_id, prefix, base)
+        st.button("Add member", key=f"plan_member_add_{tag}", on_click=_add_member, args=add_args)
+
+
 def day_editor(day: Day, base: str) -> None:
-    """Per-day controls: edit, remove or move a block picked by name, add a block, relabel the day."""
+    """Per-day controls: edit, remove or move a block picked by name (a circuit's members too), add a block, relabel the day."""
     tag = f"{day.day_id}_{short_hash(base)}"
     with st.expander(f"Edit {day.label}"):
         by_id = {b.block_id: b for b in day.blocks}
-        pick = st.selectbox(
-            "Block", list(by_id), format_func=lambda i: block_label(day, by_id[i]), key=f"plan_pick_{tag}"
-        )
-        if pick is not None:
-            block, prefix = by_id[pick], f"plan__{pick}_{short_hash(base)}"
-            for name in edit_fields(block.kind):
-                control(FIELDS[name], f"{prefix}__{name}", getattr(block, name))
+        describe = lambda i: block_label(day, by_id[i])  # noqa: E731
+        picked = pick("Block", by_id, describe, f"plan_pick_{tag}", f"plan_open_{day.day_id}")
+        if picked is not None:
+            block, prefix = by_id[picked], f"plan__{picked}_{short_hash(base)}"
+            controls(edit_fields(block.kind), prefix, block)
             cols = st.columns(3)
-            cols[0].button("Save", key=f"plan_save_{tag}", on_click=_save_block, args=(block, prefix, base))
-            op = {"op": "remove_block", "block_id": pick}
+            cols[0].button("Save", key=f"plan_save_{tag}", on_click=_save, args=(block, block.kind, prefix, base))
+            op = {"op": "remove_block", "block_id": picked}
             cols[1].button("Remove", key=f"plan_remove_{tag}", on_click=_write, args=([op], base))
             to = cols[2].selectbox("Move to", DAY_IDS, index=DAY_IDS.index(day.day_id), format_func=day_label,
                                    key=f"plan_move_to_{tag}")  # fmt: skip
-            move = {"op": "move_block", "block_id": pick, "day_id": to}
+            move = {"op": "move_block", "block_id": picked, "day_id": to}
             cols[2].button("Move", key=f"plan_move_{tag}", on_click=_write, args=([move], base))
+            if block.kind == "circuit":
+                member_editor(block, base)
         st.divider()
         prefix = f"plan__add_{tag}"
         kind = st.selectbox(f"Add to {day.label}", KINDS, key=f"{prefix}__kind")
-        for name in edit_fields(kind):
-            control(FIELDS[name], f"{prefix}__{name}")
+        controls(edit_fields(kind), prefix)
         st.button("Add block", key=f"plan_add_{tag}", on_click=_add_block, args=(day.day_id, prefix, base))
         st.divider()
         control(FIELDS["focus"], f"plan__focus_{tag}__focus", day.focus)

@@ -2,7 +2,8 @@
 
 The page shows names ("Mon · Bench Press 4×6-8@155lbs"), not IDs or op names; what it
 sends is still an ordinary op for `core.plan.store.apply_ops`. Which controls a block gets
-come from its kind (`core.plan.model.kind_fields`), their limits from the op table.
+come from its kind (`core.plan.model.kind_fields`), a circuit member's from `MEMBER_EDITABLE`,
+their limits from the op table.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from core.plan.model import BLOCK_EDITABLE, Block, Day, kind_fields
+from core.plan.model import BLOCK_EDITABLE, MEMBER_EDITABLE, Block, Day, Member, kind_fields
 from core.plan.text import session_amounts
 
 
@@ -28,8 +29,17 @@ def block_label(day: Day, block: Block) -> str:
     return f"{day.label} · {block_summary(block)}"
 
 
+def member_label(circuit: Block, member: Member) -> str:
+    """`m_3 · Ab Wheel Rollout 3×10@BW`: a circuit member offered by ID and name, rounds × reps."""
+    rounds = f"{circuit.sets}×" if circuit.sets else ""
+    amount = f" {rounds}{member.reps}" if member.reps else ""
+    return f"{member.member_id} · {member.exercise}{amount}" + (f"@{member.weight}" if member.weight else "")
+
+
 def edit_fields(kind: str) -> tuple[str, ...]:
-    """The fields a coach edits on a block of this kind, in display order."""
+    """The fields a coach edits on a block of this kind (`member`: a circuit member), in display order."""
+    if kind == "member":
+        return MEMBER_EDITABLE
     return tuple(n for n in kind_fields(kind) if n in BLOCK_EDITABLE)
 
 
@@ -39,16 +49,29 @@ def _cleaned(value: Any) -> Any:
     return None if value == "" else value
 
 
-def update_op(block: Block, values: Mapping[str, Any]) -> dict[str, Any] | None:
-    """An update_block op with only the fields whose value differs from the block's (blank clears); None if none do."""
-    changed = {k: _cleaned(v) for k, v in values.items() if _cleaned(v) != getattr(block, k)}
-    return {"op": "update_block", "block_id": block.block_id, **changed} if changed else None
+def _filled(values: Mapping[str, Any]) -> dict[str, Any]:
+    given = {k: _cleaned(v) for k, v in values.items()}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def update_op(element: Block | Member, values: Mapping[str, Any]) -> dict[str, Any] | None:
+    """An update_block / update_member op with only the fields that differ (blank clears); None if none do."""
+    changed = {k: _cleaned(v) for k, v in values.items() if _cleaned(v) != getattr(element, k)}
+    if not changed:
+        return None
+    if isinstance(element, Member):
+        return {"op": "update_member", "member_id": element.member_id, **changed}
+    return {"op": "update_block", "block_id": element.block_id, **changed}
 
 
 def add_op(day_id: str, kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """An add_block op for a day from a coach's filled fields (blank fields left out)."""
-    given = {k: _cleaned(v) for k, v in values.items()}
-    return {"op": "add_block", "day_id": day_id, "kind": kind, **{k: v for k, v in given.items() if v is not None}}
+    return {"op": "add_block", "day_id": day_id, "kind": kind, **_filled(values)}
+
+
+def add_member_op(circuit_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """An add_member op appending to a circuit from a coach's filled fields (blank fields left out)."""
+    return {"op": "add_member", "block_id": circuit_id, **_filled(values)}
 
 
 def focus_op(day_id: str, focus: str | None) -> dict[str, Any]:

@@ -161,19 +161,35 @@ def test_a_coach_edit_after_a_concurrent_ai_edit_is_refused_and_shows_the_curren
     assert _head(demo_db_path) == before
 
 
-def test_edit_controls_carry_the_op_tables_limits_for_every_kind(plan_page: AppTest) -> None:
-    """Given the add controls set to each kind, they are exactly the kind's fields, each with the executor's limits."""
+def _assert_op_table_limits(at: AppTest) -> None:
+    """Every number and text control on the page carries its field's limits from the op table."""
+    for widget in at.number_input:
+        spec = FIELDS[widget.key.rsplit("__", 1)[1]]
+        assert (widget.min, widget.max) == (spec.minimum, spec.maximum), spec.name
+    for widget in at.text_input:
+        spec = FIELDS[widget.key.rsplit("__", 1)[1]]
+        assert (widget.proto.max_chars or None) == spec.max_length, spec.name
+
+
+def _fields_under(at: AppTest, prefix: str) -> set[str]:
+    return {w.key.rsplit("__", 1)[1] for w in [*at.number_input, *at.text_input] if w.key.startswith(prefix)}
+
+
+def test_edit_controls_carry_the_op_tables_limits_for_every_kind_and_circuit_members(plan_page: AppTest) -> None:
+    """Given the add controls set to each kind, then a circuit picked, every control is its fields with the executor's limits."""
     for kind in KINDS:
         plan_page.selectbox(key=_key(plan_page, "plan__add_day_3", "__kind")).set_value(kind).run()
-        widgets = [*plan_page.number_input, *plan_page.text_input]
-        shown = {w.key.rsplit("__", 1)[1] for w in widgets if "plan__add_day_3" in w.key}
-        assert shown == set(edit_fields(kind)), kind
-        for widget in plan_page.number_input:
-            spec = FIELDS[widget.key.rsplit("__", 1)[1]]
-            assert (widget.min, widget.max) == (spec.minimum, spec.maximum), spec.name
-        for widget in plan_page.text_input:
-            spec = FIELDS[widget.key.rsplit("__", 1)[1]]
-            assert (widget.proto.max_chars or None) == spec.max_length, spec.name
+        assert _fields_under(plan_page, "plan__add_day_3") == set(edit_fields(kind)), kind
+        _assert_op_table_limits(plan_page)
+    plan_page.selectbox(key=_key(plan_page, "plan_pick_day_1")).set_value("b_5").run()
+    member_fields = {"exercise", "reps", "weight", "notes"}
+    assert _fields_under(plan_page, "plan__m_1_") == _fields_under(plan_page, "plan__addm_b_5") == member_fields
+    assert set(edit_fields("member")) == member_fields
+    exercise = plan_page.text_input(key=_key(plan_page, "plan__m_1_", "__exercise"))
+    assert exercise.proto.max_chars == FIELDS["exercise"].max_length
+    notes = plan_page.text_input(key=_key(plan_page, "plan__addm_b_5", "__notes"))
+    assert notes.proto.max_chars == FIELDS["notes"].max_length
+    _assert_op_table_limits(plan_page)
 
 
 def test_history_page_shows_timeline_diff_delta_text_and_both_token_counts(app: AppTest) -> None:
@@ -260,3 +276,75 @@ def test_a_note_with_backticks_markdown_and_html_shows_literally_on_plan_and_his
     assert lines[1] == f'b_2 (Mon Overhead Press) notes none→"{HOSTILE_NOTE}"'
     assert f'notes none→"{HOSTILE_NOTE}"' in at.code[0].value
     assert not any("img" in m.value or "**" in m.value for m in [*at.markdown, *at.subheader, *at.caption])
+
+
+def _pick_core_circuit(at: AppTest) -> None:
+    """Pick Monday's Core Circuit (b_5) by its name in the day editor."""
+    pick = at.selectbox(key=_key(at, "plan_pick_day_1"))
+    assert "Mon · Core Circuit C×3" in pick.options
+    pick.set_value("b_5").run()
+
+
+def test_a_circuit_members_reps_are_edited_and_the_same_run_shows_the_new_version(
+    plan_page: AppTest, demo_db_path: Path
+) -> None:
+    """Given Core Circuit picked by name, when m_3's reps go 10→15 and are saved, then the same run shows v7 and 15 everywhere."""
+    _pick_core_circuit(plan_page)
+    members = plan_page.selectbox(key=_key(plan_page, "plan_member_pick_b_5"))
+    assert members.options == [
+        "m_1 · Hanging Leg Raise 3×12@BW",
+        "m_2 · Russian Twist 3×20@BW",
+        "m_3 · Ab Wheel Rollout 3×10@BW",
+    ]
+    members.set_value("m_3").run()
+    reps = plan_page.text_input(key=_key(plan_page, "plan__m_3_", "__reps"))
+    assert reps.value == "10"
+    reps.set_value("15")
+    plan_page.button(key=_key(plan_page, "plan_member_save_b_5")).click().run()
+    assert not plan_page.exception, plan_page.exception
+    assert {m.label: m.value for m in plan_page.metric}["Version"] == f"v{SEEDED + 2}"
+    assert plan_page.code[0].value == f"Saved as v{SEEDED + 2}: m_3 reps 10→15"
+    assert plan_page.dataframe[0].value.iloc[7][["ID", "Exercise", "Reps"]].tolist() == [
+        "m_3",
+        "↳ Ab Wheel Rollout",
+        "15",
+    ]
+    head, plan, _ = _head(demo_db_path)
+    assert plan.days[0].blocks[4].members[2].reps == "15"
+    assert plan_page.selectbox(key=_key(plan_page, "plan_pick_day_1")).value == "b_5"  # the circuit stays open
+    assert plan_page.text_input(key=_key(plan_page, f"plan__m_3_{head.plan_hash[:8]}", "__reps")).value == "15"
+
+
+def test_a_member_is_added_to_a_circuit_with_a_new_id_and_removed_again(plan_page: AppTest, demo_db_path: Path) -> None:
+    """Given Core Circuit picked, when a Plank is added, then it shows as m_7 at once; when removed, it is gone."""
+    _pick_core_circuit(plan_page)
+    plan_page.text_input(key=_key(plan_page, "plan__addm_b_5", "__exercise")).set_value("Plank")
+    plan_page.text_input(key=_key(plan_page, "plan__addm_b_5", "__reps")).set_value("45s")
+    plan_page.button(key=_key(plan_page, "plan_member_add_b_5")).click().run()
+    assert not plan_page.exception, plan_page.exception
+    assert plan_page.code[0].value.startswith(f"Saved as v{SEEDED + 2}: added m_7")
+    assert plan_page.dataframe[0].value.iloc[8][["ID", "Exercise", "Reps"]].tolist() == ["m_7", "↳ Plank", "45s"]
+    assert [m.member_id for m in _head(demo_db_path)[1].days[0].blocks[4].members] == ["m_1", "m_2", "m_3", "m_7"]
+    plan_page.selectbox(key=_key(plan_page, "plan_member_pick_b_5")).set_value("m_7").run()
+    plan_page.button(key=_key(plan_page, "plan_member_remove_b_5")).click().run()
+    assert plan_page.code[0].value.startswith(f"Saved as v{SEEDED + 3}: removed m_7")
+    assert "m_7" not in set(plan_page.dataframe[0].value["ID"])
+    assert "m_7" not in plan_page.selectbox(key=_key(plan_page, "plan_member_pick_b_5")).options
+    assert [m.member_id for m in _head(demo_db_path)[1].days[0].blocks[4].members] == ["m_1", "m_2", "m_3"]
+
+
+def test_a_bad_member_reps_is_refused_naming_the_field_and_nothing_changes(
+    plan_page: AppTest, demo_db_path: Path
+) -> None:
+    """Given m_1 picked, when saving reps 'lots', then one error names reps and the expected form; hash and versions stay."""
+    before = _head(demo_db_path)
+    _pick_core_circuit(plan_page)
+    plan_page.text_input(key=_key(plan_page, "plan__m_1_", "__reps")).set_value("lots")
+    plan_page.button(key=_key(plan_page, "plan_member_save_b_5")).click().run()
+    assert not plan_page.exception
+    assert [e.value for e in plan_page.error] == [
+        f"Refused; nothing was changed. Showing the current plan v{SEEDED + 1}."
+    ]
+    assert "reps: expected like 8, 8-10, AMRAP or 45s, got 'lots'" in plan_page.code[0].value
+    assert _head(demo_db_path) == before
+    assert plan_page.dataframe[0].value.iloc[5][["ID", "Reps"]].tolist() == ["m_1", "12"]
