@@ -43,14 +43,19 @@ def _local_endpoint() -> Endpoint | None:
     return local_endpoint()
 
 
-def _endpoint(key: str) -> Endpoint:
-    """The endpoint picked in the panel: configured (secrets/env), embedded local model, or preview."""
+def endpoint_picker(key: str, *, preview_first: bool = False) -> Endpoint:
+    """The endpoint picked in the panel: configured (secrets/env), embedded local model, or preview.
+
+    `preview_first` makes sending nothing the default (the replay sends 2 requests a turn when live).
+    """
     try:
         configured = configured_endpoint(_secrets())
     except EndpointError as exc:
         st.error(str(exc))
         configured = None
     modes = [m for m, ok in (("openai", configured), ("local", local_model_path())) if ok] + ["preview"]
+    if preview_first:
+        modes = ["preview", *modes[:-1]]
     mode = st.radio("Model", modes, format_func=MODE_LABELS.get, key=f"{key}_mode", horizontal=True)
     if mode == "openai" and configured is not None:
         return configured
@@ -146,7 +151,7 @@ def _conversation(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
 def chat_panel(key: str) -> TurnRecord | None:
     """The chat for the sidebar's athlete; returns this run's new turn (None if no message was sent)."""
     athlete = app_state.athlete_id()
-    endpoint = _endpoint(key)
+    endpoint = endpoint_picker(key)
     price = st.number_input(
         "Price, USD per million prompt tokens", 0.0, 1000.0, DEFAULT_PRICE, 0.05, key=f"{key}_price"
     )

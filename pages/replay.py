@@ -5,8 +5,10 @@ from dataclasses import replace
 
 import streamlit as st
 
+import app_chat
 import app_state
 from core.chat.replay_frames import replay_table, replay_turns
+from core.chat.usage import reported_prompt_tokens
 from core.context.builder import Budgets
 from core.context.replay import DEFAULT_PRICE, load_script, replay
 from core.db import snapshot
@@ -26,8 +28,13 @@ window = cols[1].number_input("B's context window (0: none)", 0, 1_000_000, 0, 1
 measure = cols[2].radio("Measure", ["request", "context"], horizontal=True, key="replay_measure",
                         help="request: everything sent incl. tool definitions (raw JSON) and history; context: the system message")  # fmt: skip
 
+endpoint = app_chat.endpoint_picker("replay", preview_first=True)
+if endpoint.live:
+    st.caption(
+        f"Each turn's A and B requests are also sent to {endpoint.describe()} (max 1 output token) for the prompt tokens it reports."
+    )
 results = st.session_state.setdefault("replay_results", {})
-run_key = (athlete, app_state.encoding(), int(window))
+run_key = (athlete, app_state.encoding(), int(window), endpoint.kind)
 if st.button("Run the replay", key="replay_run", type="primary"):
     total = len(load_script())
     bar = st.progress(0.0, text="Replaying…")
@@ -37,6 +44,7 @@ if st.button("Run the replay", key="replay_run", type="primary"):
                 scratch, [athlete], budgets=Budgets(context_window=int(window) or None),
                 encoding=app_state.encoding(), price_per_million=float(price),
                 on_turn=lambda n: bar.progress(n / total, text=f"Turn {n} of {total}"),
+                measure=reported_prompt_tokens(endpoint) if endpoint.live else None,
             )[0]  # fmt: skip
     except CoachError as exc:
         st.error(str(exc))
@@ -57,6 +65,11 @@ m[2].metric("B context / A context", f"{summary['context_ratio']:.1%}")
 m[3].metric(
     "Cost A → B", f"${summary['a_cost_usd']:.4f} → ${summary['b_cost_usd']:.4f}", help=f"at ${price}/M (OpenAI approx.)"
 )
+if "a_reported" in summary:
+    st.metric("Reported prompt tokens A → B", f"{summary['a_reported']:,} → {summary['b_reported']:,}",
+              f"{summary['reported_ratio'] - 1:.0%}", delta_color="inverse")  # fmt: skip
+elif endpoint.live and any(t.a_reported is None or t.b_reported is None for t in result.turns):
+    st.warning("The endpoint refused some requests (e.g. over its window): those turns show no reported count.")
 frame = replay_turns(result, measure)
 st.subheader(f"{measure.capitalize()} tokens per turn")
 st.bar_chart(frame, x="turn", y="tokens", color="strategy", stack=False)

@@ -42,6 +42,11 @@ def replay_table(result: AthleteReplay) -> pd.DataFrame:
                 "B plan mode": t.b_plan_mode or "-",
                 "B tools (raw JSON)": t.b_tools_raw,
                 "B tools": ", ".join(t.b_tools),
+                **(
+                    {"A reported": t.a_reported, "B reported": t.b_reported}
+                    if any(x.a_reported is not None or x.b_reported is not None for x in result.turns)
+                    else {}
+                ),
             }
             for t in result.turns
         ]

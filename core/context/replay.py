@@ -86,6 +86,9 @@ def _resolver(con: duckdb.DuckDBPyConnection, athlete_id: int) -> Callable[[Any]
     return resolve
 
 
+Measure = Callable[[list[dict[str, Any]], list[dict[str, Any]]], int | None]
+
+
 @dataclass(frozen=True)
 class TurnFigures:
     """One turn under both strategies: context (system message) and whole-request tokens."""
@@ -109,6 +112,8 @@ class TurnFigures:
     b_request_openai: int
     b_dropped: int
     tool_results: tuple[str, ...]
+    a_reported: int | None = None  # prompt tokens the endpoint reported for A's request (live replay only)
+    b_reported: int | None = None
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,16 @@ class AthleteReplay:
             "b_tools_raw_max": max(t.b_tools_raw for t in self.turns),
             "a_tools_raw": self.turns[0].a_tools_raw,
             "a_tools_openai": self.turns[0].a_tools_openai,
+            **self._reported(),
         }
+
+    def _reported(self) -> dict[str, Any]:
+        """Totals of the endpoint's reported prompt tokens, only when every request of both strategies was measured."""
+        a = [t.a_reported for t in self.turns]
+        b = [t.b_reported for t in self.turns]
+        if not a or None in a or None in b:
+            return {}
+        return {"a_reported": sum(a), "b_reported": sum(b), "reported_ratio": round(sum(b) / sum(a), 4)}
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.summary(), "per_turn": [asdict(t) for t in self.turns]}
@@ -180,8 +194,13 @@ def replay_athlete(
     encoding: str = DEFAULT_ENCODING,
     price_per_million: float = DEFAULT_PRICE,
     on_turn: Callable[[int], None] | None = None,
+    measure: Measure | None = None,
 ) -> AthleteReplay:
-    """Replay the script for one athlete on `con` (callers pass a scratch copy: this edits the plan)."""
+    """Replay the script for one athlete on `con` (callers pass a scratch copy: this edits the plan).
+
+    `measure(messages, tools)`, when given, sends a request to a live endpoint and returns the prompt tokens it
+    reported (None when it could not); it is injected so this package never talks to a model itself.
+    """
     facts = sql.athlete_facts(con, athlete_id)
     if facts is None:
         raise ReplayError(f"athlete_id {athlete_id}: not found")
@@ -206,6 +225,10 @@ def replay_athlete(
             )
             for call in turn.tool_calls
         )
+        reported = (None, None)
+        if measure is not None:  # send both strategies' exact requests; the endpoint reports what it counted
+            body = ctx.request()
+            reported = (measure(a_messages, all_tools), measure(body["messages"], body.get("tools", [])))
         record_turn(
             con,
             ctx,
@@ -234,6 +257,8 @@ def replay_athlete(
                 b_request_openai=ctx.request_tokens_openai,
                 b_dropped=len(ctx.drops),
                 tool_results=results,
+                a_reported=reported[0],
+                b_reported=reported[1],
             )
         )
         history += [{"role": "user", "content": turn.user}, {"role": "assistant", "content": turn.assistant}]
@@ -251,6 +276,7 @@ def replay(
     encoding: str = DEFAULT_ENCODING,
     price_per_million: float = DEFAULT_PRICE,
     on_turn: Callable[[int], None] | None = None,
+    measure: Measure | None = None,
 ) -> list[AthleteReplay]:
     """Replay the script for each athlete (default: all) on a scratch copy of the database."""
     if not (isinstance(price_per_million, int | float) and 0 <= price_per_million <= 10_000):
@@ -267,6 +293,7 @@ def replay(
                 encoding=encoding,
                 price_per_million=price_per_million,
                 on_turn=on_turn,
+                measure=measure,
             )
             for a in ids
         ]

@@ -41,3 +41,30 @@ def test_running_the_replay_shows_the_replays_figures_per_turn_and_cumulative(
     assert len(table) == expected["turns"] and table["B request"].sum() == expected["b_request"]
     assert len(at.get("vega_lite_chart")) == 2
     assert logged == 0  # the replay logged its turns on a scratch copy only
+
+
+def test_a_live_replay_shows_the_endpoints_reported_prompt_tokens(
+    demo_db_path: Path, monkeypatch, scripted_server: Callable[..., object]
+) -> None:
+    """Given a configured endpoint picked, when the replay runs, then the page shows what it reported for A and B."""
+    server = scripted_server(lambda body: {"content": ".", "usage": {"prompt_tokens": 7 * len(body["messages"])}})
+    monkeypatch.setenv("COACH_DB", str(demo_db_path))
+    at = AppTest.from_file(str(Path(__file__).parents[2] / "pages" / "replay.py"), default_timeout=120)
+    at.secrets["OPENAI_BASE_URL"] = server.base_url
+    at.secrets["OPENAI_API_KEY"] = "sk-replay-sentinel"
+    at.secrets["OPENAI_MODEL"] = "scripted"
+    at.session_state["athlete_id"], at.session_state["encoding"] = MAYA, "o200k_base"
+    at.run()
+    assert at.radio(key="replay_mode").value == "preview"  # sending is opt-in: two requests a turn
+    at.radio(key="replay_mode").set_value("openai").run()
+    at.button(key="replay_run").click().run()
+    assert not at.exception, at.exception
+    a = [r for i, r in enumerate(server.requests) if i % 2 == 0]
+    b = [r for i, r in enumerate(server.requests) if i % 2 == 1]
+    a_total, b_total = (sum(7 * len(r["messages"]) for r in side) for side in (a, b))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Reported prompt tokens A → B"] == f"{a_total:,} → {b_total:,}"
+    table = at.dataframe[0].value
+    assert list(table["A reported"]) == [7 * len(r["messages"]) for r in a]
+    page_text = " ".join(str(e.value) for e in [*at.caption, *at.markdown, *at.metric] if hasattr(e, "value"))
+    assert "sk-replay-sentinel" not in page_text
