@@ -149,8 +149,8 @@ class Dashboard:
         return box.get_by_test_id("stMetricValue")
 
     def chart(self, key: str) -> Locator:
-        """The drawn Plotly chart inside the st.plotly_chart with key `key`."""
-        return self.keyed(key).locator(".js-plotly-plot")
+        """The drawn Plotly chart inside the st.plotly_chart with key `key` (the newest: a rerun may briefly hold two)."""
+        return self.keyed(key).locator(".js-plotly-plot").last
 
     def table_cells(self, index: int = 0) -> list[str]:
         """Texts of the cells of the `index`-th st.dataframe on the page (the grid's accessible table: the
