@@ -47,10 +47,16 @@ class DocumentSource:
             self._programs[handle] = (who.athlete_id, load_program(self.con, who.athlete_id))
         return self._programs[handle]
 
+    @staticmethod
+    def key(question: Question, fmt: str) -> tuple[str, int, Any, str]:
+        """Which document a question is asked about: questions with the same key get the same text."""
+        sport = question.kind == "sport_distance"
+        return (question.athlete, question.week, "sport" if sport else question.edit, fmt)
+
     def text(self, question: Question, fmt: str) -> str:
         """The question's data in `fmt` (one of core.workouts.formats.FORMATS)."""
         sport = question.kind == "sport_distance"
-        key = (question.athlete, question.week, "sport" if sport else question.edit, fmt)
+        key = self.key(question, fmt)
         if key not in self._texts:
             athlete_id, program = self._program(question.athlete)
             week = select_scope(program, Scope("week", week=question.week))

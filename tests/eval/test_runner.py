@@ -69,6 +69,23 @@ def test_scored_accuracy_equals_what_the_server_was_scripted_to_get_right(demo_c
     assert by_format["ultra"].prompt_tokens < by_format["verbose"].prompt_tokens
 
 
+def test_questions_on_one_document_are_asked_one_after_another(demo_con, scripted_server, tmp_path):
+    """Given questions whose documents interleave, when the run asks them one at a time, then each document's
+    questions arrive back to back, so a server keeping its KV cache (llama.cpp) reads each document once."""
+    questions = generate_questions(demo_con)
+    documents = {DocumentSource.key(q, "compact") for q in questions}
+    assert len(documents) < len(questions)  # several questions share a document
+    server = scripted_server(_answerer(questions))
+    run_evaluation(
+        _endpoint(server), questions, ["compact", "ultra"], DocumentSource(demo_con), tmp_path / "r.jsonl",
+        concurrency=1,
+    )  # fmt: skip
+    data = [b["messages"][-1]["content"].rsplit("\n\nQuestion: ", 1)[0] for b in server.requests]
+    runs = [d for n, d in enumerate(data) if n == 0 or d != data[n - 1]]
+    assert len(data) == 2 * len(questions)
+    assert len(runs) == len(set(runs)) == len(set(data))  # no document comes back after another one
+
+
 def test_a_server_error_is_retried_and_a_lasting_one_is_left_for_the_next_run(demo_con, scripted_server, tmp_path):
     """Given a 500 then answers, when the run retries, then all are answered; a question failing every retry is not written."""
     questions = limit_questions(generate_questions(demo_con), 2)
