@@ -136,6 +136,23 @@ def rescore(path: Path, questions: list[Question], source: DocumentSource) -> in
     return changed
 
 
+def reading_order(item: tuple[Question, str]) -> tuple[Any, ...]:
+    """Sort key that puts the questions on one document back to back, and a week's edited copy right after the week.
+
+    The data comes before the question in the prompt, so a server that keeps its KV cache between requests
+    (llama.cpp does) reads each document once, not once per question, and an edited week only from the edit on.
+    """
+    question, fmt = item
+    return (
+        question.athlete,
+        question.week,
+        fmt,
+        question.kind == "sport_distance",
+        question.edit is not None,
+        str(question.edit),
+    )
+
+
 def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
     chosen = tuple(formats)
     unknown = [f for f in chosen if f not in FORMATS]
@@ -177,10 +194,7 @@ def run_evaluation(
         raise CoachError(f"concurrency {concurrency}: expected 1 or more")
     done = {r.key for r in load_results(results_path)}
     todo = [(q, f) for q in questions for f in chosen if (q.qid, f, endpoint.model) not in done]
-    # Questions on the same document go one after another: the data comes before the question in the prompt, so
-    # a server that keeps its KV cache between requests (llama.cpp does) reads each document once, not per question.
-    first_seen = {k: n for n, k in reversed(list(enumerate(source.key(q, f) for q, f in todo)))}
-    todo.sort(key=lambda item: first_seen[source.key(*item)])
+    todo.sort(key=reading_order)
     source.prerender([q for q, _ in todo], chosen)  # DuckDB reads stay on this thread; workers use the cache
     client = endpoint.client(max_retries=max_retries)
     results_path.parent.mkdir(parents=True, exist_ok=True)

@@ -84,6 +84,12 @@ def test_questions_on_one_document_are_asked_one_after_another(demo_con, scripte
     runs = [d for n, d in enumerate(data) if n == 0 or d != data[n - 1]]
     assert len(data) == 2 * len(questions)
     assert len(runs) == len(set(runs)) == len(set(data))  # no document comes back after another one
+    edited = [n for n, b in enumerate(server.requests) if "has just edited" in b["messages"][-1]["content"]]
+    assert edited
+    for n in edited:  # an edited week follows the same week unedited: the text before the edit is read from cache
+        before, this = data[n - 1], data[n]
+        shared = next((i for i, (a, b) in enumerate(zip(before, this, strict=False)) if a != b), len(this))
+        assert n > 0 and before != this and shared > len(this) / 4
 
 
 def test_a_server_error_is_retried_and_a_lasting_one_is_left_for_the_next_run(demo_con, scripted_server, tmp_path):
