@@ -44,13 +44,22 @@ def body_region(name: str, movement_group: str | None) -> str | None:
     return None
 
 
+def _regions(sets: pd.DataFrame) -> list[str | None]:
+    """body_region of every set, worked out once per distinct (exercise, movement group)."""
+    pairs = list(
+        zip(sets.name, sets.movement_group.astype(object).where(sets.movement_group.notna(), None), strict=True)
+    )
+    known = {pair: body_region(*pair) for pair in set(pairs)}
+    return [known[pair] for pair in pairs]
+
+
 def _block_pairs(sets: pd.DataFrame, volume: pd.DataFrame) -> pd.DataFrame:
     columns = ["region", "sport", "block", "block_start", "minutes", "e1rm_change_pct"]
     if sets.empty:
         return pd.DataFrame(columns=columns)
     first = pd.to_datetime(min(sets.day.min(), volume.day.min() if not volume.empty else sets.day.min()))
     sets = sets.assign(
-        region=[body_region(n, g) for n, g in zip(sets.name, sets.movement_group, strict=True)],
+        region=_regions(sets),
         block=((pd.to_datetime(sets.day) - first).dt.days // BLOCK_DAYS).astype(int),
     )
     volume = volume.assign(block=((pd.to_datetime(volume.day) - first).dt.days // BLOCK_DAYS).astype(int))

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 import duckdb
+from threadpoolctl import ThreadpoolController
 
 from core.analytics.findings import FDR_Q, FamilyResult, Finding, finding_from, strongest
 from core.analytics.interference import interference
@@ -34,6 +35,12 @@ FAMILIES: dict[str, Callable[[AthleteData, date | None], FamilyResult]] = {
     "overload": overload,
     "performance": performance,
 }
+
+
+# The families multiply matrices of a few hundred rows: handing those to BLAS threads costs more than it saves,
+# and on a busy 2-core machine a spinning BLAS thread takes the core another process needs (measured with
+# `python -m core bench patterns`). Created after numpy and scipy are loaded, so it sees their BLAS.
+_BLAS = ThreadpoolController()
 
 
 class PatternError(AnalyticsError):
@@ -75,7 +82,8 @@ def _since(data: AthleteData, days: int | None) -> date | None:
 def analyze_data(data: AthleteData, days: int | None = None) -> PatternReport:
     """All families on already-loaded data, with Benjamini-Hochberg over every hypothesis they tested."""
     since = _since(data, days)
-    results = [fn(data, since) for fn in FAMILIES.values()]
+    with _BLAS.limit(limits=1, user_api="blas"):
+        results = [fn(data, since) for fn in FAMILIES.values()]
     hypotheses = [h for r in results for h in r.tests]
     q_values = iter(benjamini_hochberg([h.p.value for h in hypotheses]))
     final = []

@@ -30,26 +30,41 @@ MIN_PR_RATE_GAP = 0.25
 
 def pr_sessions(data: AthleteData) -> pd.DataFrame:
     """Strength sessions with PR flag, rest days before, sleep that night, protein the day before, and rep_resid:
-    top-set reps vs the same exercise at the same load in the same 4-week block (progression removed)."""
-    sets = data.sets.copy()
+    top-set reps vs the same exercise at the same load in the same 4-week block (progression removed).
+
+    Group means by counts (bincount) and sessions by runs of rows (the sets come ordered by session): the
+    family runs on every page view, and pandas' groupby/merge machinery cost more than the statistics.
+    """
+    sets = data.sets
     if sets.empty:
         return pd.DataFrame(columns=["activity_id", "day", "title", "pr", "rest_days_before", "sleep_hours"])
-    day = pd.to_datetime(sets.day)
-    sets["block"] = (day - day.min()).dt.days // 28
-    keys = ["name", "weight", "block"]
-    group_mean = sets.groupby(keys, dropna=False).reps.transform("mean")
-    group_size = sets.groupby(keys, dropna=False).reps.transform("size")
-    sets["rep_resid"] = np.where(group_size >= 2, sets.reps - group_mean, np.nan)
-    sessions = sets.groupby(["activity_id", "day", "title"], as_index=False).agg(
-        pr=("is_pr", "any"), rest_days_before=("rest_days_before", "first"), rep_resid=("rep_resid", "mean")
+    day = sets.day.to_numpy().astype("datetime64[D]")
+    block = (day - day.min()).astype(np.int64) // 28
+    cell = sets.groupby([sets.name, sets.weight, block], dropna=False, sort=False).ngroup().to_numpy()
+    reps = sets.reps.to_numpy(float)
+    size = np.bincount(cell)
+    resid = np.where(size[cell] >= 2, reps - (np.bincount(cell, reps) / size)[cell], np.nan)
+    activity = sets.activity_id.to_numpy()
+    starts = np.flatnonzero(np.r_[True, activity[1:] != activity[:-1]])
+    known = np.isfinite(resid)
+    with np.errstate(invalid="ignore"):
+        rep_resid = np.add.reduceat(np.where(known, resid, 0.0), starts) / np.add.reduceat(known, starts)
+    days = pd.DatetimeIndex(day[starts])
+    snaps = data.snapshots.set_index(pd.DatetimeIndex(data.snapshots.day.to_numpy().astype("datetime64[D]")))
+    sessions = pd.DataFrame(
+        {
+            "activity_id": activity[starts],
+            "day": sets.day.to_numpy()[starts],
+            "title": sets.title.to_numpy()[starts],
+            "pr": np.logical_or.reduceat(sets.is_pr.to_numpy(bool), starts),
+            "rest_days_before": sets.rest_days_before.iloc[starts].reset_index(drop=True),
+            "rep_resid": rep_resid,
+            "sleep_hours": snaps.sleep_hours.reindex(days).to_numpy(float),
+            "protein_prev_day": snaps.protein_g.reindex(days - pd.Timedelta(days=1)).to_numpy(float),
+        }
     )
-    snaps = data.snapshots[["day", "sleep_hours", "protein_g"]]
-    sessions["day"] = pd.to_datetime(sessions.day)
-    sessions = sessions.merge(snaps[["day", "sleep_hours"]], on="day", how="left")
-    prev = snaps.assign(day=snaps.day + pd.Timedelta(days=1)).rename(columns={"protein_g": "protein_prev_day"})
-    sessions = sessions.merge(prev[["day", "protein_prev_day"]], on="day", how="left")
-    first = sessions.day.min()
-    return sessions[sessions.day >= first + pd.Timedelta(days=14)].sort_values("day").reset_index(drop=True)
+    sessions = sessions[day[starts] >= day.min() + np.timedelta64(14, "D")]
+    return sessions.sort_values(["day", "activity_id"], kind="stable").reset_index(drop=True)
 
 
 def candidate_rules(s: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
@@ -72,26 +87,28 @@ def candidate_rules(s: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
 
 
 def rule_statistics(
-    y: np.ndarray, matrix: np.ndarray, weights: np.ndarray | None = None
+    y: np.ndarray, matrix: np.ndarray, weights: np.ndarray | None = None, rows: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(standardized, raw) mean differences, rule sessions minus the others, for every rule (columns) and every
-    row of `y` (k × n outcomes) or of `weights` (k × n bootstrap counts over the one outcome `y`)."""
-    if weights is None:
-        w = np.ones_like(np.atleast_2d(y), dtype=float)
-        yy = np.atleast_2d(y).astype(float)
-    else:
-        w = weights
-        yy = np.broadcast_to(y, w.shape)
-    wy = w * yy
-    inside = w @ matrix.T
-    total_w = w.sum(axis=1, keepdims=True)
-    sums = wy @ matrix.T
-    total = wy.sum(axis=1, keepdims=True)
+    """(standardized, raw) mean differences, rule sessions minus the others, for every rule (columns), one row
+    per row of `weights` (k × n bootstrap counts; default one row of ones), counting only the sessions in `rows`.
+
+    Every weighted sum the statistic needs (per-rule counts and sums, the total, the sum of squares) comes from
+    one matrix product of the weights with [rules·y, rules, y, y², 1]: no k × n temporaries.
+    """
+    y = np.asarray(y, dtype=float)
+    w = np.ones((1, len(y))) if weights is None else weights
+    r = len(matrix)
+    columns = np.column_stack([matrix.T * y[:, None], matrix.T, y, y * y, np.ones(len(y))])
+    if rows is not None:
+        columns = columns * rows[:, None]
+    sums_all = w @ columns
+    sums, inside = sums_all[:, :r], sums_all[:, r : 2 * r]
+    total, squares, total_w = (sums_all[:, 2 * r + i, None] for i in range(3))
     outside = total_w - inside
     with np.errstate(divide="ignore", invalid="ignore"):
         diff = sums / inside - (total - sums) / outside
         mean = total / total_w
-        sd = np.sqrt((w * (yy - mean) ** 2).sum(axis=1, keepdims=True) / total_w)
+        sd = np.sqrt(np.maximum(squares / total_w - mean * mean, 0.0))
         t = diff / (sd * np.sqrt(1 / inside + 1 / outside))
     ok = (inside > 0) & (outside > 0) & np.isfinite(t)
     return np.where(ok, t, -np.inf), np.where(ok, diff, np.nan)
@@ -103,8 +120,8 @@ def _cross_fit(outcome: np.ndarray, matrix: np.ndarray, weights: np.ndarray) -> 
     half = (np.arange(len(outcome)) % 2).astype(bool)
     estimates = []
     for pick, measure in ((~half, half), (half, ~half)):
-        t_pick, _ = rule_statistics(outcome, matrix, weights * pick)
-        _, d_measure = rule_statistics(outcome, matrix, weights * measure)
+        t_pick, _ = rule_statistics(outcome, matrix, weights, pick)
+        _, d_measure = rule_statistics(outcome, matrix, weights, measure)
         estimates.append(d_measure[np.arange(len(weights)), np.argmax(t_pick, axis=1)])
     return (estimates[0] + estimates[1]) / 2
 

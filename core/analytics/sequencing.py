@@ -28,19 +28,28 @@ def _pace(min_per_km: float) -> str:
 
 
 def with_relative_e1rm(sets: pd.DataFrame) -> pd.DataFrame:
-    """Add e1rm_rel_pct: each top set's e1RM vs its exercise's linear trend over time, in percent."""
+    """Add e1rm_rel_pct: each top set's e1RM vs its exercise's linear trend over time, in percent.
+
+    The per-exercise least-squares lines come from grouped sums (one pass over all sets, no loop per exercise);
+    exercises with fewer than 4 sets, or all on one day, have no trend and are left out.
+    """
     sets = sets.dropna(subset=["e1rm"]).copy()
     if sets.empty:
         sets["e1rm_rel_pct"] = pd.Series(dtype=float)
         return sets
-    sets["t"] = days_since_start(sets.day)
-    rel = pd.Series(np.nan, index=sets.index)
-    for _, g in sets.groupby("name"):
-        if len(g) < 4:
-            continue
-        slope, intercept = np.polyfit(g.t, g.e1rm, 1)
-        rel.loc[g.index] = (g.e1rm / (intercept + slope * g.t) - 1) * 100
-    sets["e1rm_rel_pct"] = rel
+    t = days_since_start(sets.day)
+    e = sets.e1rm.to_numpy(float)
+    codes, _ = pd.factorize(sets.name)
+    count = np.bincount(codes).astype(float)
+    mean_t, mean_e = np.bincount(codes, t) / count, np.bincount(codes, e) / count
+    ct = t - mean_t[codes]
+    var_t = np.bincount(codes, ct * ct)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.bincount(codes, ct * (e - mean_e[codes])) / var_t
+    fitted = mean_e[codes] + slope[codes] * ct
+    usable = (count[codes] >= 4) & (var_t[codes] > 0)
+    sets["t"] = t
+    sets["e1rm_rel_pct"] = np.where(usable, (e / np.where(usable, fitted, 1.0) - 1) * 100, np.nan)
     return sets.dropna(subset=["e1rm_rel_pct"])
 
 

@@ -58,7 +58,7 @@ def p_text(value: float, at_floor: bool = False) -> str:
 def _batch(n: int, index: int) -> np.ndarray:
     """Batch `index` of random permutations of range(n): BATCHES[index] rows, seeded by (SEED, n, index)."""
     rng = np.random.default_rng((SEED, n, index))
-    perms = rng.permuted(np.tile(np.arange(n, dtype=np.int32), (BATCHES[index], 1)), axis=1)
+    perms = rng.permuted(np.tile(np.arange(n, dtype=np.intp), (BATCHES[index], 1)), axis=1)
     perms.setflags(write=False)
     return perms
 
@@ -116,6 +116,16 @@ def whiten(matrix: np.ndarray, phi: float, continues: np.ndarray | None = None) 
     return out
 
 
+def residualized(base: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each column minus its projection on the span of `base`'s columns (rank-deficient bases included).
+
+    Projects through the thin SVD's left vectors, never an n × n hat matrix: O(n·k²) instead of O(n²).
+    """
+    u, s, _ = np.linalg.svd(base, full_matrices=False)
+    basis = u[:, s > s.max() * max(base.shape) * np.finfo(float).eps] if s.size and s.max() > 0 else u[:, :0]
+    return tuple(c - basis @ (basis.T @ c) for c in columns)
+
+
 @dataclass(frozen=True)
 class RegressionTest:
     """The coefficient of a 0/1 flag in y ~ 1 + controls + flag (GLS under AR(1) errors) and its p."""
@@ -147,10 +157,7 @@ def flag_effect_test(
         phi = lag1_autocorrelation(y - full @ np.linalg.lstsq(full, y, rcond=None)[0])
     wy = whiten(y, phi, continues)
     wfull = whiten(full, phi, continues)
-    wbase = wfull[:, :-1]
-    hat = wbase @ np.linalg.pinv(wbase)
-    r_flag = wfull[:, -1] - hat @ wfull[:, -1]
-    r_y = wy - hat @ wy
+    r_flag, r_y = residualized(wfull[:, :-1], wfull[:, -1], wy)
     denom = float(r_flag @ r_flag)
     effect = float(r_flag @ r_y) / denom
     p = sequential_p(lambda perms: (r_y[perms] @ r_flag) / denom, effect, len(y))
@@ -199,8 +206,10 @@ def percentile_interval(values: np.ndarray, level: float = 0.95) -> tuple[float,
 def detrended_correlation_test(x: np.ndarray, y: np.ndarray) -> tuple[float, PValue]:
     """Rank correlation of two weekly series after removing each one's linear trend and AR(1) memory
     (prewhitening): trends and slow drifts shared by both series do not count as association."""
-    rx = rankdata(np.asarray(x, dtype=float))
-    ry = rankdata(np.asarray(y, dtype=float))
+    # Weekly means that are equal on paper differ in the last bits depending on summation order: rounding first
+    # makes them ties, so the ranks do not depend on how the means were added up.
+    rx = rankdata(np.round(np.asarray(x, dtype=float), 9))
+    ry = rankdata(np.round(np.asarray(y, dtype=float), 9))
     wx = _prewhitened(rx)
     wy = _prewhitened(ry)
     wx = (wx - wx.mean()) / (wx.std() or 1.0)

@@ -25,37 +25,57 @@ TESTS = (
 )
 
 
-def _week(days: pd.Series) -> pd.Series:
-    return pd.to_datetime(days).dt.to_period("W-SUN").dt.start_time
+def _week_number(days: pd.Series) -> np.ndarray:
+    """Days since 1970-01-05 (a Monday) // 7: the same number for every day of a Monday-to-Sunday week."""
+    return (pd.to_datetime(days).to_numpy().astype("datetime64[D]").astype(np.int64) - 4) // 7
+
+
+def _mean_by(codes: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
+    """Mean of the finite values per code (NaN where a code has none), like pandas' groupby mean."""
+    known = np.isfinite(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.bincount(codes, np.where(known, values, 0.0), groups) / np.bincount(codes, known, groups)
 
 
 def weekly_table(data: AthleteData, since: date | None) -> pd.DataFrame:
-    """Whole weeks: mean HRV and resting HR, zone-2 and ride minutes, run HR residual, and next week's values."""
+    """Whole weeks: mean HRV and resting HR, zone-2 and ride minutes, run HR residual, and next week's values.
+
+    Weeks are counted by number and summed with bincount: this runs on every Patterns page view.
+    """
     snaps = since_filter(data.snapshots, since)
-    weekly = (
-        snaps.assign(week=_week(snaps.day))
-        .groupby("week")
-        .agg(hrv=("hrv_ms", "mean"), rhr=("resting_hr", "mean"), days=("day", "count"))
+    weeks, codes = np.unique(_week_number(snaps.day), return_inverse=True)
+    n = len(weeks)
+    weekly = pd.DataFrame(
+        {
+            "week": (weeks * 7 + 4).astype("datetime64[D]").astype("datetime64[ns]"),
+            "hrv": _mean_by(codes, snaps.hrv_ms.to_numpy(float, na_value=np.nan), n),
+            "rhr": _mean_by(codes, snaps.resting_hr.to_numpy(float, na_value=np.nan), n),
+            "days": np.bincount(codes, minlength=n),
+        }
     )
-    volume = data.volume
-    if not volume.empty:
-        sums = volume.assign(week=_week(volume.day)).groupby("week")[["z2_min", "ride_min"]].sum(min_count=1)
-        weekly = weekly.join(sums).fillna({"z2_min": 0, "ride_min": 0})
-    else:
-        weekly["z2_min"] = 0.0
-        weekly["ride_min"] = 0.0
+
+    def in_weeks(days: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        at = np.searchsorted(weeks, _week_number(days)).clip(0, max(n - 1, 0))
+        return at, weeks[at] == _week_number(days) if n else np.zeros(len(days), bool)
+
+    for column in ("z2_min", "ride_min"):
+        weekly[column] = 0.0
+        if not data.volume.empty and n:
+            at, inside = in_weeks(data.volume.day)
+            minutes = np.nan_to_num(data.volume[column].to_numpy(float, na_value=np.nan))
+            weekly[column] = np.bincount(at[inside], minutes[inside], n)
+    weekly["run_hr_resid"] = np.nan
     runs = data.runs
-    if len(runs) >= 4:
+    if len(runs) >= 4 and n:
         design = np.column_stack([np.ones(len(runs)), runs.speed_ms, runs.duration_min])
-        coef = np.linalg.lstsq(design, runs.avg_hr.to_numpy(float), rcond=None)[0]
-        resid = runs.avg_hr.to_numpy(float) - design @ coef
-        weekly = weekly.join(pd.Series(resid, index=_week(runs.day)).groupby(level=0).mean().rename("run_hr_resid"))
-    else:
-        weekly["run_hr_resid"] = np.nan
-    weekly = weekly[weekly.days == 7].copy()
+        hr = runs.avg_hr.to_numpy(float)
+        resid = hr - design @ np.linalg.lstsq(design, hr, rcond=None)[0]
+        at, inside = in_weeks(runs.day)
+        weekly["run_hr_resid"] = _mean_by(at[inside], resid[inside], n)
+    weekly = weekly[weekly.days == 7].reset_index(drop=True)
     for col in ("hrv", "rhr", "run_hr_resid"):
         weekly[f"next_{col}"] = weekly[col].shift(-1)
-    return weekly.reset_index()
+    return weekly
 
 
 def synergy(data: AthleteData, since: date | None) -> FamilyResult:

@@ -136,7 +136,7 @@ def run_observations(con: duckdb.DuckDBPyConnection, athlete_id: int, window_hou
     return con.execute(
         """
         WITH legs AS (
-            SELECT start_time + duration_min * INTERVAL 1 MINUTE AS ended, title
+            SELECT start_time + duration_min * INTERVAL 1 MINUTE AS ended
             FROM activities
             WHERE athlete_id = ? AND type = 'strength' AND list_has_any(muscle_groups, ['quads', 'hamstrings'])
         ),
@@ -144,15 +144,18 @@ def run_observations(con: duckdb.DuckDBPyConnection, athlete_id: int, window_hou
         runs AS (
             SELECT r.activity_id, r.start_time, CAST(r.start_time AS DATE) AS day, r.title, r.duration_min,
                    r.distance_m, r.avg_hr, r.distance_m / (r.duration_min * 60) AS speed_ms,
-                   (r.duration_min / r.distance_m) * 1000 AS pace_min_km,
-                   (SELECT max(legs.ended) FROM legs WHERE legs.ended <= r.start_time) AS last_leg_end,
-                   NOT EXISTS (SELECT 1 FROM trained t WHERE t.d = CAST(r.start_time AS DATE) - 1) AS after_rest_day
+                   (r.duration_min / r.distance_m) * 1000 AS pace_min_km
             FROM activities r
             WHERE r.athlete_id = ? AND r.type = 'run' AND r.parent_id IS NULL
               AND r.avg_hr IS NOT NULL AND r.distance_m > 0 AND r.duration_min > 0
+        ),
+        flagged AS (
+            SELECT runs.*, legs.ended AS last_leg_end, t.d IS NULL AS after_rest_day
+            FROM runs ASOF LEFT JOIN legs ON runs.start_time >= legs.ended
+            LEFT JOIN trained t ON t.d = runs.day - 1
         )
         SELECT *, coalesce(date_diff('minute', last_leg_end, start_time) / 60.0 <= ?, false) AS after_legs
-        FROM runs
+        FROM flagged
         ORDER BY start_time
         """,
         [athlete_id, athlete_id, athlete_id, window_hours],
@@ -164,7 +167,10 @@ def strength_top_sets(con: duckdb.DuckDBPyConnection, athlete_id: int) -> pd.Dat
     movement group when it came from the program, and the full rest days before the session."""
     return con.execute(
         """
-        WITH trained AS (SELECT DISTINCT CAST(start_time AS DATE) AS d FROM activities WHERE athlete_id = ?),
+        WITH trained AS (
+            SELECT d, d - lag(d) OVER (ORDER BY d) - 1 AS rest_days_before
+            FROM (SELECT DISTINCT CAST(start_time AS DATE) AS d FROM activities WHERE athlete_id = ?)
+        ),
         groups AS (
             SELECT s.activity_id, e.name, any_value(e.movement_group) AS movement_group
             FROM program_sessions s JOIN program_exercises e USING (athlete_id, session_id)
@@ -173,11 +179,10 @@ def strength_top_sets(con: duckdb.DuckDBPyConnection, athlete_id: int) -> pd.Dat
         )
         SELECT a.activity_id, a.start_time, CAST(a.start_time AS DATE) AS day, a.title,
                x.position, x.name, x.sets, x.reps, x.weight, x.is_pr, g.movement_group,
-               x.weight * (1 + x.reps / 30.0) AS e1rm,
-               (SELECT CAST(a.start_time AS DATE) - max(t.d) - 1 FROM trained t
-                WHERE t.d < CAST(a.start_time AS DATE)) AS rest_days_before
+               x.weight * (1 + x.reps / 30.0) AS e1rm, t.rest_days_before
         FROM activities a
         JOIN strength_exercises x USING (activity_id)
+        JOIN trained t ON t.d = CAST(a.start_time AS DATE)
         LEFT JOIN groups g ON g.activity_id = a.activity_id AND g.name = x.name
         WHERE a.athlete_id = ? AND a.type = 'strength'
         ORDER BY a.start_time, x.position
