@@ -174,31 +174,35 @@ def draw_plan(plan: Plan, base: str) -> None:
         day_editor(day, base)
 
 
-if st.toggle("Coach chat beside the plan", key="plan_chat_open", help="The model's plan edits show here at once"):
-    with st.sidebar:  # before the plan is read, so an edit made by this turn is drawn in this run
+st.title("Weekly plan")
+st.caption("Every element has a stable ID the model edits by; every change below is a recorded version.")
+chat_open = st.toggle(
+    "Coach chat beside the plan", key="plan_chat_open", help="The model's plan edits show here at once"
+)
+main, side = st.columns([3, 2], gap="large") if chat_open else (st.container(), None)
+if side is not None:
+    with side:  # before the plan is read, so an edit made by this turn is drawn in this run
         app_chat.chat_panel("plan_chat")
 con = app_state.connection().cursor()
 head, plan = plan_head(con, athlete), load_plan(con, athlete)
 
-st.title("Weekly plan")
-st.caption("Every element has a stable ID the model edits by; every change below is a recorded version.")
-cols = st.columns(4)
-cols[0].metric("Version", f"v{head.version}")
-cols[1].metric("Plan hash", head.plan_hash[:8], help=head.plan_hash)
-cols[2].metric("Blocks · members", f"{plan.block_count()} · {plan.member_count()}")
-tokens = count_tokens(format_plan_context(plan, head.plan_hash, head.version), app_state.encoding())
-cols[3].metric("Full-plan context", f"{tokens} tokens")
+with main:
+    cols = st.columns(4)
+    cols[0].metric("Version", f"v{head.version}")
+    cols[1].metric("Plan hash", head.plan_hash[:8], help=head.plan_hash)
+    cols[2].metric("Blocks · members", f"{plan.block_count()} · {plan.member_count()}")
+    tokens = count_tokens(format_plan_context(plan, head.plan_hash, head.version), app_state.encoding())
+    cols[3].metric("Full-plan context", f"{tokens} tokens")
 
-outcome = st.session_state.pop(RESULT, None)
-if outcome is not None:
-    kind, text = outcome
-    if kind == "error":
-        st.error(f"Refused; nothing was changed. Showing the current plan v{head.version}.")
-        st.code(text, language=None, wrap_lines=True)
-    else:
-        getattr(st, kind)(f"v{head.version} · plan {head.plan_hash[:8]}")
-        st.code(text, language=None, wrap_lines=True)
+    outcome = st.session_state.pop(RESULT, None)
+    if outcome is not None:
+        kind, text = outcome
+        if kind == "error":
+            st.error(f"Refused; nothing was changed. Showing the current plan v{head.version}.")
+            st.code(text, language=None, wrap_lines=True)
+        else:
+            getattr(st, kind)(f"v{head.version} · plan {head.plan_hash[:8]}")
+            st.code(text, language=None, wrap_lines=True)
 
-# The plan sits in its own container so a side column (e.g. a chat panel) can be placed beside it.
-with st.container(key="plan_main"):
-    draw_plan(plan, head.plan_hash)
+    with st.container(key="plan_main"):
+        draw_plan(plan, head.plan_hash)

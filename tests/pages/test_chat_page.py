@@ -169,7 +169,10 @@ def test_panel_beside_the_weekly_plan_shows_the_models_edit_in_the_same_run(
     assert at.dataframe[0].value.iloc[0]["Sets"] == "4"
     at.chat_input(key="plan_chat_input").set_value(EDIT).run()
     assert not at.exception, at.exception
-    assert [m.name for m in at.sidebar.chat_message] == ["user", "assistant"]
+    assert not at.sidebar.chat_message  # beside the plan, in a column of the page, not in the sidebar
+    side = next(c for c in at.columns if c.chat_message)
+    assert [m.name for m in side.chat_message] == ["user", "assistant"]
+    assert not any("ID" in d.value.columns for d in side.dataframe)  # the plan is drawn in the other column
     assert {m.label: m.value for m in at.metric}["Version"] == f"v{before + 1}"
     monday = next(d.value for d in at.main.dataframe if "ID" in d.value.columns)
     assert monday.iloc[0]["Sets"] == "5"
