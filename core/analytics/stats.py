@@ -54,9 +54,11 @@ def p_text(value: float, at_floor: bool = False) -> str:
     return f"p ≤ {shown}" if at_floor else f"p = {shown}"
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=40)  # 8 sizes × 5 batches: up to about 240 MB at 104 weeks of days
 def _batch(n: int, index: int) -> np.ndarray:
-    """Batch `index` of random permutations of range(n): BATCHES[index] rows, seeded by (SEED, n, index)."""
+    """Batch `index` of random permutations of range(n): BATCHES[index] rows, seeded by (SEED, n, index).
+
+    Stored as intp, numpy's own index type: int32 indices were converted on every gather, a third of its cost."""
     rng = np.random.default_rng((SEED, n, index))
     perms = rng.permuted(np.tile(np.arange(n, dtype=np.intp), (BATCHES[index], 1)), axis=1)
     perms.setflags(write=False)
