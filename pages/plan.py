@@ -187,7 +187,7 @@ con = app_state.connection().cursor()
 head, plan = plan_head(con, athlete), load_plan(con, athlete)
 
 with main:
-    cols = st.columns(4)
+    cols = st.columns(4) if side is None else st.columns(2) + st.columns(2)  # a narrower plan: two rows of two
     cols[0].metric("Version", f"v{head.version}")
     cols[1].metric("Plan hash", head.plan_hash[:8], help=head.plan_hash)
     cols[2].metric("Blocks · members", f"{plan.block_count()} · {plan.member_count()}")

@@ -27,3 +27,27 @@ def test_chat_message_in_preview_shows_the_tiers(
         expect(page.get_by_text("plan: full (")).to_be_visible()
         page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
         page.close()
+
+
+def test_chat_beside_the_weekly_plan_sits_in_a_column_to_the_right_of_the_plan(
+    serve_with_env: Callable[..., contextlib.AbstractContextManager[str]], browser: Browser, tmp_path: Path
+) -> None:
+    """Given Weekly plan, when the coach opens the chat beside the plan and sends a message in preview, then the chat
+    is drawn in a column right of the plan (not in the sidebar) and the plan stays readable on the left."""
+    with serve_with_env(COACH_LOCAL_MODEL="off", OPENAI_API_KEY="", OPENAI_BASE_URL="") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.goto(f"{url}/plan")
+        expect(page.get_by_role("heading", name="Weekly plan")).to_be_visible(timeout=60_000)
+        page.get_by_text("Coach chat beside the plan").click()
+        box = page.get_by_test_id("stMain").get_by_test_id("stChatInputTextArea")
+        expect(box).to_be_visible(timeout=60_000)
+        box.fill("How did my runs go this week?")
+        box.press("Enter")
+        expect(page.get_by_text("Preview: nothing was sent")).to_be_visible(timeout=60_000)
+        plan = page.locator(".st-key-plan_main").bounding_box()
+        chat = box.bounding_box()
+        assert plan is not None and chat is not None
+        assert chat["x"] >= plan["x"] + plan["width"] - 1  # side by side: the chat starts where the plan ends
+        assert page.get_by_test_id("stSidebar").get_by_test_id("stChatInputTextArea").count() == 0
+        page.screenshot(path=str(tmp_path / "plan-chat.png"), full_page=True)
+        page.close()
