@@ -166,8 +166,9 @@ def _die_with_parent() -> None:
 class LocalModelServer:
     """`python -m llama_cpp.server` for one GGUF file: started once, reused, stopped at interpreter exit."""
 
-    def __init__(self, model_path: Path) -> None:
+    def __init__(self, model_path: Path, chat_format: str = "chatml-function-calling") -> None:
         self.model_path = model_path
+        self.chat_format = chat_format
         self.process: subprocess.Popen[bytes] | None = None
         self.port: int | None = None
         self.context_window: int | None = None
@@ -185,7 +186,7 @@ class LocalModelServer:
         command = [
             sys.executable, "-m", "llama_cpp.server",
             "--model", str(self.model_path),
-            "--chat_format", "chatml-function-calling",
+            "--chat_format", self.chat_format,
             "--host", "127.0.0.1", "--port", str(self.port),
             "--n_ctx", str(self.context_window),
             "--n_threads", str(min(2, os.cpu_count() or 1)),
@@ -224,28 +225,42 @@ class LocalModelServer:
         self.process = None
 
 
-_LOCAL: dict[Path, LocalModelServer] = {}
+_LOCAL: dict[tuple[Path, str], LocalModelServer] = {}
 _LOCAL_LOCK = threading.Lock()
 
 
-def local_endpoint() -> Endpoint | None:
+def local_chat_format(tools: bool) -> str:
+    """llama.cpp's prompt template for the local model: `chatml-function-calling` when the caller offers tools
+    (the chat), plain `chatml` otherwise (the evaluation).
+
+    llama-cpp-python renders `chatml-function-calling` through a Jinja template with HTML autoescaping, so every
+    `"` reaches the model as `&#34;` and every `'` as `&#39;`: JSON data triples in the model's tokens and notes
+    lose their quotes. Text that needs no tools goes through plain chatml, which passes it unchanged."""
+    return "chatml-function-calling" if tools else "chatml"
+
+
+def local_endpoint(*, tools: bool = True) -> Endpoint | None:
     """The embedded local model as an Endpoint (its server started on first use), or None if it is not installed."""
     path = local_model_path()
     if path is None:
         return None
+    chat_format = local_chat_format(tools)
     with _LOCAL_LOCK:
-        server = _LOCAL.setdefault(path, LocalModelServer(path))
+        server = _LOCAL.setdefault((path, chat_format), LocalModelServer(path, chat_format))
         server.start()
     return Endpoint("local", server.base_url, LOCAL_MODEL_NAME, server.context_window, "")
 
 
-def resolve_endpoint(settings: Mapping[str, object] | None = None, *, allow_local: bool = True) -> Endpoint:
-    """The first available of: configured OpenAI-compatible endpoint, embedded local model, preview."""
+def resolve_endpoint(
+    settings: Mapping[str, object] | None = None, *, allow_local: bool = True, tools: bool = True
+) -> Endpoint:
+    """The first available of: configured OpenAI-compatible endpoint, embedded local model, preview. `tools=False`
+    says no request will offer tools, which picks the local model's plain template (see `local_chat_format`)."""
     configured = configured_endpoint(settings)
     if configured is not None:
         return configured
     if allow_local:
-        local = local_endpoint()
+        local = local_endpoint(tools=tools)
         if local is not None:
             return local
     return Endpoint("preview", None, "preview", None, "")

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         raise CoachError(f"--limit {args.limit}: expected 1 or more")
     if args.rescore:
         return _rescore(args)
-    endpoint = resolve_endpoint()
+    endpoint = resolve_endpoint(tools=False)  # questions offer no tools: the local model gets its plain template
     if not endpoint.live:
         results = load_results(args.results) if args.results else saved_results()
         rows = score_rows(scores(results, by_kind=args.by_kind))
