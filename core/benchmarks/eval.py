@@ -76,12 +76,24 @@ def render(result: dict[str, Any]) -> str:
         for t in result["tokens"]
     ]
     if result["saved"]:
+        width = max(len(s["model"]) for s in result["saved"])
         lines.append(
-            f"saved results:\n  {'model':<24} {'format':<8} {'n':>4} {'acc':>6} {'95% CI':>11} {'median s':>9}"
+            f"saved results:\n  {'model':<{width}} {'format':<8} {'n':>4} {'acc':>6} {'95% CI':>11} {'median s':>9}"
         )
         for s in result["saved"]:
             ci = f"{s['ci_low']:.2f}–{s['ci_high']:.2f}"
             lines.append(
-                f"  {s['model'][:24]:<24} {s['format']:<8} {s['n']:>4} {s['accuracy']:>6.2f} {ci:>11} {s['median_latency_s']:>9.2f}"
+                f"  {s['model']:<{width}} {s['format']:<8} {s['n']:>4} {s['accuracy']:>6.2f} {ci:>11} "
+                f"{s['median_latency_s']:>9.2f}"
             )
     return "\n".join(lines)
+
+
+def headline(result: dict[str, Any]) -> str:
+    ratios = ", ".join(f"{t['format']} {t['ratio_to_verbose']:.2f}" for t in result["tokens"])
+    text = f"{result['questions']} questions, median prompt × verbose: {ratios}"
+    if result["saved"]:
+        best = max(result["saved"], key=lambda s: (s["accuracy"], -s["median_latency_s"]))
+        answers = sum(s["n"] for s in result["saved"])
+        text += f"; {answers} saved answers, best {best['format']} {best['accuracy']:.2f} ({best['model']})"
+    return text
