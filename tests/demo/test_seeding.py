@@ -20,12 +20,20 @@ from core.errors import CoachError
 COHORT = ["--athletes", str(3 * FLUSH_EVERY), "--weeks", "8"]
 
 
-def _done_athletes(db: Path) -> int:
+def _kill_after_first_batch(db: Path, seeder: subprocess.Popen[bytes]) -> bool | None:
+    """Kill the seeder once a batch is committed, while this reader holds the file: the seeder opens the file per
+    batch, so it cannot write another batch or finish between what we saw and the kill. True: killed mid-run;
+    False: the seeder finished before a read got in (a fast machine); None: not yet."""
     try:
         with reading(db, wait=5) as con:
-            return int(con.execute("SELECT count(*) FROM seed_athletes").fetchone()[0])
+            done = int(con.execute("SELECT count(*) FROM seed_athletes").fetchone()[0])
+            open_runs = int(con.execute("SELECT count(*) FROM seed_runs WHERE completed_at IS NULL").fetchone()[0])
+            if done < FLUSH_EVERY:
+                return None
+            seeder.send_signal(signal.SIGKILL)  # finished or not: this attempt ends here
+            return bool(open_runs)
     except (CoachError, duckdb.Error):
-        return 0  # not created yet, or the seeder is mid-write
+        return None if seeder.poll() is None else False  # not created yet, or the seeder is mid-write
 
 
 def test_seed_killed_mid_run_resumes_to_the_same_data(
@@ -34,16 +42,19 @@ def test_seed_killed_mid_run_resumes_to_the_same_data(
     cli: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     """Given `seed` killed -9 after its first batch, then `seed` refuses other args, resumes, and matches an unbroken seed."""
-    db = tmp_path / "killed.duckdb"
-    seeder = subprocess.Popen(
-        [sys.executable, "-m", "core", "--db", str(db), "seed", *COHORT], cwd=PROJECT_ROOT, stderr=subprocess.PIPE
-    )
-    deadline = time.monotonic() + 120
-    while _done_athletes(db) < FLUSH_EVERY:  # readiness poll, bounded: the first batch is committed
-        assert seeder.poll() is None and time.monotonic() < deadline, "seed finished or stalled before the kill"
-        time.sleep(0.05)
-    seeder.send_signal(signal.SIGKILL)
-    seeder.wait(timeout=30)
+    for attempt in range(5):  # a fresh file each time the seeder finished before a read could get in
+        db = tmp_path / f"killed{attempt}.duckdb"
+        seeder = subprocess.Popen(
+            [sys.executable, "-m", "core", "--db", str(db), "seed", *COHORT], cwd=PROJECT_ROOT, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + 120
+        while (killed := _kill_after_first_batch(db, seeder)) is None:  # readiness poll, bounded
+            assert time.monotonic() < deadline, "seed stalled before its first batch"
+            time.sleep(0.05)
+        seeder.wait(timeout=30)
+        if killed:
+            break
+    assert killed, "the seeder finished 5 times before it could be killed mid-run"
 
     with reading(db) as con:
         assert con.execute("SELECT count(*) FROM seed_runs WHERE completed_at IS NULL").fetchone()[0] == 1
