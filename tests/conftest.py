@@ -109,18 +109,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         os._exit(_EXIT_STATUS[-1])
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _release_cached_connections() -> Iterator[None]:
-    """Drop the app's cached DuckDB connections after the run, so none outlives the interpreter."""
-    yield
-    import gc
-
-    import streamlit as st
-
-    st.cache_resource.clear()
-    gc.collect()
-
-
 def _run_cli(*args: str, stdin: str | None = None, **popen: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "core", *args],

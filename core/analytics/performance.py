@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from core.analytics.findings import FDR_Q, FamilyResult, Hypothesis
-from core.analytics.observations import AthleteData, day_text, since_filter
+from core.analytics.observations import AthleteData, day_text, mean_by, since_filter
 from core.analytics.stats import N_BOOT, PValue, percentile_interval, resample_counts, sequential_p
 
 MIN_SESSIONS = 16
@@ -43,12 +43,11 @@ def pr_sessions(data: AthleteData) -> pd.DataFrame:
     cell = sets.groupby([sets.name, sets.weight, block], dropna=False, sort=False).ngroup().to_numpy()
     reps = sets.reps.to_numpy(float)
     size = np.bincount(cell)
-    resid = np.where(size[cell] >= 2, reps - (np.bincount(cell, reps) / size)[cell], np.nan)
+    resid = np.where(size[cell] >= 2, reps - mean_by(cell, reps, len(size))[cell], np.nan)
     activity = sets.activity_id.to_numpy()
-    starts = np.flatnonzero(np.r_[True, activity[1:] != activity[:-1]])
-    known = np.isfinite(resid)
-    with np.errstate(invalid="ignore"):
-        rep_resid = np.add.reduceat(np.where(known, resid, 0.0), starts) / np.add.reduceat(known, starts)
+    new_session = np.r_[True, activity[1:] != activity[:-1]]
+    starts = np.flatnonzero(new_session)
+    rep_resid = mean_by(np.cumsum(new_session) - 1, resid, len(starts))
     days = pd.DatetimeIndex(day[starts])
     snaps = data.snapshots.set_index(pd.DatetimeIndex(data.snapshots.day.to_numpy().astype("datetime64[D]")))
     sessions = pd.DataFrame(

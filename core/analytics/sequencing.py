@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 
 from core.analytics.findings import FDR_Q, FamilyResult, Hypothesis
-from core.analytics.observations import LEG_WINDOW_HOURS, AthleteData, day_text, days_since_start, since_filter
+from core.analytics.observations import (
+    LEG_WINDOW_HOURS,
+    AthleteData,
+    day_text,
+    days_since_start,
+    mean_by,
+    since_filter,
+)
 from core.analytics.stats import coefficient_interval, flag_effect_test
 
 MIN_GROUP = 8
@@ -40,8 +47,8 @@ def with_relative_e1rm(sets: pd.DataFrame) -> pd.DataFrame:
     t = days_since_start(sets.day)
     e = sets.e1rm.to_numpy(float)
     codes, _ = pd.factorize(sets.name)
-    count = np.bincount(codes).astype(float)
-    mean_t, mean_e = np.bincount(codes, t) / count, np.bincount(codes, e) / count
+    count, groups = np.bincount(codes), codes.max() + 1
+    mean_t, mean_e = mean_by(codes, t, groups), mean_by(codes, e, groups)
     ct = t - mean_t[codes]
     var_t = np.bincount(codes, ct * ct)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from core.analytics.findings import FamilyResult, Hypothesis
-from core.analytics.observations import AthleteData, day_text, since_filter
+from core.analytics.observations import AthleteData, day_text, mean_by, since_filter
 from core.analytics.stats import detrended_correlation_test
 
 MIN_WEEKS = 8
@@ -30,13 +30,6 @@ def _week_number(days: pd.Series) -> np.ndarray:
     return (pd.to_datetime(days).to_numpy().astype("datetime64[D]").astype(np.int64) - 4) // 7
 
 
-def _mean_by(codes: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
-    """Mean of the finite values per code (NaN where a code has none), like pandas' groupby mean."""
-    known = np.isfinite(values)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.bincount(codes, np.where(known, values, 0.0), groups) / np.bincount(codes, known, groups)
-
-
 def weekly_table(data: AthleteData, since: date | None) -> pd.DataFrame:
     """Whole weeks: mean HRV and resting HR, zone-2 and ride minutes, run HR residual, and next week's values.
 
@@ -48,15 +41,17 @@ def weekly_table(data: AthleteData, since: date | None) -> pd.DataFrame:
     weekly = pd.DataFrame(
         {
             "week": (weeks * 7 + 4).astype("datetime64[D]").astype("datetime64[ns]"),
-            "hrv": _mean_by(codes, snaps.hrv_ms.to_numpy(float, na_value=np.nan), n),
-            "rhr": _mean_by(codes, snaps.resting_hr.to_numpy(float, na_value=np.nan), n),
+            "hrv": mean_by(codes, snaps.hrv_ms.to_numpy(float, na_value=np.nan), n),
+            "rhr": mean_by(codes, snaps.resting_hr.to_numpy(float, na_value=np.nan), n),
             "days": np.bincount(codes, minlength=n),
         }
     )
 
     def in_weeks(days: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-        at = np.searchsorted(weeks, _week_number(days)).clip(0, max(n - 1, 0))
-        return at, weeks[at] == _week_number(days) if n else np.zeros(len(days), bool)
+        """Each day's row in `weekly` and whether its week is there at all (callers check n > 0)."""
+        number = _week_number(days)
+        at = np.searchsorted(weeks, number).clip(0, n - 1)
+        return at, weeks[at] == number
 
     for column in ("z2_min", "ride_min"):
         weekly[column] = 0.0
@@ -71,7 +66,7 @@ def weekly_table(data: AthleteData, since: date | None) -> pd.DataFrame:
         hr = runs.avg_hr.to_numpy(float)
         resid = hr - design @ np.linalg.lstsq(design, hr, rcond=None)[0]
         at, inside = in_weeks(runs.day)
-        weekly["run_hr_resid"] = _mean_by(at[inside], resid[inside], n)
+        weekly["run_hr_resid"] = mean_by(at[inside], resid[inside], n)
     weekly = weekly[weekly.days == 7].reset_index(drop=True)
     for col in ("hrv", "rhr", "run_hr_resid"):
         weekly[f"next_{col}"] = weekly[col].shift(-1)

