@@ -2,13 +2,11 @@
 
 import streamlit as st
 
-import app_auth
-import app_state
-import app_theme
 from core.errors import CoachError
 from core.tokens import ENCODINGS
+from ui import gate, page_state, theme
 
-st.set_page_config(page_title="Coach Context Lab", page_icon=str(app_theme.FAVICON), layout="wide")
+st.set_page_config(page_title="Coach Context Lab", page_icon=str(theme.FAVICON), layout="wide")
 pages = [
     st.Page("pages/home.py", title="Athletes", icon=":material/groups:", default=True),
     st.Page("pages/plan.py", title="Weekly plan", icon=":material/calendar_view_week:"),
@@ -20,10 +18,10 @@ pages = [
     st.Page("pages/comprehension.py", title="Comprehension", icon=":material/quiz:"),
 ]
 # Before anything that reads athletes' data: until someone is signed in (or the app is local), the run stops here.
-nav = app_auth.gated_navigation(pages)
+nav = gate.gated_navigation(pages)
 
 try:
-    roster = app_state.roster()
+    roster = page_state.roster()
 except CoachError as exc:
     st.error(str(exc))
     st.stop()
@@ -34,6 +32,6 @@ if st.session_state.get("athlete_id") not in names:
 st.sidebar.selectbox("Athlete", list(names), format_func=names.get, key="athlete_id")
 st.sidebar.selectbox("Tokenizer", ENCODINGS, key="encoding", help="Exact counts with tiktoken, loaded offline")
 
-app_state.follow_deep_link()
-with app_state.page_run():
+page_state.follow_deep_link()
+with page_state.page_run():
     nav.run()

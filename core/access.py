@@ -5,7 +5,7 @@ sign-in is configured in `.streamlit/secrets.toml`: an `[auth]` section (Streaml
 OIDC) or a `[passwords]` table of `username = "<hash>"` lines made by
 `python -m core access hash-password`. Hashes are scrypt (stdlib, memory-hard) with a random
 salt; a plain-text password in the table is refused, never compared. Nothing here imports
-Streamlit: the gate (`app_auth.py`) and the launcher (`app_launch.py`) read secrets and config
+Streamlit: the gate (`ui/gate.py`) and the launcher (`app_launch.py`) read secrets and config
 and pass plain values in.
 """
 

@@ -2,19 +2,18 @@
 
 import streamlit as st
 
-import app_chat
-import app_state
 from core.chat.monitor import tokens_by_part, tokens_by_type, turn_tokens
+from ui import chat_panel, page_state
 
 st.title("Coach chat")
 st.caption(
     "Each turn is built by the tiered context builder; every token of the request is counted, "
     "every tool call shown. Live turns are logged: that log is what the next turn's plan delta is measured from."
 )
-app_chat.chat_panel("chat")
+chat_panel.chat_panel("chat")
 
 st.header("Token monitor")
-turns = turn_tokens(app_state.connection().cursor(), app_state.athlete_id())
+turns = turn_tokens(page_state.connection().cursor(), page_state.athlete_id())
 if turns.empty:
     st.info("No logged turns for this athlete yet: live turns (not previews) are logged.")
 else:

@@ -6,8 +6,6 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-import app_state
-from app_theme import FORMAT_COLOURS, SPORT_LABELS
 from core.db.athletes import find_athlete
 from core.errors import CoachError
 from core.tokens import count_tokens
@@ -27,7 +25,9 @@ from core.workouts.formats import (
 )
 from core.workouts.levels import READING_KEYS
 from core.workouts.sport import TYPE_CODES, recent_activity_log
-from page_html import token_boundaries_html
+from ui import page_state
+from ui.html_views import token_boundaries_html
+from ui.theme import FORMAT_COLOURS, SPORT_LABELS
 
 PANE_HEIGHT = 520
 PANES = (("left", "verbose"), ("right", "ultra"))  # (side, format shown first)
@@ -46,7 +46,7 @@ FORMAT_DOCS = {
 def scope_table(db: str, athlete_id: int, encoding: str) -> pd.DataFrame:
     """Tokens by format and their share of verbose, for each representative scope of one athlete."""
     rows = []
-    for data, table in athlete_scope_tables(app_state.connection().cursor(), athlete_id, encoding):
+    for data, table in athlete_scope_tables(page_state.connection().cursor(), athlete_id, encoding):
         rows += [
             {"scope": str(data.scope), "format": FORMAT_LABELS[r.format], "tokens": r.tokens, "share": r.ratio}
             for r in table
@@ -57,9 +57,9 @@ def scope_table(db: str, athlete_id: int, encoding: str) -> pd.DataFrame:
 @st.cache_data(ttl=300, max_entries=4)
 def cohort_table(db: str, encoding: str) -> pd.DataFrame:
     """Every demo athlete × scope: tokens per format and the compact / ultra share of verbose."""
-    con = app_state.connection().cursor()
+    con = page_state.connection().cursor()
     rows = []
-    for athlete_id in app_state.roster().athlete_id:
+    for athlete_id in page_state.roster().athlete_id:
         for data, table in athlete_scope_tables(con, int(athlete_id), encoding):
             by = {r.format: r for r in table}
             row = {"athlete": data.athlete.handle, "scope": str(data.scope)}
@@ -75,8 +75,8 @@ st.caption(
     "compact and ultra read back to exactly the same data."
 )
 
-athlete_id, encoding = app_state.athlete_id(), app_state.encoding()
-con = app_state.connection().cursor()
+athlete_id, encoding = page_state.athlete_id(), page_state.encoding()
+con = page_state.connection().cursor()
 top = st.columns([2, 1, 1], vertical_alignment="bottom")
 scope = top[0].selectbox("Scope", scope_options(con, athlete_id), key="formats_scope")
 show_tokens = top[1].toggle("Show token boundaries", key="formats_boundaries")
@@ -147,7 +147,7 @@ with st.expander("How to read the formats and the notations", expanded=False), s
     st.code(inspect.cleandoc(sport.__doc__ or ""), language=None, wrap_lines=True)
 
 st.subheader("Share of verbose tokens, every scope")
-by_scope = scope_table(app_state.database_key(), athlete_id, encoding)
+by_scope = scope_table(page_state.database_key(), athlete_id, encoding)
 fig = px.bar(
     by_scope,
     x="scope",
@@ -166,7 +166,7 @@ st.plotly_chart(fig, key="formats_chart")
 
 st.subheader("All demo athletes")
 st.dataframe(
-    cohort_table(app_state.database_key(), encoding),
+    cohort_table(page_state.database_key(), encoding),
     hide_index=True,
     column_config={
         "compact ×": st.column_config.NumberColumn("compact × verbose", format="%.2f"),

@@ -8,21 +8,20 @@ never as markdown.
 import pandas as pd
 import streamlit as st
 
-import app_auth
-import app_state
 from core.errors import CoachError
 from core.plan.diff import render_change
 from core.plan.store import context_between_versions, diff_versions, plan_versions, revert_to_version
+from ui import gate, page_state
 
-athlete = app_state.athlete_id()
+athlete = page_state.athlete_id()
 RESULT = "history_result"
 
 
 def _revert(version: int, base: str, current: int) -> None:
     """Revert on the hash the page showed; the outcome is drawn by the run that follows."""
     try:
-        with app_state.writing() as writer:
-            new_hash = revert_to_version(writer, athlete, version, base_hash=base, actor=app_auth.actor())
+        with page_state.writing() as writer:
+            new_hash = revert_to_version(writer, athlete, version, base_hash=base, actor=gate.actor())
             now = plan_versions(writer, athlete)[-1]
     except CoachError as exc:
         st.session_state[RESULT] = ("error", str(exc))
@@ -33,7 +32,7 @@ def _revert(version: int, base: str, current: int) -> None:
         st.session_state[RESULT] = ("success", f"Reverted to v{version} as v{now.version}; plan {new_hash[:8]}")
 
 
-con = app_state.connection().cursor()
+con = page_state.connection().cursor()
 versions = plan_versions(con, athlete)
 
 st.title("Plan history & diff")
@@ -92,7 +91,7 @@ else:
         key="history_diff",
     )
 
-ctx = context_between_versions(con, athlete, base, target, app_state.encoding())
+ctx = context_between_versions(con, athlete, base, target, page_state.encoding())
 st.subheader("What the model gets")
 st.code(ctx.text, language=None)
 cols = st.columns(3)

@@ -6,11 +6,11 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-import app_state
-from app_theme import MULTI_EXPLAINED, SPORT_LABELS, fit_width, profile_label, sport_colour_args
 from core.analytics.load import HIGH_ACR, LOW_ACR, acr_column, acr_status, daily_snapshots
 from core.analytics.overload import OVERLOAD_ACR, OVERLOAD_MIN_DAYS, OVERLOAD_VARIANT, overload_episodes
 from core.db.athletes import activity_minutes_by_day, athlete_overview
+from ui import page_state
+from ui.theme import MULTI_EXPLAINED, SPORT_LABELS, fit_width, profile_label, sport_colour_args
 
 ACR = acr_column(OVERLOAD_VARIANT)  # the Patterns page's overload uses this variant: both pages agree
 
@@ -20,7 +20,7 @@ def load_flags(db: str) -> pd.DataFrame:
     """Per athlete: the acute:chronic ratio on the as-of day with its status, and the longest overload block
     on record (ACR above OVERLOAD_ACR for OVERLOAD_MIN_DAYS+ days, the Patterns page's definition)."""
     rows = []
-    for athlete_id, days in daily_snapshots(app_state.connection().cursor()).groupby("athlete_id"):
+    for athlete_id, days in daily_snapshots(page_state.connection().cursor()).groupby("athlete_id"):
         days = days.reset_index(drop=True)
         acr_now = days[ACR].iloc[-1]
         blocks = [(a, b) for a, b in overload_episodes(days, ACR) if b - a + 1 >= OVERLOAD_MIN_DAYS]
@@ -36,8 +36,8 @@ def load_flags(db: str) -> pd.DataFrame:
 st.title("Coach Context Lab")
 st.caption("The same coaching context in far fewer tokens — measured exactly with tiktoken.")
 
-overview = athlete_overview(app_state.connection().cursor())
-overview = overview.merge(load_flags(app_state.database_key()), on="athlete_id", how="left")
+overview = athlete_overview(page_state.connection().cursor())
+overview = overview.merge(load_flags(page_state.database_key()), on="athlete_id", how="left")
 overview["profile"] = overview.profile.map(profile_label)
 
 
@@ -101,7 +101,7 @@ st.caption(MULTI_EXPLAINED)
 for row in overview[overview.overload != ""].itertuples():
     st.warning(f"{row.name}: overload block, {row.overload.removeprefix('⚠ ')}", icon=":material/warning:")
 
-me = overview[overview.athlete_id == app_state.athlete_id()].iloc[0]
+me = overview[overview.athlete_id == page_state.athlete_id()].iloc[0]
 st.subheader(f"{me['name']} — {me['phase']} · {me['profile']}")
 cols = st.columns(6)
 cols[0].metric("Phase", me["phase"])
@@ -111,7 +111,7 @@ cols[3].metric("ACR now", f"{me['acr_now']:.2f}", me["load"], delta_color="off",
 cols[4].metric("Sleep last night", f"{me['sleep_hours']:.1f} h")
 cols[5].metric("HRV", f"{me['hrv_ms']:.0f} ms")
 
-week = activity_minutes_by_day(app_state.connection().cursor(), app_state.athlete_id())
+week = activity_minutes_by_day(page_state.connection().cursor(), page_state.athlete_id())
 trained = week.dropna(subset=["type"])
 fig = px.bar(
     trained,

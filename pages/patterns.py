@@ -8,11 +8,11 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-import app_state
 from core.analytics.findings import FDR_Q
 from core.analytics.load import ACR_VARIANTS, FATIGUE_DAYS, FITNESS_DAYS, HIGH_ACR, LOW_ACR, acr_column, daily_snapshots
 from core.analytics.overload import OVERLOAD_ACR
 from core.analytics.patterns import FamilyResult, PatternReport, analyze_patterns, strongest
+from ui import page_state
 
 WINDOWS = {"Last 4 weeks": 28, "Last 8 weeks": 56, "Last 16 weeks": 112, "All": None}
 # Fixed colours and category order, so a group looks the same for every athlete.
@@ -25,14 +25,14 @@ AXIS = {"tickformat": ".2f", "automargin": True}
 @st.cache_data(ttl=300, max_entries=64)
 def load_snapshots(db: str, athlete_id: int, days: int | None, fitness: float, fatigue: float) -> pd.DataFrame:
     frame = daily_snapshots(
-        app_state.connection().cursor(), [athlete_id], days=days, fitness_days=fitness, fatigue_days=fatigue
+        page_state.connection().cursor(), [athlete_id], days=days, fitness_days=fitness, fatigue_days=fatigue
     )
     return frame.drop(columns=["workouts"])
 
 
 @st.cache_data(ttl=300, max_entries=64)
 def load_report(db: str, athlete_id: int, days: int | None) -> PatternReport:
-    return analyze_patterns(app_state.connection().cursor(), athlete_id, days)
+    return analyze_patterns(page_state.connection().cursor(), athlete_id, days)
 
 
 st.title("Cross-modality patterns")
@@ -48,8 +48,8 @@ variant = cols[1].radio("Acute:chronic ratio", ACR_VARIANTS, key="patterns_acr",
 fitness_days = cols[2].number_input("Fitness τ (days)", 7, 90, int(FITNESS_DAYS), key="patterns_fitness_days")
 fatigue_days = cols[3].number_input("Fatigue τ (days)", 2, 30, int(FATIGUE_DAYS), key="patterns_fatigue_days")
 days = WINDOWS[window]
-athlete = app_state.athlete_id()
-db = app_state.database_key()
+athlete = page_state.athlete_id()
+db = page_state.database_key()
 
 snaps = load_snapshots(db, athlete, days, float(fitness_days), float(fatigue_days))
 report = load_report(db, athlete, days)

@@ -15,9 +15,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-import app_auth
-import app_chat
-import app_state
 from core.errors import CoachError
 from core.plan.edits import add_member_op, add_op, block_label, edit_fields, focus_op, member_label, update_op
 from core.plan.model import DAY_IDS, KINDS, Block, Day, Member, Plan, short_hash
@@ -25,17 +22,18 @@ from core.plan.op_table import FIELDS, FieldSpec, day_label
 from core.plan.store import apply_ops, latest_version, load_plan, plan_head
 from core.plan.text import format_plan_context
 from core.tokens import count_tokens
+from ui import chat_panel, gate, page_state
 
 RESULT = "plan_result"
-athlete = app_state.athlete_id()
+athlete = page_state.athlete_id()
 
 
 def _write(ops: list[dict[str, Any]], base: str) -> None:
     """Apply one coach edit through the write path; the outcome is shown by the run that follows."""
     try:
-        with app_state.writing() as writer:
+        with page_state.writing() as writer:
             before = plan_head(writer, athlete).version
-            apply_ops(writer, athlete, ops, base, "coach", actor=app_auth.actor())
+            apply_ops(writer, athlete, ops, base, "coach", actor=gate.actor())
             latest = latest_version(writer, athlete)
         if latest is None or latest.version == before:
             st.session_state[RESULT] = ("info", "No change: the plan already says that.")
@@ -182,8 +180,8 @@ chat_open = st.toggle(
 main, side = st.columns([3, 2], gap="large") if chat_open else (st.container(), None)
 if side is not None:
     with side:  # before the plan is read, so an edit made by this turn is drawn in this run
-        app_chat.chat_panel("plan_chat")
-con = app_state.connection().cursor()
+        chat_panel.chat_panel("plan_chat")
+con = page_state.connection().cursor()
 head, plan = plan_head(con, athlete), load_plan(con, athlete)
 
 with main:
@@ -191,7 +189,7 @@ with main:
     cols[0].metric("Version", f"v{head.version}")
     cols[1].metric("Plan hash", head.plan_hash[:8], help=head.plan_hash)
     cols[2].metric("Blocks · members", f"{plan.block_count()} · {plan.member_count()}")
-    tokens = count_tokens(format_plan_context(plan, head.plan_hash, head.version), app_state.encoding())
+    tokens = count_tokens(format_plan_context(plan, head.plan_hash, head.version), page_state.encoding())
     cols[3].metric("Full-plan context", f"{tokens} tokens")
 
     outcome = st.session_state.pop(RESULT, None)

@@ -5,21 +5,20 @@ from dataclasses import replace
 
 import streamlit as st
 
-import app_chat
-import app_state
 from core.chat.replay_frames import replay_table, replay_turns
 from core.chat.usage import reported_prompt_tokens
 from core.context.builder import Budgets
 from core.context.replay import DEFAULT_PRICE, load_script, replay
 from core.db import snapshot
 from core.errors import CoachError
+from ui import chat_panel, page_state
 
 st.title("A/B replay")
 st.caption(
     "The same scripted conversation, built two ways: A sends the full plan, two weeks of verbose data, the whole "
     "history and every tool each turn; B is the tiered context. Counted exactly, on a copy of the database."
 )
-athlete = app_state.athlete_id()
+athlete = page_state.athlete_id()
 cols = st.columns(3)
 price = cols[0].number_input(
     "Price, USD per million input tokens", 0.0, 1000.0, DEFAULT_PRICE, 0.05, key="replay_price"
@@ -28,21 +27,21 @@ window = cols[1].number_input("B's context window (0: none)", 0, 1_000_000, 0, 1
 measure = cols[2].radio("Measure", ["request", "context"], horizontal=True, key="replay_measure",
                         help="request: everything sent incl. tool definitions (raw JSON) and history; context: the system message")  # fmt: skip
 
-endpoint = app_chat.endpoint_picker("replay", preview_first=True)
+endpoint = chat_panel.endpoint_picker("replay", preview_first=True)
 if endpoint.live:
     st.caption(
         f"Each turn's A and B requests are also sent to {endpoint.describe()} (max 1 output token) for the prompt tokens it reports."
     )
 results = st.session_state.setdefault("replay_results", {})
-run_key = (athlete, app_state.encoding(), int(window), endpoint.kind)
+run_key = (athlete, page_state.encoding(), int(window), endpoint.kind)
 if st.button("Run the replay", key="replay_run", type="primary"):
     total = len(load_script())
     bar = st.progress(0.0, text="Replaying…")
     try:
-        with closing(snapshot(app_state.database_key())) as scratch:
+        with closing(snapshot(page_state.database_key())) as scratch:
             results[run_key] = replay(
                 scratch, [athlete], budgets=Budgets(context_window=int(window) or None),
-                encoding=app_state.encoding(), price_per_million=float(price),
+                encoding=page_state.encoding(), price_per_million=float(price),
                 on_turn=lambda n: bar.progress(n / total, text=f"Turn {n} of {total}"),
                 measure=reported_prompt_tokens(endpoint) if endpoint.live else None,
             )[0]  # fmt: skip

@@ -87,7 +87,7 @@ def test_no_module_over_500_lines():
 
 
 ROOT = CORE.parent
-PAGE_MODULES = [*sorted((ROOT / "pages").glob("*.py")), *sorted(ROOT.glob("app*.py")), ROOT / "page_html.py"]
+PAGE_MODULES = [*sorted((ROOT / "pages").glob("*.py")), *sorted(ROOT.glob("app*.py")), ROOT / "ui/html_views.py"]
 
 
 @pytest.mark.parametrize("path", [*_modules(), *PAGE_MODULES], ids=lambda p: str(p.relative_to(ROOT)))
@@ -101,3 +101,20 @@ def test_no_function_over_80_lines_without_a_reason_beside_it(path: Path):
             assert "# long:" in header, (
                 f"{path.relative_to(ROOT)}::{node.name} is {node.end_lineno - node.lineno + 1} lines"
             )
+
+
+UI = CORE.parent / "ui"
+
+
+@pytest.mark.parametrize("path", sorted(UI.glob("*.py")), ids=lambda p: p.name)
+def test_ui_reads_core_and_runs_no_sql(path: Path):
+    """Given a module in ui/, when reading its imports and code, then it imports no page and runs no SQL itself."""
+    imports = _imports(path)
+    assert not any(i.split(".")[0] == "pages" for i in imports), f"ui/{path.name} imports a page"
+    code = "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith(("#", '"', "'")))
+    assert not SQL_CALL.search(code), f"ui/{path.name} runs SQL; it belongs in core/db/"
+
+
+def test_only_app_and_launcher_sit_at_the_root():
+    """Given the repository root, when listing its Python files, then only app.py and the launcher are there."""
+    assert sorted(p.name for p in CORE.parent.glob("*.py")) == ["app.py", "app_launch.py"]

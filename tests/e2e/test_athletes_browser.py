@@ -6,10 +6,10 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from app_theme import SPORT_LABELS
 from core.db import reading
 from core.db.athletes import activity_minutes_by_day, athlete_overview
 from tests.e2e.browser import Dashboard
+from ui.theme import SPORT_LABELS
 
 
 def test_roster_lists_every_athlete_with_core_session_counts(ui: Dashboard, app_db: Path) -> None:

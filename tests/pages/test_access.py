@@ -11,11 +11,11 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-import app_auth
 from core.access import hash_password
 from core.db import connect
 from core.db.athletes import athletes_frame
 from core.db.connection import PROJECT_ROOT
+from ui import gate
 
 PASSWORD = "correct horse battery"
 PAGES = ["pages/home.py", "pages/plan.py", "pages/history.py", "pages/formats.py", "pages/patterns.py"]
@@ -154,8 +154,8 @@ def test_repeated_failures_are_slowed_down_even_for_the_right_password(
     at = sign_in(at, "alice", PASSWORD)
     assert [e.value for e in at.error] == ["Too many failed sign-ins: try again in 2 s."]
     assert "Password" in [t.label for t in at.text_input]
-    later = app_auth.time.monotonic() + 3
-    monkeypatch.setattr(app_auth.time, "monotonic", lambda: later)
+    later = gate.time.monotonic() + 3
+    monkeypatch.setattr(gate.time, "monotonic", lambda: later)
     at = sign_in(at, "alice", PASSWORD)
     assert not at.error and "Signed in as alice" in [t.value for t in at.sidebar.text]
 

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_theme import FORMAT_COLOURS
 from core.db import connect
 from core.workouts.formats import FORMAT_LABELS, athlete_scope_tables, load_workout_data, render_data, token_table
 from core.workouts.levels import READING_KEYS
 from core.workouts.sport import TYPE_CODES
+from ui.theme import FORMAT_COLOURS
 
 MARKUP_NOTE = "felt <img src=x onerror=alert(1)> **bold** `tick` :material/bolt:"
 

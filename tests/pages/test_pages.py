@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_theme import CHAR_PX, MULTI_EXPLAINED, SPORT_COLOURS, SPORT_LABELS
 from core.analytics.load import daily_snapshots
 from core.analytics.overload import OVERLOAD_VARIANT
 from core.analytics.patterns import find_patterns
@@ -17,6 +16,7 @@ from core.db import connect
 from core.db.athletes import athlete_overview
 from core.db.connection import PROJECT_ROOT
 from core.demo.effects import planted_effect
+from ui.theme import CHAR_PX, MULTI_EXPLAINED, SPORT_COLOURS, SPORT_LABELS
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ Modes come from `.streamlit/secrets.toml` (see core.access): Streamlit's built-i
 `[auth]` section is configured (`st.login` / `st.user` / `st.logout`); otherwise the password gate
 of Streamlit's "Authentication without SSO" guide over a `[passwords]` table of scrypt hashes;
 with neither, only a loopback address is served and the person is "local". A page run on its own
-(a deep link) reaches data only through `app_state.connection()`, which asks `current_actor()`
+(a deep link) reaches data only through `page_state.connection()`, which asks `current_actor()`
 first, so no page can draw data before this gate.
 """
 

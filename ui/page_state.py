@@ -22,13 +22,13 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-import app_auth
 from core.db import connect, db_path_from_env, reading
 from core.db import writing as write_connection
 from core.db.athletes import athletes_frame
 from core.demo.seeding import ensure_demo_database
 from core.errors import CoachError
 from core.tokens import DEFAULT_ENCODING
+from ui import gate
 
 _run = threading.local()  # Streamlit runs each session's script on its own thread
 
@@ -115,7 +115,7 @@ def roster() -> pd.DataFrame:
 
 
 def _require_sign_in() -> None:
-    if app_auth.current_actor() is None:
+    if gate.current_actor() is None:
         try:
             _route_through_app()
         except StreamlitAPIException:
@@ -141,14 +141,14 @@ def _route_through_app() -> None:
         page = pages.get(ctx.page_script_hash, {})
         if page.get("script_path"):
             st.session_state["_deep_link"] = page["script_path"]
-    st.switch_page(str(Path(__file__).parent / "app.py"))
+    st.switch_page(str(Path(__file__).parents[1] / "app.py"))
 
 
 def follow_deep_link() -> None:
     """In app.py after st.navigation: finish a deep link that arrived before app.py had run."""
     target = st.session_state.pop("_deep_link", None)
     if target:
-        st.switch_page(str(Path(target).relative_to(Path(__file__).parent)))
+        st.switch_page(str(Path(target).relative_to(Path(__file__).parents[1])))
 
 
 def encoding() -> str:

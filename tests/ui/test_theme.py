@@ -1,12 +1,12 @@
-"""app_theme.py: one colour per activity type, a label per demo profile, a favicon that needs no network."""
+"""ui/theme.py: one colour per activity type, a label per demo profile, a favicon that needs no network."""
 
 from __future__ import annotations
 
 from streamlit.commands.page_config import _get_favicon_string
 
-from app_theme import FAVICON, SPORT_COLOURS, SPORT_LABELS, SPORT_ORDER, fit_width, profile_label, sport_colour_args
 from core.demo.profiles import PROFILES
 from core.workouts.sport import TYPE_CODES
+from ui.theme import FAVICON, SPORT_COLOURS, SPORT_LABELS, SPORT_ORDER, fit_width, profile_label, sport_colour_args
 
 
 def test_every_activity_type_has_its_own_colour_in_core_order() -> None:

@@ -1,4 +1,4 @@
-"""app_state: the dashboard's database access per page run."""
+"""page_state: the dashboard's database access per page run."""
 
 from __future__ import annotations
 

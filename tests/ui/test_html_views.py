@@ -1,4 +1,4 @@
-"""page_html.py: the token view escapes every piece and keeps lines unwrapped."""
+"""ui/html_views.py: the token view escapes every piece and keeps lines unwrapped."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import html
 import re
 
 from core.tokens import token_pieces
-from page_html import token_boundaries_html
+from ui.html_views import token_boundaries_html
 
 NOTE = 'Squat 5×5 "felt <b>heavy</b>" `tick` **bold**\nnext line'
 

@@ -50,7 +50,7 @@ PROFILE_LABELS: dict[str, str] = {
 CHAR_PX = 8  # generous average glyph width of the dataframe font; 24 px more for cell padding and sort arrow
 
 # A local file, so the browser tab icon needs no font host (a ":material/…:" page_icon is fetched online).
-FAVICON = Path(__file__).parent / "assets" / "favicon.svg"
+FAVICON = Path(__file__).parents[1] / "assets" / "favicon.svg"
 
 
 def profile_label(profile: str) -> str:

@@ -16,12 +16,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-import app_auth
-import app_state
 from core.chat.endpoints import Endpoint, EndpointError, configured_endpoint, local_endpoint, local_model_path
 from core.chat.turn import PREVIEW_STOP, TurnRecord, chat_turn
 from core.context.replay import DEFAULT_PRICE
 from core.errors import CoachError
+from ui import gate, page_state
 
 MODE_LABELS = {
     "openai": "Configured endpoint",
@@ -72,12 +71,12 @@ def endpoint_picker(key: str, *, preview_first: bool = False) -> Endpoint:
 
 @contextlib.contextmanager
 def _reading() -> Iterator[Any]:
-    yield app_state.connection()
+    yield page_state.connection()
 
 
 def _open_database(write: bool) -> contextlib.AbstractContextManager[Any]:
     """Reads on this run's connection; a plan edit or the log entry on a write connection released at once."""
-    return app_state.writing() if write else _reading()
+    return page_state.writing() if write else _reading()
 
 
 def _parts_frame(record: TurnRecord) -> pd.DataFrame:
@@ -150,7 +149,7 @@ def _conversation(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 def chat_panel(key: str) -> TurnRecord | None:
     """The chat for the sidebar's athlete; returns this run's new turn (None if no message was sent)."""
-    athlete = app_state.athlete_id()
+    athlete = page_state.athlete_id()
     endpoint = endpoint_picker(key)
     price = st.number_input(
         "Price, USD per million prompt tokens", 0.0, 1000.0, DEFAULT_PRICE, 0.05, key=f"{key}_price"
@@ -175,7 +174,7 @@ def chat_panel(key: str) -> TurnRecord | None:
             with st.status("Building the context…" if not endpoint.live else "Asking the model…") as status:
                 record = chat_turn(
                     _open_database, endpoint, athlete, prompt, _conversation(turns),
-                    shown_hash=shown, actor=app_auth.actor(), encoding=app_state.encoding(),
+                    shown_hash=shown, actor=gate.actor(), encoding=page_state.encoding(),
                 )  # fmt: skip
                 ended = record.stop_reason not in ("answered", PREVIEW_STOP)
                 status.update(label="Ended early" if ended else "Done", state="error" if ended else "complete")
