@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import duckdb
+
 from core.db import connect, insert_frame
 from core.db import plan as plan_db
 from core.db.athletes import athlete_ids, athletes_frame, find_athlete, resolve_athlete
@@ -68,22 +70,26 @@ def _loaded(plan: Plan) -> list[Block]:
 def _weight_op(b: Block) -> dict[str, Any]:
     if _bump(b.weight):
         return {"op": "update_block", "block_id": b.block_id, "weight": _bump(b.weight)}
-    return {"op": "update_block", "block_id": b.block_id, "sets": b.sets % 20 + 1}
+    return {"op": "update_block", "block_id": b.block_id, "sets": (b.sets or 0) % 20 + 1}
 
 
 def _one_field_edits(b: Block) -> list[dict[str, Any]]:
     """What a coach changes on one block: sets +1 and the next weight step; a session's minutes +5 or metres +100."""
     if b.is_session:
-        field, value = ("duration_min", b.duration_min + 5) if b.duration_min else ("distance_m", b.distance_m + 100)
+        if b.duration_min:
+            field, value = "duration_min", b.duration_min + 5
+        else:
+            field, value = "distance_m", (b.distance_m or 0) + 100
         return [{"op": "update_block", "block_id": b.block_id, field: value}]
-    edits = [{"op": "update_block", "block_id": b.block_id, "sets": b.sets % 20 + 1}]
+    edits = [{"op": "update_block", "block_id": b.block_id, "sets": (b.sets or 0) % 20 + 1}]
     if _bump(b.weight):
         edits.append({"op": "update_block", "block_id": b.block_id, "weight": _bump(b.weight)})
     return edits
 
 
-def _added(plan: Plan) -> Block | None:
-    return next((b for _, _, b in plan.blocks() if b.exercise == "Face Pull"), None)
+def _added(plan: Plan) -> Block:
+    """The Face Pull block the script added earlier (the script's own order guarantees it is there)."""
+    return next(b for _, _, b in plan.blocks() if b.exercise == "Face Pull")
 
 
 def _rest_day(plan: Plan) -> str:
@@ -120,7 +126,7 @@ def _first_day(plan: Plan) -> str:
 
 
 def _add_set_first(p: Plan) -> list[dict[str, Any]]:
-    return [{"op": "update_block", "block_id": _singles(p)[0].block_id, "sets": _singles(p)[0].sets % 20 + 1}]
+    return [{"op": "update_block", "block_id": _singles(p)[0].block_id, "sets": (_singles(p)[0].sets or 0) % 20 + 1}]
 
 
 def _reps_second_third(p: Plan) -> list[dict[str, Any]]:
@@ -145,7 +151,7 @@ def _coach_focus(p: Plan) -> list[dict[str, Any]]:
 
 
 def _deload(p: Plan) -> list[dict[str, Any]]:
-    return [{"op": "update_block", "block_id": b.block_id, "sets": max(1, b.sets - 1)} for b in _singles(p)[:3]]
+    return [{"op": "update_block", "block_id": b.block_id, "sets": max(1, (b.sets or 2) - 1)} for b in _singles(p)[:3]]
 
 
 def _drop_face_pulls(p: Plan) -> list[dict[str, Any]]:
@@ -166,11 +172,11 @@ def _note_first(p: Plan) -> list[dict[str, Any]]:
 
 
 def _coach_set_last(p: Plan) -> list[dict[str, Any]]:
-    return [{"op": "update_block", "block_id": _singles(p)[-1].block_id, "sets": _singles(p)[-1].sets % 20 + 1}]
+    return [{"op": "update_block", "block_id": _singles(p)[-1].block_id, "sets": (_singles(p)[-1].sets or 0) % 20 + 1}]
 
 
 def _undo_deload(p: Plan) -> list[dict[str, Any]]:
-    return [{"op": "update_block", "block_id": b.block_id, "sets": b.sets % 20 + 1} for b in _singles(p)[:3]]
+    return [{"op": "update_block", "block_id": b.block_id, "sets": (b.sets or 0) % 20 + 1} for b in _singles(p)[:3]]
 
 
 def _no_ops(p: Plan) -> list[dict[str, Any]]:
@@ -211,7 +217,7 @@ def script() -> list[Turn]:
     return list(SCRIPT)
 
 
-def _scratch_copy(source_con, athlete_id: int):
+def _scratch_copy(source_con: duckdb.DuckDBPyConnection, athlete_id: int) -> duckdb.DuckDBPyConnection:
     """An in-memory database holding only this athlete and its current plan (IDs renumbered in order)."""
     con = connect(":memory:")
     roster = athletes_frame(source_con)
@@ -229,7 +235,7 @@ def _tool_call(ops: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
 def worst_single_edit_ratio(plan: Plan, encoding: str) -> dict[str, Any]:
     """Over every block: a one-field edit (`_one_field_edits`), the worst delta/full token ratio."""
     current_hash = plan_hash(plan)
-    worst = {"ratio": 0.0, "block_id": None, "delta_tokens": 0, "full_tokens": 0, "text": ""}
+    worst: dict[str, Any] = {"ratio": 0.0, "block_id": None, "delta_tokens": 0, "full_tokens": 0, "text": ""}
     for _, _, b in plan.blocks():
         for op in _one_field_edits(b):
             new = apply_ops_to_plan(plan, [op]).plan
@@ -263,7 +269,9 @@ def _token_totals(turns: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def replay_athlete(source_con, athlete_id: int, encoding: str = DEFAULT_ENCODING) -> dict[str, Any]:
+def replay_athlete(
+    source_con: duckdb.DuckDBPyConnection, athlete_id: int, encoding: str = DEFAULT_ENCODING
+) -> dict[str, Any]:
     """Replay the script for one athlete; per-turn and total token figures."""
     con = _scratch_copy(source_con, athlete_id)
     rows, apply_ms = [], []
@@ -274,7 +282,7 @@ def replay_athlete(source_con, athlete_id: int, encoding: str = DEFAULT_ENCODING
             apply_ops(con, athlete_id, turn.ops(load_plan(con, athlete_id)), head.plan_hash, "coach")
         ctx = plan_context_for_model(con, athlete_id, encoding)
         plan_db.record_interaction(con, athlete_id, at, ctx.current_hash, turn.message, encoding, ctx.tokens)
-        row = {
+        row: dict[str, Any] = {
             "turn": number,
             "kind": turn.kind,
             "message": turn.message,

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from tqdm import tqdm
 
 from core.db import connect, insert_frame
@@ -38,21 +39,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sample", type=int, default=50, help="edits timed at each point")
 
 
-def _edit(con, athlete_id: int, number: int) -> None:
+def _edit(con: duckdb.DuckDBPyConnection, athlete_id: int, number: int) -> None:
     ops = [{"op": "update_block", "block_id": _first_block(con, athlete_id), "sets": 1 + number % 20}]
     apply_ops(con, athlete_id, ops, plan_head(con, athlete_id).plan_hash, "coach")
 
 
-def _first_block(con, athlete_id: int) -> str:
+def _first_block(con: duckdb.DuckDBPyConnection, athlete_id: int) -> str:
     return load_plan(con, athlete_id).blocks()[0][2].block_id
 
 
-def _file_bytes(con, path: Path) -> int:
+def _file_bytes(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     checkpoint(con)
     return path.stat().st_size
 
 
-def _measure(con, path: Path, athlete_id: int, start: int, sample: int) -> dict[str, Any]:
+def _measure(con: duckdb.DuckDBPyConnection, path: Path, athlete_id: int, start: int, sample: int) -> dict[str, Any]:
     """Time `sample` edits (ms) and the file growth they cause (bytes per edit)."""
     before, stored = _file_bytes(con, path), plan_db.version_storage_chars(con, athlete_id)
     times = []

@@ -40,6 +40,7 @@ COMMAND_MODULES = (
     "core.cli.replay",
     "core.cli.eval",
     "core.cli.chat",
+    "core.cli.reference",
 )
 MAX_ARGUMENT_BYTES = 1_000_000  # @file / stdin text: larger input is refused, never read whole
 
@@ -117,7 +118,8 @@ def database(args: argparse.Namespace, *, write: bool = False) -> Iterator[duckd
 
 def command_database(args: argparse.Namespace, *, write: bool = False) -> duckdb.DuckDBPyConnection:
     """Like `database`, for a command body without a `with`: `main` closes it when the handler returns."""
-    return args.resources.enter_context(database(args, write=write))
+    con: duckdb.DuckDBPyConnection = args.resources.enter_context(database(args, write=write))
+    return con
 
 
 def build_parser() -> argparse.ArgumentParser:

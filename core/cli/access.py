@@ -17,7 +17,7 @@ from core.access import AccessError, hash_password
 from core.cli import emit
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("access", help="sign-in for a shared dashboard")
     actions = p.add_subparsers(dest="access", metavar="ACTION", required=True)
     q = actions.add_parser("hash-password", help="read a password on stdin, print its scrypt hash for [passwords]")

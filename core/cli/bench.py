@@ -43,7 +43,7 @@ def available() -> dict[str, ModuleType]:
     return {name: m for name, m in modules.items() if all(hasattr(m, f) for f in ("add_arguments", "run", "render"))}
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("bench", help="run benchmarks (medians and ratios, never pass/fail on time)")
     names = p.add_subparsers(dest="bench", metavar="NAME", required=True)
     for name, module in available().items():

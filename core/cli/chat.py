@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from core.chat.turn import TurnRecord
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("chat", help="one chat turn (tiered context + tool loop), or the exact request in preview")
     p.add_argument("--athlete", required=True, help="athlete id or handle")
     p.add_argument("--message", required=True, help="what the athlete or coach says")

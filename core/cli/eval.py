@@ -19,7 +19,7 @@ from core.errors import CoachError
 from core.workouts.formats import FORMATS
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("eval", help="comprehension evaluation: accuracy per format against tokens")
     p.add_argument("--formats", default=",".join(FORMATS), help=f"comma-separated, from {','.join(FORMATS)}")
     p.add_argument("--limit", type=int, help="ask only this many questions (taken round-robin over kinds)")

@@ -13,7 +13,7 @@ from core.cli import database, emit, positive_int
 from core.db.athletes import resolve_athlete
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("patterns", help="cross-modality pattern findings for one athlete")
     p.add_argument("--athlete", required=True, help="athlete id or handle, e.g. jordan")
     p.add_argument("--family", choices=list(FAMILIES), help="one pattern family (default: all)")

@@ -14,6 +14,9 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
+
+import duckdb
 
 from core.cli import command_database, emit
 from core.db.athletes import resolve_athlete
@@ -42,7 +45,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     plan = sub.add_parser("plan", help="the weekly plan: show, apply ops, diff, history, revert, import legacy")
     cmds = plan.add_subparsers(dest="plan_command", metavar="PLAN_COMMAND", required=True)
 
@@ -87,7 +90,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_import_legacy)
 
 
-def _open(args: argparse.Namespace, *, write: bool = False):
+def _open(args: argparse.Namespace, *, write: bool = False) -> tuple[duckdb.DuckDBPyConnection, int]:
     """(connection, athlete id): read-only unless the command writes; released when the command returns."""
     con = command_database(args, write=write)
     return con, resolve_athlete(con, args.athlete)
@@ -122,7 +125,7 @@ def _ops_text(text: str) -> str:
         raise PlanError(f"ops: cannot read {str(path)[-80:]!r}: {reason}; expected a JSON file of ops") from None
 
 
-def _read_ops(text: str) -> list:
+def _read_ops(text: str) -> list[Any]:
     """A batch of ops from the command line: one clear PlanError for anything but a JSON array (or one op object)."""
     raw = _ops_text(text)
     if len(raw) > OPS_MAX_BYTES:

@@ -17,7 +17,7 @@ from core.demo.profiles import PROFILES
 from core.demo.seeding import DEFAULT_SEED, DEMO_AS_OF, seed_file
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("seed", help="create the schema and load deterministic demo data (resumes a killed seed)")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed (same seed, same data)")
     p.add_argument(

@@ -15,9 +15,10 @@ import argparse
 from core.cli import database, emit, positive_int, read_argument_text
 from core.errors import CoachError
 from core.tokens import DEFAULT_ENCODING, ENCODINGS, check_encoding_name, count_tokens
+from core.workouts.formats import TokenRow
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("tokens", help="count tokens of a text, or print an athlete's token table by format")
     p.add_argument("text", nargs="?", help="the text to count, @FILE for a UTF-8 file, or - for stdin")
     p.add_argument("--encoding", default=DEFAULT_ENCODING, help=f"one of {', '.join(ENCODINGS)}")
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def table_text(rows: list, title: str) -> str:
+def table_text(rows: list[TokenRow], title: str) -> str:
     """The token table as aligned text: format, tokens, chars, share of verbose, reduction."""
     from core.workouts.formats import FORMAT_LABELS
 
@@ -63,7 +64,7 @@ def _run_table(args: argparse.Namespace) -> int:
     with database(args) as con:
         data = load_workout_data(con, args.athlete, args.scope)
     rows = token_table(data, args.encoding)
-    payload: dict = {
+    payload: dict[str, object] = {
         "athlete": data.athlete.handle,
         "scope": str(data.scope),
         "encoding": args.encoding,

@@ -20,7 +20,7 @@ import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -276,11 +276,20 @@ def connect(path: Path | str | None = None, *, read_only: bool = False) -> duckd
     return con
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    """The first column of the first row of a query that always returns one (count, max, a setting)."""
+    row = con.execute(sql, params or []).fetchone()
+    if row is None:
+        raise DatabaseError(f"query returned no row where one was expected: {sql.split()[0]} …")
+    return row[0]
+
+
 def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Versions already applied to this database, ascending (empty for a new file)."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'schema_migrations'"
-    ).fetchone()[0]
+    exists = scalar(
+        con,
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'schema_migrations'",
+    )
     if not exists:
         return []
     return [row[0] for row in con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()]

@@ -8,6 +8,8 @@ from typing import Any
 
 import duckdb
 
+from core.db.connection import scalar
+
 # Order-independent fingerprint of everything the pattern families read for one athlete: a sum of row
 # hashes per table (HUGEINT, so no overflow) plus the row counts. Any insert, update or delete changes it.
 _FINGERPRINT_SQL = """
@@ -25,20 +27,20 @@ SELECT concat_ws(':',
 
 def athlete_data_fingerprint(con: duckdb.DuckDBPyConnection, athlete_id: int) -> str:
     """A cheap, order-independent fingerprint of the athlete's analysed rows (changes with any of them)."""
-    return con.execute(_FINGERPRINT_SQL, [athlete_id]).fetchone()[0]
+    return str(scalar(con, _FINGERPRINT_SQL, [athlete_id]))
 
 
 def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
     """True on a connection opened read-only (pages and read commands): findings are then computed, not stored."""
-    return con.execute("SELECT current_setting('access_mode')").fetchone()[0] == "read_only"
+    return bool(scalar(con, "SELECT current_setting('access_mode')") == "read_only")
 
 
 def findings_tables_exist(con: duckdb.DuckDBPyConnection) -> bool:
     """False on a database opened read-only before migration 005 (then findings are computed, not stored)."""
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('pattern_runs', 'pattern_findings')"
-    ).fetchone()
-    return row[0] == 2
+    found = scalar(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('pattern_runs', 'pattern_findings')"
+    )
+    return bool(found == 2)
 
 
 def read_pattern_run(con: duckdb.DuckDBPyConnection, athlete_id: int) -> tuple[str, list[dict[str, Any]]] | None:

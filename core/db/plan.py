@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from core.db.connection import insert_frame
+from core.db.connection import insert_frame, scalar
 
 Row = dict[str, Any]
 
@@ -166,7 +166,7 @@ def versions(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[Row]:
 
 
 def version_count(con: duckdb.DuckDBPyConnection, athlete_id: int) -> int:
-    return int(con.execute("SELECT count(*) FROM plan_versions WHERE athlete_id = ?", [athlete_id]).fetchone()[0])
+    return int(scalar(con, "SELECT count(*) FROM plan_versions WHERE athlete_id = ?", [athlete_id]))
 
 
 def version_row(con: duckdb.DuckDBPyConnection, athlete_id: int, version: int) -> Row | None:
@@ -201,16 +201,6 @@ def version_chain(con: duckdb.DuckDBPyConnection, athlete_id: int, version: int)
     )
 
 
-def versions_since_snapshot(con: duckdb.DuckDBPyConnection, athlete_id: int) -> int:
-    """How many versions were recorded after the latest full snapshot (0 when there is none yet)."""
-    row = con.execute(
-        "SELECT count(*) FROM plan_versions WHERE athlete_id = ? AND version >"
-        " (SELECT coalesce(max(version), 2147483647) FROM plan_versions WHERE athlete_id = ? AND snapshot_json IS NOT NULL)",
-        [athlete_id, athlete_id],
-    ).fetchone()
-    return int(row[0])
-
-
 def migration_source_versions(con: duckdb.DuckDBPyConnection, athlete_id: int, fingerprint: str) -> list[int]:
     """Versions written by a migration of the legacy rows with this fingerprint."""
     rows = con.execute(
@@ -224,12 +214,14 @@ def migration_source_versions(con: duckdb.DuckDBPyConnection, athlete_id: int, f
 def insert_backup(
     con: duckdb.DuckDBPyConnection, athlete_id: int, at: datetime, reason: str, plan_json: str, source_json: str | None
 ) -> int:
-    row = con.execute(
-        "INSERT INTO plan_backups (athlete_id, taken_at, reason, plan_json, source_json) VALUES (?, ?, ?, ?, ?)"
-        " RETURNING backup_id",
-        [athlete_id, at, reason, plan_json, source_json],
-    ).fetchone()
-    return int(row[0])
+    return int(
+        scalar(
+            con,
+            "INSERT INTO plan_backups (athlete_id, taken_at, reason, plan_json, source_json) VALUES (?, ?, ?, ?, ?)"
+            " RETURNING backup_id",
+            [athlete_id, at, reason, plan_json, source_json],
+        )
+    )
 
 
 def backups(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[Row]:
@@ -262,19 +254,23 @@ def record_interaction(
     actor: str = "local",
 ) -> int:
     """Log an interaction with the plan hash the model was shown and who asked (the benchmark's replay uses it)."""
-    row = con.execute(
-        "INSERT INTO interactions (athlete_id, created_at, plan_hash, user_message, encoding, plan_tokens, actor)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING interaction_id",
-        [athlete_id, at, plan_hash, user_message, encoding, plan_tokens, actor],
-    ).fetchone()
-    return int(row[0])
+    return int(
+        scalar(
+            con,
+            "INSERT INTO interactions (athlete_id, created_at, plan_hash, user_message, encoding, plan_tokens, actor)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING interaction_id",
+            [athlete_id, at, plan_hash, user_message, encoding, plan_tokens, actor],
+        )
+    )
 
 
 def version_storage_chars(con: duckdb.DuckDBPyConnection, athlete_id: int) -> int:
     """Characters of stored version data (snapshots, patches, change sets): what the history costs in content."""
-    row = con.execute(
-        "SELECT coalesce(sum(coalesce(length(snapshot_json), 0) + coalesce(length(patch_json), 0)"
-        " + length(changes_json)), 0) FROM plan_versions WHERE athlete_id = ?",
-        [athlete_id],
-    ).fetchone()
-    return int(row[0])
+    return int(
+        scalar(
+            con,
+            "SELECT coalesce(sum(coalesce(length(snapshot_json), 0) + coalesce(length(patch_json), 0)"
+            " + length(changes_json)), 0) FROM plan_versions WHERE athlete_id = ?",
+            [athlete_id],
+        )
+    )

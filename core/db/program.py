@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 
 
-def week_rows(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[tuple]:
+def week_rows(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[tuple[Any, ...]]:
     """(week_number, phase, start_date, end_date, description) in week order."""
     return con.execute(
         "SELECT week_number, phase, start_date, end_date, description FROM program_weeks"
@@ -14,7 +16,7 @@ def week_rows(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[tuple]:
     ).fetchall()
 
 
-def session_rows(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[tuple]:
+def session_rows(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[tuple[Any, ...]]:
     """(week_number, session_id, session_number, name, scheduled_date, started_at, completed_at,
     duration_min, notes, skipped) in week and session order."""
     return con.execute(
@@ -25,7 +27,7 @@ def session_rows(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[tuple]
     ).fetchall()
 
 
-def exercise_rows(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[tuple]:
+def exercise_rows(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[tuple[Any, ...]]:
     """(session_id, exercise_number, name, movement_group, target_sets, target_reps, target_load,
     coach_notes, athlete_notes, skipped) in session and exercise order."""
     return con.execute(
@@ -36,7 +38,7 @@ def exercise_rows(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[tuple
     ).fetchall()
 
 
-def set_rows(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[tuple]:
+def set_rows(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[tuple[Any, ...]]:
     """(session_id, exercise_number, set_number, reps, weight, rir, notes) in set order."""
     return con.execute(
         "SELECT session_id, exercise_number, set_number, reps, weight, rir, notes FROM logged_sets"
@@ -54,7 +56,9 @@ ACTIVITY_COLUMNS = (
 )
 
 
-def activity_rows(con: duckdb.DuckDBPyConnection, athlete_id: int, since: object, until: object) -> list[tuple]:
+def activity_rows(
+    con: duckdb.DuckDBPyConnection, athlete_id: int, since: object, until: object
+) -> list[tuple[Any, ...]]:
     """Activities (legs of a brick included) starting on days since..until inclusive, by start time."""
     return con.execute(
         f"SELECT {ACTIVITY_COLUMNS} FROM activities WHERE athlete_id = ?"
@@ -63,7 +67,7 @@ def activity_rows(con: duckdb.DuckDBPyConnection, athlete_id: int, since: object
     ).fetchall()
 
 
-def strength_exercise_rows(con: duckdb.DuckDBPyConnection, activity_ids: list[int]) -> list[tuple]:
+def strength_exercise_rows(con: duckdb.DuckDBPyConnection, activity_ids: list[int]) -> list[tuple[Any, ...]]:
     """(activity_id, name, sets, reps, weight, is_pr) in position order."""
     if not activity_ids:
         return []
@@ -74,7 +78,7 @@ def strength_exercise_rows(con: duckdb.DuckDBPyConnection, activity_ids: list[in
     ).fetchall()
 
 
-def swim_lap_rows(con: duckdb.DuckDBPyConnection, activity_ids: list[int]) -> list[tuple]:
+def swim_lap_rows(con: duckdb.DuckDBPyConnection, activity_ids: list[int]) -> list[tuple[Any, ...]]:
     """(activity_id, stroke, laps) in a fixed stroke order."""
     if not activity_ids:
         return []

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import duckdb
 
 from core.db.athletes import delete_athletes
-from core.db.connection import transaction
+from core.db.connection import scalar, transaction
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def start_run(
     con: duckdb.DuckDBPyConnection, seed: int, athletes: int, weeks: int, as_of: date, at: datetime
 ) -> SeedRun:
     """Record a new seed run (nothing written yet)."""
-    run_id = int(con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM seed_runs").fetchone()[0])
+    run_id = int(scalar(con, "SELECT coalesce(max(run_id), 0) + 1 FROM seed_runs"))
     con.execute(
         "INSERT INTO seed_runs (run_id, seed, athletes, weeks, as_of, started_at) VALUES (?, ?, ?, ?, ?, ?)",
         [run_id, seed, athletes, weeks, as_of, at],

@@ -52,9 +52,9 @@ def overload_factor(profile: Profile, week_index: int, n_weeks: int) -> float:
     first, second = effect.params["block_weeks_before_as_of"]
     weeks_before = n_weeks - 1 - week_index
     if weeks_before == first:
-        return effect.params["duration_factors"][0]
+        return float(effect.params["duration_factors"][0])
     if weeks_before == second:
-        return effect.params["duration_factors"][1]
+        return float(effect.params["duration_factors"][1])
     return 1.0
 
 

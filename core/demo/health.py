@@ -24,7 +24,7 @@ def health_days(state: AthleteState) -> None:
         d = state.start + timedelta(days=i)
         hrv = p.hrv + rng.gauss(0, p.hrv * 0.06)
         rhr = p.rhr + rng.gauss(0, 1.5)
-        if block_start and block_start <= d < block_end:
+        if block_start and block_end and block_start <= d < block_end:
             progress = (d - block_start).days / (block_end - block_start).days
             hrv *= 1 + overload.size / 100 * progress
             rhr += 4 * progress

@@ -95,14 +95,18 @@ def program_session(
         name=template.name,
         scheduled_date=day,
         started_at=None if status == "N" or skipped else start_dt,
-        completed_at=start_dt + timedelta(minutes=duration) if status == "C" and not skipped else None,
+        completed_at=start_dt + timedelta(minutes=duration)
+        if duration is not None and status == "C" and not skipped
+        else None,
         duration_min=duration if status == "C" else (round(rng.uniform(15, 30)) if status == "P" else None),
         notes=notes,
         skipped=skipped,
         activity_id=activity_id,
     )
     draw = _SessionDraw(week, session_id, status, skipped, factor, good_day, session_fatigue)
-    volume_kg, muscles, strength_rows = 0.0, [], []
+    volume_kg = 0.0
+    muscles: list[str] = []
+    strength_rows: list[tuple[str, int, int, float | None, bool]] = []
     for ex_number, ex in enumerate(template.exercises, start=1):
         logged = _exercise(state, draw, ex_number, ex, volume_kg)
         if logged is None:
@@ -114,7 +118,7 @@ def program_session(
             state.best_e1rm[ex.name] = max(prior or 0.0, best_set[0])
             strength_rows.append((ex.name, n_sets, best_set[1], best_set[2], is_pr))
             muscles.extend(m for m in ex.muscles if m not in muscles)
-    if activity_id is None:
+    if activity_id is None or duration is None:
         return
     state.trained_days.add(day)
     _strength_activity(state, activity_id, template, start_dt, duration, strength_rows, volume_kg, muscles)
@@ -159,7 +163,7 @@ def _exercise(
         return None
     n_sets = ex.sets if status == "C" else (ex.sets if ex_number == 1 else (1 if ex_number == 2 else 0))
     lo, hi = rep_range(ex.reps)
-    best_set: tuple[float, int, float | None] = (0, 0.0, None)  # e1rm, reps, weight
+    best_set: tuple[float, int, float | None] = (0.0, 0, None)  # e1rm, reps, weight
     lift = load if load is not None else p.weight_kg * (LBS_PER_KG if units == "lbs" else 1) * 0.6
     capacity = _capacity_at(state, ex, lift / factor, week)
     form = 1 + rng.uniform(0.0, 0.02) if draw.good_day else 1 - draw.session_fatigue

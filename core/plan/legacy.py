@@ -124,8 +124,9 @@ def _int(value: Any) -> Any:
 def normalize_legacy_row(raw: Mapping[str, Any], number: int) -> LegacyRow:
     """Validate and normalize one raw row; PlanError names the row number and the field."""
     where = f"legacy row {number}"
-    if None in raw:  # csv.DictReader puts values beyond the header's columns under None
-        raise PlanError(f"{where}: has {len(raw[None])} more value(s) than the header has columns")
+    extra: Any = dict(raw).get(None)  # type: ignore[call-overload]  # csv.DictReader puts extra values under None
+    if extra is not None:
+        raise PlanError(f"{where}: has {len(extra)} more value(s) than the header has columns")
     unknown = sorted(key_name(k) for k in set(raw) - set(_COLUMNS))
     if unknown:
         raise PlanError(f"{where}: {unknown[0]}: unknown column; expected {', '.join(_COLUMNS)}")

@@ -83,7 +83,8 @@ class _Working:
     def day(self, day_id: Any) -> Row:
         if problem := FIELDS["day_id"].check(day_id):
             raise _Invalid(f"day_id: {problem}")
-        return self.data["days"][DAY_IDS.index(day_id)]
+        day: dict[str, Any] = self.data["days"][DAY_IDS.index(day_id)]
+        return day
 
     def block(self, block_id: Any) -> tuple[Row, Row]:
         if problem := FIELDS["block_id"].check(block_id):
@@ -122,7 +123,7 @@ def _position(op: Mapping[str, Any], size: int) -> int:
         raise _Invalid(f"position: {problem}")
     if position > size + 1:
         raise _Invalid(f"position: expected 1-{size + 1} (the list has {size}), got {position}")
-    return position
+    return int(position)
 
 
 def _room(day: Row, adding: int = 1) -> None:
@@ -369,8 +370,8 @@ def apply_ops_to_plan(
             name = _check_keys(op)
             entries.append({"op": name, **HANDLERS[name](work, op)})
         except _Invalid as exc:
-            name = op.get("op") if isinstance(op, Mapping) else None
-            problems.append(f"op {index} ({name if name in OPS else '?'}): {exc}")
+            given = op.get("op") if isinstance(op, Mapping) else None
+            problems.append(f"op {index} ({given if given in OPS else '?'}): {exc}")
     if problems:
         raise PlanValidationError(problems)
     return OpsOutcome(

@@ -89,9 +89,8 @@ def _plain(value: Any) -> Any:
 
 def data_dict(program: Program, session_only: bool = False) -> dict[str, Any]:
     """The data as plain JSON values (the session alone for a session scope)."""
-    if session_only:
-        return _plain(program.weeks[0].sessions[0])
-    return _plain(program)
+    plain: dict[str, Any] = _plain(program.weeks[0].sessions[0] if session_only else program)
+    return plain
 
 
 def format_json(program: Program, session_only: bool = False) -> str:

@@ -355,13 +355,13 @@ def _parse_ultra_exercise(
             if not sm or sm.end() == pos:
                 raise NotationError(f"exercise line {line!r}: expected sets like 9 10r1 at {rest[pos : pos + 10]!r}")
             pos = sm.end()
-            notes = None
+            set_note = None
             if rest[pos : pos + 1] == '"':
-                notes, pos = read_quoted(rest, pos)
+                set_note, pos = read_quoted(rest, pos)
             weight = target_weight if sm[3] is None else (None if sm[3] == "BW" else parse_number(sm[3]))
             rir = default_rir if sm[4] is None else (None if sm[4] == "-" else int(sm[4]))
             set_no = int(sm[1]) if sm[1] else previous + 1
-            sets.append(LoggedSet(set_no, int(sm[2]), weight, rir, notes))
+            sets.append(LoggedSet(set_no, int(sm[2]), weight, rir, set_note))
             previous = set_no
             if rest[pos : pos + 2] == " |":
                 pos += 1
