@@ -6,7 +6,7 @@ PORT   ?= 8501
 # Loopback unless told otherwise; another address needs sign-in in .streamlit/secrets.toml (README).
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test lint bench model
+.PHONY: run test check lint types bench model
 
 $(VENV)/.run-deps: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,18 @@ run: $(VENV)/.run-deps
 test: $(VENV)/.dev-deps /usr/bin/chromium
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(PY) -m pytest -q
+
+# The edit loop: lint, types and the fast tests (no browser, no real-server or subprocess-heavy suites).
+check: $(VENV)/.dev-deps
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	$(PY) -m pytest -q -m "not slow" --ignore=tests/e2e
+
+types: $(VENV)/.dev-deps
+	$(PY) -m mypy
 
 lint: $(VENV)/.dev-deps
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .
