@@ -118,3 +118,29 @@ def test_ui_reads_core_and_runs_no_sql(path: Path):
 def test_only_app_and_launcher_sit_at_the_root():
     """Given the repository root, when listing its Python files, then only app.py and the launcher are there."""
     assert sorted(p.name for p in CORE.parent.glob("*.py")) == ["app.py", "app_launch.py"]
+
+
+PROTOCOL_NAMES = {"register", "run", "add_arguments", "render", "headline", "QUICK"}
+MAX_SHARED_NAMES = 5
+
+
+def _top_level_names(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return names - {"__all__"}
+
+
+def test_each_name_is_defined_once_in_core():
+    """Given every top-level name in core/, when counting the modules defining it, then at most 5 are shared."""
+    where: dict[str, list[str]] = {}
+    for path in _modules():
+        for name in _top_level_names(path) - PROTOCOL_NAMES:
+            where.setdefault(name, []).append(str(path.relative_to(CORE.parent)))
+    shared = {name: paths for name, paths in sorted(where.items()) if len(paths) > 1}
+    assert len(shared) <= MAX_SHARED_NAMES, f"{len(shared)} names defined in several modules: {shared}"

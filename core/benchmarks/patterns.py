@@ -25,7 +25,8 @@ from core.analytics.patterns import analyze_data, analyze_patterns
 from core.db import connect
 from core.db.analytics import daily_snapshot_frame
 from core.db.athletes import athlete_count, athletes_frame
-from core.db.connection import MIGRATIONS_DIR, checkpoint
+from core.db.connection import MIGRATIONS_DIR
+from core.db.transactions import checkpoint
 from core.demo.profiles import PROFILES
 from core.demo.seeding import seed_demo
 

@@ -35,11 +35,11 @@ from core.plan.tools import EDIT_TOOL, execute_tool_call, structured_tool_call_t
 from core.tokens import DEFAULT_ENCODING, count_tokens
 
 SINGLE_EDIT_LIMIT = 0.10
-_T0 = datetime(2025, 1, 1, 8, 0)
+_SCRIPT_START = datetime(2025, 1, 1, 8, 0)
 
 
 @dataclass(frozen=True)
-class Turn:
+class ScriptTurn:
     """One scripted interaction: `kind` is none | single | multi | member | coach; `ops` are built from the plan."""
 
     kind: str
@@ -185,34 +185,34 @@ def _no_ops(p: Plan) -> list[dict[str, Any]]:
 
 # 24 turns: 7 no-change, 8 single-block edits, 4 multi-edits, 3 circuit-member edits, 2 coach edits.
 SCRIPT = (
-    Turn("none", "How does my week look?", _no_ops),
-    Turn("single", "Add a set to my first lift of the week.", _add_set_first),
-    Turn("none", "What should I eat before Tuesday's session?", _no_ops),
-    Turn("single", "Bench felt light, bump the weight.", lambda p: [_weight_op(_loaded(p)[-1])]),
-    Turn("multi", "Make my second and third exercises 6-8 reps.", _reps_second_third),
-    Turn("none", "Thanks, that makes sense.", _no_ops),
-    Turn("single", "Add face pulls for my shoulders on my first training day.", _add_face_pulls),
-    Turn("single", "Give me a bit more rest on the last exercise.", _more_rest_last),
-    Turn("single", "Move the face pulls to my rest day.", _move_face_pulls),
-    Turn("none", "Remind me what's on Thursday.", _no_ops),
-    Turn("member", "The circuit's first exercise is too easy.", _member_ops),
-    Turn("member", "Add dead bugs to the circuit.", _add_member_ops),
-    Turn("coach", "(coach renames the rest day's focus)", _coach_focus),
-    Turn("multi", "Deload week: one set less on my first three lifts.", _deload),
-    Turn("none", "I slept badly, should I still train?", _no_ops),
-    Turn("single", "Drop the face pulls again.", _drop_face_pulls),
-    Turn("single", "Swap my second exercise for a paused variation.", _paused_second),
-    Turn("multi", "Progress every loaded lift on my first training day.", _progress_first_day),
-    Turn("none", "Any tips for warming up?", _no_ops),
-    Turn("member", "Take the dead bugs back out.", _remove_member_ops),
-    Turn("single", "Note: keep the first lift at RPE 8.", _note_first),
-    Turn("coach", "(coach adds a set to the last exercise)", _coach_set_last),
-    Turn("multi", "Undo the deload: one more set on my first three lifts.", _undo_deload),
-    Turn("none", "Great, talk tomorrow.", _no_ops),
+    ScriptTurn("none", "How does my week look?", _no_ops),
+    ScriptTurn("single", "Add a set to my first lift of the week.", _add_set_first),
+    ScriptTurn("none", "What should I eat before Tuesday's session?", _no_ops),
+    ScriptTurn("single", "Bench felt light, bump the weight.", lambda p: [_weight_op(_loaded(p)[-1])]),
+    ScriptTurn("multi", "Make my second and third exercises 6-8 reps.", _reps_second_third),
+    ScriptTurn("none", "Thanks, that makes sense.", _no_ops),
+    ScriptTurn("single", "Add face pulls for my shoulders on my first training day.", _add_face_pulls),
+    ScriptTurn("single", "Give me a bit more rest on the last exercise.", _more_rest_last),
+    ScriptTurn("single", "Move the face pulls to my rest day.", _move_face_pulls),
+    ScriptTurn("none", "Remind me what's on Thursday.", _no_ops),
+    ScriptTurn("member", "The circuit's first exercise is too easy.", _member_ops),
+    ScriptTurn("member", "Add dead bugs to the circuit.", _add_member_ops),
+    ScriptTurn("coach", "(coach renames the rest day's focus)", _coach_focus),
+    ScriptTurn("multi", "Deload week: one set less on my first three lifts.", _deload),
+    ScriptTurn("none", "I slept badly, should I still train?", _no_ops),
+    ScriptTurn("single", "Drop the face pulls again.", _drop_face_pulls),
+    ScriptTurn("single", "Swap my second exercise for a paused variation.", _paused_second),
+    ScriptTurn("multi", "Progress every loaded lift on my first training day.", _progress_first_day),
+    ScriptTurn("none", "Any tips for warming up?", _no_ops),
+    ScriptTurn("member", "Take the dead bugs back out.", _remove_member_ops),
+    ScriptTurn("single", "Note: keep the first lift at RPE 8.", _note_first),
+    ScriptTurn("coach", "(coach adds a set to the last exercise)", _coach_set_last),
+    ScriptTurn("multi", "Undo the deload: one more set on my first three lifts.", _undo_deload),
+    ScriptTurn("none", "Great, talk tomorrow.", _no_ops),
 )
 
 
-def script() -> list[Turn]:
+def script() -> list[ScriptTurn]:
     """The scripted turns, in order (see SCRIPT)."""
     return list(SCRIPT)
 
@@ -269,14 +269,14 @@ def _token_totals(turns: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def replay_athlete(
+def replay_plan_script(
     source_con: duckdb.DuckDBPyConnection, athlete_id: int, encoding: str = DEFAULT_ENCODING
 ) -> dict[str, Any]:
     """Replay the script for one athlete; per-turn and total token figures."""
     con = _scratch_copy(source_con, athlete_id)
     rows, apply_ms = [], []
     for number, turn in enumerate(script(), start=1):
-        at = _T0 + timedelta(minutes=10 * number)
+        at = _SCRIPT_START + timedelta(minutes=10 * number)
         if turn.kind == "coach":
             head = plan_head(con, athlete_id)
             apply_ops(con, athlete_id, turn.ops(load_plan(con, athlete_id)), head.plan_hash, "coach")
@@ -343,7 +343,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     con = snapshot(ensure_demo_database(getattr(args, "db", None)))  # an in-memory copy: never blocks a writer
     ids = [resolve_athlete(con, a) for a in args.athlete] if args.athlete else athlete_ids(con)[:5]
-    results = [replay_athlete(con, a, args.encoding) for a in ids]
+    results = [replay_plan_script(con, a, args.encoding) for a in ids]
     return {
         "encoding": args.encoding,
         "single_edit_limit": SINGLE_EDIT_LIMIT,

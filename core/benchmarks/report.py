@@ -64,7 +64,7 @@ def this_machine() -> Machine:
 
 
 @dataclass(frozen=True)
-class Section:
+class ReportSection:
     """One benchmark's outcome: its rendered table, or the one-line error that stopped it."""
 
     name: str
@@ -84,7 +84,7 @@ class Report:
     started: datetime
     command: str
     quick: bool
-    sections: tuple[Section, ...] = ()
+    sections: tuple[ReportSection, ...] = ()
     pending: tuple[str, ...] = field(default=())
 
 

@@ -29,7 +29,7 @@ import duckdb
 from tqdm import tqdm
 
 import core.benchmarks
-from core.benchmarks.report import DEFAULT_REPORT, Report, Section, this_machine, write_report
+from core.benchmarks.report import DEFAULT_REPORT, Report, ReportSection, this_machine, write_report
 from core.errors import CoachError
 
 
@@ -107,7 +107,7 @@ def module_arguments(module: ModuleType, quick: bool, overrides: dict[str, str])
         raise CoachError(f"--set for {parser.prog}: {exc}") from None
 
 
-def _section(name: str, module: ModuleType, arguments: dict[str, Any], db: Any) -> tuple[Section, Any]:
+def _section(name: str, module: ModuleType, arguments: dict[str, Any], db: Any) -> tuple[ReportSection, Any]:
     """Run one benchmark; a failure becomes the section's one-line error (the others still run)."""
     summary = (module.__doc__ or name).strip().splitlines()[0]
     started = time.perf_counter()
@@ -115,10 +115,10 @@ def _section(name: str, module: ModuleType, arguments: dict[str, Any], db: Any) 
         result = module.run(argparse.Namespace(**arguments, db=db))
     except (CoachError, RuntimeError, OSError, ValueError, duckdb.Error) as exc:
         error = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
-        return Section(name, summary, time.perf_counter() - started, arguments, "", "", error), None
+        return ReportSection(name, summary, time.perf_counter() - started, arguments, "", "", error), None
     seconds = time.perf_counter() - started
     headline = module.headline(result) if hasattr(module, "headline") else ""
-    return Section(name, summary, seconds, arguments, headline, module.render(result)), result
+    return ReportSection(name, summary, seconds, arguments, headline, module.render(result)), result
 
 
 def _run_all(args: argparse.Namespace) -> int:
@@ -131,7 +131,7 @@ def _run_all(args: argparse.Namespace) -> int:
     command = "python -m core " + shlex.join(sys.argv[1:]) if sys.argv[0].endswith("__main__.py") else "bench all"
     report = Report(this_machine(), datetime.now(), command, args.quick)
     results: dict[str, Any] = {}
-    done: list[Section] = []
+    done: list[ReportSection] = []
     bar = tqdm(plan.items(), desc="bench all", unit="benchmark", file=sys.stderr, disable=None)
     try:
         for name, arguments in bar:

@@ -13,9 +13,9 @@ from core.db.connection import (
     insert_frame,
     reading,
     snapshot,
-    transaction,
     writing,
 )
+from core.db.transactions import transaction
 
 __all__ = [
     "DEFAULT_DB_PATH",

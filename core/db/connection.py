@@ -18,7 +18,8 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +27,7 @@ import duckdb
 import pandas as pd
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
 
+from core.db.transactions import error_line
 from core.errors import DatabaseBusyError, DatabaseError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -65,11 +67,6 @@ def migration_files() -> list[tuple[int, str, Path]]:
     if len(set(versions)) != len(versions):
         raise DatabaseError(f"migrations: duplicate version numbers in {MIGRATIONS_DIR}")
     return found
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:300] if text else type(exc).__name__
 
 
 def resolve_path(path: Path | str | None) -> Path:
@@ -167,7 +164,7 @@ def _with_lock_retry(target: Path, mode: str, attempt: Callable[[], T], wait: fl
                 f"database {str(target)!r} is busy: {describe_holder(str(exc))} holds it"
                 f" ({mode} waited {seconds:g} s); retry when it finishes, or raise ${WAIT_ENV_VAR}"
             ) from None
-        raise DatabaseError(f"cannot open database {str(target)!r}: {_first_line(exc)}") from None
+        raise DatabaseError(f"cannot open database {str(target)!r}: {error_line(exc)}") from None
 
 
 def _open(target: Path, *, read_only: bool, wait: float | None) -> duckdb.DuckDBPyConnection:
@@ -181,13 +178,13 @@ def _translated_io(target: Path) -> Iterator[None]:
     try:
         yield
     except duckdb.IOException as exc:
-        raise DatabaseError(f"database {str(target)!r}: {_first_line(exc)}") from None
+        raise DatabaseError(f"database {str(target)!r}: {error_line(exc)}") from None
     except duckdb.TransactionException as exc:
         if not _WRITE_FAILED.search(str(exc)):
             raise
         raise DatabaseError(
             f"database {str(target)!r}: cannot write (disk full or file size limit); nothing of this write was kept:"
-            f" {_first_line(exc)}"
+            f" {error_line(exc)}"
         ) from None
 
 
@@ -276,6 +273,14 @@ def connect(path: Path | str | None = None, *, read_only: bool = False) -> duckd
     return con
 
 
+Row = dict[str, Any]  # one result row by column name, as the queries in core/db/ return them
+
+
+def utc_now() -> datetime:
+    """Now as naive UTC: DuckDB's TIMESTAMP has no zone, so every stored moment is UTC without one."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
     """The first column of the first row of a query that always returns one (count, max, a setting)."""
     row = con.execute(sql, params or []).fetchone()
@@ -331,22 +336,9 @@ def migrate(con: duckdb.DuckDBPyConnection, target: Path | str = "database") -> 
             con.execute("COMMIT")
         except duckdb.Error as exc:
             con.execute("ROLLBACK")
-            raise DatabaseError(f"migration {path.name}: {_first_line(exc)}") from None
+            raise DatabaseError(f"migration {path.name}: {error_line(exc)}") from None
         applied.append(version)
     return applied
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """BEGIN … COMMIT around the body; ROLLBACK (and re-raise) if it fails."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-    except BaseException:
-        with suppress(duckdb.Error):  # a failed statement may already have ended the transaction
-            con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
@@ -361,8 +353,3 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
     finally:
         con.unregister("_frame_to_insert")
     return len(frame)
-
-
-def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
-    """Flush the write-ahead log into the database file (so a copied or reopened file holds everything)."""
-    con.execute("CHECKPOINT")

@@ -12,9 +12,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from core.db.connection import insert_frame, scalar
-
-Row = dict[str, Any]
+from core.db.connection import Row, insert_frame, scalar
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[Row]:

@@ -8,7 +8,8 @@ from datetime import date, datetime
 import duckdb
 
 from core.db.athletes import delete_athletes
-from core.db.connection import scalar, transaction
+from core.db.connection import scalar
+from core.db.transactions import transaction
 
 
 @dataclass(frozen=True)

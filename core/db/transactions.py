@@ -19,9 +19,10 @@ class WriteConflict(DatabaseError):
     """Another transaction changed the same rows first; nothing of this one was kept."""
 
 
-def _first_line(exc: BaseException) -> str:
+def error_line(exc: BaseException) -> str:
+    """A DuckDB (or OS) error as the one line a person reads: its first line, at most 300 characters."""
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    return text.splitlines()[0][:300] if text else type(exc).__name__
 
 
 def rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -40,7 +41,7 @@ def transaction(con: duckdb.DuckDBPyConnection, what: str = "write") -> Iterator
     try:
         con.execute("BEGIN TRANSACTION")
     except duckdb.Error as exc:
-        raise DatabaseError(f"cannot start the {what} transaction: {_first_line(exc)}") from None
+        raise DatabaseError(f"cannot start the {what} transaction: {error_line(exc)}") from None
     try:
         yield
         con.execute("COMMIT")
@@ -48,12 +49,12 @@ def transaction(con: duckdb.DuckDBPyConnection, what: str = "write") -> Iterator
         rollback(con)
         if "conflict" in str(exc).lower():
             raise WriteConflict(f"{what}: another writer changed the same rows first") from None
-        raise DatabaseError(f"{what} failed: {_first_line(exc)}") from None
+        raise DatabaseError(f"{what} failed: {error_line(exc)}") from None
     except BaseException:
         rollback(con)
         raise
 
 
 def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
-    """Write the WAL into the database file, so its size on disk is what it holds."""
+    """Write the WAL into the database file, so a copied or reopened file holds everything and its size is real."""
     con.execute("CHECKPOINT")

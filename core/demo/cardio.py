@@ -62,7 +62,9 @@ def _leg_fatigued(state: AthleteState, start_dt: datetime) -> bool:
 SportFields = Callable[[AthleteState, dict[str, Any], str, float, float], list[float]]
 
 
-def _run(state: AthleteState, row: dict[str, Any], intensity: str, minutes: float, rpe_boost: float) -> list[float]:
+def _run_activity(
+    state: AthleteState, row: dict[str, Any], intensity: str, minutes: float, rpe_boost: float
+) -> list[float]:
     rng = state.rng
     pace_min_km = {"tempo": 4.9, "long": 6.0, "intervals": 4.6}.get(intensity, 5.8) + rng.gauss(0, 0.25)
     speed = 1000 / (pace_min_km * 60)
@@ -139,7 +141,7 @@ def _yoga(state: AthleteState, row: dict[str, Any], intensity: str, minutes: flo
     return zones
 
 
-SPORTS: dict[str, SportFields] = {"run": _run, "ride": _ride, "swim": _swim, "yoga": _yoga}
+SPORTS: dict[str, SportFields] = {"run": _run_activity, "ride": _ride, "swim": _swim, "yoga": _yoga}
 
 
 def cardio_activity(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ import duckdb
 from core.analytics.materialized import refresh_findings
 from core.db import reading, writing
 from core.db.athletes import athlete_count, athlete_ids, delete_athletes, table_counts
-from core.db.connection import pending_migrations, resolve_path, transaction
+from core.db.connection import pending_migrations, resolve_path, utc_now
 from core.db.seed_runs import (
     SeedRun,
     complete_run,
@@ -31,6 +31,7 @@ from core.db.seed_runs import (
     start_run,
     unfinished_run,
 )
+from core.db.transactions import transaction
 from core.demo.athlete import AthleteState, RowBuffer, draw_sleep, monday_of
 from core.demo.cardio import cardio_week
 from core.demo.health import health_days
@@ -79,10 +80,6 @@ def generate_athlete(
     health_days(state)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def _begin(con: duckdb.DuckDBPyConnection, seed: int, count: int, weeks: int, as_of: date, replace: bool) -> SeedRun:
     """The run to continue (an unfinished one with these arguments) or a new one; refuses to mix data."""
     if replace:
@@ -101,7 +98,7 @@ def _begin(con: duckdb.DuckDBPyConnection, seed: int, count: int, weeks: int, as
             return run
         if athlete_count(con):
             raise CoachError("database already holds athletes; pass replace=True (--replace) to regenerate")
-    return start_run(con, seed, count, weeks, as_of, _now())
+    return start_run(con, seed, count, weeks, as_of, utc_now())
 
 
 def seed_with(
@@ -144,7 +141,7 @@ def seed_with(
         if progress is not None:
             progress(len(batch))
     with open_writer() as con:
-        complete_run(con, run.run_id, _now())
+        complete_run(con, run.run_id, utc_now())
         counts = table_counts(con)
     return {
         "athletes": count,

@@ -67,7 +67,7 @@ def _value(op: Mapping[str, Any], key: str) -> Any:
     return value.strip() if key in ONE_LINE_FIELDS else value
 
 
-Row = dict[str, Any]
+Element = dict[str, Any]  # a day, block or member of the plan being edited, as plain JSON
 
 
 class _Working:
@@ -80,13 +80,13 @@ class _Working:
         self.next_block = max(next_block, top_block + 1)
         self.next_member = max(next_member, top_member + 1)
 
-    def day(self, day_id: Any) -> Row:
+    def day(self, day_id: Any) -> Element:
         if problem := FIELDS["day_id"].check(day_id):
             raise _Invalid(f"day_id: {problem}")
         day: dict[str, Any] = self.data["days"][DAY_IDS.index(day_id)]
         return day
 
-    def block(self, block_id: Any) -> tuple[Row, Row]:
+    def block(self, block_id: Any) -> tuple[Element, Element]:
         if problem := FIELDS["block_id"].check(block_id):
             raise _Invalid(f"block_id: {problem}")
         for day in self.data["days"]:
@@ -95,7 +95,7 @@ class _Working:
                     return day, block
         raise _Invalid(f"block_id: unknown block {block_id!r} (not in this athlete's plan)")
 
-    def member(self, member_id: Any) -> tuple[Row, Row, Row]:
+    def member(self, member_id: Any) -> tuple[Element, Element, Element]:
         if problem := FIELDS["member_id"].check(member_id):
             raise _Invalid(f"member_id: {problem}")
         for day in self.data["days"]:
@@ -126,14 +126,14 @@ def _position(op: Mapping[str, Any], size: int) -> int:
     return int(position)
 
 
-def _room(day: Row, adding: int = 1) -> None:
+def _room(day: Element, adding: int = 1) -> None:
     if len(day["blocks"]) + adding > BLOCKS_PER_DAY_MAX:
         raise _Invalid(
             f"day_id: {day['day_id']} already has {len(day['blocks'])} blocks (at most {BLOCKS_PER_DAY_MAX})"
         )
 
 
-def _label(day: Row, block: Row, member: Row | None = None) -> str:
+def _label(day: Element, block: Element, member: Element | None = None) -> str:
     return element_label(
         day["day_id"], block["kind"], block["exercise"], None if member is None else member["exercise"]
     )
@@ -157,7 +157,7 @@ def _check_keys(op: Any) -> str:
     return name
 
 
-def _new_member(spec: Any, where: str) -> Row:
+def _new_member(spec: Any, where: str) -> Element:
     if not isinstance(spec, Mapping):
         raise _Invalid(f"{where}: expected an object with {', '.join(MEMBER_EDITABLE)}, got {describe(spec)}")
     unknown = sorted(key_name(k) for k in set(spec) - set(MEMBER_EDITABLE))
@@ -165,7 +165,7 @@ def _new_member(spec: Any, where: str) -> Row:
         raise _Invalid(f"{where}.{unknown[0]}: not a member field; expected {', '.join(MEMBER_EDITABLE)}")
     if "exercise" not in spec:
         raise _Invalid(f"{where}.exercise: required")
-    member: Row = {"member_id": "", **dict.fromkeys(MEMBER_EDITABLE)}
+    member: Element = {"member_id": "", **dict.fromkeys(MEMBER_EDITABLE)}
     for key in MEMBER_EDITABLE:
         if key in spec:
             try:
@@ -195,7 +195,7 @@ def _kind_rules(kind: str, values: Mapping[str, Any], block_id: str = "") -> Non
             raise _Invalid(f"{key}: required for {words}")
 
 
-def _session_measured(block: Row) -> None:
+def _session_measured(block: Element) -> None:
     """A session needs a duration or a distance: otherwise nothing says how much to do."""
     if block["kind"] in SESSION_KINDS and block["duration_min"] is None and block["distance_m"] is None:
         where = block["block_id"] or f"a {block['kind']} session"
@@ -205,7 +205,7 @@ def _session_measured(block: Row) -> None:
 # ---------------------------------------------------------------- one handler per op
 
 
-def _update_block(work: _Working, op: Mapping[str, Any]) -> Row:
+def _update_block(work: _Working, op: Mapping[str, Any]) -> Element:
     day, block = work.block(op["block_id"])
     values = {k: _value(op, k) for k in OPS["update_block"].optional if k in op}
     _kind_rules(block["kind"], values, block["block_id"])
@@ -215,14 +215,14 @@ def _update_block(work: _Working, op: Mapping[str, Any]) -> Row:
     return {"id": block["block_id"], "label": _label(day, block), "fields": changed}
 
 
-def _add_block(work: _Working, op: Mapping[str, Any]) -> Row:
+def _add_block(work: _Working, op: Mapping[str, Any]) -> Element:
     day = work.day(op["day_id"])
     kind = op.get("kind", "single")
     if problem := FIELDS["kind"].check(kind):
         raise _Invalid(f"kind: {problem}")
     given = {key: _value(op, key) for key in BLOCK_EDITABLE if key in op}
     _kind_rules(kind, given)
-    block: Row = {name: given.get(name) for name in kind_fields(kind)} | {"block_id": "", "kind": kind}
+    block: Element = {name: given.get(name) for name in kind_fields(kind)} | {"block_id": "", "kind": kind}
     _kind_rules(kind, block)
     _session_measured(block)
     if kind != "circuit" and "members" in op:
@@ -245,7 +245,7 @@ def _add_block(work: _Working, op: Mapping[str, Any]) -> Row:
     }
 
 
-def _member_specs(specs: Any) -> list[Row]:
+def _member_specs(specs: Any) -> list[Element]:
     if not isinstance(specs, list):
         raise _Invalid(f"members: expected an array of members, got {describe(specs)}")
     if len(specs) > MEMBERS_MAX:
@@ -253,13 +253,13 @@ def _member_specs(specs: Any) -> list[Row]:
     return [_new_member(s, f"members[{i}]") for i, s in enumerate(specs)]
 
 
-def _remove_block(work: _Working, op: Mapping[str, Any]) -> Row:
+def _remove_block(work: _Working, op: Mapping[str, Any]) -> Element:
     day, block = work.block(op["block_id"])
     day["blocks"].remove(block)
     return {"id": block["block_id"], "label": _label(day, block)}
 
 
-def _move_block(work: _Working, op: Mapping[str, Any]) -> Row:
+def _move_block(work: _Working, op: Mapping[str, Any]) -> Element:
     day, block = work.block(op["block_id"])
     target = work.day(op["day_id"]) if op.get("day_id") is not None else day
     if target is not day:
@@ -276,7 +276,7 @@ def _move_block(work: _Working, op: Mapping[str, Any]) -> Row:
     }
 
 
-def _add_member(work: _Working, op: Mapping[str, Any]) -> Row:
+def _add_member(work: _Working, op: Mapping[str, Any]) -> Element:
     day, block = work.block(op["block_id"])
     if block["kind"] != "circuit":
         raise _Invalid(f"block_id: {block['block_id']} is a single exercise, not a circuit; members need a circuit")
@@ -294,7 +294,7 @@ def _add_member(work: _Working, op: Mapping[str, Any]) -> Row:
     }
 
 
-def _update_member(work: _Working, op: Mapping[str, Any]) -> Row:
+def _update_member(work: _Working, op: Mapping[str, Any]) -> Element:
     day, block, member = work.member(op["member_id"])
     values = {k: _value(op, k) for k in MEMBER_EDITABLE if k in op}
     changed = {k: [member[k], v] for k, v in values.items() if member[k] != v}
@@ -302,13 +302,13 @@ def _update_member(work: _Working, op: Mapping[str, Any]) -> Row:
     return {"id": member["member_id"], "label": _label(day, block, member), "fields": changed}
 
 
-def _remove_member(work: _Working, op: Mapping[str, Any]) -> Row:
+def _remove_member(work: _Working, op: Mapping[str, Any]) -> Element:
     day, block, member = work.member(op["member_id"])
     block["members"].remove(member)
     return {"id": member["member_id"], "label": _label(day, block, member)}
 
 
-def _set_day_focus(work: _Working, op: Mapping[str, Any]) -> Row:
+def _set_day_focus(work: _Working, op: Mapping[str, Any]) -> Element:
     day = work.day(op["day_id"])
     focus = _value(op, "focus")
     changed = {"focus": [day["focus"], focus]} if day["focus"] != focus else {}
@@ -316,7 +316,7 @@ def _set_day_focus(work: _Working, op: Mapping[str, Any]) -> Row:
     return {"id": day["day_id"], "label": weekday_label(day["day_id"]), "fields": changed}
 
 
-def _restore_version(work: _Working, op: Mapping[str, Any]) -> Row:
+def _restore_version(work: _Working, op: Mapping[str, Any]) -> Element:
     version = _value(op, "version")
     if version not in work.snapshots:
         raise _Invalid(f"version: unknown version {version} of this athlete's plan")
@@ -324,7 +324,7 @@ def _restore_version(work: _Working, op: Mapping[str, Any]) -> Row:
     return {"id": f"v{version}", "label": f"version {version}", "version": version}
 
 
-HANDLERS: dict[str, Callable[[_Working, Mapping[str, Any]], Row]] = {
+HANDLERS: dict[str, Callable[[_Working, Mapping[str, Any]], Element]] = {
     "update_block": _update_block,
     "add_block": _add_block,
     "remove_block": _remove_block,

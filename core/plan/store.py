@@ -16,13 +16,14 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import duckdb
 
 from core.db import plan as plan_db
 from core.db.athletes import resolve_athlete
+from core.db.connection import utc_now
 from core.db.transactions import WriteConflict, transaction
 from core.errors import NotFoundError
 from core.plan.context import PlanContext, build_plan_context
@@ -71,11 +72,6 @@ class PlanVersion:
     @property
     def summary(self) -> list[str]:
         return list(self.changes.get("summary", []))
-
-
-def _now() -> datetime:
-    """Naive UTC: DuckDB TIMESTAMP has no zone."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def load_plan(con: duckdb.DuckDBPyConnection, athlete_id: int) -> Plan:
@@ -280,7 +276,7 @@ def apply_ops(
             outcome = apply_ops_to_plan(plan, ops, next_block, next_member, snaps)
             if plan_hash(outcome.plan) == current_hash and stored is not None:
                 return current_hash
-            return _record(con, athlete_id, plan, outcome, ops, author, stored, source, at or _now(), actor)
+            return _record(con, athlete_id, plan, outcome, ops, author, stored, source, at or utc_now(), actor)
     except _Stale as lost:
         if lost.seen is not None:
             _winner_committed(con, athlete_id, lost.seen)

@@ -15,6 +15,12 @@ def format_number(value: float) -> str:
     return repr(float(value))
 
 
+def format_clock(seconds: float) -> str:
+    """`9:42`: minutes and seconds (a pace per mile or per 100 m, a rest), rounded to the second."""
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
 def parse_number(text: str) -> float:
     try:
         return float(text)

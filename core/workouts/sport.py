@@ -25,7 +25,7 @@ import duckdb
 from core.db import program as sql
 from core.errors import NotationError
 from core.quoting import escape_chars, find_unescaped, split_unescaped, unescape
-from core.workouts.scalars import format_number
+from core.workouts.scalars import format_clock, format_number
 
 METRES_PER_MILE = 1609.344
 METRES_PER_YARD = 0.9144
@@ -171,14 +171,6 @@ def sport_line(activity: Activity, units: str) -> SportLine:
 # ---------------------------------------------------------------- rendering
 
 
-def _clock(seconds: int) -> str:
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def _num(value: float) -> str:
-    return format_number(value)
-
-
 def _zones(zones: tuple[tuple[int, int], ...]) -> str:
     return ",".join(f"Z{z}:{m}m" for z, m in zones)
 
@@ -190,7 +182,7 @@ def _list(items: tuple[str, ...]) -> str:
 def _strength_item(item: StrengthItem) -> str:
     text = f"{escape_chars(item.name, _NAME_SPECIAL)}({item.sets}×{item.reps}"
     if item.weight is not None:
-        text += "@" + _num(item.weight)
+        text += "@" + format_number(item.weight)
     return text + ("#PR" if item.is_pr else "") + ")"
 
 
@@ -204,14 +196,14 @@ def format_sport_line(line: SportLine) -> str:
     parts = [head]
     if line.kind in ("R", "C", "W"):
         if line.distance is not None:
-            parts.append(f"{_num(line.distance)}{line.distance_unit}")
+            parts.append(f"{format_number(line.distance)}{line.distance_unit}")
         if line.kind == "R" and line.pace_s is not None:
-            parts.append(f"{_clock(line.pace_s)}/{line.distance_unit or 'mi'}")
+            parts.append(f"{format_clock(line.pace_s)}/{line.distance_unit or 'mi'}")
         if line.kind == "C" and line.speed is not None:
-            parts.append(f"{_num(line.speed)}{'mph' if line.distance_unit != 'km' else 'kmh'}")
+            parts.append(f"{format_number(line.speed)}{'mph' if line.distance_unit != 'km' else 'kmh'}")
         if line.kind == "W":
             if line.pace_s is not None:
-                parts.append(f"{_clock(line.pace_s)}/100")
+                parts.append(f"{format_clock(line.pace_s)}/100")
             if line.laps:
                 parts.append(",".join(f"{s}:{n}" for s, n in line.laps))
             if line.spm is not None:
@@ -230,7 +222,7 @@ def format_sport_line(line: SportLine) -> str:
     if line.kind == "Y":
         parts += [escape_chars(line.style or "", _LIST_SPECIAL), _list(line.focus)]
         if line.rpe is not None:
-            parts.append(f"rpe{_num(line.rpe)}")
+            parts.append(f"rpe{format_number(line.rpe)}")
         return "|".join(parts)
     if line.volume_kg is not None:
         parts.append(f"{line.volume_kg}kg")

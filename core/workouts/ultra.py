@@ -196,7 +196,7 @@ def _resolve_dd(text: str, anchor: date) -> date | None:
     return min(candidates, key=lambda d: abs((d - anchor).days)) if candidates else None
 
 
-def _clock(moment: datetime) -> str:
+def _time_of_day(moment: datetime) -> str:
     return md_time(moment).partition("T")[2]
 
 
@@ -222,7 +222,7 @@ def _ultra_session(
     if session.completed_at:
         on = session.scheduled or week.start
         line += " " + (
-            _clock(session.completed_at) if session.completed_at.date() == on else md_time(session.completed_at)
+            _time_of_day(session.completed_at) if session.completed_at.date() == on else md_time(session.completed_at)
         )
     if session.notes:
         line += " " + quote(session.notes)
