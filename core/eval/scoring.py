@@ -13,8 +13,9 @@ No model ever grades an answer. The rules (docs/eval.md lists them per kind with
 - Pairs: each answer line naming one session and one status gives a pair; the pairs must be exactly the gold
   pairs, and the answer may name no session of the document outside the gold (a list naming every session is
   wrong). With no gold pair the answer must say "none" and name no session.
-- Text: the gold note must appear (case, quotes and spacing ignored) and no other note of the same document may
-  (an answer quoting two notes is wrong).
+- Text: the gold note must appear as whole words (case, quotes and spacing ignored), no other note of the same
+  document may (an answer quoting two notes is wrong), and what the answer puts in quotes must be the note itself
+  ('"Slow, slow, slow"' for the note "slow" is a repetition, not a quote).
 """
 
 from __future__ import annotations
@@ -90,10 +91,16 @@ def _pairs_match(question: Question, answer: str) -> bool:
     return _pairs(answer, question.vocabulary) == set(question.gold)
 
 
+def _quoted(answer: str) -> list[str]:
+    return [a or b for a, b in re.findall(r'"([^"]*)"|“([^”]*)”', answer)]
+
+
 def _text_match(question: Question, answer: str) -> bool:
-    said = _norm(answer)
-    if _norm(str(question.gold[0])) not in said:
+    gold, said = _norm(str(question.gold[0])), _norm(answer)
+    if not re.search(r"(?<![a-z0-9])" + re.escape(gold) + r"(?![a-z0-9])", said):
         return False
+    if not re.search(r"[\"“”]", str(question.gold[0])) and any(_norm(q) != gold for q in _quoted(answer)):
+        return False  # what it quotes must be the note, not the note repeated or run on into other words
     return not any(_norm(other) in said for other in question.others)
 
 

@@ -103,6 +103,18 @@ RULES = {  # rule: (question, right answer, wrong answer, lenient trap a repeati
         NOTES[1],
         f"{NOTES[1]}; {NOTES[0]}",
     ),
+    "text: the quote is the note": (
+        _q("text", ("slow",)),
+        'The note on set 2 is "Slow".',
+        '"fast"',
+        'The note is: "Slow, slow, slow, Slow"',
+    ),
+    "text: whole words": (
+        _q("text", ("good",)),
+        "good",
+        "bad",
+        "goodness me",
+    ),
 }
 
 
