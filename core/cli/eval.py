@@ -80,6 +80,7 @@ def report(
 ) -> dict[str, Any]:
     """Scores of `results` beside the baselines on the same questions, floor marks and the per-model verdicts."""
     from core.eval.baselines import FLOOR_BASELINES, baseline_model, baseline_results
+    from core.eval.compare import compare, evidence_sentence
     from core.eval.report import score_rows, scores, verdicts
 
     asked = {q.qid for q in questions}
@@ -90,13 +91,14 @@ def report(
         "scores": score_rows(scores(mine, by_kind=by_kind), floors),
         "baselines": score_rows(scores(base, by_kind=by_kind)),
         "verdicts": [v.sentence for v in verdicts(scores(mine), floors)],
+        "evidence": evidence_sentence(compare(mine, base)),
     }
 
 
 def _report_text(figures: dict[str, Any], title: str) -> str:
     text = scores_text(figures["scores"], title) + "\n" + scores_text(figures["baselines"], "baselines (same scorer):")
     sentences = figures["verdicts"] or ["no model answers yet: no verdict"]
-    return text + "\nverdict:\n" + "\n".join(f"  {s}" for s in sentences)
+    return text + f"\nverdict: {figures['evidence']}\n" + "\n".join(f"  {s}" for s in sentences)
 
 
 def _confirm_cost(args: argparse.Namespace, profile: Any, prompts: int, todo: int) -> None:

@@ -135,4 +135,5 @@ def test_one_command_gives_a_verdict_per_compact_format(demo_db_path, scripted_s
         "reader: compact loses no accuracy beyond the interval (compact 100% against verbose 100%)",
         "reader: ultra loses accuracy beyond the interval (ultra 0% against verbose 100%)",
     ]
+    assert out["evidence"].startswith("Runs above the floor: reader.")
     assert {r.endpoint for r in load_results(path)} == {"vllm"} and len(server.requests) == 81

@@ -182,6 +182,7 @@ def test_without_an_endpoint_the_command_says_so_and_shows_saved_results(demo_db
     ]
     baselines = {(b["model"], b["format"]): (b["n"], b["correct"]) for b in out["baselines"]}
     assert baselines[("baseline: echo", "ultra")] == (2, 0) and baselines[("oracle: our parser", "ultra")] == (2, 2)
+    assert out["evidence"].startswith("Only floor-level runs so far (m)")
     assert out["scores"][0]["floor_level"] is True  # 1 of 2 cannot be told from the echo's 0 of 2
 
 
