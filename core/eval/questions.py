@@ -254,7 +254,7 @@ def generate_questions(con: duckdb.DuckDBPyConnection, weeks_back: int = 3) -> l
 
 
 def with_answer_limits(questions: list[Question]) -> list[Question]:
-    """The questions with `answer_limit` set per kind: twice the longest gold answer of that kind plus 60 characters
+    """The questions with `answer_limit` set per kind: twice the longest gold answer of that kind plus 100 characters
     (room for "The total volume was … lbs."), so an answer that pastes the data back is never credited."""
     from core.eval.scoring import answer_limit_for, gold_text
 

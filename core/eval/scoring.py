@@ -4,7 +4,7 @@ the document offers as an answer may be stated beside it.
 No model ever grades an answer. The rules (docs/eval.md lists them per kind with examples):
 
 - Every kind: an answer longer than the question's `answer_limit` (twice the longest gold answer of its kind plus
-  60 characters) is not credited, whatever it contains: pasting the data back is not an answer.
+  100 characters, room to restate the question) is not credited, whatever it contains: pasting the data back is not an answer.
 - Numbers: the answer must state exactly the N gold numbers, in any order (thousands separators allowed). Numbers
   it merely repeats from the question (the week, a set number) are ignored when it states more than N; any other
   extra number makes it wrong (a list longer than asked).
@@ -27,7 +27,7 @@ from core.eval.questions import Question
 _NUMBER = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?")
 _STATUSES = ("in progress", "not started", "skipped", "completed")
 LIMIT_FACTOR = 2
-LIMIT_SLACK = 60
+LIMIT_SLACK = 100
 
 
 def answer_limit_for(longest_gold: int) -> int:
