@@ -274,6 +274,27 @@ def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _result(
+    question: Question,
+    fmt: str,
+    endpoint: Endpoint,
+    data: str,
+    messages: list[dict[str, str]],
+    reply: tuple[str, str | None, Any],
+    latency: float,
+) -> Result:
+    """The stored, scored form of one reply: text made storable (no key, no lone surrogate), a cut answer unscored."""
+    answer, reason, usage = reply
+    answer = storable(answer, endpoint.api_key)
+    return Result(
+        question.qid, question.athlete, question.week, question.kind, fmt, endpoint.model, endpoint.kind,
+        reason != "length" and is_correct(question, answer), answer[:500], gold_text(question),
+        count_tokens(data), prompt_tokens(messages),
+        _count(getattr(usage, "prompt_tokens", None)), _count(getattr(usage, "completion_tokens", None)),
+        latency, storable(reason, endpoint.api_key)[:20] if reason else None,
+    )  # fmt: skip
+
+
 def run_evaluation(
     endpoint: Endpoint,
     questions: list[Question],
@@ -328,14 +349,8 @@ def run_evaluation(
         except (openai.OpenAIError, CoachError, AttributeError, TypeError, ValueError) as exc:
             failed(f"{type(exc).__name__}: {exc}")
             return
-        answer = storable(answer, endpoint.api_key)
-        result = Result(
-            question.qid, question.athlete, question.week, question.kind, fmt, endpoint.model, endpoint.kind,
-            reason != "length" and is_correct(question, answer), answer[:500], gold_text(question),
-            count_tokens(data), prompt_tokens(messages),
-            _count(getattr(usage, "prompt_tokens", None)), _count(getattr(usage, "completion_tokens", None)),
-            round(time.perf_counter() - started, 3), storable(reason, endpoint.api_key)[:20] if reason else None,
-        )  # fmt: skip
+        latency = round(time.perf_counter() - started, 3)
+        result = _result(question, fmt, endpoint, data, messages, (answer, reason, usage), latency)
         line = json.dumps(asdict(result), ensure_ascii=False) + "\n"
         with lock:
             with results_path.open("a", encoding="utf-8") as out:
