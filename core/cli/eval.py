@@ -157,11 +157,16 @@ def run(args: argparse.Namespace) -> int:
         todo = pending(questions, formats, {r.key for r in load_results(path)}, endpoint.model)
         prompts = sum(prompt_tokens(messages_for(q, f, source.text(q, f))) for q, f in todo)
         _confirm_cost(args, profile, prompts, len(todo))
-    summary = run_evaluation(
-        endpoint, questions, formats, source, path, concurrency=concurrency, max_tokens=args.max_tokens,
-        requests_per_minute=profile.requests_per_minute if profile else 0.0,
-        progress=lambda total: tqdm(total=total, desc=f"eval {endpoint.model}", unit="q", file=sys.stderr),
-    )  # fmt: skip
+    try:
+        summary = run_evaluation(
+            endpoint, questions, formats, source, path, concurrency=concurrency, max_tokens=args.max_tokens,
+            requests_per_minute=profile.requests_per_minute if profile else 0.0,
+            progress=lambda total: tqdm(total=total, desc=f"eval {endpoint.model}", unit="q", file=sys.stderr),
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        kept = sum(r.model == endpoint.model for r in load_results(path))
+        print(f"interrupted: {kept} answers kept in {path}; run the same command to resume", file=sys.stderr)
+        return 130
     results = [r for r in load_results(path) if r.model == endpoint.model]
     figures = report(results, questions, source, formats, args.by_kind)
     cut = sum(r.truncated for r in results)

@@ -127,3 +127,43 @@ def test_rescore_without_results_prints_old_and_new_accuracy_per_format(demo_db_
     [figures] = json.loads(capsys.readouterr().out)["files"]
     by_format = {f["format"]: (f["old_correct"], f["new_correct"]) for f in figures["formats"]}
     assert by_format == {"compact": (1, 0), "ultra": (1, 0)} and figures["changed"] == 2
+
+
+def test_ctrl_c_keeps_finished_answers_and_says_how_to_resume(demo_db_path, demo_con, scripted_server, tmp_path):
+    """Given `eval` interrupted (SIGINT) after 3 answers, when it stops, then it exits 130 naming the kept answers."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    from core.db.connection import PROJECT_ROOT
+
+    questions = limit_questions(generate_questions(demo_con), 6)
+    demo_con.close()
+    seen, reached, release = [], threading.Event(), threading.Event()
+    answer = _by_question(questions, lambda q: {"content": gold_text(q)})
+
+    def stalls_after_three(body):
+        seen.append(body)
+        if len(seen) == 4:
+            reached.set()
+        if len(seen) > 3:
+            release.wait(60)
+        return answer(body)
+
+    server = scripted_server(stalls_after_three)
+    path = tmp_path / "run.jsonl"
+    env = {**os.environ, "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-x", "OPENAI_MODEL": "scripted"}
+    command = [sys.executable, "-m", "core", "--db", str(demo_db_path), "eval", "--formats", "compact"]
+    command += ["--limit", "6", "--results", str(path), "--concurrency", "1"]
+    child = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert reached.wait(120), "no fourth request"
+        child.send_signal(signal.SIGINT)
+    finally:
+        release.set()
+        _, err = child.communicate(timeout=120)
+    assert child.returncode == 130, err.decode()
+    assert f"interrupted: 4 answers kept in {path}; run the same command to resume" in err.decode()
+    assert "Traceback" not in err.decode() and len(load_results(path)) == 4
