@@ -2,7 +2,7 @@
 
 Scripted either by a list of replies (served in order) or by a function of the request body. A reply is a dict:
 `{"content": "text"}`, `{"tool_calls": [{"name": ..., "arguments": "<raw string, may be malformed>"}]}`,
-optionally `"usage": {"prompt_tokens": .., "completion_tokens": ..}`, or `{"status": 500}` for a server error.
+optionally `"usage": {"prompt_tokens": .., "completion_tokens": ..}` and `"finish_reason"`, or `{"status": 500}` for a server error.
 Every request body and its headers are recorded in `requests`.
 """
 
@@ -22,7 +22,7 @@ Script = list[Reply] | Callable[[dict[str, Any]], Reply]
 def completion_body(reply: Reply, model: str, number: int) -> dict[str, Any]:
     """An OpenAI chat.completion object for one scripted reply."""
     message: dict[str, Any] = {"role": "assistant", "content": reply.get("content")}
-    finish = "stop"
+    finish = reply.get("finish_reason", "stop")
     if reply.get("tool_calls"):
         finish = "tool_calls"
         message["tool_calls"] = [

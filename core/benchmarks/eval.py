@@ -2,7 +2,8 @@
 
 Token figures are exact and need no model: every question's full prompt (fixed system prompt + data + question)
 in each format, as the median and its ratio to verbose. The accuracy and median latency come from the saved
-result files (data/eval/*.jsonl), one row per model and format — what `python -m core eval` measured.
+result files (data/eval/*.jsonl), one row per model and format — what `python -m core eval` measured — beside the
+echo, "I don't know" and oracle baselines on every question (they need no model either).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import statistics
 from typing import Any
 
+from core.eval.baselines import baseline_results
 from core.eval.documents import DocumentSource
 from core.eval.questions import generate_questions
 from core.eval.report import score_rows, scores
@@ -51,7 +53,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for fmt, v in prompts.items()
     ]
     saved = saved_results()
-    latency = {}
+    latency: dict[tuple[str, str], list[float]] = {}
     for r in saved:
         latency.setdefault((r.model, r.format), []).append(r.latency_s)
     accuracy = [
@@ -63,6 +65,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "system_prompt_tokens": count_tokens(SYSTEM_PROMPT, args.encoding),
         "tokens": tokens,
         "saved": accuracy,
+        "baselines": score_rows(scores(baseline_results(questions, FORMATS, source))),
     }
 
 
@@ -86,6 +89,13 @@ def render(result: dict[str, Any]) -> str:
                 f"  {s['model']:<{width}} {s['format']:<8} {s['n']:>4} {s['accuracy']:>6.2f} {ci:>11} "
                 f"{s['median_latency_s']:>9.2f}"
             )
+    lines.append(
+        "baselines (same scorer): "
+        + ", ".join(
+            f"{b['model']} {b['format']} {b['accuracy']:.0%}" for b in result["baselines"] if b["format"] == "verbose"
+        )
+        + " (every format: see --json)"
+    )
     return "\n".join(lines)
 
 

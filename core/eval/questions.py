@@ -51,6 +51,9 @@ class Question:
 
     `gold` is a tuple of numbers (`numbers`), of names (`names`, order-free), of (name, status) pairs (`pairs`,
     order-free) or one text (`text`). `edit` is the (session_id, exercise number) whose target sets were raised.
+    `vocabulary` holds the names the document offers (the candidates a names/pairs answer is checked against),
+    `others` the document's other notes (a note answer quoting one of them is wrong), `answer_limit` the most
+    characters an answer may have to be credited (0: the scorer derives it from this question's gold alone).
     """
 
     qid: str
@@ -63,6 +66,8 @@ class Question:
     tolerance: float = 0.0
     edit: tuple[str, int] | None = None
     vocabulary: tuple[str, ...] = ()
+    others: tuple[str, ...] = ()
+    answer_limit: int = 0
 
 
 def _logged(week: Week) -> list[tuple[Session, Exercise]]:
@@ -167,10 +172,11 @@ def _note_question(base: str, handle: str, week: Week, rng: random.Random) -> li
     if not notes:
         return []
     asked, said = _pick(rng, notes)
+    others = tuple(sorted({n for _, n in notes if n.lower() not in said.lower() and said.lower() not in n.lower()}))
     return [
         Question(
             f"{base}:note", handle, week.number, "note",
-            f"In week {week.number}: {asked} Quote the note exactly.", "text", (said,),
+            f"In week {week.number}: {asked} Quote the note exactly.", "text", (said,), others=others,
         )
     ]  # fmt: skip
 
@@ -244,7 +250,18 @@ def generate_questions(con: duckdb.DuckDBPyConnection, weeks_back: int = 3) -> l
             if current - weeks_back < week.number <= current:
                 out.extend(week_questions(who.handle, program.units, week))
                 out.extend(_sport_question(con, who.handle, athlete_id, program.units, week))
-    return out
+    return with_answer_limits(out)
+
+
+def with_answer_limits(questions: list[Question]) -> list[Question]:
+    """The questions with `answer_limit` set per kind: twice the longest gold answer of that kind plus 100 characters
+    (room for "The total volume was … lbs."), so an answer that pastes the data back is never credited."""
+    from core.eval.scoring import answer_limit_for, gold_text
+
+    longest: dict[str, int] = {}
+    for q in questions:
+        longest[q.kind] = max(longest.get(q.kind, 0), len(gold_text(q)))
+    return [replace(q, answer_limit=answer_limit_for(longest[q.kind])) for q in questions]
 
 
 def limit_questions(questions: list[Question], limit: int | None) -> list[Question]:

@@ -10,15 +10,16 @@ not written, so a later run retries them.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import MISSING, asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import openai
 
@@ -30,6 +31,8 @@ from core.eval.questions import Question
 from core.eval.scoring import gold_text, is_correct
 from core.tokens import count_tokens
 from core.workouts.formats import FORMAT_LABELS, FORMATS
+
+log = logging.getLogger(__name__)
 
 SYSTEM_PROMPT = """You answer questions about an athlete's training data. The data comes in one of these forms:
 - verbose: plain English lines.
@@ -60,7 +63,11 @@ def saved_results() -> list[Result]:
 
 @dataclass(frozen=True)
 class Result:
-    """One scored answer, as stored in the JSONL result file."""
+    """One scored answer, as stored in the JSONL result file.
+
+    `finish_reason` is the endpoint's ("stop", "length", …; None in files written before it was recorded): an answer
+    cut at `length` is kept and shown but counted apart from the scored answers (see `truncated`).
+    """
 
     qid: str
     athlete: str
@@ -77,10 +84,16 @@ class Result:
     reported_prompt_tokens: int | None
     completion_tokens: int | None
     latency_s: float
+    finish_reason: str | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.qid, self.format, self.model)
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the endpoint stopped the answer at the token limit: it is not scored as a normal answer."""
+        return self.finish_reason == "length"
 
 
 def messages_for(question: Question, fmt: str, data: str) -> list[dict[str, str]]:
@@ -97,27 +110,85 @@ def prompt_tokens(messages: list[dict[str, str]]) -> int:
     return sum(count_tokens(m["content"]) for m in messages)
 
 
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "qid": (str,), "athlete": (str,), "week": (int,), "kind": (str,), "format": (str,), "model": (str,),
+    "endpoint": (str,), "correct": (bool,), "answer": (str,), "gold": (str,), "data_tokens": (int,),
+    "prompt_tokens": (int,), "reported_prompt_tokens": (int, type(None)), "completion_tokens": (int, type(None)),
+    "latency_s": (float, int), "finish_reason": (str, type(None)),
+}  # fmt: skip
+_REQUIRED = tuple(f.name for f in fields(Result) if f.default is MISSING)
+
+
+class ResultLineError(CoachError):
+    """One line of a result file that is not a result: its message names the field, the value and the type expected."""
+
+
+def parse_result(line: str) -> Result:
+    """One JSONL line as a Result, every field checked for its type (bool is not an int here)."""
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ResultLineError(f"not JSON ({exc.msg})") from None
+    if not isinstance(value, dict):
+        raise ResultLineError(f"{type(value).__name__}: expected a JSON object")
+    missing = [name for name in _REQUIRED if name not in value]
+    if missing:
+        raise ResultLineError(f"field {missing[0]!r} missing: expected every field of a result")
+    for name, expected in _FIELD_TYPES.items():
+        if name not in value:
+            continue
+        got = value[name]
+        wrong = isinstance(got, bool) and bool not in expected
+        if wrong or not isinstance(got, expected):
+            names = " or ".join("null" if t is type(None) else t.__name__ for t in expected)
+            raise ResultLineError(f"field {name!r} = {str(got)[:40]!r}: expected {names}")
+    return Result(**{k: v for k, v in value.items() if k in _FIELD_TYPES})
+
+
 def load_results(path: Path) -> list[Result]:
-    """Every result of a file, the first per (question, format, model) if two runs wrote the same one; a torn last
-    line from a killed run is skipped; [] if the file does not exist."""
+    """Every result of a file, the first per (question, format, model) if two runs wrote the same one; [] if the file
+    does not exist. A line that is not a valid result (a torn last line from a killed run, a byte that is not UTF-8,
+    a field of the wrong type) is skipped with one warning naming the file, the line and what is wrong."""
     if not path.is_file():
         return []
     out: dict[tuple[str, str, str], Result] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, raw in enumerate(path.read_bytes().splitlines(), 1):
+        if not raw.strip():
+            continue
         try:
-            result = Result(**json.loads(line))
-        except (json.JSONDecodeError, TypeError):
+            result = parse_result(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            log.warning("%s line %d skipped: byte %d is not UTF-8", path, number, exc.start + 1)
+            continue
+        except ResultLineError as exc:
+            log.warning("%s line %d skipped: %s", path, number, exc)
             continue
         out.setdefault(result.key, result)
     return list(out.values())
 
 
-def rescore(path: Path, questions: list[Question], source: DocumentSource) -> int:
-    """Score the stored answers of `path` again with the current rules and recount their prompt tokens (after a
-    scoring or counting change); returns how many verdicts changed. Results whose question is no longer generated
-    are kept as they are. Asks no model; rewrites the file atomically."""
+def storable(text: str, secret: str | None) -> str:
+    """`text` safe to store: a lone surrogate (invalid in UTF-8) written as its escape, and the API key of any length
+    replaced by '***' (with its last 8 characters, when it is longer, as an echo may cut it)."""
+    safe = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    if secret:
+        safe = safe.replace(secret, "***")
+        if len(secret) > 8:
+            safe = safe.replace(secret[-8:], "***")
+    return safe
+
+
+def write_results(path: Path, results: Iterable[Result]) -> None:
+    """Replace the file with `results`, atomically (a temporary file, then a rename)."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in results), encoding="utf-8")
+    tmp.replace(path)
+
+
+def rescored(results: list[Result], questions: list[Question], source: DocumentSource) -> list[Result]:
+    """The stored answers scored again with the current rules and their prompt tokens recounted (after a scoring or
+    counting change). Results whose question is no longer generated are kept as they are. Asks no model."""
     by_id = {q.qid: q for q in questions}
-    results = load_results(path)
     updated = []
     for r in results:
         q = by_id.get(r.qid)
@@ -129,11 +200,15 @@ def rescore(path: Path, questions: list[Question], source: DocumentSource) -> in
         updated.append(
             replace(r, correct=is_correct(q, r.answer), data_tokens=count_tokens(data), prompt_tokens=tokens)
         )
-    changed = sum(a.correct != b.correct for a, b in zip(results, updated, strict=True))
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in updated), encoding="utf-8")
-    tmp.replace(path)
-    return changed
+    return updated
+
+
+def rescore(path: Path, questions: list[Question], source: DocumentSource) -> tuple[list[Result], list[Result]]:
+    """Rescore the file in place; returns (before, after), the results as stored and as scored now."""
+    before = load_results(path)
+    after = rescored(before, questions, source)
+    write_results(path, after)
+    return before, after
 
 
 def reading_order(item: tuple[Question, str]) -> tuple[Any, ...]:
@@ -164,6 +239,62 @@ class RunSummary:
     first_error: str | None
 
 
+class RateLimit:
+    """At most `per_minute` requests started per minute across every worker (0: no limit): each request waits for
+    its slot, spaced 60/per_minute seconds apart."""
+
+    def __init__(self, per_minute: float) -> None:
+        self.interval = 60.0 / per_minute if per_minute > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)  # pacing real requests to an endpoint's limit
+
+
+def _answer_of(response: Any) -> tuple[str, str | None, Any]:
+    """(text, finish_reason, usage) of a chat completion; a reply without a choice is an error the run records."""
+    choices = getattr(response, "choices", None) or []
+    if not choices:
+        raise CoachError("reply: no choices; expected one answer")
+    content = choices[0].message.content
+    text = content if isinstance(content, str) else ""
+    reason = choices[0].finish_reason
+    return text.strip(), reason if isinstance(reason, str) else None, getattr(response, "usage", None)
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _result(
+    question: Question,
+    fmt: str,
+    endpoint: Endpoint,
+    data: str,
+    messages: list[dict[str, str]],
+    reply: tuple[str, str | None, Any],
+    latency: float,
+) -> Result:
+    """The stored, scored form of one reply: text made storable (no key, no lone surrogate), a cut answer unscored."""
+    answer, reason, usage = reply
+    answer = storable(answer, endpoint.api_key)
+    return Result(
+        question.qid, question.athlete, question.week, question.kind, fmt, endpoint.model, endpoint.kind,
+        reason != "length" and is_correct(question, answer), answer[:500], gold_text(question),
+        count_tokens(data), prompt_tokens(messages),
+        _count(getattr(usage, "prompt_tokens", None)), _count(getattr(usage, "completion_tokens", None)),
+        latency, storable(reason, endpoint.api_key)[:20] if reason else None,
+    )  # fmt: skip
+
+
 def run_evaluation(
     endpoint: Endpoint,
     questions: list[Question],
@@ -173,12 +304,15 @@ def run_evaluation(
     *,
     concurrency: int = 2,
     max_retries: int = 3,
-    max_tokens: int = 48,
+    max_tokens: int = 64,
+    requests_per_minute: float = 0.0,
     progress: Callable[[int], Any] | None = None,
 ) -> RunSummary:
     """Ask every (question, format) not yet in `results_path` and append each scored answer as it arrives.
 
-    `progress(total)` returns an object with `update(n)` (tqdm fits) for the pairs still to ask.
+    `progress(total)` returns an object with `update(n)` (tqdm fits) for the pairs still to ask. A failed request
+    or a reply that cannot be read is counted as failed and not written (the next run asks it again); it never
+    stops the other questions.
     """
     chosen = check_formats(formats)
     if not endpoint.live:
@@ -186,39 +320,37 @@ def run_evaluation(
     if concurrency < 1:
         raise CoachError(f"concurrency {concurrency}: expected 1 or more")
     done = {r.key for r in load_results(results_path)}
-    todo = [(q, f) for q in questions for f in chosen if (q.qid, f, endpoint.model) not in done]
-    todo.sort(key=reading_order)
+    todo = pending(questions, chosen, done, endpoint.model)
     source.prerender([q for q, _ in todo], chosen)  # DuckDB reads stay on this thread; workers use the cache
     client = endpoint.client(max_retries=max_retries)
     results_path.parent.mkdir(parents=True, exist_ok=True)
     lock = threading.Lock()
     failures: list[str] = []
     bar = progress(len(todo)) if progress else None
+    limit = RateLimit(requests_per_minute)
+
+    def failed(message: str) -> None:
+        with lock:
+            failures.append(endpoint.redact(storable(message, endpoint.api_key))[:200])
+            if bar is not None:
+                bar.update(1)
 
     def ask(item: tuple[Question, str]) -> None:
         question, fmt = item
         data = source.text(question, fmt)
         messages = messages_for(question, fmt, data)
+        limit.wait()
         started = time.perf_counter()
         try:
             response = client.chat.completions.create(
-                model=endpoint.model, messages=messages, temperature=0, max_tokens=max_tokens
+                model=endpoint.model, messages=cast(Any, messages), temperature=0, max_tokens=max_tokens
             )
-        except openai.OpenAIError as exc:
-            with lock:
-                failures.append(endpoint.redact(f"{type(exc).__name__}: {exc}")[:200])
-                if bar is not None:
-                    bar.update(1)
+            answer, reason, usage = _answer_of(response)
+        except (openai.OpenAIError, CoachError, AttributeError, TypeError, ValueError) as exc:
+            failed(f"{type(exc).__name__}: {exc}")
             return
-        answer = (response.choices[0].message.content or "").strip()
-        usage = response.usage
-        result = Result(
-            question.qid, question.athlete, question.week, question.kind, fmt, endpoint.model, endpoint.kind,
-            is_correct(question, answer), answer[:500], gold_text(question), count_tokens(data),
-            prompt_tokens(messages),
-            usage.prompt_tokens if usage else None, usage.completion_tokens if usage else None,
-            round(time.perf_counter() - started, 3),
-        )  # fmt: skip
+        latency = round(time.perf_counter() - started, 3)
+        result = _result(question, fmt, endpoint, data, messages, (answer, reason, usage), latency)
         line = json.dumps(asdict(result), ensure_ascii=False) + "\n"
         with lock:
             with results_path.open("a", encoding="utf-8") as out:
@@ -241,3 +373,11 @@ def run_evaluation(
         len(failures),
         failures[0] if failures else None,
     )
+
+
+def pending(
+    questions: list[Question], formats: tuple[str, ...], done: set[tuple[str, str, str]], model: str
+) -> list[tuple[Question, str]]:
+    """The (question, format) pairs a run still has to ask, in reading order."""
+    todo = [(q, f) for q in questions for f in formats if (q.qid, f, model) not in done]
+    return sorted(todo, key=reading_order)

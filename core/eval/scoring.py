@@ -1,11 +1,21 @@
-"""Deterministic answer checking: numbers within a relative tolerance, names and pairs as sets, notes by quote.
+"""Deterministic answer checking that rewards reading, not repeating: the gold value must be stated, and nothing else
+the document offers as an answer may be stated beside it.
 
-No model ever grades an answer. Numbers: the answer must state exactly the N gold numbers, in any order
-(thousands separators allowed); numbers it merely repeats from the question (the week, a set number) are
-ignored when it states more than N, so an answer that echoes the data ("S3:Upper B {C 54m …") is not credited
-with the first number it happens to contain. Names: which of the data's names the answer mentions (longest first, so
-"Deadlift" inside "Romanian Deadlift" is not counted twice) must be exactly the gold set. Pairs: per answer line,
-the session name and status it mentions; when there are none, the answer must say "none". Text: the gold note must appear in the answer (case and spacing ignored).
+No model ever grades an answer. The rules (docs/eval.md lists them per kind with examples):
+
+- Every kind: an answer longer than the question's `answer_limit` (twice the longest gold answer of its kind plus
+  100 characters, room to restate the question) is not credited, whatever it contains: pasting the data back is not an answer.
+- Numbers: the answer must state exactly the N gold numbers, in any order (thousands separators allowed). Numbers
+  it merely repeats from the question (the week, a set number) are ignored when it states more than N; any other
+  extra number makes it wrong (a list longer than asked).
+- Names: the names of the document (the question's vocabulary) that the answer mentions, longest first so
+  "Deadlift" inside "Romanian Deadlift" is not counted twice, must be exactly the gold set.
+- Pairs: each answer line naming one session and one status gives a pair; the pairs must be exactly the gold
+  pairs, and the answer may name no session of the document outside the gold (a list naming every session is
+  wrong). With no gold pair the answer must say "none" and name no session.
+- Text: the gold note must appear as whole words (case, quotes and spacing ignored), no other note of the same
+  document may (an answer quoting two notes is wrong), and what the answer puts in quotes must be the note itself
+  ('"Slow, slow, slow"' for the note "slow" is a repetition, not a quote).
 """
 
 from __future__ import annotations
@@ -16,6 +26,13 @@ from core.eval.questions import Question
 
 _NUMBER = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?")
 _STATUSES = ("in progress", "not started", "skipped", "completed")
+LIMIT_FACTOR = 2
+LIMIT_SLACK = 100
+
+
+def answer_limit_for(longest_gold: int) -> int:
+    """The most characters an answer may have, given the longest gold answer (in characters) of its kind."""
+    return LIMIT_FACTOR * longest_gold + LIMIT_SLACK
 
 
 def _norm(text: str) -> str:
@@ -65,18 +82,44 @@ def _pairs(answer: str, vocabulary: tuple[str, ...]) -> set[tuple[str, str]]:
     return out
 
 
+def _pairs_match(question: Question, answer: str) -> bool:
+    named = mentioned(answer, question.vocabulary)
+    if not question.gold:  # "none" must be said: an answer we cannot read is not an empty list
+        return not named and re.search(r"\bnone\b", _norm(answer)) is not None
+    if not named <= {name for name, _ in question.gold}:
+        return False
+    return _pairs(answer, question.vocabulary) == set(question.gold)
+
+
+def _quoted(answer: str) -> list[str]:
+    return [a or b for a, b in re.findall(r'"([^"]*)"|“([^”]*)”', answer)]
+
+
+def _text_match(question: Question, answer: str) -> bool:
+    gold, said = _norm(str(question.gold[0])), _norm(answer)
+    if not re.search(r"(?<![a-z0-9])" + re.escape(gold) + r"(?![a-z0-9])", said):
+        return False
+    if not re.search(r"[\"“”]", str(question.gold[0])) and any(_norm(q) != gold for q in _quoted(answer)):
+        return False  # what it quotes must be the note, not the note repeated or run on into other words
+    return not any(_norm(other) in said for other in question.others)
+
+
+def answer_limit(question: Question) -> int:
+    """The question's `answer_limit`, or one derived from its own gold answer when it has none."""
+    return question.answer_limit or answer_limit_for(len(gold_text(question)))
+
+
 def is_correct(question: Question, answer: str) -> bool:
-    """Whether `answer` states the gold answer of `question`."""
+    """Whether `answer` states the gold answer of `question` and nothing the document offers beside it."""
+    if len(answer.strip()) > answer_limit(question):
+        return False
     if question.answer_type == "numbers":
         return _numbers_match(numbers_in(answer), question.gold, question.tolerance, question.text)
     if question.answer_type == "names":
         return mentioned(answer, question.vocabulary) == set(question.gold)
     if question.answer_type == "pairs":
-        found = _pairs(answer, question.vocabulary)
-        if not question.gold:  # "none" must be said: an answer we cannot read is not an empty list
-            return not found and re.search(r"\bnone\b", _norm(answer)) is not None
-        return found == set(question.gold)
-    return _norm(str(question.gold[0])) in _norm(answer)
+        return _pairs_match(question, answer)
+    return _text_match(question, answer)
 
 
 def gold_text(question: Question) -> str:

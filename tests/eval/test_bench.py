@@ -27,3 +27,5 @@ def test_benchmark_reports_prompt_tokens_per_format_and_saved_scores(demo_db_pat
         ("m", "ultra", 1, 1.5)
     ]
     assert "system prompt" in bench.render(result)
+    base = {(b["model"], b["format"]): b["accuracy"] for b in result["baselines"]}
+    assert base[("baseline: echo", "toon")] == 0.0 and base[("oracle: our parser", "ultra")] == 1.0

@@ -157,8 +157,9 @@ def test_killed_run_resumes_without_repeating_finished_questions(demo_db_path, d
     assert len(keys) == len(set(keys)) == 10
 
 
-def test_without_an_endpoint_the_command_says_so_and_shows_saved_results(monkeypatch, tmp_path, capsys):
-    """Given no endpoint and a saved result file, when `eval --json` runs, then it says so and prints the saved scores."""
+def test_without_an_endpoint_the_command_says_so_and_shows_saved_results(demo_db_path, monkeypatch, tmp_path, capsys):
+    """Given no endpoint and a saved result file, when `eval --json` runs, then it says so and prints the saved scores
+    beside the baselines on the same questions."""
     for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COACH_LOCAL_MODEL", "off")
@@ -170,14 +171,19 @@ def test_without_an_endpoint_the_command_says_so_and_shows_saved_results(monkeyp
     }  # fmt: skip
     duplicate = {**row, "correct": False}  # a second run that wrote the same answer again is not counted twice
     saved.write_text(
-        "".join(json.dumps(r) + "\n" for r in (row, {**row, "qid": "x", "correct": False}, duplicate)) + "{torn"
+        "".join(json.dumps(r) + "\n" for r in (row, {**row, "qid": "maya:W16:plan_edit", "correct": False}, duplicate))
+        + "{torn"
     )
-    assert main(["eval", "--results", str(saved), "--json"]) == 0
+    assert main(["--db", str(demo_db_path), "eval", "--results", str(saved), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["endpoint"] is None and out["note"].startswith("no endpoint configured")
     assert [(s["format"], s["n"], s["correct"], s["accuracy_per_1k_tokens"]) for s in out["scores"]] == [
         ("ultra", 2, 1, 1.25)
     ]
+    baselines = {(b["model"], b["format"]): (b["n"], b["correct"]) for b in out["baselines"]}
+    assert baselines[("baseline: echo", "ultra")] == (2, 0) and baselines[("oracle: our parser", "ultra")] == (2, 2)
+    assert out["evidence"].startswith("Only floor-level runs so far (m)")
+    assert out["scores"][0]["floor_level"] is True  # 1 of 2 cannot be told from the echo's 0 of 2
 
 
 @pytest.mark.parametrize(

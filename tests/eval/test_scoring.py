@@ -1,4 +1,5 @@
-"""Deterministic scoring: numbers with tolerance, names and pairs order-free, notes by quote."""
+"""Deterministic scoring: numbers with tolerance, names and pairs order-free, notes by quote; each rule also refuses
+the lenient trap an answer that repeats the data would fall into."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from core.eval.questions import Question
 from core.eval.scoring import gold_text, is_correct
 
 
-def _q(answer_type, gold, tolerance=0.0, vocabulary=(), text="In week 14, how many?"):
-    return Question("x", "a", 14, "k", text, answer_type, gold, tolerance, None, vocabulary)
+def _q(answer_type, gold, tolerance=0.0, vocabulary=(), text="In week 14, how many?", others=(), limit=0):
+    return Question("x", "a", 14, "k", text, answer_type, gold, tolerance, None, vocabulary, others, limit)
 
 
 VOCAB = ("Deadlift", "Romanian Deadlift", "Bench Press")
@@ -61,3 +62,82 @@ def test_answer_is_scored_by_its_type(question, answer, expected):
 def test_gold_text_is_scored_correct(question):
     """Given any question, when its gold answer is written out, then scoring accepts it."""
     assert is_correct(question, gold_text(question))
+
+
+NOTES = ("Felt strong today", "Grip slipped on set 3")
+SESSIONS = ("Upper A", "Lower A", "Upper B", "Lower B")
+RULES = {  # rule: (question, right answer, wrong answer, lenient trap a repeating reader would fall into)
+    "answer length": (
+        _q("numbers", (8505.0,), 0.01, limit=80),
+        "The total volume was 8,505 lbs.",
+        "8,000",
+        "Week 14 data: " + "E1:Bench Press 4×6-8@165lbs [S] " * 4 + "total 8,505",
+    ),
+    "numbers: a list longer than asked": (
+        _q("numbers", (3,)),
+        "3 sets",
+        "4",
+        "Sets: 1, 2, 3",
+    ),
+    "names: only the asked names": (
+        _q("names", ("Bench Press",), vocabulary=VOCAB),
+        "Bench Press",
+        "Deadlift",
+        "Bench Press, Deadlift, Romanian Deadlift",
+    ),
+    "pairs: no session not asked about": (
+        _q("pairs", (("Lower A", "skipped"),), vocabulary=SESSIONS),
+        "Lower A: skipped",
+        "Upper A: skipped",
+        "Lower A: skipped\nUpper A, Upper B and Lower B",
+    ),
+    "pairs: none means no session": (
+        _q("pairs", (), vocabulary=SESSIONS),
+        "none",
+        "Upper A: in progress",
+        "none of Upper A, Lower A are open",
+    ),
+    "text: one note, not two": (
+        _q("text", (NOTES[0],), others=NOTES[1:]),
+        f'"{NOTES[0]}"',
+        NOTES[1],
+        f"{NOTES[1]}; {NOTES[0]}",
+    ),
+    "text: the quote is the note": (
+        _q("text", ("slow",)),
+        'The note on set 2 is "Slow".',
+        '"fast"',
+        'The note is: "Slow, slow, slow, Slow"',
+    ),
+    "text: whole words": (
+        _q("text", ("good",)),
+        "good",
+        "bad",
+        "goodness me",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", list(RULES))
+def test_each_rule_credits_the_right_answer_and_refuses_the_wrong_one_and_the_trap(rule):
+    """Given a rule's question, when a right answer, a wrong one and a lenient trap are scored, then only the right one passes."""
+    question, right, wrong, trap = RULES[rule]
+    assert is_correct(question, right) is True
+    assert is_correct(question, wrong) is False
+    assert is_correct(question, trap) is False
+
+
+def test_demo_questions_carry_a_limit_per_kind_and_the_other_notes_of_their_document(demo_con):
+    """Given the demo questions, when generated, then every one has a limit above its own gold and notes know the others."""
+    from core.eval.questions import generate_questions
+    from core.eval.scoring import answer_limit_for
+
+    questions = generate_questions(demo_con)
+    by_kind = {}
+    for q in questions:
+        by_kind.setdefault(q.kind, []).append(q)
+    for kind, group in by_kind.items():
+        longest = max(len(gold_text(q)) for q in group)
+        assert {q.answer_limit for q in group} == {answer_limit_for(longest)}, kind
+    notes = by_kind["note"]
+    assert any(q.others for q in notes) and all(q.gold[0] not in q.others for q in notes)
