@@ -32,6 +32,11 @@ def _int(value: Any) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
+def _names(value: Any) -> list[str]:
+    """A VARCHAR[] cell (a numpy array, a list or NULL) as a list of names."""
+    return [] if value is None else [str(v) for v in list(value)]
+
+
 def turn_attributes(row: dict[str, Any]) -> dict[str, Any]:
     """The span attributes of one logged turn: GenAI names first, then ours under `coach.`."""
     attributes: dict[str, Any] = {
@@ -41,7 +46,7 @@ def turn_attributes(row: dict[str, Any]) -> dict[str, Any]:
         "coach.athlete_id": int(row["athlete_id"]),
         "coach.actor": str(row.get("actor") or "local"),
         "coach.encoding": str(row.get("encoding") or ""),
-        "coach.tools_offered": [str(t) for t in row.get("tools_offered") or []],
+        "coach.tools_offered": _names(row.get("tools_offered")),
     }
     if row.get("endpoint"):
         attributes["gen_ai.provider.name"] = str(row["endpoint"])
@@ -71,7 +76,7 @@ def export_turns(frame: pd.DataFrame, exporter: SpanExporter) -> int:
         end = start + int(timedelta(milliseconds=latency).total_seconds() * 1_000_000_000)
         model = row.get("model") or "preview"
         turn = tracer.start_span(f"chat {model}", start_time=start, attributes=turn_attributes(row))
-        called: Sequence[str] = [str(t) for t in row.get("tools_called") or []]
+        called: Sequence[str] = _names(row.get("tools_called"))
         for name in called:
             tool = tracer.start_span(
                 f"execute_tool {name}",
