@@ -21,7 +21,7 @@ from core.analytics.overload import OVERLOAD_ACR
 from core.analytics.patterns import Finding
 from core.context.budget import Item, Section
 from core.context.data import AthleteData
-from core.quoting import escape_bare
+from core.quoting import escape_bare, quote
 from core.workouts.sport import Activity, clock_label, day_label, format_sport_line, sport_line
 
 OVERLOAD_DAYS = 7  # of the last 14
@@ -110,7 +110,7 @@ def last_workout_text(data: AthleteData, activity: Activity) -> str:
     """The workout as its one-liner without exercise list and HR zones (Tier 2 and the tools carry those)."""
     line = replace(sport_line(activity, data.units), exercises=(), zones=())
     title = data.titles.get(activity.activity_id)
-    label = f"{escape_bare(title)} " if title else ""
+    label = f"{quote(title)} " if title else ""
     return f"last {label}{when_label(activity.start_time, data.as_of)} {format_sport_line(line)}"
 
 

@@ -23,6 +23,11 @@ def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[Row]:
     return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 
 
+def athlete_exists(con: duckdb.DuckDBPyConnection, athlete_id: int) -> bool:
+    """True when an athlete has this id (a tool call checks before it reads or writes anything)."""
+    return con.execute("SELECT count(*) FROM athletes WHERE athlete_id = ?", [athlete_id]).fetchone() != (0,)
+
+
 def athlete_facts(con: duckdb.DuckDBPyConnection, athlete_id: int) -> Row | None:
     """athlete_id, handle, phase, units, sports, as_of, first_day (first activity day), weight_kg (latest),
     and `fingerprint`: the database file and counts that change whenever the athlete's data changes."""
@@ -111,7 +116,8 @@ def record_turn(con: duckdb.DuckDBPyConnection, row: Row) -> int:
         f"INSERT INTO interactions ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
         " RETURNING interaction_id"
     )
-    return int(con.execute(sql, values).fetchone()[0])
+    (interaction_id,) = con.execute(sql, values).fetchall()[0]
+    return int(interaction_id)
 
 
 def interaction_rows(con: duckdb.DuckDBPyConnection, athlete_id: int, limit: int = 50) -> list[Row]:
@@ -127,7 +133,7 @@ def interaction_rows(con: duckdb.DuckDBPyConnection, athlete_id: int, limit: int
 @contextlib.contextmanager
 def scratch_copy(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """Run on an in-memory copy of the whole database (replays edit plans and log turns); the file is untouched."""
-    original = con.execute("SELECT current_database()").fetchone()[0]
+    (original,) = con.execute("SELECT current_database()").fetchall()[0]
     con.execute("ATTACH ':memory:' AS replay_scratch")
     try:
         con.execute(f'COPY FROM DATABASE "{original}" TO replay_scratch')
