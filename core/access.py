@@ -25,9 +25,11 @@ import ipaddress
 import re
 import secrets
 import threading
+import tomllib
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from core.errors import CoachError
@@ -41,6 +43,7 @@ _SALT_BYTES, _KEY_BYTES = 16, 32
 # Accepted in secrets: at least hash-password's cost (a cheap hash is a fast guess and a timing tell), at
 # most 32 times its work (so one sign-in cannot take seconds or exhaust memory).
 MIN_N, MIN_R, MAX_WORK = SCRYPT_N, SCRYPT_R, 32 * SCRYPT_N * SCRYPT_R * SCRYPT_P
+MAX_MEMORY_MIB = 64  # 128 × n × r bytes per check: four times hash-password's 16 MiB
 MIN_SALT_BYTES, KEY_BYTES_RANGE = 16, (16, 64)
 _HASH_RE = re.compile(r"^scrypt\$n=(\d{1,10}),r=(\d{1,10}),p=(\d{1,10})\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$")
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")
@@ -111,8 +114,11 @@ def parse_hash(stored: object, entry: str = "password hash") -> ScryptHash:
         raise AccessError(f"{entry}: n={n}: expected a power of two")
     if n < MIN_N or r < MIN_R or p < 1:
         raise AccessError(f"{entry}: n={n},r={r},p={p}: expected at least n={MIN_N},r={MIN_R},p=1 (cheaper is refused)")
-    if n * r * p > MAX_WORK:
-        raise AccessError(f"{entry}: n={n},r={r},p={p}: expected n×r×p at most {MAX_WORK} (too slow per sign-in)")
+    if n * r * p > MAX_WORK or 128 * n * r > MAX_MEMORY_MIB * 2**20:
+        raise AccessError(
+            f"{entry}: n={n},r={r},p={p}: expected n×r×p at most {MAX_WORK} and 128×n×r at most"
+            f" {MAX_MEMORY_MIB} MiB (too slow or too big per sign-in)"
+        )
     if len(salt) < MIN_SALT_BYTES or not KEY_BYTES_RANGE[0] <= len(key) <= KEY_BYTES_RANGE[1]:
         low, high = KEY_BYTES_RANGE
         raise AccessError(
@@ -224,12 +230,12 @@ SIGN_IN_THROTTLE = SignInThrottle()
 def access_config(secrets_: Mapping[str, Any]) -> AccessConfig:
     """The sign-in the secrets configure: OIDC (`[auth]`) wins, else `[passwords]`, else none.
 
-    Raises AccessError naming the entry when a password is not a hash (never echoing it).
+    Raises AccessError naming the entry when a password is not a valid hash (never echoing it), or
+    when `[auth]` lacks what Streamlit's sign-in needs, so a broken sign-in never counts as one.
     """
     auth = secrets_.get("auth")
-    if isinstance(auth, Mapping) and auth:
-        named = tuple(k for k, v in auth.items() if isinstance(v, Mapping))
-        return AccessConfig("oidc", named if named and "client_id" not in auth else (None,))
+    if auth is not None:
+        return AccessConfig("oidc", _oidc_providers(auth))
     table = secrets_.get("passwords")
     if table is None:
         return AccessConfig("none")
@@ -242,14 +248,61 @@ def access_config(secrets_: Mapping[str, Any]) -> AccessConfig:
     return AccessConfig("password", passwords=dict(table))
 
 
+_OIDC_NEEDS = ("redirect_uri", "cookie_secret")
+
+
+def _oidc_providers(auth: object) -> tuple[str | None, ...]:
+    """Provider names of an `[auth]` section (None: the one flat provider); AccessError when it cannot sign anyone in."""
+    if not isinstance(auth, Mapping) or not auth:
+        raise AccessError(
+            "auth: expected an [auth] table with redirect_uri, cookie_secret and client_id, got an empty one"
+        )
+    missing = [k for k in _OIDC_NEEDS if not auth.get(k)]
+    if missing:
+        raise AccessError(f"auth.{missing[0]}: required for Streamlit's sign-in (see .streamlit/secrets.toml.example)")
+    named = tuple(str(k) for k, v in auth.items() if isinstance(v, Mapping))
+    if "client_id" in auth or not named:
+        if not auth.get("client_id"):
+            raise AccessError(
+                "auth.client_id: required (or an [auth.<provider>] table with one); without it nobody can sign in"
+            )
+        return (None,)
+    for name in named:
+        if not auth[name].get("client_id"):
+            raise AccessError(f"auth.{name}.client_id: required; without it nobody can sign in with {name}")
+    return named
+
+
+_HOSTNAME_RE = re.compile(
+    r"(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+)
+
+
+def address_problem(address: object) -> str | None:
+    """Why `address` is no address a server can bind (spaces, brackets, junk), or None (unset = every interface)."""
+    if address is None or address == "":
+        return None
+    if isinstance(address, str):
+        try:
+            ipaddress.ip_address(address)
+            return None
+        except ValueError:
+            if _HOSTNAME_RE.fullmatch(address):
+                return None
+        shown = ascii(address[:40]) + (f"... ({len(address)} characters)" if len(address) > 40 else "")
+    else:
+        shown = type(address).__name__
+    return f"server.address {shown}: expected an IP address or a host name, without spaces or brackets (e.g. 127.0.0.1)"
+
+
 def is_loopback(address: str | None) -> bool:
-    """True for 127.0.0.0/8, ::1 and 'localhost'; an unset address means every interface (False)."""
+    """True for 127.0.0.0/8, ::1 and 'localhost' exactly; an unset address means every interface (False)."""
     if not address:
         return False
-    if address.strip().lower() == "localhost":
+    if address.lower() == "localhost":
         return True
     try:
-        return ipaddress.ip_address(address.strip().strip("[]")).is_loopback
+        return ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
 
@@ -258,12 +311,36 @@ def serve_refusal(address: str | None, config: AccessConfig, xsrf_protection: bo
     """One line saying why the dashboard must not serve with these settings, or None when it may."""
     if not xsrf_protection:
         return "server.enableXsrfProtection: expected true (it guards every form and button); got false"
+    if problem := address_problem(address):
+        return problem
     if config.mode == "none" and not is_loopback(address):
         shown = address or "(unset: every interface)"
         return (
             f"server.address {shown}: refusing to serve athletes' data beyond this machine without sign-in;"
             " bind 127.0.0.1, or configure [passwords] or [auth] in .streamlit/secrets.toml (see README, Sharing)"
         )
+    return None
+
+
+def secrets_file_problem(paths: Sequence[str]) -> str | None:
+    """One line naming the first secrets file that exists but is not valid TOML (with its line), or None.
+
+    Streamlit treats an unparsable secrets file like a missing one; read as "no sign-in configured" that
+    would hide the mistake, so the gate and the launcher report it instead. The file's text is not echoed.
+    """
+    for path in paths:
+        if not str(path).endswith(".toml"):
+            continue
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            return f"secrets {path}: cannot be read ({type(exc).__name__}); expected a UTF-8 TOML file"
+        try:
+            tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            return f"secrets {path}: not valid TOML ({exc}); fix it before starting (sign-in is read from it)"
     return None
 
 

@@ -79,8 +79,53 @@ def test_oidc_wins_over_passwords_and_named_providers_are_listed(stored: str) ->
     """Given [auth] (flat or per provider) and [passwords], when reading, then the mode is OIDC with its providers."""
     flat = {"auth": {"redirect_uri": "u", "cookie_secret": "c", "client_id": "i"}, "passwords": {"alice": stored}}
     assert access_config(flat) == AccessConfig("oidc", (None,))
-    named = {"auth": {"redirect_uri": "u", "cookie_secret": "c", "google": {"client_id": "i"}, "okta": {}}}
+    named = {
+        "auth": {"redirect_uri": "u", "cookie_secret": "c", "google": {"client_id": "i"}, "okta": {"client_id": "j"}}
+    }
     assert access_config(named).providers == ("google", "okta")
+
+
+@pytest.mark.parametrize(
+    ("auth", "message"),
+    [
+        ({"redirect_uri": "u", "cookie_secret": "c"}, "auth.client_id: required"),
+        ({"redirect_uri": "u", "cookie_secret": "c", "client_id": ""}, "auth.client_id: required"),
+        (
+            {"redirect_uri": "u", "cookie_secret": "c", "google": {"client_secret": "s"}},
+            "auth.google.client_id: required",
+        ),
+        ({"cookie_secret": "c", "client_id": "i"}, "auth.redirect_uri: required"),
+        ({}, "auth: expected an [auth] table"),
+        ("yes", "auth: expected an [auth] table"),
+    ],
+)
+def test_an_auth_section_that_cannot_sign_anyone_in_is_refused_not_served(auth: object, message: str) -> None:
+    """Given [auth] without client_id (or its other needs), when reading secrets, then one line refuses it, no OIDC mode."""
+    with pytest.raises(AccessError) as info:
+        access_config({"auth": auth})
+    assert str(info.value).startswith(message) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "address", ["127.0.0.1 ", " 127.0.0.1", "127.0.0.1\n", "[::1]", "0.0.0.0:8501", "host name", "-bad-"]
+)
+def test_a_malformed_address_is_refused_in_one_line_before_any_sign_in_rule(address: str, stored: str) -> None:
+    """Given an address with spaces, brackets, a port or junk, when checking, then one line names it, with or without sign-in."""
+    for config in (AccessConfig("none"), access_config({"passwords": {"alice": stored}})):
+        message = serve_refusal(address, config, True) or ""
+        assert (
+            message
+            == f"server.address {address!a}: expected an IP address or a host name, without spaces or brackets (e.g. 127.0.0.1)"
+        )
+    assert not is_loopback(address)
+
+
+@pytest.mark.parametrize(
+    "address", ["127.0.0.1", "::1", "localhost", "coach.example.internal", "10.0.0.7", "fe80::1%eth0"]
+)
+def test_well_formed_addresses_pass_the_form_check(address: str, stored: str) -> None:
+    """Given a plain IP address or host name, when checking with sign-in configured, then nothing refuses it."""
+    assert serve_refusal(address, access_config({"passwords": {"alice": stored}}), True) is None
 
 
 def test_passwords_table_gives_password_mode_and_nothing_gives_none(stored: str) -> None:

@@ -23,6 +23,7 @@ from core.access import (
     AccessError,
     access_config,
     check_sign_in,
+    secrets_file_problem,
     serve_refusal,
 )
 
@@ -31,8 +32,15 @@ _MESSAGE = "access_message"
 
 
 def _config() -> AccessConfig:
-    """The sign-in configured in secrets (re-read each run, so a removed user is signed out at once)."""
-    return access_config(st.secrets.to_dict() if st.secrets.load_if_toml_exists() else {})
+    """The sign-in configured in secrets (re-read each run, so a removed user is signed out at once).
+
+    A secrets file Streamlit could not parse is an AccessError naming it, never "no sign-in configured".
+    """
+    if st.secrets.load_if_toml_exists():
+        return access_config(st.secrets.to_dict())
+    if problem := secrets_file_problem(st.get_option("secrets.files")):
+        raise AccessError(problem)
+    return access_config({})
 
 
 def _refusal(config: AccessConfig) -> str | None:

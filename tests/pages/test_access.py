@@ -284,3 +284,30 @@ def test_a_deep_link_opens_its_page_once_signed_in(secured: Callable[..., AppTes
     at = sign_in(at, "alice", PASSWORD)
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Weekly plan"]
+
+
+@pytest.fixture
+def broken_secrets_file(tmp_path: Path) -> Iterator[Path]:
+    """Streamlit's secrets.files pointed at one file that is not valid TOML, for one test."""
+    path = tmp_path / "secrets.toml"
+    path.write_text('OPENAI_API_KEY = "sk-sentinel"\n[passwords\nalice = "x"\n')
+    before = st_config.get_option("secrets.files")
+    st_config.set_option("secrets.files", [str(path)])
+    yield path
+    st_config.set_option("secrets.files", before)
+
+
+def test_a_secrets_file_that_is_not_toml_is_reported_as_such_not_as_no_sign_in(
+    broken_secrets_file: Path, demo_db_path: Path, monkeypatch: pytest.MonkeyPatch, athlete_names: list[str]
+) -> None:
+    """Given a secrets.toml with a TOML error, when the app runs (launcher bypassed), then one error names file and line."""
+    monkeypatch.setenv("COACH_DB", str(demo_db_path))
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        f"secrets {broken_secrets_file}: not valid TOML (Expected ']' at the end of a table declaration (at line 2,"
+        " column 11)); fix it before starting (sign-in is read from it)"
+    ]
+    assert len(at.text_input) == len(at.dataframe) == 0 and names_shown(at, athlete_names) == []
+    assert "sk-sentinel" not in tree_text(at)
