@@ -155,6 +155,8 @@ def test_repeated_failures_are_slowed_down_even_for_the_right_password(
     secured: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Given three wrong passwords, when the right one comes at once, then it waits; after the wait it signs in."""
+    now = 1000.0  # a fixed clock: a loaded machine's slow runs must not eat the wait
+    monkeypatch.setattr(gate.time, "monotonic", lambda: now)
     at = secured()
     for _ in range(3):
         at = sign_in(at, "alice", "wrong horse battery")
@@ -162,8 +164,7 @@ def test_repeated_failures_are_slowed_down_even_for_the_right_password(
     at = sign_in(at, "alice", PASSWORD)
     assert [e.value for e in at.error] == ["Too many failed sign-ins: try again in 2 s."]
     assert "Password" in [t.label for t in at.text_input]
-    later = gate.time.monotonic() + 3
-    monkeypatch.setattr(gate.time, "monotonic", lambda: later)
+    monkeypatch.setattr(gate.time, "monotonic", lambda: now + 3)
     at = sign_in(at, "alice", PASSWORD)
     assert not at.error and "Signed in as alice" in [t.value for t in at.sidebar.text]
 
@@ -172,14 +173,15 @@ def test_failures_spread_over_new_sessions_are_throttled_for_that_username(
     secured: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Given three wrong guesses for alice, each from a new session, when a fourth session tries, then it waits."""
+    now = 1000.0  # a fixed clock: a loaded machine's slow runs must not eat the wait
+    monkeypatch.setattr(gate.time, "monotonic", lambda: now)
     for _ in range(3):
         at = sign_in(secured(), "alice", "wrong horse battery")
     assert at.error[0].value == "Wrong username or password. Try again in 2 s."
     fresh = sign_in(secured(), "alice", PASSWORD)
     assert [e.value for e in fresh.error] == ["Too many failed sign-ins: try again in 2 s."]
     assert "Signed in as alice" not in [t.value for t in fresh.sidebar.text]
-    later = gate.time.monotonic() + 3
-    monkeypatch.setattr(gate.time, "monotonic", lambda: later)
+    monkeypatch.setattr(gate.time, "monotonic", lambda: now + 3)
     assert "Signed in as alice" in [t.value for t in sign_in(secured(), "alice", PASSWORD).sidebar.text]
 
 
