@@ -5,8 +5,10 @@
 Streamlit binds its socket before any script runs, so app.py's gate can hide the data but not
 stop the listening. This check runs in front of `streamlit run`: it reads the same settings
 Streamlit will use (config.toml files, STREAMLIT_* variables, these flags, secrets.toml), and
-exits with status 2 and one `error:` line when the address is not loopback and no sign-in is
-configured, or when XSRF protection is off. Otherwise it hands the same arguments to Streamlit.
+exits with status 2 and one `error:` line when the address is malformed (`'127.0.0.1 '`), when it
+is not loopback and no sign-in is configured, when XSRF protection is off, or when the secrets are
+broken (a file that is not valid TOML, a password hash that is malformed or outside the accepted
+cost, an `[auth]` without client_id). Otherwise it hands the same arguments to Streamlit.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from streamlit import config
 from streamlit.runtime.secrets import secrets_singleton
 from streamlit.web import bootstrap, cli
 
-from core.access import AccessError, access_config, serve_refusal
+from core.access import AccessError, access_config, secrets_file_problem, serve_refusal
 
 APP = Path(__file__).resolve().parent / "app.py"
 
@@ -30,6 +32,10 @@ def refusal(argv: Sequence[str]) -> str | None:
     # As `streamlit run` does before loading config: app.py's own .streamlit/ folder counts too.
     config._main_script_path = str(APP)
     bootstrap.load_config_options({k: v for k, v in params.items() if k not in ("target", "args")})
+    if not secrets_singleton.load_if_toml_exists() and (
+        problem := secrets_file_problem(config.get_option("secrets.files"))
+    ):
+        return problem
     try:
         found = access_config(secrets_singleton.to_dict() if secrets_singleton.load_if_toml_exists() else {})
     except AccessError as exc:

@@ -2,8 +2,11 @@
 
 Quoted fields escape `\\`, `"` and every line break; bare fields also escape the
 structural characters `| [ ] { } @ × "`; line breaks become `\\n` / `\\r`, other control
-and line-separator characters `\\uXXXX`. So no note or name can end its field, open a new
-line or fake a record.
+and line-separator characters and lone UTF-16 surrogates `\\uXXXX`. So no note or name can end
+its field, open a new line, fake a record or make the text unencodable.
+
+`lone_surrogate_at` is the one lone-surrogate check; `quote_short` is how a message echoes
+untrusted text (an unknown field name, a rejected value): quoted and cut to a few dozen characters.
 """
 
 from __future__ import annotations
@@ -17,6 +20,15 @@ from core.errors import NotationError
 BARE_SPECIAL = frozenset('\\"|[]{}@×')
 QUOTED_SPECIAL = frozenset('\\"')
 LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+SHORT_QUOTE = 40  # characters of untrusted text a message echoes
+# Python decodes a valid UTF-16 pair (from JSON's "\ud83d\ude00") to one character: any surrogate left is lone.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate_at(text: str) -> int:
+    """Index of the first lone UTF-16 surrogate in `text` (it cannot be encoded as UTF-8), or -1."""
+    found = _SURROGATE.search(text)
+    return -1 if found is None else found.start()
 
 
 def escape_chars(text: str, special: frozenset[str]) -> str:
@@ -28,7 +40,7 @@ def escape_chars(text: str, special: frozenset[str]) -> str:
             out.append("\\n")
         elif ch == "\r":
             out.append("\\r")
-        elif ch in LINE_BREAKS or (ord(ch) < 32 and ch != "\t") or ord(ch) == 127:
+        elif ch in LINE_BREAKS or (ord(ch) < 32 and ch != "\t") or ord(ch) == 127 or _SURROGATE.match(ch):
             out.append(f"\\u{ord(ch):04x}")
         else:
             out.append(ch)
@@ -43,6 +55,13 @@ def escape_bare(text: str) -> str:
 def quote(text: str) -> str:
     """Text as a quoted field: `"..."` with `\\`, `"` and line breaks escaped."""
     return '"' + escape_chars(text, QUOTED_SPECIAL) + '"'
+
+
+def quote_short(text: str, limit: int = SHORT_QUOTE) -> str:
+    """`quote(text)` cut to its first `limit` characters, saying the full length: how a message echoes untrusted text."""
+    if len(text) <= limit:
+        return quote(text)
+    return f"{quote(text[:limit])}... ({len(text)} characters)"
 
 
 def unescape(text: str) -> str:

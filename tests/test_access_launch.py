@@ -18,6 +18,7 @@ import psutil
 import pytest
 
 from core.access import hash_password
+from core.chat.endpoints import configured_endpoint
 from core.db.connection import PROJECT_ROOT
 
 READY = "You can now view your Streamlit app"
@@ -141,3 +142,80 @@ def test_config_toml_binds_loopback_and_keeps_xsrf_protection() -> None:
     assert server["address"] == "127.0.0.1"
     assert server.get("enableXsrfProtection", True) is True
     assert "ADDRESS ?= 127.0.0.1" in (PROJECT_ROOT / "Makefile").read_text()
+
+
+def _launch(tmp_path: Path, secrets: str | None, *flags: str) -> subprocess.CompletedProcess[str]:
+    """`python app_launch.py FLAGS` with only this secrets file (or none) and no user config."""
+    secrets_file = tmp_path / "secrets.toml"
+    if secrets is not None:
+        secrets_file.write_text(secrets)
+    env = {**os.environ, "HOME": str(tmp_path), "STREAMLIT_SECRETS_FILES": str(secrets_file)}
+    command = [sys.executable, str(PROJECT_ROOT / "app_launch.py"), "--server.port", str(_free_port()), *flags]
+    return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+
+_SALT, _KEY = "AAAAAAAAAAAAAAAAAAAAAA==", "A" * 43 + "="
+LAUNCH_REFUSALS = {
+    "address with a trailing space": (
+        None,
+        ("--server.address", "127.0.0.1 "),
+        "error: server.address '127.0.0.1 ': expected an IP address or a host name, without spaces or brackets"
+        " (e.g. 127.0.0.1)",
+    ),
+    "address with brackets": (
+        None,
+        ("--server.address", "[::1]"),
+        "error: server.address '[::1]': expected an IP address or a host name, without spaces or brackets"
+        " (e.g. 127.0.0.1)",
+    ),
+    "bad TOML": (
+        'OPENAI_API_KEY = "sk-sentinel"\n[passwords\nalice = "x"\n',
+        ("--server.address", "0.0.0.0"),
+        "error: secrets {secrets}: not valid TOML (Expected ']' at the end of a table declaration (at line 2,"
+        " column 11)); fix it before starting (sign-in is read from it)",
+    ),
+    "hash with n=3": (
+        f'[passwords]\nalice = "scrypt$n=3,r=8,p=1${_SALT}${_KEY}"\n',
+        (),
+        "error: passwords.alice: n=3: expected a power of two",
+    ),
+    "empty hash": (
+        '[passwords]\nalice = ""\n',
+        (),
+        "error: passwords.alice: expected a hash made by `python -m core access hash-password`"
+        " ('scrypt$n=…,r=…,p=…$salt$key'); plain-text passwords are refused",
+    ),
+    "auth without client_id": (
+        '[auth]\nredirect_uri = "http://h:8501/oauth2callback"\ncookie_secret = "s"\n',
+        ("--server.address", "0.0.0.0"),
+        "error: auth.client_id: required (or an [auth.<provider>] table with one); without it nobody can sign in",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(LAUNCH_REFUSALS))
+def test_the_launcher_refuses_broken_settings_in_one_line_and_never_starts_streamlit(tmp_path: Path, case: str) -> None:
+    """Given a malformed address, bad TOML, a malformed hash or [auth] without client_id, when launching, then one line, exit 2."""
+    secrets, flags, expected = LAUNCH_REFUSALS[case]
+    done = _launch(tmp_path, secrets, *flags)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [expected.format(secrets=tmp_path / "secrets.toml")]
+    assert "Traceback" not in done.stdout + done.stderr and READY not in done.stdout
+    assert "sk-sentinel" not in done.stderr and "without sign-in" not in done.stderr
+
+
+def test_the_example_secrets_say_what_the_code_does_secrets_win_in_the_dashboard_env_on_the_command_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Given both a secret and an environment variable, when resolving the endpoint, then as the example file says."""
+    example = (PROJECT_ROOT / ".streamlit" / "secrets.toml.example").read_text()
+    assert "a value set here wins over the same environment variable" in example
+    assert 'a key left out or set to "" falls back to' in example
+    assert "does not read this file: it uses\n# the environment only" in example
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://env.example:1/v1")
+    monkeypatch.setenv("OPENAI_MODEL", "env-model")
+    dashboard = configured_endpoint({"OPENAI_BASE_URL": "http://secrets.example:1/v1", "OPENAI_MODEL": ""})
+    assert dashboard is not None and dashboard.base_url == "http://secrets.example:1/v1"
+    assert dashboard.model == "env-model"  # "" in secrets falls back to the environment
+    command_line = configured_endpoint()
+    assert command_line is not None and command_line.base_url == "http://env.example:1/v1"

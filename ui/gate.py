@@ -18,23 +18,29 @@ from streamlit.navigation.page import StreamlitPage
 
 from core.access import (
     LOCAL_ACTOR,
+    SIGN_IN_THROTTLE,
     AccessConfig,
     AccessError,
     access_config,
     check_sign_in,
-    retry_after,
+    secrets_file_problem,
     serve_refusal,
 )
 
 _ACTOR = "access_actor"
-_FAILURES = "access_failures"
-_RETRY_AT = "access_retry_at"
 _MESSAGE = "access_message"
 
 
 def _config() -> AccessConfig:
-    """The sign-in configured in secrets (re-read each run, so a removed user is signed out at once)."""
-    return access_config(st.secrets.to_dict() if st.secrets.load_if_toml_exists() else {})
+    """The sign-in configured in secrets (re-read each run, so a removed user is signed out at once).
+
+    A secrets file Streamlit could not parse is an AccessError naming it, never "no sign-in configured".
+    """
+    if st.secrets.load_if_toml_exists():
+        return access_config(st.secrets.to_dict())
+    if problem := secrets_file_problem(st.get_option("secrets.files")):
+        raise AccessError(problem)
+    return access_config({})
 
 
 def _refusal(config: AccessConfig) -> str | None:
@@ -110,23 +116,26 @@ def _sign_in_page(config: AccessConfig) -> None:
 
 
 def _check_entered(config: AccessConfig) -> None:
-    """Form callback: check the pair once, drop the password from session state, slow down repeated failures."""
+    """Form callback: check the pair once, drop the password from session state, slow down repeated failures.
+
+    The backoff is per username and shared by every session of the server (core.access.SIGN_IN_THROTTLE),
+    so opening a new browser session does not reset it.
+    """
     password = st.session_state.pop("access_password", "")
     username = st.session_state.get("access_username", "")
     now = time.monotonic()
-    wait = st.session_state.get(_RETRY_AT, 0.0) - now
+    wait = SIGN_IN_THROTTLE.wait(username, now)
     if wait > 0:
         st.session_state[_MESSAGE] = f"Too many failed sign-ins: try again in {math.ceil(wait)} s."
         return
     found = check_sign_in(config.passwords or {}, username, password)
     if found is not None:
-        for key in (_FAILURES, _RETRY_AT, _MESSAGE, "access_username"):
+        SIGN_IN_THROTTLE.succeeded(username)
+        for key in (_MESSAGE, "access_username"):
             st.session_state.pop(key, None)
         st.session_state[_ACTOR] = found
         return
-    failures = st.session_state.get(_FAILURES, 0) + 1
-    delay = retry_after(failures)
-    st.session_state[_FAILURES], st.session_state[_RETRY_AT] = failures, now + delay
+    delay = SIGN_IN_THROTTLE.failed(username, now)
     st.session_state[_MESSAGE] = "Wrong username or password." + (
         f" Try again in {math.ceil(delay)} s." if delay else ""
     )

@@ -37,6 +37,7 @@ from core.errors import CoachError
 from core.plan.context import PlanContext
 from core.plan.model import short_hash
 from core.plan.store import plan_context_for_model
+from core.quoting import lone_surrogate_at
 from core.tokens import DEFAULT_ENCODING, check_encoding_name, count_tokens
 
 MAX_MESSAGE_CHARS = 4000
@@ -195,7 +196,7 @@ def _check_message(message: Any) -> str:
         raise ContextError(f"message {message!r:.40}: expected non-empty text")
     if len(message) > MAX_MESSAGE_CHARS:
         raise ContextError(f"message: {len(message)} characters, expected at most {MAX_MESSAGE_CHARS}")
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in message):
+    if lone_surrogate_at(message) >= 0:
         raise ContextError("message: contains a lone UTF-16 surrogate; expected valid Unicode text")
     return message
 

@@ -42,10 +42,11 @@ def athlete_findings(
 
 @dataclass(frozen=True)
 class DayRow:
-    """One calendar day: session-RPE load, cardio minutes, health and nutrition (None when not logged)."""
+    """One calendar day: session-RPE load and ACR (core.analytics.load's), cardio minutes, health and nutrition."""
 
     day: date
-    load: float
+    load: float | None  # None: a workout without RPE, so the day's load is unknown (as the analytics say)
+    acr: float | None  # coupled acute:chronic ratio of core.analytics.load; None until 28 days of history
     cardio_min: float
     sleep_hours: float | None
     deep_sleep_pct: float | None

@@ -6,8 +6,9 @@ insight headline, second alert, second insight headline, tool hints. Nothing is 
 a missing value leaves its item out rather than printing a zero.
 
 Load status is the coupled acute:chronic ratio of core.analytics.load (mean session-RPE load of the
-last 7 days over the last 28, rest days as 0), computed here from 42 days of daily loads so one
-message does not rebuild the athlete's whole snapshot history; its words come from `acr_status`.
+last 7 days over the last 28, rest days as 0, days of unknown load left out), read from the
+analytics' own snapshot columns for the last 42 days, never recomputed here; its words come from
+`acr_status`.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
-from core.analytics.load import ACUTE_DAYS, CHRONIC_DAYS, acr_status
+from core.analytics.load import acr_status
 from core.analytics.overload import OVERLOAD_ACR
 from core.analytics.patterns import Finding
 from core.context.budget import Item, Section
 from core.context.data import AthleteData
-from core.quoting import escape_bare
+from core.quoting import escape_bare, quote
 from core.workouts.sport import Activity, clock_label, day_label, format_sport_line, sport_line
 
 OVERLOAD_DAYS = 7  # of the last 14
@@ -35,16 +36,8 @@ _LOAD_ADVICE = {"HIGH": " - recovery priority", "LOW": " - can push harder", "OP
 
 
 def acr_series(data: AthleteData) -> list[float | None]:
-    """Coupled ACR for each day of `data.days` (None until a full 28-day window of history exists)."""
-    loads = [d.load for d in data.days]
-    out: list[float | None] = []
-    for i, day in enumerate(data.days):
-        full = (
-            i >= CHRONIC_DAYS - 1 and data.first_day is not None and (day.day - data.first_day).days >= CHRONIC_DAYS - 1
-        )
-        chronic = sum(loads[i - CHRONIC_DAYS + 1 : i + 1]) / CHRONIC_DAYS if full else 0.0
-        out.append(sum(loads[i - ACUTE_DAYS + 1 : i + 1]) / ACUTE_DAYS / chronic if chronic > 0 else None)
-    return out
+    """Coupled ACR for each day of `data.days`, as the analytics give it (None until 28 days of history)."""
+    return [d.acr for d in data.days]
 
 
 def load_line(data: AthleteData) -> str | None:
@@ -110,7 +103,7 @@ def last_workout_text(data: AthleteData, activity: Activity) -> str:
     """The workout as its one-liner without exercise list and HR zones (Tier 2 and the tools carry those)."""
     line = replace(sport_line(activity, data.units), exercises=(), zones=())
     title = data.titles.get(activity.activity_id)
-    label = f"{escape_bare(title)} " if title else ""
+    label = f"{quote(title)} " if title else ""
     return f"last {label}{when_label(activity.start_time, data.as_of)} {format_sport_line(line)}"
 
 

@@ -16,7 +16,7 @@ from core.context.data import AthleteData
 from core.context.inference import WorkoutFocus
 from core.context.tier1 import _mean, load_line
 from core.context.topics import TopicHit
-from core.quoting import escape_bare
+from core.quoting import escape_bare, quote
 from core.workouts.scalars import format_number
 from core.workouts.sport import Activity, day_label, format_sport_line, sport_line
 
@@ -33,9 +33,9 @@ _HEADERS = {
 
 
 def dated_line(activity: Activity, units: str, titles: dict[int, str]) -> str:
-    """`Nov 18 Lower A S:53m|…`: day, title (escaped) and the one-liner."""
+    """`Nov 18 "Lower A" S:53m|…`: day, title (quoted) and the one-liner."""
     title = titles.get(activity.activity_id)
-    label = f" {escape_bare(title)}" if title else ""
+    label = f" {quote(title)}" if title else ""
     return f"{day_label(activity.start_time.date())}{label} {format_sport_line(sport_line(activity, units))}"
 
 

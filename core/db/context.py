@@ -1,19 +1,24 @@
 """Queries behind the tiered context and its Tier 3 tools: a few small, parameterized reads per message.
 
-Every statement is scoped by `athlete_id` (bound, never formatted in). Load is session-RPE
-(duration_min × RPE) on top-level activities, as in core/db/analytics.py; cardio minutes count
-brick legs as their sport and skip the 'multi' row.
+Every statement is scoped by `athlete_id` (bound, never formatted in). A day's load and its
+acute:chronic ratio are not computed here: `daily_series` takes them from the analytics' snapshot
+query (core/db/analytics.py), so the context and the analytics share one definition (a workout
+without RPE makes its day's load unknown, not zero). Cardio minutes count brick legs as their sport
+and skip the 'multi' row.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
+
+from core.db.analytics import daily_snapshot_frame
 
 Row = dict[str, Any]
 
@@ -21,6 +26,11 @@ Row = dict[str, Any]
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[Row]:
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+
+def athlete_exists(con: duckdb.DuckDBPyConnection, athlete_id: int) -> bool:
+    """True when an athlete has this id (a tool call checks before it reads or writes anything)."""
+    return con.execute("SELECT count(*) FROM athletes WHERE athlete_id = ?", [athlete_id]).fetchone() != (0,)
 
 
 def athlete_facts(con: duckdb.DuckDBPyConnection, athlete_id: int) -> Row | None:
@@ -53,16 +63,15 @@ WITH cal AS (
                INTERVAL 1 DAY) t(d)
 ),
 recent AS (
-    SELECT CAST(start_time AS DATE) AS day, type, parent_id, duration_min, rpe
+    SELECT CAST(start_time AS DATE) AS day, type, duration_min
     FROM activities
     WHERE athlete_id = $athlete AND start_time >= CAST($as_of AS DATE) - ($days - 1) * INTERVAL 1 DAY
 ),
 per_day AS (
-    SELECT day, sum(duration_min * coalesce(rpe, 0)) FILTER (WHERE parent_id IS NULL) AS load,
-           sum(duration_min) FILTER (WHERE type IN ('run', 'ride', 'swim')) AS cardio_min
+    SELECT day, sum(duration_min) FILTER (WHERE type IN ('run', 'ride', 'swim')) AS cardio_min
     FROM recent GROUP BY ALL
 )
-SELECT cal.day, coalesce(p.load, 0.0) AS load, coalesce(p.cardio_min, 0.0) AS cardio_min,
+SELECT cal.day, coalesce(p.cardio_min, 0.0) AS cardio_min,
        h.sleep_hours, h.deep_sleep_pct, h.hrv_ms, h.resting_hr, n.calories, n.protein_g
 FROM cal
 LEFT JOIN per_day p USING (day)
@@ -73,8 +82,25 @@ ORDER BY cal.day
 
 
 def daily_series(con: duckdb.DuckDBPyConnection, athlete_id: int, as_of: date, days: int) -> list[Row]:
-    """One row per calendar day for the `days` ending at `as_of`, rest days included, oldest first."""
-    return _dicts(con.execute(_DAILY_SQL, {"as_of": as_of, "days": days, "athlete": athlete_id}))
+    """One row per calendar day for the `days` ending at `as_of`, rest days included, oldest first.
+
+    `load` (AU; None when a workout lacks RPE) and `acr` (coupled 7:28 ratio; None until 28 days of
+    history) are the analytics' own columns `load` and `acr_coupled`, for the same day.
+    """
+    rows = _dicts(con.execute(_DAILY_SQL, {"as_of": as_of, "days": days, "athlete": athlete_id}))
+    snapshots = daily_snapshot_frame(con, [athlete_id], since=as_of - timedelta(days=days - 1), with_workouts=False)
+    analytics = {
+        day.date(): (_known(load), _known(acr))
+        for day, load, acr in zip(snapshots.day, snapshots.load, snapshots.acr_coupled, strict=True)
+    }
+    for row in rows:
+        row["load"], row["acr"] = analytics.get(row["day"], (0.0, None))  # before any data: a rest day, no ratio
+    return rows
+
+
+def _known(value: Any) -> float | None:
+    """A float, or None for SQL NULL / pandas NaN (unknown)."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
 def activity_labels(con: duckdb.DuckDBPyConnection, athlete_id: int, activity_ids: list[int]) -> dict[int, Row]:
@@ -111,7 +137,8 @@ def record_turn(con: duckdb.DuckDBPyConnection, row: Row) -> int:
         f"INSERT INTO interactions ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
         " RETURNING interaction_id"
     )
-    return int(con.execute(sql, values).fetchone()[0])
+    (interaction_id,) = con.execute(sql, values).fetchall()[0]
+    return int(interaction_id)
 
 
 def interaction_rows(con: duckdb.DuckDBPyConnection, athlete_id: int, limit: int = 50) -> list[Row]:
@@ -127,7 +154,7 @@ def interaction_rows(con: duckdb.DuckDBPyConnection, athlete_id: int, limit: int
 @contextlib.contextmanager
 def scratch_copy(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """Run on an in-memory copy of the whole database (replays edit plans and log turns); the file is untouched."""
-    original = con.execute("SELECT current_database()").fetchone()[0]
+    (original,) = con.execute("SELECT current_database()").fetchall()[0]
     con.execute("ATTACH ':memory:' AS replay_scratch")
     try:
         con.execute(f'COPY FROM DATABASE "{original}" TO replay_scratch')

@@ -29,6 +29,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from core.errors import CoachError
+from core.quoting import lone_surrogate_at
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DAY_IDS = tuple(f"day_{n}" for n in range(1, 8))
@@ -258,7 +259,7 @@ DESCRIBE_MAX = 40
 def shown(value: Any) -> str:
     """A short form of any value; never recursive over nested input, never converts a huge integer."""
     if isinstance(value, str):
-        shown = ascii(value) if any(0xD800 <= ord(c) <= 0xDFFF for c in value[:1000]) else repr(value)
+        shown = ascii(value) if lone_surrogate_at(value[:1000]) >= 0 else repr(value)
         return shown if len(value) <= DESCRIBE_MAX else f"{shown[: DESCRIBE_MAX - 3]}... ({len(value)} characters)"
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
         return f"<an integer of about {int(value.bit_length() * 0.30103) + 1} digits>"

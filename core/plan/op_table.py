@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.plan.model import BLOCK_EDITABLE, DAY_IDS, KINDS, MEMBER_EDITABLE, WEEKDAYS, describe
-from core.quoting import LINE_BREAKS
+from core.quoting import LINE_BREAKS, lone_surrogate_at
 
 SETS_MIN, SETS_MAX = 1, 20
 REST_MAX_S = 3600
@@ -64,8 +64,8 @@ def _text_problem(value: Any, limit: int) -> str | None:
         return f"expected a string, got {describe(value)}"
     if len(value) > limit:
         return f"expected at most {limit} characters, got {len(value)} characters"
-    bad = next((i for i, ch in enumerate(value) if 0xD800 <= ord(ch) <= 0xDFFF), None)
-    if bad is not None:
+    bad = lone_surrogate_at(value)
+    if bad >= 0:
         return f"expected valid Unicode text, got a lone surrogate at character {bad + 1}"
     return None
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.plan.model import DAY_IDS, SPORT_TITLES, WEEKDAYS, Block, Day, Member, Plan, short_hash
-from core.quoting import LINE_BREAKS, quote
+from core.quoting import LINE_BREAKS, lone_surrogate_at, quote
 
 # Characters that carry structure in plan text (records, fields, labels, change arrows) or in markdown.
 STRUCTURAL = frozenset(';,:[]{}|@×"#\\→()/`<>*_~!=')
@@ -31,7 +31,8 @@ def needs_quotes(text: str) -> bool:
         or text != text.strip()
         or text.lower() in PLAIN_WORDS_RESERVED
         or any(ch in STRUCTURAL or ch in LINE_BREAKS or ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in text)
-        or any(0xD800 <= ord(ch) <= 0xDFFF or ch in "\u200b\u200e\u200f\u202a\u202e\u2066\u2069" for ch in text)
+        or lone_surrogate_at(text) >= 0
+        or any(ch in "\u200b\u200e\u200f\u202a\u202e\u2066\u2069" for ch in text)
         or bool(ID_LIKE.search(text))
     )
 

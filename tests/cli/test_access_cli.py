@@ -46,3 +46,6 @@ def test_access_benchmark_reports_the_median_verify_time_and_guess_rate(capsys: 
     result = json.loads(capsys.readouterr().out)["access"]
     assert result["verify_median_s"] > 0 and result["scrypt"]["memory_mib"] == 16
     assert result["guesses_per_core_per_s"] == pytest.approx(1 / result["verify_median_s"], rel=0.05)
+    assert result["sign_in_unknown_user_median_s"] > 0 and result["sign_in_known_user_median_s"] > 0
+    ratio = result["sign_in_unknown_user_median_s"] / result["sign_in_known_user_median_s"]
+    assert result["unknown_over_known_ratio"] == pytest.approx(ratio, rel=0.05)

@@ -11,7 +11,7 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from core.access import hash_password
+from core.access import SIGN_IN_THROTTLE, hash_password
 from core.db import connect
 from core.db.athletes import athletes_frame
 from core.db.connection import PROJECT_ROOT
@@ -24,6 +24,14 @@ PAGES = ["pages/home.py", "pages/plan.py", "pages/history.py", "pages/formats.py
 @pytest.fixture(scope="module")
 def passwords() -> dict[str, str]:
     return {"alice": hash_password(PASSWORD)}
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle() -> Iterator[None]:
+    """The process-wide sign-in backoff starts empty for each test (AppTest runs in this process)."""
+    SIGN_IN_THROTTLE.clear()
+    yield
+    SIGN_IN_THROTTLE.clear()
 
 
 @pytest.fixture
@@ -147,6 +155,8 @@ def test_repeated_failures_are_slowed_down_even_for_the_right_password(
     secured: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Given three wrong passwords, when the right one comes at once, then it waits; after the wait it signs in."""
+    now = 1000.0  # a fixed clock: a loaded machine's slow runs must not eat the wait
+    monkeypatch.setattr(gate.time, "monotonic", lambda: now)
     at = secured()
     for _ in range(3):
         at = sign_in(at, "alice", "wrong horse battery")
@@ -154,10 +164,45 @@ def test_repeated_failures_are_slowed_down_even_for_the_right_password(
     at = sign_in(at, "alice", PASSWORD)
     assert [e.value for e in at.error] == ["Too many failed sign-ins: try again in 2 s."]
     assert "Password" in [t.label for t in at.text_input]
-    later = gate.time.monotonic() + 3
-    monkeypatch.setattr(gate.time, "monotonic", lambda: later)
+    monkeypatch.setattr(gate.time, "monotonic", lambda: now + 3)
     at = sign_in(at, "alice", PASSWORD)
     assert not at.error and "Signed in as alice" in [t.value for t in at.sidebar.text]
+
+
+def test_failures_spread_over_new_sessions_are_throttled_for_that_username(
+    secured: Callable[..., AppTest], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given three wrong guesses for alice, each from a new session, when a fourth session tries, then it waits."""
+    now = 1000.0  # a fixed clock: a loaded machine's slow runs must not eat the wait
+    monkeypatch.setattr(gate.time, "monotonic", lambda: now)
+    for _ in range(3):
+        at = sign_in(secured(), "alice", "wrong horse battery")
+    assert at.error[0].value == "Wrong username or password. Try again in 2 s."
+    fresh = sign_in(secured(), "alice", PASSWORD)
+    assert [e.value for e in fresh.error] == ["Too many failed sign-ins: try again in 2 s."]
+    assert "Signed in as alice" not in [t.value for t in fresh.sidebar.text]
+    monkeypatch.setattr(gate.time, "monotonic", lambda: now + 3)
+    assert "Signed in as alice" in [t.value for t in sign_in(secured(), "alice", PASSWORD).sidebar.text]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "scrypt$n=16384,r=8,p=1$A$AAAAAAAA",
+        "scrypt$n=3,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "scrypt$n=1073741824,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    ],
+)
+def test_a_malformed_hash_in_secrets_shows_one_error_line_and_no_exception(
+    secured: Callable[..., AppTest], athlete_names: list[str], bad: str
+) -> None:
+    """Given a malformed scrypt hash (empty, bad base64, n=3, n=2^30), when the app runs, then one error and no data."""
+    at = secured(secrets={"passwords": {"alice": bad}})
+    assert not at.exception
+    assert len(at.error) == 1 and at.error[0].value.startswith("passwords.alice: ")
+    assert len(at.text_input) == len(at.dataframe) == 0
+    assert names_shown(at, athlete_names) == []
 
 
 def test_sign_out_returns_to_the_form(secured: Callable[..., AppTest], athlete_names: list[str]) -> None:
@@ -241,3 +286,30 @@ def test_a_deep_link_opens_its_page_once_signed_in(secured: Callable[..., AppTes
     at = sign_in(at, "alice", PASSWORD)
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Weekly plan"]
+
+
+@pytest.fixture
+def broken_secrets_file(tmp_path: Path) -> Iterator[Path]:
+    """Streamlit's secrets.files pointed at one file that is not valid TOML, for one test."""
+    path = tmp_path / "secrets.toml"
+    path.write_text('OPENAI_API_KEY = "sk-sentinel"\n[passwords\nalice = "x"\n')
+    before = st_config.get_option("secrets.files")
+    st_config.set_option("secrets.files", [str(path)])
+    yield path
+    st_config.set_option("secrets.files", before)
+
+
+def test_a_secrets_file_that_is_not_toml_is_reported_as_such_not_as_no_sign_in(
+    broken_secrets_file: Path, demo_db_path: Path, monkeypatch: pytest.MonkeyPatch, athlete_names: list[str]
+) -> None:
+    """Given a secrets.toml with a TOML error, when the app runs (launcher bypassed), then one error names file and line."""
+    monkeypatch.setenv("COACH_DB", str(demo_db_path))
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        f"secrets {broken_secrets_file}: not valid TOML (Expected ']' at the end of a table declaration (at line 2,"
+        " column 11)); fix it before starting (sign-in is read from it)"
+    ]
+    assert len(at.text_input) == len(at.dataframe) == 0 and names_shown(at, athlete_names) == []
+    assert "sk-sentinel" not in tree_text(at)
