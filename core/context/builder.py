@@ -55,8 +55,11 @@ REPLY_PRIMING = 3
 SYSTEM_PROMPT = (
     "You are an AI fitness coach. Answer briefly from the context; call a tool for more."
     " Change the plan only when asked, by block and day IDs."
-    " If several sessions match a question, name them and ask which."
+    " If several sessions match a question, name them and ask which one."
 )
+
+
+DROP_ORDER = ("history", "tools", "tier2", "plan", "tier1")  # the order a window fit drops parts in
 
 
 class ContextError(CoachError):
@@ -324,7 +327,7 @@ def build_context(
             drops.append(
                 Drop(
                     "plan",
-                    f"plan ({plan.mode})",
+                    plan.mode,
                     plan.tokens,
                     f"plan part was {plan.tokens} tokens, over its {budgets.plan}-token budget",
                 )
@@ -355,6 +358,7 @@ def build_context(
             draft, budgets, encoding, (t1, t2, request, request_openai, defs, base)
         )
     draft.drops += list(t1.drops) + list(t2.drops)
+    draft.drops.sort(key=lambda d: DROP_ORDER.index(d.part))  # stable: within a part, in the order dropped
     history_tokens = messages_tokens(draft.history, encoding) - REPLY_PRIMING if draft.history else 0
     return Context(
         athlete_id=athlete_id,
@@ -411,7 +415,7 @@ def _fit_window(d: _Draft, budgets: Budgets, encoding: str, state: tuple) -> tup
         d.tier2_budget = max(0, state[1].tokens - over())
         state = _assemble(d, budgets, encoding, why)
     if over() > 0 and d.plan is not None:
-        d.drops.append(Drop("plan", f"plan ({d.plan.mode})", d.plan.tokens, why))
+        d.drops.append(Drop("plan", d.plan.mode, d.plan.tokens, why))
         d.plan = None
         state = _assemble(d, budgets, encoding, why)
     if over() > 0 and state[0].tokens:

@@ -318,14 +318,21 @@ def detect_topics(message: str, terms: Iterable[str] = ()) -> tuple[TopicHit, ..
 
 # ---------------------------------------------------------------- edit intent (pre-loads edit_plan; never gates it)
 
+# Matched on the word as written (not its stem: "sets" is a noun, "set" may be the verb); "do" only first.
 _EDIT_VERBS = frozenset(
-    stem(w)
+    w
     for w in """add remove delete drop swap replace change move switch increase decrease bump lower raise reduce
     update edit reschedule put cut take skip trim lighten throw push shift slot pull ditch scrap make give set rename
     shorten lengthen extend double halve squeeze stick reorder clear cancel insert include append sub substitute
-    target note label bring go do""".split()
+    target note label bring do heavier lighter""".split()
 )
-_EDIT_MARKERS = (_phrase("instead"), _phrase("one more"), _phrase("extra"), _phrase("get rid"), _phrase("let's not"))
+_EDIT_MARKERS = tuple(
+    _phrase(m)
+    for m in (
+        "instead", "one more", "extra", "get rid", "let's not", "let me", "from now on", "next time",
+        "from this week", "less", "fewer", "off",
+    )
+)  # fmt: skip
 _EDIT_OBJECTS = frozenset(
     stem(w)
     for w in """plan set rep round block circuit exercise session run ride swim yoga rest day minute min lb lbs kg
@@ -348,7 +355,11 @@ def edit_intent_words(message: str, terms: Iterable[str] = ()) -> tuple[str, ...
         return ()
     names = {s for t in terms for s in _phrase(t) if isinstance(s, str) and len(s) >= 4 and s not in _GENERIC_HEADS}
     verb = next(
-        (w for i, w in enumerate(words) if w.stem in _EDIT_VERBS and not _is_advice(words, i)),
+        (
+            w
+            for i, w in enumerate(words)
+            if w.text in _EDIT_VERBS and (w.text != "do" or i == 0) and not _is_advice(words, i)
+        ),
         None,
     )
     marker = next(

@@ -37,8 +37,8 @@ ARGUMENTS_MAX_CHARS = 200_000
 _MODEL_FIELDS = tuple(dict.fromkeys(f for name in EDIT_OP_NAMES for f in OPS[name].fields))
 
 
-# Fields whose name says what they hold: declared by type only (their rules are the executor's).
-_PLAIN_FIELDS = frozenset({"block_id", "member_id", "exercise", "notes", "focus", "position"})
+# IDs are read off the plan text the model is shown (`b_3`, `m_1`): their type is enough.
+_ID_FIELDS = frozenset({"block_id", "member_id"})
 
 
 def _field_schema(name: str) -> dict[str, Any]:
@@ -50,10 +50,9 @@ def _field_schema(name: str) -> dict[str, Any]:
     spec = FIELDS[name]
     if spec.choices and len(spec.choices) <= 6:
         return {"enum": list(spec.choices)}
-    schema: dict[str, Any] = {"type": spec.json_type}
-    if name not in _PLAIN_FIELDS:
-        schema["description"] = spec.words
-    return schema
+    if name in _ID_FIELDS:
+        return {"type": spec.json_type}
+    return {"type": spec.json_type, "description": spec.words}
 
 
 def edit_op_schema() -> dict[str, Any]:

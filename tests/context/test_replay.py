@@ -119,7 +119,7 @@ def test_record_turn_logs_tiers_tools_and_the_plan_hash_shown(demo_con):
         ctx.tool_def_raw_tokens,
     )
     assert row["tools_offered"] == list(ctx.tool_names) and row["tools_called"] == ["edit_plan"]
-    assert json.loads(row["context_json"])["tools"][1]["reason"].startswith("edit intent")
+    assert json.loads(row["context_json"])["tools"][0]["reason"].startswith("edit intent")
 
 
 def test_cli_context_prints_tiers_and_json(demo_db_path, capsys):

@@ -9,11 +9,11 @@ import duckdb
 import pytest
 
 from core.context.tools import (
+    every_tool,
     QUERY_TOOLS,
     budget_result,
     execute_tool,
     openai_tool_tokens,
-    plan_edit_tools,
     raw_tool_tokens,
 )
 from core.plan.store import load_plan, plan_head
@@ -175,4 +175,4 @@ def test_tool_definitions_are_compact_and_counted_two_ways():
     nine_before = json.loads((Path(__file__).parent / "data" / "nine_plan_tools_before_compaction.json").read_text())
     assert openai_tool_tokens(nine_before) == 1217  # the figure DESIGN.md quotes for the nine plan tools
     assert raw_tool_tokens(nine_before) == 5053
-    assert [t["function"]["name"] for t in plan_edit_tools()] == ["edit_plan"]
+    assert "change_plan" not in json.dumps(every_tool())  # strategy A has edit_plan itself
