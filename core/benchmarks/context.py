@@ -63,9 +63,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 def labelled(name: str) -> list[dict[str, Any]]:
     """The messages of one labelled set in tests/context/data (`topics_labelled` or `edit_requests`)."""
-    messages: list[dict[str, Any]] = json.loads((LABELLED_DIR / f"{name}.json").read_text(encoding="utf-8"))[
-        "messages"
-    ]
+    messages: list[dict[str, Any]] = json.loads((LABELLED_DIR / f"{name}.json").read_text(encoding="utf-8"))["messages"]
     return messages
 
 
@@ -106,7 +104,13 @@ def topic_scores(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         for want, got, m in cases
         if want != got
     ]
-    return {"messages": len(cases), "exact": exact, "exact_share": round(exact / len(cases), 3), "per_topic": per_topic, "misses": misses}
+    return {
+        "messages": len(cases),
+        "exact": exact,
+        "exact_share": round(exact / len(cases), 3),
+        "per_topic": per_topic,
+        "misses": misses,
+    }
 
 
 def edit_offering(con: duckdb.DuckDBPyConnection, encoding: str = DEFAULT_ENCODING) -> dict[str, Any]:

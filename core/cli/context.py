@@ -19,7 +19,7 @@ from core.plan.store import plan_head
 from core.tokens import DEFAULT_ENCODING, ENCODINGS
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("context", help="build the tiered context for one message and show its tokens")
     p.add_argument("--athlete", required=True, help="athlete id or handle, e.g. maya")
     p.add_argument("--message", required=True, help="the user's message")

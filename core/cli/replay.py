@@ -21,7 +21,7 @@ from core.demo.seeding import ensure_demo_database
 from core.tokens import DEFAULT_ENCODING, ENCODINGS
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("replay", help="A/B replay of the scripted conversation: tokens and cost per turn")
     p.add_argument("--athlete", action="append", help="athlete id or handle (repeatable; default: all)")
     p.add_argument("--script", default=str(SCRIPT_PATH), help="replay script JSON (default: data/replay_script.json)")

@@ -45,8 +45,8 @@ from core.errors import CoachError
 from core.plan.context import PlanContext
 from core.plan.model import Plan, short_hash
 from core.plan.store import load_plan, plan_context_for_model
-from core.workouts.sport import Activity
 from core.tokens import DEFAULT_ENCODING, check_encoding_name, count_tokens
+from core.workouts.sport import Activity
 
 MAX_MESSAGE_CHARS = 4000
 TOKENS_PER_MESSAGE = 3  # OpenAI cookbook: every message costs 3 tokens of framing, every reply 3 of priming
@@ -234,7 +234,7 @@ def _fit_history(
 ) -> tuple[list[dict[str, Any]], list[Drop]]:
     """Keep the newest whole messages within `budget` tokens (cookbook framing included)."""
     kept: list[dict[str, Any]] = []
-    drops = []
+    drops: list[Drop] = []
     for i in range(len(turns) - 1, -1, -1):
         if not drops and messages_tokens([turns[i], *kept], encoding) - REPLY_PRIMING <= budget:
             kept.insert(0, turns[i])
@@ -263,9 +263,10 @@ class _Draft:
     tier2_budget: int
 
 
-def _assemble(
-    d: _Draft, budgets: Budgets, encoding: str, why: str = ""
-) -> tuple[Fitted, Fitted, int, int, list[dict], int]:
+_State = tuple[Fitted, Fitted, int, int, list[dict[str, Any]], int]  # tier 1, tier 2, request, OpenAI, defs, base
+
+
+def _assemble(d: _Draft, budgets: Budgets, encoding: str, why: str = "") -> _State:
     t1 = fit_sections("tier1", tier1_sections(d.data, ()), d.tier1_budget, encoding, why)
     t2 = fit_sections("tier2", tier2_sections(d.data, d.topics, d.focus), d.tier2_budget, encoding, why)
     defs = tool_definitions([t.name for t in d.tools])
@@ -393,9 +394,9 @@ def build_context(
     )
 
 
-def _fit_window(d: _Draft, budgets: Budgets, encoding: str, state: tuple) -> tuple:
+def _fit_window(d: _Draft, budgets: Budgets, encoding: str, state: _State) -> _State:
     """Drop parts in the documented order until the request leaves `reserve_output` tokens of the window."""
-    room = budgets.context_window - budgets.reserve_output
+    room = (budgets.context_window or 0) - budgets.reserve_output
     why = (
         f"request over the {budgets.context_window}-token window minus {budgets.reserve_output} reserved for the answer"
     )

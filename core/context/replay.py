@@ -162,9 +162,9 @@ class AthleteReplay:
 
     def _reported(self) -> dict[str, Any]:
         """Totals of the endpoint's reported prompt tokens, only when every request of both strategies was measured."""
-        a = [t.a_reported for t in self.turns]
-        b = [t.b_reported for t in self.turns]
-        if not a or None in a or None in b:
+        a = [t.a_reported for t in self.turns if t.a_reported is not None]
+        b = [t.b_reported for t in self.turns if t.b_reported is not None]
+        if not a or len(a) < len(self.turns) or len(b) < len(self.turns):
             return {}
         return {"a_reported": sum(a), "b_reported": sum(b), "reported_ratio": round(sum(b) / sum(a), 4)}
 
@@ -234,7 +234,7 @@ def replay_athlete(
         )
         if any(r.startswith("ok") for r in results):  # the model's own edit: it knows the plan it moved to
             shown = plan_head(con, athlete_id).plan_hash
-        reported = (None, None)
+        reported: tuple[int | None, int | None] = (None, None)
         if measure is not None:  # send both strategies' exact requests; the endpoint reports what it counted
             body = ctx.request()
             reported = (measure(a_messages, all_tools), measure(body["messages"], body.get("tools", [])))

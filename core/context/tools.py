@@ -119,7 +119,7 @@ QUERY_TOOL_NAMES = tuple(t["function"]["name"] for t in QUERY_TOOLS)
 
 
 def _strict(tool: dict[str, Any]) -> dict[str, Any]:
-    schema = copy.deepcopy(tool["function"]["parameters"])
+    schema: dict[str, Any] = copy.deepcopy(tool["function"]["parameters"])
     schema["additionalProperties"] = False
     for prop, extra in _STRICT_EXTRA.get(tool["function"]["name"], {}).items():
         schema["properties"][prop].update(extra)

@@ -28,7 +28,25 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 
 
 # Words ending in s that are not plurals.
-_UNSTEMMED = frozenset("does was has this his its yes less always perhaps sometimes whereas various previous series".split())
+_UNSTEMMED = frozenset(
+    [
+        "does",
+        "was",
+        "has",
+        "this",
+        "his",
+        "its",
+        "yes",
+        "less",
+        "always",
+        "perhaps",
+        "sometimes",
+        "whereas",
+        "various",
+        "previous",
+        "series",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -215,7 +233,25 @@ _RULES: dict[str, tuple[tuple[_Pred, ...], ...]] = {
 
 # Generic last words that do not name an exercise on their own ("Deep Squat Hold" is not every "hold").
 _GENERIC_HEADS = frozenset(
-    "hold rock flow easy long tempo steady recovery endurance interval brick technique day session a b c".split()
+    [
+        "hold",
+        "rock",
+        "flow",
+        "easy",
+        "long",
+        "tempo",
+        "steady",
+        "recovery",
+        "endurance",
+        "interval",
+        "brick",
+        "technique",
+        "day",
+        "session",
+        "a",
+        "b",
+        "c",
+    ]
 )
 
 
@@ -321,10 +357,65 @@ def detect_topics(message: str, terms: Iterable[str] = ()) -> tuple[TopicHit, ..
 # Matched on the word as written (not its stem: "sets" is a noun, "set" may be the verb); "do" only first.
 _EDIT_VERBS = frozenset(
     w
-    for w in """add remove delete drop swap replace change move switch increase decrease bump lower raise reduce
-    update edit reschedule put cut take skip trim lighten throw push shift slot pull ditch scrap make give set rename
-    shorten lengthen extend double halve squeeze stick reorder clear cancel insert include append sub substitute
-    target note label bring do heavier lighter""".split()
+    for w in [
+        "add",
+        "remove",
+        "delete",
+        "drop",
+        "swap",
+        "replace",
+        "change",
+        "move",
+        "switch",
+        "increase",
+        "decrease",
+        "bump",
+        "lower",
+        "raise",
+        "reduce",
+        "update",
+        "edit",
+        "reschedule",
+        "put",
+        "cut",
+        "take",
+        "skip",
+        "trim",
+        "lighten",
+        "throw",
+        "push",
+        "shift",
+        "slot",
+        "pull",
+        "ditch",
+        "scrap",
+        "make",
+        "give",
+        "set",
+        "rename",
+        "shorten",
+        "lengthen",
+        "extend",
+        "double",
+        "halve",
+        "squeeze",
+        "stick",
+        "reorder",
+        "clear",
+        "cancel",
+        "insert",
+        "include",
+        "append",
+        "sub",
+        "substitute",
+        "target",
+        "note",
+        "label",
+        "bring",
+        "do",
+        "heavier",
+        "lighter",
+    ]
 )
 _EDIT_MARKERS = tuple(
     _phrase(m)
@@ -335,8 +426,31 @@ _EDIT_MARKERS = tuple(
 )  # fmt: skip
 _EDIT_OBJECTS = frozenset(
     stem(w)
-    for w in """plan set rep round block circuit exercise session run ride swim yoga rest day minute min lb lbs kg
-    note weight today tomorrow""".split()
+    for w in [
+        "plan",
+        "set",
+        "rep",
+        "round",
+        "block",
+        "circuit",
+        "exercise",
+        "session",
+        "run",
+        "ride",
+        "swim",
+        "yoga",
+        "rest",
+        "day",
+        "minute",
+        "min",
+        "lb",
+        "lbs",
+        "kg",
+        "note",
+        "weight",
+        "today",
+        "tomorrow",
+    ]
 )
 _ID_RE = re.compile(r"(?:b|m|day)_\d+")
 _ADVICE = frozenset({"should", "could", "would", "do", "does", "did", "can", "am", "is", "was"})

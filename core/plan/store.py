@@ -331,7 +331,11 @@ LAST_INTERACTION = "last-interaction"
 
 
 def plan_context_for_model(
-    con: duckdb.DuckDBPyConnection, athlete_id: int, encoding: str = DEFAULT_ENCODING, *, since: str | None = LAST_INTERACTION
+    con: duckdb.DuckDBPyConnection,
+    athlete_id: int,
+    encoding: str = DEFAULT_ENCODING,
+    *,
+    since: str | None = LAST_INTERACTION,
 ) -> PlanContext:
     """Context for the next model turn: unchanged / delta since `since` / full.
 

@@ -29,8 +29,7 @@ EDITOR_TOOL = "change_plan"
 PLAN_TOOL_NAMES = (EDIT_TOOL, READ_TOOL, EDITOR_TOOL)
 UNLOCKS = {EDITOR_TOOL: EDIT_TOOL}
 EDITOR_RESULT = (
-    f"{EDIT_TOOL} is now offered: call it with ops naming the IDs below (one op per change)."
-    " Required per op: {ops}."
+    f"{EDIT_TOOL} is now offered: call it with ops naming the IDs below (one op per change). Required per op: {{ops}}."
 )
 # Arguments longer than this are refused before parsing: 50 ops with every text field full fit well inside.
 ARGUMENTS_MAX_CHARS = 200_000

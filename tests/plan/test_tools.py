@@ -64,7 +64,18 @@ def test_a_schema_validator_admits_a_filled_in_update_and_refuses_an_undeclared_
     validator = Draft202012Validator(plan_tool_definitions()[0]["function"]["parameters"])
     assert validator.is_valid({"ops": [{"op": "update_block", "block_id": "b_3", "sets": 3}]})
     assert validator.is_valid(
-        {"ops": [{"op": "add_block", "day_id": "day_5", "exercise": "Pull-up", "sets": 3, "reps": "AMRAP", "weight": "BW"}]}
+        {
+            "ops": [
+                {
+                    "op": "add_block",
+                    "day_id": "day_5",
+                    "exercise": "Pull-up",
+                    "sets": 3,
+                    "reps": "AMRAP",
+                    "weight": "BW",
+                }
+            ]
+        }
     )
     assert not validator.is_valid({"ops": [{"op": "update_block", "block_id": "b_3", "athlete_id": 2}]})
     assert not validator.is_valid({"ops": [{"op": "restore_version", "version": 1}]})
@@ -85,7 +96,9 @@ def test_a_llama_grammar_built_from_edit_plan_can_emit_every_field():
 def test_restore_version_is_refused_to_the_model_and_the_plan_is_unchanged(demo_con):
     """Given a model call of restore_version through edit_plan, then it is refused as for people and nothing changes."""
     before = _state(demo_con)
-    refused = _edit(demo_con, {"op": "update_block", "block_id": "b_1", "sets": 5}, {"op": "restore_version", "version": 1})
+    refused = _edit(
+        demo_con, {"op": "update_block", "block_id": "b_1", "sets": 5}, {"op": "restore_version", "version": 1}
+    )
     assert refused.startswith("error: ops[1].op: 'restore_version' is for people") and "nothing was changed" in refused
     assert _state(demo_con) == before
 
