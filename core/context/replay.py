@@ -186,6 +186,7 @@ def verbose_recent_weeks(con: duckdb.DuckDBPyConnection, athlete_id: int) -> str
     return "\n\n".join(get_workout_data(con, athlete_id, s, "verbose") for s in scopes)
 
 
+# long: one pass per scripted turn: coach edits, both requests, the model's calls, the log, the figures
 def replay_athlete(
     con: duckdb.DuckDBPyConnection,
     athlete_id: int,
