@@ -13,8 +13,8 @@ definitions are fitted to `Budgets.tools` raw-JSON tokens by dropping read tools
 
 Fitting a context window (issue 17): when `Budgets.context_window` is set, the request plus
 `reserve_output` must fit. Over it, parts are dropped in this order, each recorded: history (oldest
-first), read tools (last offered first; an edit tool stays), `edit_plan` swapped for the small
-`change_plan` entry point, Tier 2 lines, the plan part, Tier 1 items. If even the bare request does not fit, ContextError says so.
+first), read tools (last offered first; an edit tool stays), Tier 2 lines, the plan part, Tier 1
+items, and last `edit_plan` is swapped for the small `change_plan` entry point. If even the bare request does not fit, ContextError says so.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ from core.context.inference import WorkoutFocus, infer_workout, refers_to_workou
 from core.context.tier1 import tier1_sections
 from core.context.tier2 import tier2_sections
 from core.context.tools import (
-    EDIT_TOOL,
-    EDITOR_TOOL,
     TOOLS_BUDGET,
     OfferedTool,
     fit_tools,
@@ -47,6 +45,7 @@ from core.errors import CoachError
 from core.plan.context import PlanContext
 from core.plan.model import Plan, short_hash
 from core.plan.store import load_plan, plan_context_for_model
+from core.plan.tools import EDIT_TOOL, EDITOR_TOOL
 from core.tokens import DEFAULT_ENCODING, check_encoding_name, count_tokens
 from core.workouts.sport import Activity
 
@@ -61,7 +60,7 @@ SYSTEM_PROMPT = (
 )
 
 
-DROP_ORDER = ("history", "tools", "tier2", "plan", "tier1")  # the order a window fit drops parts in
+DROP_ORDER = ("history", "tools", "tier2", "plan", "tier1")  # drops are listed by part in this order
 
 
 class ContextError(CoachError):
@@ -414,12 +413,6 @@ def _fit_window(d: _Draft, budgets: Budgets, encoding: str, state: _State) -> _S
         tool = d.tools.pop(max(i for i, t in enumerate(d.tools) if not is_edit_tool(t.name)))
         d.drops.append(Drop("tools", tool.name, raw_tool_tokens(tool_definitions([tool.name]), encoding), why))
         state = _assemble(d, budgets, encoding)
-    edit_at = next((i for i, t in enumerate(d.tools) if t.name == EDIT_TOOL), None)
-    if over() > 0 and edit_at is not None:  # the small entry point instead: it unlocks edit_plan when called
-        tokens = raw_tool_tokens(tool_definitions([EDIT_TOOL]), encoding)
-        d.drops.append(Drop("tools", f"{EDIT_TOOL} (offered as {EDITOR_TOOL})", tokens, why))
-        d.tools[edit_at] = OfferedTool(EDITOR_TOOL, f"{EDIT_TOOL} did not fit the window: the edit entry point")
-        state = _assemble(d, budgets, encoding)
     if over() > 0 and state[1].tokens:
         d.tier2_budget = max(0, state[1].tokens - over())
         state = _assemble(d, budgets, encoding, why)
@@ -429,6 +422,12 @@ def _fit_window(d: _Draft, budgets: Budgets, encoding: str, state: _State) -> _S
         state = _assemble(d, budgets, encoding, why)
     if over() > 0 and state[0].tokens:
         d.tier1_budget = max(0, state[0].tokens - over())
+        state = _assemble(d, budgets, encoding, why)
+    edit_at = next((i for i, t in enumerate(d.tools) if t.name == EDIT_TOOL), None)
+    if over() > 0 and edit_at is not None:  # the small entry point instead: it unlocks edit_plan when called
+        tokens = raw_tool_tokens(tool_definitions([EDIT_TOOL]), encoding)
+        d.drops.append(Drop("tools", f"{EDIT_TOOL} (offered as {EDITOR_TOOL})", tokens, why))
+        d.tools[edit_at] = OfferedTool(EDITOR_TOOL, f"{EDIT_TOOL} did not fit the window: the edit entry point")
         state = _assemble(d, budgets, encoding, why)
     if over() > 0:
         raise ContextError(
