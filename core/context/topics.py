@@ -261,6 +261,7 @@ class Vocabulary:
 
     by_stem: dict[str, tuple[tuple[Phrase, str], ...]]
     regex_led: tuple[tuple[Phrase, str], ...]
+    regex_start: re.Pattern[str]  # matches a word that could start one of `regex_led` (one test per word)
 
 
 def _vocabulary(extra_training: tuple[str, ...]) -> Vocabulary:
@@ -281,7 +282,8 @@ def _vocabulary(extra_training: tuple[str, ...]) -> Vocabulary:
             by_stem.setdefault(phrase[0], []).append((phrase, topic))
         else:
             regex_led.append((phrase, topic))
-    return Vocabulary({k: tuple(v) for k, v in by_stem.items()}, tuple(regex_led))
+    starts = "|".join(dict.fromkeys(f"(?:{p[0].pattern})" for p, _ in regex_led if isinstance(p[0], re.Pattern)))
+    return Vocabulary({k: tuple(v) for k, v in by_stem.items()}, tuple(regex_led), _re(starts or "(?!)"))
 
 
 @lru_cache(maxsize=64)
@@ -302,7 +304,8 @@ def _keyword_hits(words: Sequence[Word], vocab: Vocabulary) -> list[tuple[str, i
     """(topic, start, matched text) per phrase occurrence; each word tries only the phrases its stem starts."""
     hits = []
     for i, word in enumerate(words):
-        for phrase, topic in (*vocab.by_stem.get(word.stem, ()), *vocab.regex_led):
+        led = vocab.regex_led if vocab.regex_start.fullmatch(word.text) else ()
+        for phrase, topic in (*vocab.by_stem.get(word.stem, ()), *led):
             if _phrase_at(phrase, words, i):
                 hits.append((topic, word.start, " ".join(w.text for w in words[i : i + len(phrase)])))
     return hits
