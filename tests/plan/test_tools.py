@@ -88,9 +88,11 @@ def test_a_llama_grammar_built_from_edit_plan_can_emit_every_field():
     assert llama_cpp.LlamaGrammar.from_json_schema(schema) is not None
     to_gbnf = getattr(llama_cpp.llama_grammar, "json_schema_to_gbnf", None)
     if to_gbnf is not None:
-        gbnf = to_gbnf(schema)
-        for name in ("block_id", "sets", "day_id", "reps", "weight"):
-            assert name in gbnf, name
+        rules = dict(line.split(" ::= ", 1) for line in to_gbnf(schema).splitlines() if " ::= " in line)
+        assert rules["ops-item"].startswith('"{" space ops-item-op-kv')  # op first, then the optional fields
+        for name in ("block-id", "sets", "day-id", "reps", "weight", "member-id", "members", "focus"):
+            assert f"ops-item-{name}-kv" in rules, name
+        assert rules["ops-item-sets-kv"].endswith("integer") and rules["ops-item-block-id-kv"].endswith("string")
 
 
 def test_restore_version_is_refused_to_the_model_and_the_plan_is_unchanged(demo_con):
