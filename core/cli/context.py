@@ -3,15 +3,19 @@
 python -m core context --athlete maya --message "How did yesterday's squat session go?"
 python -m core context --athlete jordan --message "add a set of pull-ups to Friday" --json
 python -m core context --athlete tomas --message "Am I tired?" --tier1-budget 60 --window 8192
+python -m core context --athlete maya --message "and Friday?" --turn "user:How was Monday?" --turn "assistant:Solid." \
+    --shown-hash 7703c517 --history-budget 20 --tools-budget 100
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from core.cli import command_database, emit
-from core.context.builder import Budgets, Context, build_context
+from core.context.builder import Budgets, Context, ContextError, build_context
 from core.db.athletes import resolve_athlete
+from core.plan.store import plan_head
 from core.tokens import DEFAULT_ENCODING, ENCODINGS
 
 
@@ -23,7 +27,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--tier1-budget", type=int, default=Budgets.tier1)
     p.add_argument("--tier2-budget", type=int, default=Budgets.tier2)
     p.add_argument("--plan-budget", type=int, default=Budgets.plan)
+    p.add_argument("--history-budget", type=int, default=Budgets.history)
+    p.add_argument("--tools-budget", type=int, default=Budgets.tools, help="raw-JSON tokens of tool definitions")
+    p.add_argument("--reserve-output", type=int, default=Budgets.reserve_output, help="tokens kept for the answer")
     p.add_argument("--window", type=int, default=None, help="context window of the endpoint, e.g. 8192")
+    p.add_argument(
+        "--turn",
+        action="append",
+        default=[],
+        metavar="ROLE:TEXT",
+        help="an earlier message of the conversation, oldest first (repeatable), e.g. 'user:How was Monday?'",
+    )
+    p.add_argument(
+        "--shown-hash",
+        default=None,
+        help="plan hash (or its first 8+ characters) this conversation showed last; default none: a new conversation",
+    )
     p.add_argument("--json", action="store_true", help="print the context, the request and every figure as JSON")
     p.set_defaults(handler=run)
 
@@ -42,26 +61,60 @@ def render_context(ctx: Context) -> str:
         ctx.tier1,
         f"--- tier 2 ({ctx.tier2_tokens}/{ctx.budgets.tier2} tokens; blocks: {', '.join(ctx.tier2_blocks) or 'none'})",
         ctx.tier2,
-        f"--- plan ({ctx.plan_tokens} tokens, {ctx.plan_mode or 'not shown'})",
+        f"--- plan ({ctx.plan_tokens} tokens, {ctx.plan_mode or 'not shown'}"
+        + (f" since {ctx.plan_base_hash[:8]}" if ctx.plan_base_hash else "")
+        + ")",
         ctx.plan,
         "--- tools offered",
         *[f"{t.name}: {t.reason}" for t in ctx.tools],
         f"tool definitions: {ctx.tool_def_raw_tokens} tokens as raw JSON, ~{ctx.tool_def_openai_tokens} by the"
         " OpenAI cookbook's approximation of OpenAI's rendering",
         "--- dropped",
-        *([f"{d.part} {d.key} ({d.tokens} tokens): {d.reason}" for d in ctx.drops] or ["nothing"]),
+        *([d.describe() for d in ctx.drops] or ["nothing"]),
         "",
         f"request: {ctx.request_tokens} tokens (raw tool JSON), ~{ctx.request_tokens_openai} (OpenAI approximation)",
     ]
     return "\n".join(lines)
 
 
+def _turns(specs: list[str]) -> list[dict[str, Any]]:
+    turns = []
+    for spec in specs:
+        role, sep, text = spec.partition(":")
+        if not sep or role not in ("user", "assistant"):
+            raise ContextError(f"--turn {spec[:40]!r}: expected 'user:TEXT' or 'assistant:TEXT'")
+        turns.append({"role": role, "content": text})
+    return turns
+
+
+def _full_hash(con: Any, athlete_id: int, given: str | None) -> str | None:
+    """A shown hash as given, or the head's full hash when `given` is its prefix (the CLI shows 8 characters)."""
+    if given is None:
+        return None
+    head = plan_head(con, athlete_id).plan_hash
+    return head if len(given) >= 8 and head.startswith(given) else given
+
+
 def run(args: argparse.Namespace) -> int:
     con = command_database(args)
     athlete_id = resolve_athlete(con, args.athlete)
     budgets = Budgets(
-        tier1=args.tier1_budget, tier2=args.tier2_budget, plan=args.plan_budget, context_window=args.window
+        tier1=args.tier1_budget,
+        tier2=args.tier2_budget,
+        plan=args.plan_budget,
+        history=args.history_budget,
+        tools=args.tools_budget,
+        reserve_output=args.reserve_output,
+        context_window=args.window,
     )
-    ctx = build_context(con, athlete_id, args.message, budgets=budgets, encoding=args.encoding)
+    ctx = build_context(
+        con,
+        athlete_id,
+        args.message,
+        conversation=_turns(args.turn),
+        shown_hash=_full_hash(con, athlete_id, args.shown_hash),
+        budgets=budgets,
+        encoding=args.encoding,
+    )
     emit(args, {**ctx.to_dict(), "request": ctx.request()}, render_context(ctx))
     return 0

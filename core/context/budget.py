@@ -34,12 +34,22 @@ class Section:
 
 @dataclass(frozen=True)
 class Drop:
-    """What was left out of a request, from which part, and why."""
+    """What was left out of a request, from which part, and why; `describe()` is its one text rendering.
+
+    Fields (the only ones): `part` is where it was dropped from ('history', 'tools', 'tier1', 'tier2',
+    'plan'); `key` names what was dropped (a Tier item key such as 'cardio:2', a tool name, 'plan (full)',
+    'message 3 (user)'); `tokens` is what it would have cost; `reason` is the budget or window it broke.
+    A trimmed tier is recorded as one Drop per item it lost.
+    """
 
     part: str
     key: str
     tokens: int
     reason: str
+
+    def describe(self) -> str:
+        """`tier2 cardio:2 (31 tokens): tier2 was 412 tokens, over its 400-token budget` (CLIs and pages)."""
+        return f"{self.part} {self.key} ({self.tokens} tokens): {self.reason}"
 
 
 @dataclass(frozen=True)

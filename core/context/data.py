@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import duckdb
 
@@ -22,7 +23,7 @@ from core.workouts.sport import Activity, load_activities
 RECENT_DAYS = 14
 DAILY_DAYS = 42  # 28 for the chronic window + 14 days of ratios for the overload alert
 
-_FINDINGS: dict[tuple, list[Finding]] = {}
+_FINDINGS: dict[tuple[Any, ...], list[Finding]] = {}
 
 
 def athlete_findings(
@@ -32,7 +33,7 @@ def athlete_findings(
     if fingerprint is None:
         facts = sql.athlete_facts(con, athlete_id)
         fingerprint = facts["fingerprint"] if facts else ()
-    key = (athlete_id, tuple(fingerprint))
+    key: tuple[Any, ...] = (athlete_id, tuple(fingerprint))
     if fingerprint and fingerprint[0] == "":  # an in-memory database has no path: key it by connection
         key += (id(con),)
     if key not in _FINDINGS:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from core.workouts.sport import Activity, DayEntry, clock_label, format_day, sport_line
 
@@ -129,7 +130,7 @@ def infer_workout(
     message: str,
     activities: Sequence[Activity],
     today: date,
-    conversation: Sequence[dict] = (),
+    conversation: Sequence[dict[str, Any]] = (),
 ) -> WorkoutFocus | None:
     """The workout a message is about (None without any activity); `activities` oldest first."""
     if not activities:

@@ -1,7 +1,8 @@
 """The interaction log: one row per model turn in `interactions`.
 
-The plan hash recorded is the one the turn *showed* (None when the plan part was not sent), which is
-what "since the last interaction" means for the next turn's plan delta.
+The plan hash recorded is the one the turn *showed* (None when the plan part was not sent). The details
+say which plan part was sent: `plan_mode` (full / delta / unchanged) and `plan_since`, the hash of this
+conversation the delta was computed from (None: the full plan of a new conversation).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def record_turn(
         "tools": [{"name": t.name, "reason": t.reason} for t in context.tools],
         "dropped": [asdict(d) for d in context.drops],
         "plan_mode": context.plan_mode,
+        "plan_since": context.plan_base_hash,
         "request_tokens_openai": context.request_tokens_openai,
     }
     return sql.record_turn(

@@ -4,7 +4,8 @@ Strategy A is a system without tiers: every turn sends the instructions, the ful
 program data of the current and the previous week (the same 14 days Tier 2 looks at), the whole
 conversation so far, and every tool. Strategy B is `build_context`, nothing else. Both see the same
 plan edits: coach edits are applied before their turn, the model's scripted tool calls run through
-`execute_tool` after it, and each B turn is logged with `record_turn`, so later turns get deltas.
+`execute_tool` after it, and each B turn is logged with `record_turn`. The script is one conversation:
+B's plan part follows the hash this conversation showed last (full on the first turn, then deltas).
 The replay runs on an in-memory copy of the database: the file is never changed.
 """
 
@@ -161,9 +162,9 @@ class AthleteReplay:
 
     def _reported(self) -> dict[str, Any]:
         """Totals of the endpoint's reported prompt tokens, only when every request of both strategies was measured."""
-        a = [t.a_reported for t in self.turns]
-        b = [t.b_reported for t in self.turns]
-        if not a or None in a or None in b:
+        a = [t.a_reported for t in self.turns if t.a_reported is not None]
+        b = [t.b_reported for t in self.turns if t.b_reported is not None]
+        if not a or len(a) < len(self.turns) or len(b) < len(self.turns):
             return {}
         return {"a_reported": sum(a), "b_reported": sum(b), "reported_ratio": round(sum(b) / sum(a), 4)}
 
@@ -185,6 +186,7 @@ def verbose_recent_weeks(con: duckdb.DuckDBPyConnection, athlete_id: int) -> str
     return "\n\n".join(get_workout_data(con, athlete_id, s, "verbose") for s in scopes)
 
 
+# long: one pass per scripted turn: coach edits, both requests, the model's calls, the log, the figures
 def replay_athlete(
     con: duckdb.DuckDBPyConnection,
     athlete_id: int,
@@ -210,6 +212,7 @@ def replay_athlete(
     a_raw, a_openai = raw_tool_tokens(all_tools, encoding), openai_tool_tokens(all_tools, encoding)
     history: list[dict[str, Any]] = []
     figures = []
+    shown: str | None = None  # the plan hash this conversation's model has seen (None: none yet)
     for n, turn in enumerate(turns, start=1):
         if turn.coach_edits:
             apply_ops(con, athlete_id, resolve(list(turn.coach_edits)), plan_head(con, athlete_id).plan_hash, "coach")
@@ -217,15 +220,22 @@ def replay_athlete(
         a_messages = [{"role": "system", "content": a_system}, *history, {"role": "user", "content": turn.user}]
         a_base = messages_tokens(a_messages, encoding)
         ctx = build_context(
-            con, athlete_id, turn.user, conversation=history, budgets=budgets or Budgets(), encoding=encoding
+            con,
+            athlete_id,
+            turn.user,
+            conversation=history,
+            shown_hash=shown,
+            budgets=budgets or Budgets(),
+            encoding=encoding,
         )
+        shown = ctx.plan_hash_shown or shown
         results = tuple(
-            execute_tool(
-                con, athlete_id, call["name"], json.dumps(resolve(call["arguments"])), shown_hash=ctx.plan_hash_shown
-            )
+            execute_tool(con, athlete_id, call["name"], json.dumps(resolve(call["arguments"])), shown_hash=shown)
             for call in turn.tool_calls
         )
-        reported = (None, None)
+        if any(r.startswith("ok") for r in results):  # the model's own edit: it knows the plan it moved to
+            shown = plan_head(con, athlete_id).plan_hash
+        reported: tuple[int | None, int | None] = (None, None)
         if measure is not None:  # send both strategies' exact requests; the endpoint reports what it counted
             body = ctx.request()
             reported = (measure(a_messages, all_tools), measure(body["messages"], body.get("tools", [])))

@@ -33,13 +33,14 @@ from core.context.data import athlete_findings
 from core.context.tier2 import dated_line
 from core.db import context as sql
 from core.errors import CoachError
-from core.plan.tools import execute_tool_call, plan_tool_definitions
+from core.plan.tools import EDIT_TOOL, EDITOR_TOOL, UNLOCKS, execute_tool_call, plan_tool_definitions
 from core.quoting import SHORT_QUOTE, lone_surrogate_at, quote, quote_short
 from core.tokens import DEFAULT_ENCODING, count_tokens
 from core.workouts.formats import FORMATS, get_workout_data
 from core.workouts.sport import Activity, format_sport_line, load_activities, sport_line
 
 RESULT_BUDGET = 400  # tokens of one tool result
+TOOLS_BUDGET = 600  # raw-JSON tokens of the tool definitions offered on one turn
 GENERAL_TOOL = "query_workouts"
 MAX_DAYS = 90
 MAX_ARGUMENT_CHARS = 20_000  # one call's arguments as JSON text
@@ -51,11 +52,17 @@ _TYPES = ["any", "strength", "run", "ride", "swim", "yoga", "multi"]
 
 
 def _days(default: int, high: int = MAX_DAYS, low: int = 1) -> dict[str, Any]:
-    return {"type": "integer", "minimum": low, "maximum": high, "description": f"{low}-{high}, default {default}"}
+    """A day count; the limits are in the words the model reads, the executor adds them as min/max (`_strict`)."""
+    return {"type": "integer", "description": f"{low}-{high}, default {default}"}
 
 
 def _flag(what: str) -> dict[str, Any]:
     return {"type": "boolean", "description": what}
+
+
+def _choice(values: Sequence[str], default: str) -> dict[str, Any]:
+    """An enum (its type is implied: a grammar built from it allows only these strings)."""
+    return {"enum": list(values), "description": f"default {default}"}
 
 
 def _tool(name: str, description: str, properties: dict[str, Any]) -> dict[str, Any]:
@@ -69,22 +76,18 @@ def _tool(name: str, description: str, properties: dict[str, Any]) -> dict[str, 
     }
 
 
-# What the model reads. The executor adds the exact rules in _STRICT below.
+# What the model reads. The executor adds the exact rules in _STRICT_EXTRA below.
 QUERY_TOOLS: list[dict[str, Any]] = [
     _tool(
         "query_workouts",
         "Recent workouts of any type as one-liners",
-        {
-            "type": {"type": "string", "enum": _TYPES, "description": "default any"},
-            "days": _days(7),
-            "include_details": _flag("strength exercises and notes"),
-        },
+        {"type": _choice(_TYPES, "any"), "days": _days(7), "include_details": _flag("strength exercises and notes")},
     ),
     _tool(
         "query_cardio",
         "Runs, rides and swims in detail",
         {
-            "activity_type": {"type": "string", "enum": ["run", "ride", "swim", "all"], "description": "default all"},
+            "activity_type": _choice(["run", "ride", "swim", "all"], "all"),
             "days": _days(14),
             "include_hr_zones": _flag("minutes per HR zone"),
             "include_routes": _flag("route names"),
@@ -94,7 +97,7 @@ QUERY_TOOLS: list[dict[str, Any]] = [
         "query_cross_modality",
         "Tested patterns across sports (effect, n, p)",
         {
-            "pattern_type": {"type": "string", "enum": [*FAMILIES, "all"], "description": "default all"},
+            "pattern_type": _choice([*FAMILIES, "all"], "all"),
             "days": _days(365, high=730, low=28) | {"description": "28-730, default all history"},
         },
     ),
@@ -104,11 +107,16 @@ QUERY_TOOLS: list[dict[str, Any]] = [
         "The training program (sessions, exercises, logged sets)",
         {
             "scope": {"type": "string", "description": "full_program, current_week, week:N or session:ID"},
-            "format": {"type": "string", "enum": list(FORMATS), "description": "default compact"},
+            "format": _choice(list(FORMATS), "compact"),
         },
     ),
 ]
+_DAY_LIMITS = {"minimum": 1, "maximum": MAX_DAYS}
 _STRICT_EXTRA: dict[str, dict[str, Any]] = {
+    "query_workouts": {"days": _DAY_LIMITS},
+    "query_cardio": {"days": _DAY_LIMITS},
+    "query_cross_modality": {"days": {"minimum": 28, "maximum": 730}},
+    "query_body_comp": {"days": {"minimum": 1, "maximum": 365}},
     "get_workout_data": {
         "scope": {"pattern": r"^(full_program|current_week|week:\d{1,3}|session:[A-Za-z0-9_-]{1,40})$"}
     },
@@ -130,13 +138,8 @@ _VALIDATORS = {t["function"]["name"]: Draft202012Validator(_strict(t)) for t in 
 # ---------------------------------------------------------------- the plan tools: the one place that names them
 
 
-def plan_edit_tools() -> list[dict[str, Any]]:
-    """The plan-edit tool offered with edit intent: the batch `edit_plan` (every op described once)."""
-    return [t for t in plan_tool_definitions() if t["function"]["name"] == "edit_plan"]
-
-
 def every_plan_tool() -> list[dict[str, Any]]:
-    """Every plan tool core.plan defines (what strategy A sends every turn)."""
+    """Every plan tool core.plan defines, the `change_plan` entry point included (the executor runs each)."""
     return list(plan_tool_definitions())
 
 
@@ -193,12 +196,17 @@ class OfferedTool:
 
 
 def offer_tools(topics: Sequence[str], edit_words: Sequence[str], body_words: Sequence[str]) -> tuple[OfferedTool, ...]:
-    """Only what the turn needs: the general read tool always, the rest by topic and intent, in this order."""
-    offered = [OfferedTool(GENERAL_TOOL, "always: the general read tool")]
+    """Only what the turn needs, most needed first (fitting drops from the end).
+
+    An edit tool is offered on every turn, so the model, not a word list, decides whether the user
+    asked for a change: `edit_plan` itself when the message looks like a request (`edit_words`), else
+    the ~50-token `change_plan` entry point that returns the plan's IDs and unlocks `edit_plan`
+    (`tools_after_call`). Read tools follow by topic; the general read tool only when no topic tool is.
+    """
     if edit_words:
-        offered += [
-            OfferedTool(t["function"]["name"], f"edit intent: {' … '.join(edit_words)}") for t in plan_edit_tools()
-        ]
+        offered = [OfferedTool(EDIT_TOOL, f"edit intent: {' … '.join(edit_words)}")]
+    else:
+        offered = [OfferedTool(EDITOR_TOOL, "always: the edit entry point (unlocks edit_plan)")]
     if "cardio" in topics:
         offered.append(OfferedTool("query_cardio", "cardio topic"))
     if "cross_training" in topics or "recovery" in topics:
@@ -208,7 +216,48 @@ def offer_tools(topics: Sequence[str], edit_words: Sequence[str], body_words: Se
         offered.append(OfferedTool("query_body_comp", f"body/nutrition words: {', '.join(body_words)}"))
     if "training" in topics and not edit_words:
         offered.append(OfferedTool("get_workout_data", "training topic"))
+    if len(offered) == 1 and not edit_words:
+        offered.append(OfferedTool(GENERAL_TOOL, "no topic tool: the general read tool"))
     return tuple(offered)
+
+
+def is_edit_tool(name: str) -> bool:
+    """The tools that let the model change the plan (kept by every fitting: the last thing dropped)."""
+    return name in (EDIT_TOOL, EDITOR_TOOL)
+
+
+def fit_tools(
+    offered: Sequence[OfferedTool], budget: int, encoding: str = DEFAULT_ENCODING
+) -> tuple[tuple[OfferedTool, ...], tuple[tuple[OfferedTool, int], ...]]:
+    """Keep the offered tools within `budget` raw-JSON tokens: drop read tools from the end; the edit tool stays.
+
+    Returns (kept, dropped with each one's own tokens).
+    """
+    kept = list(offered)
+    dropped: list[tuple[OfferedTool, int]] = []
+    while raw_tool_tokens(tool_definitions([t.name for t in kept]), encoding) > budget:
+        readers = [i for i, t in enumerate(kept) if not is_edit_tool(t.name)]
+        if not readers:
+            break
+        tool = kept.pop(readers[-1])
+        dropped.append((tool, raw_tool_tokens(tool_definitions([tool.name]), encoding)))
+    return tuple(kept), tuple(dropped)
+
+
+def tools_after_call(
+    offered: Sequence[str], called: str, budget: int = TOOLS_BUDGET, encoding: str = DEFAULT_ENCODING
+) -> tuple[str, ...]:
+    """The tool names for the rest of the turn once `called` has run.
+
+    An entry point (`change_plan`) is replaced by the tool it unlocks (`edit_plan`), first; read
+    tools that no longer fit `budget` are dropped from the end. Any other call changes nothing.
+    The chat loop sends `tool_definitions(tools_after_call(...))` on its next request of the turn.
+    """
+    if called not in UNLOCKS or called not in offered:
+        return tuple(offered)
+    names = [UNLOCKS[called], *(n for n in offered if n not in (called, UNLOCKS[called]))]
+    kept, _ = fit_tools([OfferedTool(n, "") for n in names], budget, encoding)
+    return tuple(t.name for t in kept)
 
 
 def tool_definitions(names: Sequence[str]) -> list[dict[str, Any]]:
@@ -218,8 +267,8 @@ def tool_definitions(names: Sequence[str]) -> list[dict[str, Any]]:
 
 
 def every_tool() -> list[dict[str, Any]]:
-    """Every tool there is (strategy A offers all of them every turn)."""
-    return [*QUERY_TOOLS, *every_plan_tool()]
+    """Every tool strategy A offers every turn: the query tools and the plan tools (not the entry point)."""
+    return [*QUERY_TOOLS, *(t for t in every_plan_tool() if t["function"]["name"] not in UNLOCKS)]
 
 
 # ---------------------------------------------------------------- the executor

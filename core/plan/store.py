@@ -323,13 +323,24 @@ def context_between_versions(
     return build_plan_context(current, current_hash, version, base, plan_hash(base), base_version, encoding)
 
 
+LAST_INTERACTION = "last-interaction"
+
+
 def plan_context_for_model(
-    con: duckdb.DuckDBPyConnection, athlete_id: int, encoding: str = DEFAULT_ENCODING
+    con: duckdb.DuckDBPyConnection,
+    athlete_id: int,
+    encoding: str = DEFAULT_ENCODING,
+    *,
+    since: str | None = LAST_INTERACTION,
 ) -> PlanContext:
-    """Context for the next model turn: unchanged / delta since the last interaction's plan hash / full."""
+    """Context for the next model turn: unchanged / delta since `since` / full.
+
+    `since` is the plan hash the model was last shown (None: it has seen none, so the full plan);
+    by default the hash of the athlete's last logged interaction.
+    """
     head = plan_head(con, athlete_id)
     current = load_plan(con, athlete_id)
-    base_hash = plan_db.last_interaction_plan_hash(con, athlete_id)
+    base_hash = plan_db.last_interaction_plan_hash(con, athlete_id) if since == LAST_INTERACTION else since
     if base_hash is None:
         return build_plan_context(current, head.plan_hash, head.version, None, None, None, encoding)
     if base_hash == head.plan_hash:

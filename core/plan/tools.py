@@ -17,39 +17,71 @@ import duckdb
 from core.db import plan as plan_db
 from core.errors import CoachError
 from core.plan.model import Plan, describe, key_name, plan_to_canonical, short_hash
-from core.plan.op_table import EDIT_OP_NAMES, OPS, OPS_MAX, field_words, op_signature
+from core.plan.op_table import EDIT_OP_NAMES, FIELDS, OPS, OPS_MAX
 from core.plan.ops import check_batch_shape
 from core.plan.store import apply_ops, latest_version, load_plan, plan_head
 from core.plan.text import format_plan_context
 
 EDIT_TOOL = "edit_plan"
 READ_TOOL = "get_plan"
-PLAN_TOOL_NAMES = (EDIT_TOOL, READ_TOOL)
+# The small entry point offered on every turn: calling it returns the plan's IDs and unlocks edit_plan.
+EDITOR_TOOL = "change_plan"
+PLAN_TOOL_NAMES = (EDIT_TOOL, READ_TOOL, EDITOR_TOOL)
+UNLOCKS = {EDITOR_TOOL: EDIT_TOOL}
+EDITOR_RESULT = (
+    f"{EDIT_TOOL} is now offered: call it with ops naming the IDs below (one op per change). Required per op: {{ops}}."
+)
 # Arguments longer than this are refused before parsing: 50 ops with every text field full fit well inside.
 ARGUMENTS_MAX_CHARS = 200_000
 _MODEL_FIELDS = tuple(dict.fromkeys(f for name in EDIT_OP_NAMES for f in OPS[name].fields))
 
 
-def plan_tool_definitions() -> list[dict[str, Any]]:
-    """The plan tools in OpenAI `tools` format: `edit_plan` (every op, each field described once) and `get_plan`.
+# IDs are read off the plan text the model is shown (`b_3`, `m_1`): their type is enough.
+_ID_FIELDS = frozenset({"block_id", "member_id"})
 
-    Fields are described in the description's words rather than as a JSON Schema per
-    field: about a third of the tokens, and the executor checks every rule anyway.
+
+def _field_schema(name: str) -> dict[str, Any]:
+    """One op field as JSON Schema: a short enum, else its type and its limits in words.
+
+    Null (clear a field) is said once in the description rather than as a `["string", "null"]` per
+    field: ~35 tokens, and the executor accepts null wherever a field can be cleared.
     """
-    ops = "; ".join(op_signature(OPS[name]) for name in EDIT_OP_NAMES)
+    spec = FIELDS[name]
+    if spec.choices and len(spec.choices) <= 6:
+        return {"enum": list(spec.choices)}
+    if name in _ID_FIELDS:
+        return {"type": spec.json_type}
+    return {"type": spec.json_type, "description": spec.words}
+
+
+def edit_op_schema() -> dict[str, Any]:
+    """The schema of one op: `op` plus every field any model op takes, each optional, no others.
+
+    One flat set of optional fields (not one alternative per op) keeps the definition within the
+    tool budget while a grammar built from it (llama.cpp turns tool schemas into decoding grammars)
+    can still emit every field; which fields each op requires is in the tool's description, and the
+    executor stays the judge of each op. `restore_version` is for people and is not offered.
+    """
+    return {
+        "type": "object",
+        "properties": {"op": {"enum": list(EDIT_OP_NAMES)}} | {name: _field_schema(name) for name in _MODEL_FIELDS},
+        "required": ["op"],
+        "additionalProperties": False,
+    }
+
+
+def plan_tool_definitions() -> list[dict[str, Any]]:
+    """The plan tools in OpenAI `tools` format: `edit_plan` (every op, every field declared) and `get_plan`."""
+    ops = _required_per_op()
     edit = {
         "name": EDIT_TOOL,
-        "description": f"Edit the plan by IDs; ops apply in order, all or nothing. Ops ([optional]): {ops}."
-        f" Fields: {field_words(_MODEL_FIELDS)}. null clears.",
+        "description": f"Edit the plan by IDs; ops apply in order, all or nothing. Required per op: {ops}."
+        " Other fields set what they name; null clears.",
         "parameters": {
             "type": "object",
             "properties": {
-                "base_hash": {"type": "string", "description": "plan hash seen; default: this turn's"},
-                "ops": {
-                    "type": "array",
-                    "description": f"1-{OPS_MAX} ops",
-                    "items": {"type": "object", "properties": {"op": {"type": "string"}}, "required": ["op"]},
-                },
+                "base_hash": {"type": "string"},
+                "ops": {"type": "array", "items": edit_op_schema()},
             },
             "required": ["ops"],
         },
@@ -59,7 +91,16 @@ def plan_tool_definitions() -> list[dict[str, Any]]:
         "description": "The current plan: IDs, hash, version.",
         "parameters": {"type": "object", "properties": {}},
     }
-    return [{"type": "function", "function": edit}, {"type": "function", "function": read}]
+    editor = {
+        "name": EDITOR_TOOL,
+        "description": "Call first for any plan change; unlocks edit_plan",
+        "parameters": {"type": "object", "properties": {}},
+    }
+    return [{"type": "function", "function": f} for f in (edit, read, editor)]
+
+
+def _required_per_op() -> str:
+    return "; ".join(" ".join((name, *OPS[name].required)) for name in EDIT_OP_NAMES)
 
 
 def _parse_arguments(text: Any) -> dict[str, Any]:
@@ -94,6 +135,18 @@ def _check_envelope(name: str, arguments: dict[str, Any]) -> None:
         if "ops" not in arguments:
             raise CoachError(f"ops: required (an array of 1-{OPS_MAX} ops)")
         check_batch_shape(arguments["ops"], OPS_MAX)
+        _refuse_people_ops(arguments["ops"])
+
+
+def _refuse_people_ops(ops: list[Any]) -> None:
+    """Ops meant for people (restore_version) are refused whole before anything runs: the plan stays as it is."""
+    for i, op in enumerate(ops):
+        kind = op.get("op") if isinstance(op, dict) else None
+        if isinstance(kind, str) and kind in OPS and not OPS[kind].for_model:
+            raise CoachError(
+                f"ops[{i}].op: {kind!r} is for people (the Plan page or `python -m core plan revert`), not the model;"
+                f" expected one of {', '.join(EDIT_OP_NAMES)}; nothing was changed"
+            )
 
 
 def _run(
@@ -105,9 +158,10 @@ def _run(
     author: str,
     actor: str,
 ) -> str:
-    if name == READ_TOOL:
+    if name in (READ_TOOL, EDITOR_TOOL):
         head = plan_head(con, athlete_id)
-        return format_plan_context(load_plan(con, athlete_id), head.plan_hash, head.version)
+        text = format_plan_context(load_plan(con, athlete_id), head.plan_hash, head.version)
+        return text if name == READ_TOOL else EDITOR_RESULT.format(ops=_required_per_op()) + "\n" + text
     base = arguments.get("base_hash") or shown_hash or plan_db.last_interaction_plan_hash(con, athlete_id)
     if base is None:
         return "error: base_hash: required (no plan has been shown in this conversation yet); read the plan first"

@@ -51,12 +51,20 @@ def test_the_shipped_script_has_16_plus_turns_across_all_topics_with_edits_by_co
 
 
 def test_strategy_b_is_at_most_a_quarter_of_strategy_a_on_every_athlete(replayed):
-    """Given the replay, when summing context tokens over the script, then B ≤ 25% of A for every demo athlete."""
+    """Given the replay, when summing context and whole-request tokens over the script, then B ≤ 25% of A for every athlete."""
     results, _, _ = replayed
     assert len(results) == 5
     for r in results:
         assert r.context_ratio <= 0.25, (r.handle, r.context_ratio)
-        assert r.total("b_request") < r.total("a_request")
+        assert r.request_ratio <= 0.25, (r.handle, r.request_ratio)
+
+
+def test_every_turn_offers_an_edit_tool_within_600_tool_tokens(replayed):
+    """Given the replay, when looking at each B turn, then an edit tool is offered and the definitions are ≤ 600 raw tokens."""
+    results, _, _ = replayed
+    for r in results:
+        for t in r.turns:
+            assert t.b_tools_raw <= 600 and {"edit_plan", "change_plan"} & set(t.b_tools), (r.handle, t.turn)
 
 
 def test_every_scripted_turn_fits_the_embedded_models_window(replayed):
@@ -119,7 +127,7 @@ def test_record_turn_logs_tiers_tools_and_the_plan_hash_shown(demo_con):
         ctx.tool_def_raw_tokens,
     )
     assert row["tools_offered"] == list(ctx.tool_names) and row["tools_called"] == ["edit_plan"]
-    assert json.loads(row["context_json"])["tools"][1]["reason"].startswith("edit intent")
+    assert json.loads(row["context_json"])["tools"][0]["reason"].startswith("edit intent")
 
 
 def test_cli_context_prints_tiers_and_json(demo_db_path, capsys):

@@ -113,3 +113,52 @@ def test_questions_and_chatter_have_no_edit_intent(message: str):
 def test_body_words_name_weight_and_nutrition():
     """Given a message about weight and protein, when reading body words, then both are named."""
     assert body_words("Is my weight dropping and protein ok?") == ("weight", "protein")
+
+
+# ---------------------------------------------------------------- the athlete's own words, the labelled set, long input
+
+TOMAS_TERMS = ("Back Squat", "Copenhagen Plank", "Band Pull-Apart", "Strength A", "Barbell Row", "Hanging Leg Raise")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Copenhagen planks are getting easier", {"training"}),
+        ("Band pull-aparts: more reps or more rounds?", {"training"}),
+        ("Shoulders are sore after the bench session", {"training", "recovery"}),
+        ("My hamstrings are sore from Friday's session", {"training", "recovery"}),
+        ("Is it ok to run after leg day?", {"training", "cardio"}),
+        ("Went for an easy jog after squats", {"training", "cardio"}),
+        ("I want to push harder this week", {"training"}),
+        ("Copenhagen is a lovely city", set()),
+    ],
+)
+def test_the_athletes_own_exercises_and_session_words_fire_training(message: str, expected: set[str]):
+    """Given tomas's exercise names, when detecting, then his exercises, body + session words and pushing fire the topics."""
+    assert {h.topic for h in detect_topics(message, TOMAS_TERMS)} == expected
+
+
+def test_without_the_athletes_terms_their_exercise_is_not_training():
+    """Given no terms, when detecting 'Copenhagen planks', then no topic fires: the terms are what made it training."""
+    assert detect_topics("Copenhagen planks are getting easier") == ()
+
+
+def test_the_labelled_set_scores_at_least_90_percent_exact(demo_con):
+    """Given the 64 held-out labelled messages, when detecting with each athlete's terms, then ≥ 90 % are exact."""
+    from core.benchmarks.context import topic_scores
+
+    scores = topic_scores(demo_con)
+    assert scores["messages"] >= 60 and scores["exact_share"] >= 0.90, scores["misses"]
+    assert all(s["recall"] >= 0.9 and s["precision"] >= 0.9 for s in scores["per_topic"].values()), scores
+
+
+def test_a_long_adversarial_message_gets_its_topics():
+    """Given 4,000 characters of rule openers with topic words at both ends, when detecting, then exactly those fire, in order."""
+    from core.benchmarks.context import ADVERSARIAL_UNIT
+
+    filler = (ADVERSARIAL_UNIT * 200)[:3900]
+    message = f"My squats {filler} slept badly"
+    assert len(message) <= 4000
+    hits = detect_topics(message)
+    assert [h.topic for h in hits] == ["training", "cardio", "recovery"]
+    assert hits[0].words == ("squats",) and "slept" in hits[2].words

@@ -13,11 +13,17 @@ from core.db import plan as plan_db
 from core.plan.model import canonical_json
 from core.plan.op_table import EDIT_OP_NAMES, FIELDS, OPS, OPS_MAX
 from core.plan.store import load_plan, plan_head
-from core.plan.tools import ARGUMENTS_MAX_CHARS, PLAN_TOOL_NAMES, execute_tool_call, plan_tool_definitions
+from core.plan.tools import (
+    ARGUMENTS_MAX_CHARS,
+    PLAN_TOOL_NAMES,
+    edit_op_schema,
+    execute_tool_call,
+    plan_tool_definitions,
+)
 from core.tokens import count_tokens
 
 MAYA = 1
-DEFINITIONS_TOKEN_LIMIT = 450
+EDIT_PLAN_TOKEN_LIMIT = 560  # raw JSON; with the turn's read tools it is fitted to 600
 
 
 def _edit(con, *ops: dict, **extra) -> str:
@@ -29,26 +35,82 @@ def _state(con) -> tuple:
     return canonical_json(load_plan(con, MAYA)), plan_head(con, MAYA), plan_db.version_count(con, MAYA)
 
 
-def test_definitions_are_two_openai_tools_within_450_tokens_as_raw_json():
-    """Given the plan tool definitions, when counted as raw JSON (o200k_base), then edit_plan + get_plan fit 450 tokens."""
+def test_definitions_are_three_openai_tools_and_edit_plan_fits_the_turn_budget():
+    """Given the plan tool definitions, when counted as raw JSON (o200k_base), then edit_plan ≤ 560 and the entry point ≤ 50."""
     tools = plan_tool_definitions()
-    assert [t["function"]["name"] for t in tools] == list(PLAN_TOOL_NAMES) == ["edit_plan", "get_plan"]
+    assert [t["function"]["name"] for t in tools] == list(PLAN_TOOL_NAMES) == ["edit_plan", "get_plan", "change_plan"]
     for tool in tools:
         assert tool["type"] == "function" and set(tool["function"]) == {"name", "description", "parameters"}
         Draft202012Validator.check_schema(tool["function"]["parameters"])
-    assert count_tokens(json.dumps(tools)) <= DEFINITIONS_TOKEN_LIMIT
+    sizes = {t["function"]["name"]: count_tokens(json.dumps(t)) for t in tools}
+    assert sizes["edit_plan"] <= EDIT_PLAN_TOKEN_LIMIT and sizes["change_plan"] <= 50
 
 
-def test_definitions_describe_every_model_op_and_each_field_once():
-    """Given edit_plan's description, then each model op appears once and each field's words appear exactly once."""
+def test_every_field_of_every_model_op_is_declared_once_with_its_words():
+    """Given edit_plan's op schema, then each model op is in the enum and each field it takes is declared, limits in words."""
+    schema = edit_op_schema()
+    assert schema["properties"]["op"]["enum"] == list(EDIT_OP_NAMES) and "restore_version" not in json.dumps(schema)
+    assert schema["additionalProperties"] is False and schema["required"] == ["op"]
+    for name in {f for op in EDIT_OP_NAMES for f in OPS[op].fields}:
+        declared = schema["properties"][name]
+        assert declared.get("description") == FIELDS[name].words or "enum" in declared or name.endswith("_id")
     text = plan_tool_definitions()[0]["function"]["description"]
     for name in EDIT_OP_NAMES:
         assert len(re.findall(rf"\b{name} ", text)) == 1
-    assert "restore_version" not in text
-    fields = {f for name in EDIT_OP_NAMES for f in OPS[name].fields}
-    for name in fields:
-        assert text.count(f"; {name} {FIELDS[name].words}") + text.count(f"Fields: {name} {FIELDS[name].words}") == 1
-    assert f"1-{OPS_MAX} ops" in json.dumps(plan_tool_definitions())
+
+
+def test_a_schema_validator_admits_a_filled_in_update_and_refuses_an_undeclared_field():
+    """Given a validator built from edit_plan's schema, then a full update_block passes and an unknown field does not."""
+    validator = Draft202012Validator(plan_tool_definitions()[0]["function"]["parameters"])
+    assert validator.is_valid({"ops": [{"op": "update_block", "block_id": "b_3", "sets": 3}]})
+    assert validator.is_valid(
+        {
+            "ops": [
+                {
+                    "op": "add_block",
+                    "day_id": "day_5",
+                    "exercise": "Pull-up",
+                    "sets": 3,
+                    "reps": "AMRAP",
+                    "weight": "BW",
+                }
+            ]
+        }
+    )
+    assert not validator.is_valid({"ops": [{"op": "update_block", "block_id": "b_3", "athlete_id": 2}]})
+    assert not validator.is_valid({"ops": [{"op": "restore_version", "version": 1}]})
+
+
+def test_a_llama_grammar_built_from_edit_plan_can_emit_every_field():
+    """Given llama.cpp's grammar from edit_plan's schema (when installed), then it builds and has a rule for each field."""
+    llama_cpp = pytest.importorskip("llama_cpp")
+    schema = json.dumps(plan_tool_definitions()[0]["function"]["parameters"])
+    assert llama_cpp.LlamaGrammar.from_json_schema(schema) is not None
+    to_gbnf = getattr(llama_cpp.llama_grammar, "json_schema_to_gbnf", None)
+    if to_gbnf is not None:
+        rules = dict(line.split(" ::= ", 1) for line in to_gbnf(schema).splitlines() if " ::= " in line)
+        assert rules["ops-item"].startswith('"{" space ops-item-op-kv')  # op first, then the optional fields
+        for name in ("block-id", "sets", "day-id", "reps", "weight", "member-id", "members", "focus"):
+            assert f"ops-item-{name}-kv" in rules, name
+        assert rules["ops-item-sets-kv"].endswith("integer") and rules["ops-item-block-id-kv"].endswith("string")
+
+
+def test_restore_version_is_refused_to_the_model_and_the_plan_is_unchanged(demo_con):
+    """Given a model call of restore_version through edit_plan, then it is refused as for people and nothing changes."""
+    before = _state(demo_con)
+    refused = _edit(
+        demo_con, {"op": "update_block", "block_id": "b_1", "sets": 5}, {"op": "restore_version", "version": 1}
+    )
+    assert refused.startswith("error: ops[1].op: 'restore_version' is for people") and "nothing was changed" in refused
+    assert _state(demo_con) == before
+
+
+def test_the_entry_point_returns_the_plan_ids_and_names_the_tool_it_unlocks(demo_con):
+    """Given a change_plan call, then the result names edit_plan, the required fields per op and the plan's block IDs."""
+    before = _state(demo_con)
+    result = execute_tool_call(demo_con, MAYA, "change_plan", "{}")
+    assert result.startswith("edit_plan is now offered") and "update_block block_id" in result and "b_1 " in result
+    assert _state(demo_con) == before
 
 
 def _limit_cases() -> list[tuple[str, object, object, str, str]]:
@@ -100,7 +162,7 @@ def _op_for(field: str, value: object) -> dict:
 @pytest.mark.parametrize(("field", "inside", "outside", "limit", "stated"), _limit_cases(), ids=lambda v: str(v)[:20])
 def test_every_stated_limit_is_enforced_and_the_refusal_names_it(demo_con, field, inside, outside, limit, stated):
     """Given a limit the definition states, a value just inside applies and one just outside is refused naming it."""
-    assert f"{field} {FIELDS[field].words}" in plan_tool_definitions()[0]["function"]["description"]
+    assert edit_op_schema()["properties"][field]["description"] == FIELDS[field].words
     assert stated in FIELDS[field].words
     before = _state(demo_con)
     refused = _edit(demo_con, _op_for(field, outside))
