@@ -40,6 +40,8 @@ COMMAND_MODULES = (
     "core.cli.replay",
     "core.cli.eval",
     "core.cli.chat",
+    "core.cli.athlete",
+    "core.cli.imports",
 )
 MAX_ARGUMENT_BYTES = 1_000_000  # @file / stdin text: larger input is refused, never read whole
 
