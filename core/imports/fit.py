@@ -72,7 +72,7 @@ def _session(session: dict[str, Any], records: list[dict[str, Any]], lengths: li
     mine = [
         r
         for r in records
-        if isinstance(r.get("timestamp"), datetime) and 0 <= (r["timestamp"] - start).total_seconds() <= elapsed
+        if isinstance(r.get("timestamp"), datetime) and 0 <= (r["timestamp"] - start).total_seconds() <= elapsed + 1
     ]
     times = [(r["timestamp"] - start).total_seconds() for r in mine]
     power = [_int(r.get("power")) for r in mine]

@@ -4,7 +4,7 @@ A GPX file has no summary, so the figures are the track's own: distance is gpxpy
 (as Strava reports it), ascent its smoothed uphill, moving time its moving time, and the timer time
 is first to last point minus pauses (gaps over a minute). HR and power come from the Garmin
 TrackPointExtension (`hr`) and a `power` extension when present. Empty segments are ignored (and
-said so); a route, or a track without times, has no activity in it and is refused.
+said so); a route, or a track without times (under 90 % of its points timed), is refused.
 """
 
 from __future__ import annotations
@@ -41,7 +41,12 @@ def parse_gpx(data: bytes) -> tuple[list[ParsedActivity], list[str]]:
     empty = sum(1 for s in segments if not s.points)
     if empty:
         notes.append(f"{empty} empty track segment(s) ignored")
-    points = [p for s in segments for p in s.points if p.time is not None]
+    every = [p for s in segments for p in s.points]
+    points = [p for p in every if p.time is not None]
+    if len(points) >= 2 and len(points) < 0.9 * len(every):
+        raise ImportFileError(
+            f"GPX track has points without times ({len(points)} of {len(every)} timed): its time and pace cannot be known"
+        )
     if len(points) < 2:
         what = "a route with no track" if gpx.routes and not gpx.tracks else "no track points with times"
         raise ImportFileError(f"GPX file has {what}: no activity to import")

@@ -149,7 +149,7 @@ def _zip_sources(path_name: str, data: bytes) -> list[ImportSource]:
     csv_name = next((n for n in names if n.rsplit("/", 1)[-1] == "activities.csv"), None)
     if csv_name is not None:
         prefix = csv_name[: -len("activities.csv")]
-        inside = {n[len(prefix) :]: r for n, r in members.items() if n.startswith(prefix)}
+        inside = {n[len(prefix) :]: r for n, r in members.items() if n.startswith(prefix) and n != csv_name}
         return _export_sources(f"{path_name}:{csv_name}", archive.read(csv_name), inside)
     return [ImportSource(display_name(f"{path_name}:{n}"), r) for n, r in sorted(members.items()) if is_importable(n)]
 

@@ -57,7 +57,7 @@ def zone_minutes(hr_seconds: Sequence[tuple[int, float]], max_hr: int) -> list[f
         frac = hr / max_hr
         zone = next((i for i, top in enumerate(ZONE_TOPS) if frac < top), 4)
         zones[zone] += seconds / 60
-    return [round(z, 1) for z in zones]
+    return [round(z, 2) for z in zones]
 
 
 def normalized_power(times_s: Sequence[float], watts: Sequence[int | None]) -> int | None:
