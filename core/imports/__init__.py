@@ -9,6 +9,14 @@ May import: core.db, core.errors
 """
 
 from core.imports.model import FileOutcome, ImportSource, ParsedActivity
-from core.imports.runner import ImportReport, import_sources, sources_from_paths
+from core.imports.runner import ImportReport, import_sources, sources_from_paths, sources_from_uploads
 
-__all__ = ["FileOutcome", "ImportReport", "ImportSource", "ParsedActivity", "import_sources", "sources_from_paths"]
+__all__ = [
+    "FileOutcome",
+    "ImportReport",
+    "ImportSource",
+    "ParsedActivity",
+    "import_sources",
+    "sources_from_paths",
+    "sources_from_uploads",
+]

@@ -186,6 +186,22 @@ def sources_from_paths(paths: Iterable[str | Path]) -> tuple[list[ImportSource],
     return sources, refused
 
 
+def sources_from_uploads(items: Iterable[tuple[str, bytes]]) -> tuple[list[ImportSource], list[FileOutcome]]:
+    """Files to import from uploaded (name, bytes): a .zip is opened (a Strava export inside is joined)."""
+    sources: list[ImportSource] = []
+    refused: list[FileOutcome] = []
+    for raw_name, data in items:
+        name = display_name(raw_name)
+        if name.lower().endswith(".zip"):
+            try:
+                sources += _zip_sources(name, data)
+            except ImportFileError as exc:
+                refused.append(FileOutcome(name, "refused", str(exc)))
+        else:
+            sources.append(ImportSource(name, partial(bytes, data)))
+    return sources, refused
+
+
 # ---- one file -----------------------------------------------------------------------------------------
 
 
