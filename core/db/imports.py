@@ -60,6 +60,14 @@ def known_file(con: duckdb.DuckDBPyConnection, athlete_id: int, file_hash: str) 
     return KnownFile(str(row[0]), row[1]) if row else None
 
 
+def imported_hashes(con: duckdb.DuckDBPyConnection, athlete_id: int) -> set[str]:
+    """Hashes of every file imported for the athlete (a re-import skips these without parsing them)."""
+    return {
+        str(r[0])
+        for r in con.execute("SELECT file_hash FROM import_files WHERE athlete_id = ?", [athlete_id]).fetchall()
+    }
+
+
 def matching_activity(
     con: duckdb.DuckDBPyConnection, athlete_id: int, kind: str, start_local: datetime, within_s: float
 ) -> KnownActivity | None:

@@ -31,6 +31,7 @@ from core.db.imports import (
     advance_as_of,
     existing_health_days,
     import_settings,
+    imported_hashes,
     insert_health_days,
     known_file,
     matching_activity,
@@ -47,6 +48,7 @@ from core.imports.strava import is_strava_csv, parse_activities_csv
 from core.imports.tcx import parse_tcx
 
 SAME_START_S = 60.0
+WRITE_BATCH = 25  # files parsed with no lock, then written under one write connection (a transaction each)
 MAX_FILE_BYTES = 200_000_000  # uncompressed: a larger file (or a gzip bomb) is refused, never read whole
 SUFFIXES = (".fit", ".gpx", ".tcx", ".csv")
 
@@ -297,11 +299,15 @@ def activity_rows(
     return rows, laps
 
 
-def _import_one(open_writer: Writer, settings: ImportSettings, source: ImportSource) -> FileOutcome:
+def _prepare(source: ImportSource, known: set[str]) -> tuple[str, _Parsed] | FileOutcome:
+    """Read, hash and parse one file with no lock held: (hash, what it holds), or its refused line.
+
+    A file whose hash was imported before is not parsed at all (the write step says it is skipped).
+    """
     try:
         data = unpacked(source)
         file_hash = hashlib.sha256(data).hexdigest()
-        parsed = parse_source(source, data)
+        return file_hash, _Parsed("known") if file_hash in known else parse_source(source, data)
     except ImportFileError as exc:
         return FileOutcome(source.name, "refused", str(exc))
     except (ValueError, KeyError, IndexError, TypeError, AttributeError, OSError, RecursionError) as exc:
@@ -309,14 +315,19 @@ def _import_one(open_writer: Writer, settings: ImportSettings, source: ImportSou
         return FileOutcome(
             source.name, "refused", f"cannot be read: {type(exc).__name__}: {' '.join(str(exc).split())[:100]}"
         )
-    with open_writer() as con:
-        before = known_file(con, settings.athlete_id, file_hash)
-        if before is not None:
-            when = f"{before.imported_at:%Y-%m-%d %H:%M} UTC"
-            return FileOutcome(source.name, "skipped", f"already imported ({before.file_name}, {when}); nothing added")
-        if parsed.health:
-            return _write_health(con, settings, source, file_hash, parsed.health)
-        return _write_activities(con, settings, source, file_hash, parsed)
+
+
+def _write_one(
+    con: duckdb.DuckDBPyConnection, settings: ImportSettings, source: ImportSource, file_hash: str, parsed: _Parsed
+) -> FileOutcome:
+    """Skip a file seen before (by hash); otherwise write what is new in it, in its own transaction."""
+    before = known_file(con, settings.athlete_id, file_hash)
+    if before is not None:
+        when = f"{before.imported_at:%Y-%m-%d %H:%M} UTC"
+        return FileOutcome(source.name, "skipped", f"already imported ({before.file_name}, {when}); nothing added")
+    if parsed.health:
+        return _write_health(con, settings, source, file_hash, parsed.health)
+    return _write_activities(con, settings, source, file_hash, parsed)
 
 
 def _write_activities(
@@ -405,15 +416,24 @@ def import_sources(
     refused: Sequence[FileOutcome] = (),
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import every source for the athlete, one transaction per file; then move their "today" to their last day."""
+    """Import every source for the athlete, one transaction per file; then move their "today" to their last day.
+
+    Files are parsed WRITE_BATCH at a time with no lock held, then written under one write connection
+    (opening one per file costs a checkpoint each: 1.4 files/s instead of tens).
+    """
     with open_writer() as con:
         settings = import_settings(con, athlete_id)
+        known = imported_hashes(con, athlete_id)
     outcomes = list(refused)
-    for done, source in enumerate(sources, start=1):
-        outcome = _import_one(open_writer, settings, source)
-        outcomes.append(outcome)
-        if progress is not None:
-            progress(done, len(sources), outcome)
+    for first in range(0, len(sources), WRITE_BATCH):
+        chunk = sources[first : first + WRITE_BATCH]
+        prepared = [_prepare(source, known) for source in chunk]  # parsing is the slow part: no lock held
+        with open_writer() as con:
+            for source, item in zip(chunk, prepared, strict=True):
+                outcome = item if isinstance(item, FileOutcome) else _write_one(con, settings, source, *item)
+                outcomes.append(outcome)
+                if progress is not None:
+                    progress(len(outcomes) - len(refused), len(sources), outcome)
     with open_writer() as con:
         as_of = advance_as_of(con, athlete_id)
     return ImportReport(athlete_id, tuple(outcomes), str(as_of) if as_of else None)
