@@ -49,6 +49,7 @@ OWNED_ATHLETE_TABLES = (
     "pattern_runs",
     "pattern_findings",
     "import_files",
+    "athlete_settings",
 )
 _ACTIVITY_CHILD_TABLES = ("strength_exercises", "swim_laps")
 
@@ -178,8 +179,9 @@ def create_athlete(
         raise CoachError(f"handle {handle!r} is taken (by {taken[0]!r}); expected a new handle")
     athlete_id = int(con.execute("SELECT coalesce(max(athlete_id), 0) + 1 FROM athletes").fetchone()[0])  # type: ignore[index]
     con.execute(
-        "INSERT INTO athletes (athlete_id, handle, name, profile, phase, units, sports, as_of, time_zone, max_hr)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [athlete_id, handle, name, profile, phase, units, list(sports), as_of, time_zone, max_hr],
+        "INSERT INTO athletes (athlete_id, handle, name, profile, phase, units, sports, as_of)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [athlete_id, handle, name, profile, phase, units, list(sports), as_of],
     )
+    con.execute("INSERT INTO athlete_settings VALUES (?, ?, ?)", [athlete_id, time_zone, max_hr])
     return athlete_id

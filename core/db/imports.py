@@ -45,7 +45,9 @@ class KnownActivity:
 
 def import_settings(con: duckdb.DuckDBPyConnection, athlete_id: int) -> ImportSettings:
     row = con.execute(
-        "SELECT coalesce(time_zone, 'UTC'), coalesce(max_hr, 190) FROM athletes WHERE athlete_id = ?", [athlete_id]
+        "SELECT coalesce(s.time_zone, 'UTC'), coalesce(s.max_hr, 190) FROM athletes a"
+        " LEFT JOIN athlete_settings s USING (athlete_id) WHERE a.athlete_id = ?",
+        [athlete_id],
     ).fetchone()
     if row is None:
         raise LookupError(athlete_id)

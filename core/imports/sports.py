@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 TYPES = ("run", "ride", "swim", "yoga", "strength", "other")
@@ -78,4 +79,4 @@ def normalized_power(times_s: Sequence[float], watts: Sequence[int | None]) -> i
         window += per_second[i] - per_second[i - 30]
         rolled.append(window / 30)
     mean_fourth: float = sum(r**4 for r in rolled) / len(rolled)
-    return round(mean_fourth**0.25)
+    return round(math.pow(mean_fourth, 0.25))

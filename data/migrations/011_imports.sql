@@ -1,4 +1,4 @@
--- 011 imports: real athletes and the files they bring. An athlete gets a time zone (imported
+-- 011 imports: real athletes and the files they bring. An athlete gets settings: a time zone (imported
 -- start times are stored as local time there, like the demo's) and a maximum heart rate (the
 -- HR-zone minutes of imported records are split at the demo's fractions of it). Activities may be
 -- 'other' (a walk, a hike, rowing...) and carry what device files give beyond the demo's columns.
@@ -6,8 +6,13 @@
 -- values (new columns NULL). `import_files` remembers every file imported, by the SHA-256 of its
 -- uncompressed bytes, so the same file is recognised when it comes again.
 
-ALTER TABLE athletes ADD COLUMN time_zone VARCHAR DEFAULT 'UTC';   -- IANA name, e.g. 'Europe/Ljubljana'
-ALTER TABLE athletes ADD COLUMN max_hr INTEGER DEFAULT 190;        -- bpm: top of zone 5
+-- A table of its own rather than new `athletes` columns, so a positional INSERT INTO athletes still fits.
+-- An athlete without a row here (every demo athlete) imports as UTC with a maximum HR of 190.
+CREATE TABLE athlete_settings (
+    athlete_id   INTEGER PRIMARY KEY,
+    time_zone    VARCHAR NOT NULL,                  -- IANA name, e.g. 'Europe/Ljubljana'
+    max_hr       INTEGER NOT NULL                   -- bpm: top of zone 5
+);
 
 CREATE TABLE activities_011 (
     activity_id        BIGINT PRIMARY KEY,

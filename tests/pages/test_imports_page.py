@@ -103,5 +103,6 @@ def test_add_athlete_form_creates_an_athlete(demo_db_path: Path, monkeypatch: py
     next(b for b in at.button if b.label == "Add athlete").click().run()
     assert not at.exception and any("Added kim" in s.value for s in at.success)
     con = connect(demo_db_path, read_only=True)
-    assert con.execute("SELECT time_zone FROM athletes WHERE handle = 'kim'").fetchone() == ("America/Denver",)
+    sql = "SELECT s.time_zone FROM athletes JOIN athlete_settings s USING (athlete_id) WHERE handle = 'kim'"
+    assert con.execute(sql).fetchone() == ("America/Denver",)
     con.close()
