@@ -41,7 +41,7 @@ from core.workouts.sport import Activity, format_sport_line, load_activities, sp
 RESULT_BUDGET = 400  # tokens of one tool result
 GENERAL_TOOL = "query_workouts"
 MAX_DAYS = 90
-_TYPES = ["any", "strength", "run", "ride", "swim", "yoga", "multi", "other"]
+_TYPES = ["any", "strength", "run", "ride", "swim", "yoga", "multi"]
 
 
 def _days(default: int, high: int = MAX_DAYS, low: int = 1) -> dict[str, Any]:

@@ -78,8 +78,8 @@ def test_context_tiers_and_tools_read_imported_activities(imported_only: tuple[d
     for name, arguments in TOOLS.items():
         result = execute_tool(con, athlete_id, name, json.dumps(arguments))
         assert not result.startswith("error"), (name, result)
-    workouts = execute_tool(con, athlete_id, "query_workouts", json.dumps({"days": 14, "type": "other"}))
-    assert not workouts.startswith("error")
+    workouts = execute_tool(con, athlete_id, "query_workouts", json.dumps({"days": 60, "type": "any"}))
+    assert "O:" in workouts  # the walk ('other') is among "any"; the tool's enum stays within its token budget
 
 
 def test_one_liners_of_imported_activities_read_back_exactly(
