@@ -17,8 +17,16 @@ from garmin_fit_sdk import Decoder, Stream
 from core.imports.model import ImportFileError, ParsedActivity
 from core.imports.sports import hr_weights, normalized_power, sport_type
 
-_STROKES = {"freestyle": "free", "backstroke": "back", "breaststroke": "breast", "butterfly": "fly", "im": "im"}
-_STROKES.update({"mixed": "im", "drill": "kick"})
+# FIT swim strokes -> swim_laps.stroke (whose CHECK allows free, back, breast, fly, im, kick).
+_STROKES = {
+    "freestyle": "free",
+    "backstroke": "back",
+    "breaststroke": "breast",
+    "butterfly": "fly",
+    "im": "im",
+    "mixed": "im",
+    "drill": "kick",
+}
 _NOT_ACTIVITY = {
     "weight": "a weight-scale file",
     "monitoring_a": "a monitoring file",
@@ -60,7 +68,7 @@ def parse_fit(data: bytes) -> list[ParsedActivity]:
     records = messages.get("record_mesgs") or []
     lengths = messages.get("length_mesgs") or []
     parsed = [_session(s, records, lengths) for s in sorted(sessions, key=lambda s: s["start_time"])]
-    if len(parsed) == 1:
+    if len(parsed) == 1 and parsed[0].sport != "transition":
         return parsed
     return [_multisport(parsed)]
 

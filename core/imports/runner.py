@@ -14,6 +14,7 @@ import hashlib
 import io
 import os
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
@@ -141,18 +142,28 @@ def _export_sources(csv_name: str, csv_bytes: bytes, members: dict[str, Callable
     return sources
 
 
+def _zip_member(archive: zipfile.ZipFile, name: str) -> bytes:
+    """One member's bytes; a member larger than MAX_FILE_BYTES (a zip bomb) is refused unread."""
+    if archive.getinfo(name).file_size > MAX_FILE_BYTES:
+        raise ImportFileError(f"zip member is larger than {MAX_FILE_BYTES:,} bytes uncompressed")
+    try:
+        return archive.read(name)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise ImportFileError(f"zip member is damaged ({' '.join(str(exc).split())[:80]})") from None
+
+
 def _zip_sources(path_name: str, data: bytes) -> list[ImportSource]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = [i.filename for i in archive.infolist() if not i.is_dir()]
     except zipfile.BadZipFile:
         raise ImportFileError("zip file is damaged or not a zip") from None
-    members: dict[str, Callable[[], bytes]] = {n: partial(archive.read, n) for n in names}
+    members: dict[str, Callable[[], bytes]] = {n: partial(_zip_member, archive, n) for n in names}
     csv_name = next((n for n in names if n.rsplit("/", 1)[-1] == "activities.csv"), None)
     if csv_name is not None:
         prefix = csv_name[: -len("activities.csv")]
         inside = {n[len(prefix) :]: r for n, r in members.items() if n.startswith(prefix) and n != csv_name}
-        return _export_sources(f"{path_name}:{csv_name}", archive.read(csv_name), inside)
+        return _export_sources(f"{path_name}:{csv_name}", _zip_member(archive, csv_name), inside)
     return [ImportSource(display_name(f"{path_name}:{n}"), r) for n, r in sorted(members.items()) if is_importable(n)]
 
 
