@@ -16,6 +16,7 @@ pages = [
     st.Page("pages/replay.py", title="A/B replay", icon=":material/stacked_bar_chart:"),
     st.Page("pages/patterns.py", title="Patterns", icon=":material/insights:"),
     st.Page("pages/comprehension.py", title="Comprehension", icon=":material/quiz:"),
+    st.Page("pages/imports.py", title="Import", icon=":material/upload_file:"),
 ]
 # Before anything that reads athletes' data: until someone is signed in (or the app is local), the run stops here.
 nav = gate.gated_navigation(pages)

@@ -24,6 +24,7 @@ from core.workouts.formats import (
     token_table,
 )
 from core.workouts.levels import READING_KEYS
+from core.workouts.program import load_program
 from core.workouts.sport import TYPE_CODES, recent_activity_log
 from ui import page_state
 from ui.html_views import token_boundaries_html
@@ -77,6 +78,9 @@ st.caption(
 
 athlete_id, encoding = page_state.athlete_id(), page_state.encoding()
 con = page_state.connection().cursor()
+if not load_program(con, athlete_id).weeks:
+    st.info("No program for this athlete yet (only imported activities): the formats compare a program's weeks.")
+    st.stop()
 top = st.columns([2, 1, 1], vertical_alignment="bottom")
 scope = top[0].selectbox("Scope", scope_options(con, athlete_id), key="formats_scope")
 show_tokens = top[1].toggle("Show token boundaries", key="formats_boundaries")

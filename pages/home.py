@@ -9,6 +9,8 @@ import streamlit as st
 from core.analytics.load import HIGH_ACR, LOW_ACR, acr_column, acr_status, daily_snapshots
 from core.analytics.overload import OVERLOAD_ACR, OVERLOAD_MIN_DAYS, OVERLOAD_VARIANT, overload_episodes
 from core.db.athletes import activity_minutes_by_day, athlete_overview
+from core.errors import CoachError
+from core.imports.athlete import add_athlete
 from ui import page_state
 from ui.theme import MULTI_EXPLAINED, SPORT_LABELS, fit_width, profile_label, sport_colour_args
 
@@ -101,15 +103,36 @@ st.caption(MULTI_EXPLAINED)
 for row in overview[overview.overload != ""].itertuples():
     st.warning(f"{row.name}: overload block, {row.overload.removeprefix('⚠ ')}", icon=":material/warning:")
 
+
+def shown(value: object, fmt: str) -> str:
+    """The value formatted, or a dash when there is none yet (a new athlete with no history)."""
+    return "—" if value is None or pd.isna(value) else fmt.format(value)
+
+
+with st.expander("Add an athlete", icon=":material/person_add:"), st.form("home_add_athlete", clear_on_submit=True):
+    a, b, c, d = st.columns(4)
+    handle = a.text_input("Handle", placeholder="sam", key="home_add_handle")
+    name = b.text_input("Name", placeholder="Sam Rivera", key="home_add_name")
+    time_zone = c.text_input("Time zone", value="UTC", key="home_add_tz", help="IANA name, e.g. Europe/Ljubljana")
+    max_hr = d.number_input("Max HR", min_value=100, max_value=240, value=190, key="home_add_max_hr")
+    if st.form_submit_button("Add athlete"):
+        try:
+            with page_state.writing() as con:
+                new_id = add_athlete(con, handle=handle, name=name or None, time_zone=time_zone, max_hr=int(max_hr))
+            st.cache_data.clear()
+            st.success(f"Added {handle.strip().lower()} (id {new_id}): pick them in the sidebar, then use Import.")
+        except CoachError as exc:
+            st.error(str(exc))
+
 me = overview[overview.athlete_id == page_state.athlete_id()].iloc[0]
 st.subheader(f"{me['name']} — {me['phase']} · {me['profile']}")
 cols = st.columns(6)
 cols[0].metric("Phase", me["phase"])
 cols[1].metric("Sessions, last 7 days", int(me["sessions_7d"]))
 cols[2].metric("Plan size", f"{int(me['plan_blocks'])} blocks")
-cols[3].metric("ACR now", f"{me['acr_now']:.2f}", me["load"], delta_color="off", delta_arrow="off")
-cols[4].metric("Sleep last night", f"{me['sleep_hours']:.1f} h")
-cols[5].metric("HRV", f"{me['hrv_ms']:.0f} ms")
+cols[3].metric("ACR now", shown(me["acr_now"], "{:.2f}"), me["load"], delta_color="off", delta_arrow="off")
+cols[4].metric("Sleep last night", shown(me["sleep_hours"], "{:.1f} h"))
+cols[5].metric("HRV", shown(me["hrv_ms"], "{:.0f} ms"))
 
 week = activity_minutes_by_day(page_state.connection().cursor(), page_state.athlete_id())
 trained = week.dropna(subset=["type"])

@@ -22,6 +22,7 @@ SPORT_COLOURS: dict[str, str] = {
     "swim": "#56B4E9",
     "yoga": "#CC79A7",
     "multi": "#8C6D31",
+    "other": "#999999",
 }
 SPORT_ORDER: tuple[str, ...] = tuple(TYPE_CODES)
 SPORT_LABELS: dict[str, str] = {sport: sport for sport in SPORT_ORDER} | {"multi": "multi (brick)"}
@@ -45,6 +46,7 @@ PROFILE_LABELS: dict[str, str] = {
     "hybrid": "Hybrid (run + lift)",
     "yoga_cyclist": "Yoga + cycling",
     "control": "Control (mixed sports)",
+    "imported": "Imported (own files)",
 }
 
 CHAR_PX = 8  # generous average glyph width of the dataframe font; 24 px more for cell padding and sort arrow

@@ -41,6 +41,8 @@ COMMAND_MODULES = (
     "core.cli.eval",
     "core.cli.chat",
     "core.cli.traces",
+    "core.cli.athlete",
+    "core.cli.imports",
     "core.cli.reference",
 )
 MAX_ARGUMENT_BYTES = 1_000_000  # @file / stdin text: larger input is refused, never read whole

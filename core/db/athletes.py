@@ -8,7 +8,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from core.errors import NotFoundError
+from core.errors import CoachError, NotFoundError
 
 ATHLETE_TABLES = (
     "athletes",
@@ -48,6 +48,8 @@ OWNED_ATHLETE_TABLES = (
     "plan_backups",
     "pattern_runs",
     "pattern_findings",
+    "import_files",
+    "athlete_settings",
 )
 _ACTIVITY_CHILD_TABLES = ("strength_exercises", "swim_laps")
 
@@ -153,3 +155,33 @@ def athlete_overview(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         ORDER BY a.athlete_id
         """
     ).df()
+
+
+def create_athlete(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    handle: str,
+    name: str,
+    as_of: date,
+    units: str = "kg",
+    phase: str = "BASE",
+    sports: tuple[str, ...] = (),
+    time_zone: str = "UTC",
+    max_hr: int = 190,
+    profile: str = "imported",
+) -> int:
+    """Insert a new athlete with no plan and no history; returns the id (one more than the largest).
+
+    The caller has validated the values; a handle already taken (any case) is refused naming it.
+    """
+    taken = con.execute("SELECT handle FROM athletes WHERE lower(handle) = lower(?)", [handle]).fetchone()
+    if taken:
+        raise CoachError(f"handle {handle!r} is taken (by {taken[0]!r}); expected a new handle")
+    athlete_id = int(con.execute("SELECT coalesce(max(athlete_id), 0) + 1 FROM athletes").fetchone()[0])  # type: ignore[index]
+    con.execute(
+        "INSERT INTO athletes (athlete_id, handle, name, profile, phase, units, sports, as_of)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [athlete_id, handle, name, profile, phase, units, list(sports), as_of],
+    )
+    con.execute("INSERT INTO athlete_settings VALUES (?, ?, ?)", [athlete_id, time_zone, max_hr])
+    return athlete_id

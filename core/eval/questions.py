@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 import duckdb
@@ -42,7 +43,15 @@ KINDS = (
     "sport_distance",
 )
 ANSWER_TYPES = ("numbers", "names", "pairs", "text")
-SPORT_NAMES = {"R": "run", "C": "ride", "W": "swim", "S": "strength session", "Y": "yoga session", "M": "brick"}
+SPORT_NAMES = {
+    "R": "run",
+    "C": "ride",
+    "W": "swim",
+    "S": "strength session",
+    "Y": "yoga session",
+    "M": "brick",
+    "O": "activity",
+}
 
 
 @dataclass(frozen=True)
@@ -245,6 +254,13 @@ def generate_questions(con: duckdb.DuckDBPyConnection, weeks_back: int = 3) -> l
     for athlete_id in athlete_ids(con):
         who = find_athlete(con, athlete_id)
         program = load_program(con, athlete_id)
+        if not program.weeks:  # only imported activities: the calendar weeks (Monday first) up to their as-of day
+            monday = who.as_of - timedelta(days=who.as_of.weekday())
+            for number in range(1, weeks_back + 1):
+                start = monday - timedelta(weeks=weeks_back - number)
+                week = Week(number, who.phase, start, start + timedelta(days=6))
+                out.extend(_sport_question(con, who.handle, athlete_id, who.units, week))
+            continue
         current = current_week_number(program, who.as_of)
         for week in program.weeks:
             if current - weeks_back < week.number <= current:

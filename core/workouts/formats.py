@@ -161,7 +161,10 @@ def pick_level(data: WorkoutData | Program, budget: int, encoding: str = DEFAULT
 
 def representative_scopes(program: Program, as_of: date) -> list[Scope]:
     """The four scope kinds for one athlete: the whole program, week 1, the session of `as_of`
-    (else the first session of the current week) and the current week."""
+    (else the first session of the current week) and the current week. None for an athlete with no program
+    (only imported activities)."""
+    if not program.weeks:
+        return []
     current = select_scope(program, Scope("current_week"), as_of).weeks[0]
     today = [s for s in current.sessions if s.scheduled == as_of] or list(current.sessions)
     scopes = [Scope("full_program"), Scope("week", week=program.weeks[0].number)]

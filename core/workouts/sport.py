@@ -30,7 +30,7 @@ from core.workouts.scalars import format_clock, format_number
 METRES_PER_MILE = 1609.344
 METRES_PER_YARD = 0.9144
 FEET_PER_METRE = 3.28084
-TYPE_CODES = {"strength": "S", "run": "R", "ride": "C", "swim": "W", "yoga": "Y", "multi": "M"}
+TYPE_CODES = {"strength": "S", "run": "R", "ride": "C", "swim": "W", "yoga": "Y", "multi": "M", "other": "O"}
 
 _NAME_SPECIAL = frozenset('\\"|[](),#@× ') - {" "}
 _LIST_SPECIAL = frozenset('\\"|[](),#@× ')
@@ -115,7 +115,7 @@ def sport_line(activity: Activity, units: str) -> SportLine:
     line = SportLine(kind, minutes)
     zones = tuple((i + 1, round(z)) for i, z in enumerate(activity.zones_min) if z is not None and round(z) > 0)
     hr = activity.avg_hr
-    if kind in ("R", "C"):
+    if kind in ("R", "C", "O"):  # O: an imported walk, hike, row... (distance, zones, HR; no pace)
         unit, per = ("mi", METRES_PER_MILE) if units == "lbs" else ("km", 1000.0)
         distance = _round1(activity.distance_m / per) if activity.distance_m else None
         pace = speed = None
@@ -123,7 +123,7 @@ def sport_line(activity: Activity, units: str) -> SportLine:
             raw = activity.distance_m / per
             if kind == "R":
                 pace = round(activity.duration_min * 60 / raw)
-            else:
+            elif kind == "C":
                 speed = _round1(raw / (activity.duration_min / 60))
         elev = None
         elev_unit = None
@@ -194,7 +194,7 @@ def format_sport_line(line: SportLine) -> str:
         trans = ",".join(f"T{i}:{m}m" for i, m in enumerate(line.transitions, start=1))
         return head + legs + trans
     parts = [head]
-    if line.kind in ("R", "C", "W"):
+    if line.kind in ("R", "C", "W", "O"):
         if line.distance is not None:
             parts.append(f"{format_number(line.distance)}{line.distance_unit}")
         if line.kind == "R" and line.pace_s is not None:
@@ -261,7 +261,7 @@ def _parse_list(text: str) -> tuple[str, ...]:
 
 def parse_sport_line(text: str) -> SportLine:
     """Read a one-liner back into its SportLine."""
-    m = re.match(r"([SRCWYM]):(\d+)m", text)
+    m = re.match(r"([SRCWYMO]):(\d+)m", text)
     if not m:
         raise NotationError(f"one-liner {text!r}: expected it to start like R:45m")
     kind, minutes = m[1], int(m[2])

@@ -98,10 +98,10 @@ def test_scope_change_updates_both_counts(page_alone: AppTest, demo_db_path: Pat
 
 
 def test_legend_explains_sport_codes_and_reading_keys(page: AppTest) -> None:
-    """The legend lists every sport code (S: R: C: W: Y: M:) with its activity and shows both reading keys from core."""
+    """The legend lists every sport code (S: R: C: W: Y: M: O:) with its activity and shows both reading keys from core."""
     legend = _table(page, "code")
-    assert list(legend["code"]) == [f"{c}:" for c in TYPE_CODES.values()] == ["S:", "R:", "C:", "W:", "Y:", "M:"]
-    assert list(legend["activity"])[-1] == "multi (brick)"
+    assert list(legend["code"]) == [f"{c}:" for c in TYPE_CODES.values()] == ["S:", "R:", "C:", "W:", "Y:", "M:", "O:"]
+    assert list(legend["activity"])[-2:] == ["multi (brick)", "other"]
     codes = [c.value for c in page.code]
     assert READING_KEYS["compact"] in codes and READING_KEYS["ultra"] in codes
 

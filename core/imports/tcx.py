@@ -1,0 +1,118 @@
+"""TCX files with the standard library's ElementTree: one activity per `<Activity>`, its laps summed.
+
+A lap's TotalTimeSeconds and DistanceMeters are the device's own summary (timer time and distance),
+so the activity's are their sums. Ascent is the sum of rises in trackpoint altitude (smoothed by
+ignoring rises under 1 m between kept points); HR and power (the ActivityExtension `Watts`) come
+from the trackpoints. python-tcxparser was not used: it needs lxml and dateutil for what is about
+forty lines here, and reads only the first activity.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+from core.imports.model import ImportFileError, ParsedActivity
+from core.imports.sports import hr_weights, normalized_power, sport_type
+from core.imports.text import decode_xml_text
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child(element: ET.Element, *path: str) -> ET.Element | None:
+    found: ET.Element | None = element
+    for name in path:
+        found = next((c for c in found if _local(c.tag) == name), None) if found is not None else None
+    return found
+
+
+def _text(element: ET.Element, *path: str) -> str | None:
+    found = _child(element, *path)
+    return found.text if found is not None else None
+
+
+def _number(element: ET.Element, *path: str) -> float | None:
+    found = _child(element, *path)
+    try:
+        return float(found.text) if found is not None and found.text else None
+    except ValueError:
+        return None
+
+
+def _time(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.strip().replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None
+
+
+def parse_tcx(data: bytes) -> list[ParsedActivity]:
+    """Every activity of the file; ImportFileError when it is not TCX or holds none with times."""
+    try:
+        root = ET.fromstring(decode_xml_text(data, "TCX"))
+    except ET.ParseError as exc:
+        raise ImportFileError(f"not a readable TCX file (XML error: {exc})") from None
+    activities = [e for e in root.iter() if _local(e.tag) == "Activity"]
+    parsed = [a for a in (_activity(e) for e in activities) if a is not None]
+    if not parsed:
+        raise ImportFileError("TCX file holds no activity with timed laps: nothing to import")
+    return parsed
+
+
+def _activity(activity: ET.Element) -> ParsedActivity | None:
+    laps = [c for c in activity if _local(c.tag) == "Lap"]
+    starts = [t for t in (_time(lap.get("StartTime")) for lap in laps) if t is not None]
+    if not starts:
+        return None
+    start = min(starts)
+    points = [p for p in activity.iter() if _local(p.tag) == "Trackpoint"]
+    timed = [(t, p) for t, p in ((_time(_text(p, "Time")), p) for p in points) if t]
+    times = [(t - start).total_seconds() for t, _ in timed]
+    hrs = [_int(_number(p, "HeartRateBpm", "Value")) for _, p in timed]
+    watts = [
+        _int(next((float(e.text) for e in p.iter() if _local(e.tag) == "Watts" and e.text), None)) for _, p in timed
+    ]
+    known_hr = [h for h in hrs if h]
+    lap_max_hr = [m for m in (_number(lap, "MaximumHeartRateBpm", "Value") for lap in laps) if m]
+    known_power = [w for w in watts if w is not None]
+    timer = sum(_number(lap, "TotalTimeSeconds") or 0.0 for lap in laps)
+    distance = [d for d in (_number(lap, "DistanceMeters") for lap in laps) if d is not None]
+    notes = _child(activity, "Notes")
+    sport = activity.get("Sport")
+    return ParsedActivity(
+        sport=sport_type(sport),
+        source_sport=sport or "",
+        start=start,
+        duration_s=timer,
+        elapsed_s=max(times[-1] if times else 0.0, timer),
+        moving_s=timer,
+        distance_m=sum(distance) if distance else None,
+        ascent_m=_ascent([_number(p, "AltitudeMeters") for _, p in timed]),
+        avg_hr=round(sum(known_hr) / len(known_hr)) if known_hr else None,
+        max_hr=round(max(lap_max_hr)) if lap_max_hr else (max(known_hr) if known_hr else None),
+        avg_power_w=round(sum(known_power) / len(known_power)) if known_power else None,
+        max_power_w=max(known_power) if known_power else None,
+        normalized_power_w=normalized_power(times, watts) if known_power else None,
+        title=notes.text.strip()[:200] if notes is not None and notes.text and notes.text.strip() else None,
+        hr_seconds=hr_weights(times, hrs),
+    )
+
+
+def _int(value: float | None) -> int | None:
+    return round(value) if value is not None and value > 0 else None
+
+
+def _ascent(altitudes: list[float | None]) -> float | None:
+    known = [a for a in altitudes if a is not None]
+    if len(known) < 2:
+        return None
+    gain, base = 0.0, known[0]
+    for altitude in known[1:]:
+        if altitude - base >= 1.0:
+            gain += altitude - base
+            base = altitude
+        elif altitude < base:
+            base = altitude
+    return round(gain, 1)
