@@ -47,7 +47,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("bench", help="run benchmarks (medians and ratios, never pass/fail on time)")
     names = p.add_subparsers(dest="bench", metavar="NAME", required=True)
     for name, module in available().items():
-        q = names.add_parser(name, help=(module.__doc__ or "").strip().splitlines()[0])
+        aliases = [a for a in getattr(module, "ALIASES", ()) if isinstance(a, str)]
+        q = names.add_parser(name, aliases=aliases, help=(module.__doc__ or "").strip().splitlines()[0])
         module.add_arguments(q)
         q.add_argument("--json", action="store_true", help="print results as JSON")
         q.set_defaults(handler=lambda args, m=module: _run_one(m, args))
