@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeats", type=int, default=15, help="verifications timed; the median is reported")
 
 
-def _median_seconds(repeats: int, check: Callable[[], object]) -> float:
+def _median_check_seconds(repeats: int, check: Callable[[], object]) -> float:
     seconds = []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -39,9 +39,9 @@ def _median_seconds(repeats: int, check: Callable[[], object]) -> float:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     stored = hash_password("correct horse battery")
     table = {"alice": stored}
-    median = _median_seconds(args.repeats, lambda: verify_password("wrong horse battery", stored))
-    known = _median_seconds(args.repeats, lambda: check_sign_in(table, "alice", "wrong horse battery"))
-    unknown = _median_seconds(args.repeats, lambda: check_sign_in(table, "nobody", "wrong horse battery"))
+    median = _median_check_seconds(args.repeats, lambda: verify_password("wrong horse battery", stored))
+    known = _median_check_seconds(args.repeats, lambda: check_sign_in(table, "alice", "wrong horse battery"))
+    unknown = _median_check_seconds(args.repeats, lambda: check_sign_in(table, "nobody", "wrong horse battery"))
     # What the per-username backoff adds: total wait before the 20th guess at one username.
     waited = sum(retry_after(n) for n in range(1, 20))
     return {

@@ -16,7 +16,7 @@ from core.eval.baselines import baseline_results
 from core.eval.documents import DocumentSource
 from core.eval.questions import generate_questions
 from core.eval.report import score_rows, scores
-from core.eval.runner import SYSTEM_PROMPT, messages_for, saved_results
+from core.eval.runner import EVAL_SYSTEM_PROMPT, messages_for, saved_results
 from core.tokens import DEFAULT_ENCODING, count_tokens
 from core.workouts.formats import FORMATS
 
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ]
     return {
         "questions": len(questions),
-        "system_prompt_tokens": count_tokens(SYSTEM_PROMPT, args.encoding),
+        "system_prompt_tokens": count_tokens(EVAL_SYSTEM_PROMPT, args.encoding),
         "tokens": tokens,
         "saved": accuracy,
         "baselines": score_rows(scores(baseline_results(questions, FORMATS, source))),

@@ -39,7 +39,7 @@ _SCRIPT_START = datetime(2025, 1, 1, 8, 0)
 
 
 @dataclass(frozen=True)
-class ScriptTurn:
+class PlanScriptTurn:
     """One scripted interaction: `kind` is none | single | multi | member | coach; `ops` are built from the plan."""
 
     kind: str
@@ -185,34 +185,34 @@ def _no_ops(p: Plan) -> list[dict[str, Any]]:
 
 # 24 turns: 7 no-change, 8 single-block edits, 4 multi-edits, 3 circuit-member edits, 2 coach edits.
 SCRIPT = (
-    ScriptTurn("none", "How does my week look?", _no_ops),
-    ScriptTurn("single", "Add a set to my first lift of the week.", _add_set_first),
-    ScriptTurn("none", "What should I eat before Tuesday's session?", _no_ops),
-    ScriptTurn("single", "Bench felt light, bump the weight.", lambda p: [_weight_op(_loaded(p)[-1])]),
-    ScriptTurn("multi", "Make my second and third exercises 6-8 reps.", _reps_second_third),
-    ScriptTurn("none", "Thanks, that makes sense.", _no_ops),
-    ScriptTurn("single", "Add face pulls for my shoulders on my first training day.", _add_face_pulls),
-    ScriptTurn("single", "Give me a bit more rest on the last exercise.", _more_rest_last),
-    ScriptTurn("single", "Move the face pulls to my rest day.", _move_face_pulls),
-    ScriptTurn("none", "Remind me what's on Thursday.", _no_ops),
-    ScriptTurn("member", "The circuit's first exercise is too easy.", _member_ops),
-    ScriptTurn("member", "Add dead bugs to the circuit.", _add_member_ops),
-    ScriptTurn("coach", "(coach renames the rest day's focus)", _coach_focus),
-    ScriptTurn("multi", "Deload week: one set less on my first three lifts.", _deload),
-    ScriptTurn("none", "I slept badly, should I still train?", _no_ops),
-    ScriptTurn("single", "Drop the face pulls again.", _drop_face_pulls),
-    ScriptTurn("single", "Swap my second exercise for a paused variation.", _paused_second),
-    ScriptTurn("multi", "Progress every loaded lift on my first training day.", _progress_first_day),
-    ScriptTurn("none", "Any tips for warming up?", _no_ops),
-    ScriptTurn("member", "Take the dead bugs back out.", _remove_member_ops),
-    ScriptTurn("single", "Note: keep the first lift at RPE 8.", _note_first),
-    ScriptTurn("coach", "(coach adds a set to the last exercise)", _coach_set_last),
-    ScriptTurn("multi", "Undo the deload: one more set on my first three lifts.", _undo_deload),
-    ScriptTurn("none", "Great, talk tomorrow.", _no_ops),
+    PlanScriptTurn("none", "How does my week look?", _no_ops),
+    PlanScriptTurn("single", "Add a set to my first lift of the week.", _add_set_first),
+    PlanScriptTurn("none", "What should I eat before Tuesday's session?", _no_ops),
+    PlanScriptTurn("single", "Bench felt light, bump the weight.", lambda p: [_weight_op(_loaded(p)[-1])]),
+    PlanScriptTurn("multi", "Make my second and third exercises 6-8 reps.", _reps_second_third),
+    PlanScriptTurn("none", "Thanks, that makes sense.", _no_ops),
+    PlanScriptTurn("single", "Add face pulls for my shoulders on my first training day.", _add_face_pulls),
+    PlanScriptTurn("single", "Give me a bit more rest on the last exercise.", _more_rest_last),
+    PlanScriptTurn("single", "Move the face pulls to my rest day.", _move_face_pulls),
+    PlanScriptTurn("none", "Remind me what's on Thursday.", _no_ops),
+    PlanScriptTurn("member", "The circuit's first exercise is too easy.", _member_ops),
+    PlanScriptTurn("member", "Add dead bugs to the circuit.", _add_member_ops),
+    PlanScriptTurn("coach", "(coach renames the rest day's focus)", _coach_focus),
+    PlanScriptTurn("multi", "Deload week: one set less on my first three lifts.", _deload),
+    PlanScriptTurn("none", "I slept badly, should I still train?", _no_ops),
+    PlanScriptTurn("single", "Drop the face pulls again.", _drop_face_pulls),
+    PlanScriptTurn("single", "Swap my second exercise for a paused variation.", _paused_second),
+    PlanScriptTurn("multi", "Progress every loaded lift on my first training day.", _progress_first_day),
+    PlanScriptTurn("none", "Any tips for warming up?", _no_ops),
+    PlanScriptTurn("member", "Take the dead bugs back out.", _remove_member_ops),
+    PlanScriptTurn("single", "Note: keep the first lift at RPE 8.", _note_first),
+    PlanScriptTurn("coach", "(coach adds a set to the last exercise)", _coach_set_last),
+    PlanScriptTurn("multi", "Undo the deload: one more set on my first three lifts.", _undo_deload),
+    PlanScriptTurn("none", "Great, talk tomorrow.", _no_ops),
 )
 
 
-def script() -> list[ScriptTurn]:
+def script() -> list[PlanScriptTurn]:
     """The scripted turns, in order (see SCRIPT)."""
     return list(SCRIPT)
 

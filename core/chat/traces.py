@@ -20,7 +20,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor, SpanExporter
 
 SERVICE_NAME = "coach-context-lab"
-PARTS = ("instructions", "tier1", "tier2", "plan", "history", "tool_definitions", "tool_results")
+SPAN_PARTS = ("instructions", "tier1", "tier2", "plan", "history", "tool_definitions", "tool_results")
 
 
 def _nanos(moment: datetime) -> int:
@@ -28,7 +28,7 @@ def _nanos(moment: datetime) -> int:
     return int(moment.replace(tzinfo=UTC).timestamp() * 1_000_000_000)
 
 
-def _int(value: Any) -> int | None:
+def _count(value: Any) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
@@ -53,26 +53,26 @@ def turn_attributes(row: dict[str, Any]) -> dict[str, Any]:
     if row.get("plan_hash"):
         attributes["coach.plan_hash"] = str(row["plan_hash"])
     for name, value in (
-        ("gen_ai.usage.input_tokens", _int(row.get("prompt_tokens"))),
-        ("gen_ai.usage.output_tokens", _int(row.get("completion_tokens"))),
-        ("coach.tokens.request", _int(row.get("request_tokens"))),
+        ("gen_ai.usage.input_tokens", _count(row.get("prompt_tokens"))),
+        ("gen_ai.usage.output_tokens", _count(row.get("completion_tokens"))),
+        ("coach.tokens.request", _count(row.get("request_tokens"))),
     ):
         if value is not None:
             attributes[name] = value
-    for part in PARTS:
-        attributes[f"coach.tokens.{part}"] = _int(row.get(part)) or 0
+    for part in SPAN_PARTS:
+        attributes[f"coach.tokens.{part}"] = _count(row.get(part)) or 0
     return attributes
 
 
 def export_turns(frame: pd.DataFrame, exporter: SpanExporter) -> int:
-    """Send every row of `frame` (core.db.traces.interaction_rows) through `exporter`; returns the span count."""
+    """Send every row of `frame` (core.db.traces.logged_turn_rows) through `exporter`; returns the span count."""
     provider = TracerProvider(resource=Resource.create({"service.name": SERVICE_NAME}))
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     tracer = provider.get_tracer("coach_context_lab.interactions")
     spans = 0
     for row in frame.to_dict("records"):
         start = _nanos(pd.Timestamp(row["created_at"]).to_pydatetime())
-        latency = _int(row.get("latency_ms")) or 0
+        latency = _count(row.get("latency_ms")) or 0
         end = start + int(timedelta(milliseconds=latency).total_seconds() * 1_000_000_000)
         model = row.get("model") or "preview"
         turn = tracer.start_span(f"chat {model}", start_time=start, attributes=turn_attributes(row))
@@ -94,10 +94,10 @@ def export_turns(frame: pd.DataFrame, exporter: SpanExporter) -> int:
 
 def json_lines_exporter(out: IO[str]) -> SpanExporter:
     """Spans as one JSON object per line (the SDK's own `to_json`), for a file a collector or script can load."""
-    return ConsoleSpanExporter(out=out, formatter=lambda span: _one_line(span) + "\n")
+    return ConsoleSpanExporter(out=out, formatter=lambda span: _span_json_line(span) + "\n")
 
 
-def _one_line(span: ReadableSpan) -> str:
+def _span_json_line(span: ReadableSpan) -> str:
     return str(span.to_json(indent=None))
 
 

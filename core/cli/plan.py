@@ -90,14 +90,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=run_import_legacy)
 
 
-def _open(args: argparse.Namespace, *, write: bool = False) -> tuple[duckdb.DuckDBPyConnection, int]:
+def _plan_connection(args: argparse.Namespace, *, write: bool = False) -> tuple[duckdb.DuckDBPyConnection, int]:
     """(connection, athlete id): read-only unless the command writes; released when the command returns."""
     con = command_database(args, write=write)
     return con, resolve_athlete(con, args.athlete)
 
 
 def run_show(args: argparse.Namespace) -> int:
-    con, athlete_id = _open(args)
+    con, athlete_id = _plan_connection(args)
     head = plan_head(con, athlete_id)
     if args.version is not None:
         plan, version = version_plan(con, athlete_id, args.version), args.version
@@ -145,7 +145,7 @@ def _read_ops(text: str) -> list[Any]:
 
 
 def run_apply(args: argparse.Namespace) -> int:
-    con, athlete_id = _open(args, write=True)
+    con, athlete_id = _plan_connection(args, write=True)
     before = plan_head(con, athlete_id)
     new_hash = apply_ops(con, athlete_id, _read_ops(args.ops), args.base or before.plan_hash, args.author)
     after = plan_head(con, athlete_id)
@@ -158,7 +158,7 @@ def run_apply(args: argparse.Namespace) -> int:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    con, athlete_id = _open(args)
+    con, athlete_id = _plan_connection(args)
     diff = diff_versions(con, athlete_id, args.v1, args.v2)
     lines = render_diff(diff)
     payload = {"athlete_id": athlete_id, "from": args.v1, "to": args.v2, **diff.to_dict(), "lines": lines}
@@ -167,7 +167,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    con, athlete_id = _open(args)
+    con, athlete_id = _plan_connection(args)
     versions = plan_versions(con, athlete_id)
     payload = {
         "athlete_id": athlete_id,
@@ -194,7 +194,7 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def run_revert(args: argparse.Namespace) -> int:
-    con, athlete_id = _open(args, write=True)
+    con, athlete_id = _plan_connection(args, write=True)
     before = plan_head(con, athlete_id)
     new_hash = revert_to_version(con, athlete_id, args.version)
     head = plan_head(con, athlete_id)
@@ -219,7 +219,7 @@ def run_revert(args: argparse.Namespace) -> int:
 
 
 def run_import_legacy(args: argparse.Namespace) -> int:
-    con, athlete_id = _open(args, write=True)
+    con, athlete_id = _plan_connection(args, write=True)
     report = migrate_to_stable_ids(con, athlete_id, read_legacy_plan(args.file), source=args.file.name)
     text = (
         f"{report.status}: athlete {athlete_id} v{report.version} plan {short_hash(report.plan_hash)}"

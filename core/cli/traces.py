@@ -13,7 +13,7 @@ from pathlib import Path
 from core.chat.traces import export_turns, json_lines_exporter, otlp_exporter
 from core.cli import command_database, emit
 from core.db.athletes import resolve_athlete
-from core.db.traces import interaction_rows
+from core.db.traces import logged_turn_rows
 from core.errors import CoachError
 
 
@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     con = command_database(args)
     athlete_id = resolve_athlete(con, args.athlete) if args.athlete else None
-    frame = interaction_rows(con, athlete_id)
+    frame = logged_turn_rows(con, athlete_id)
     if args.otlp:
         if not args.otlp.startswith(("http://", "https://")):
             raise CoachError(f"--otlp: expected an http(s) URL, got {args.otlp[:80]!r}")

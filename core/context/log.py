@@ -45,7 +45,7 @@ def record_turn(
         "plan_since": context.plan_base_hash,
         "request_tokens_openai": context.request_tokens_openai,
     }
-    return sql.record_turn(
+    return sql.insert_interaction(
         con,
         {
             "athlete_id": context.athlete_id,

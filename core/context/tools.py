@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -26,15 +25,15 @@ from typing import Any
 
 import duckdb
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from core.analytics.patterns import FAMILIES, find_patterns
+from core.context.arguments import describe_value, parse_arguments, schema_problem
 from core.context.data import athlete_findings
 from core.context.tier2 import dated_line
 from core.db import context as sql
 from core.errors import CoachError
 from core.plan.tools import EDIT_TOOL, EDITOR_TOOL, UNLOCKS, execute_tool_call, plan_tool_definitions
-from core.quoting import SHORT_QUOTE, lone_surrogate_at, quote, quote_short
+from core.quoting import quote
 from core.tokens import DEFAULT_ENCODING, count_tokens
 from core.workouts.formats import FORMATS, get_workout_data
 from core.workouts.sport import Activity, format_sport_line, load_activities, sport_line
@@ -43,11 +42,7 @@ RESULT_BUDGET = 400  # tokens of one tool result
 TOOLS_BUDGET = 600  # raw-JSON tokens of the tool definitions offered on one turn
 GENERAL_TOOL = "query_workouts"
 MAX_DAYS = 90
-MAX_ARGUMENT_CHARS = 20_000  # one call's arguments as JSON text
-MAX_DEPTH = 10  # arrays/objects nested in one call's arguments (edit_plan's deepest is 4)
 MAX_ATHLETE_ID = 2**31 - 1  # athlete_id is a DuckDB INTEGER
-_STRUCTURE = re.compile(r'["\[\]{}]')  # where a string or a nesting level starts or ends
-_STRING_REST = re.compile(r'(?:[^"\\]|\\.)*"?', re.DOTALL)  # a string's body after its opening quote
 _TYPES = ["any", "strength", "run", "ride", "swim", "yoga", "multi"]
 
 
@@ -274,99 +269,6 @@ def every_tool() -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- the executor
 
 
-def _describe(value: Any) -> str:
-    """A rejected value as a message shows it: quoted and cut short, whatever arrived (never recursive)."""
-    if isinstance(value, str):
-        return quote_short(value)
-    if isinstance(value, (list, dict)):
-        return f"<{type(value).__name__} of {len(value)}>"
-    try:
-        text = json.dumps(value, ensure_ascii=True)
-    except (TypeError, ValueError):  # an object JSON cannot hold, an integer too long to print
-        text = f"<{type(value).__name__}>"
-    return text if len(text) <= SHORT_QUOTE else text[: SHORT_QUOTE - 3] + "..."
-
-
-def _problem(error: ValidationError) -> str:
-    """One rule that failed, naming the field; field names the model made up are quoted and cut short."""
-    field = ".".join(str(p) for p in error.absolute_path) or "arguments"
-    rule, schema = error.validator, error.schema
-    if rule == "additionalProperties":
-        extra = sorted(set(error.instance) - set(schema.get("properties", {})))
-        name = quote_short(extra[0]) if extra else "?"
-        more = f" (and {len(extra) - 1} more)" if len(extra) > 1 else ""
-        hint = "; tools always read this conversation's athlete" if "athlete" in name.lower() else ""
-        known = ", ".join(schema.get("properties", {})) or "none"
-        return f"{name}: unknown field{more}, expected one of {known}{hint}"
-    if rule in ("minimum", "maximum"):
-        return f"{field}: expected {schema.get('minimum')}-{schema.get('maximum')} ({rule} {error.validator_value}), got {_describe(error.instance)}"
-    if rule == "enum":
-        return f"{field}: expected one of {', '.join(map(str, error.validator_value))}, got {_describe(error.instance)}"
-    if rule == "pattern":
-        return f"{field}: expected {schema.get('description', 'a valid value')}, got {_describe(error.instance)}"
-    if rule == "type":
-        return f"{field}: expected {error.validator_value}, got {_describe(error.instance)}"
-    return f"{field}: expected {rule} {_describe(error.validator_value)}, got {_describe(error.instance)}"
-
-
-def _too_deep(arguments_json: str) -> bool:
-    """True when arrays/objects nest deeper than MAX_DEPTH (brackets inside strings do not count).
-
-    Checked before json.loads, which recurses; one linear scan (each string is skipped by one match).
-    """
-    depth, pos = 0, 0
-    while found := _STRUCTURE.search(arguments_json, pos):
-        char, pos = found.group(), found.end()
-        if char == '"':
-            rest = _STRING_REST.match(arguments_json, pos)  # always matches (possibly empty)
-            pos = rest.end() if rest else len(arguments_json)
-        elif char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return True
-        else:
-            depth -= 1
-    return False
-
-
-def _has_lone_surrogate(value: Any) -> bool:
-    """True when any key or string anywhere in `value` holds a lone surrogate (walked without recursion)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if lone_surrogate_at(item) >= 0:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
-def _parse_arguments(arguments_json: Any) -> tuple[dict[str, Any] | None, str]:
-    """The call's arguments as a dict, or (None, one line saying what is wrong): size and depth checked first."""
-    if not isinstance(arguments_json, str):
-        return None, f"arguments: expected a JSON string, got {type(arguments_json).__name__}"
-    if len(arguments_json) > MAX_ARGUMENT_CHARS:
-        return None, f"arguments: {len(arguments_json)} characters, expected at most {MAX_ARGUMENT_CHARS}"
-    if _too_deep(arguments_json):
-        return None, f"arguments: nested more than {MAX_DEPTH} levels deep, expected a flat JSON object"
-    try:
-        value = json.loads(arguments_json) if arguments_json.strip() else {}
-    except RecursionError:  # not reached after _too_deep; kept so the executor can never raise it
-        return None, f"arguments: nested more than {MAX_DEPTH} levels deep, expected a flat JSON object"
-    except ValueError as exc:  # JSONDecodeError, and ints too long to convert
-        detail = quote_short(str(exc), 80)
-        return None, f'arguments: not valid JSON ({detail}); expected an object like {{"days": 7}}'
-    if not isinstance(value, dict):
-        return None, f"arguments: expected a JSON object, got {type(value).__name__}"
-    if _has_lone_surrogate(value):
-        return None, "arguments: text contains a lone UTF-16 surrogate; expected valid Unicode text"
-    return value, ""
-
-
 def _error_line(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return f"error: {text[:200]}"
@@ -394,13 +296,13 @@ def execute_tool(
     plan_tool = name in _plan_tool_names()
     if not plan_tool and name not in _VALIDATORS:
         offered = ", ".join([*QUERY_TOOL_NAMES, *sorted(_plan_tool_names())])
-        return f"error: tool: unknown tool {_describe(name)}; expected one of {offered}"
+        return f"error: tool: unknown tool {describe_value(name)}; expected one of {offered}"
     if isinstance(athlete_id, bool) or not isinstance(athlete_id, int) or not 0 < athlete_id <= MAX_ATHLETE_ID:
         return (
             f"error: athlete_id: expected an athlete's numeric id (1-{MAX_ATHLETE_ID}; resolve a handle"
-            f" with resolve_athlete first), got {_describe(athlete_id)}"
+            f" with resolve_athlete first), got {describe_value(athlete_id)}"
         )
-    args, problem = _parse_arguments(arguments_json)
+    args, problem = parse_arguments(arguments_json)
     if args is None:
         return f"error: {problem}"
     if not sql.athlete_exists(con, athlete_id):
@@ -412,7 +314,7 @@ def execute_tool(
             return _error_line(exc)
     errors = sorted(_VALIDATORS[name].iter_errors(args), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
-        return "error: " + "; ".join(_problem(e) for e in errors)
+        return "error: " + "; ".join(schema_problem(e) for e in errors)
     try:
         text = _QUERIES[name](con, athlete_id, args)
     except (CoachError, duckdb.Error, ValueError) as exc:

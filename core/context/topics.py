@@ -24,7 +24,7 @@ from functools import lru_cache
 TOPICS = ("training", "cardio", "cross_training", "recovery")
 
 _WORD_RE = re.compile(r"[a-z0-9_]+(?:['’-][a-z0-9_]+)*", re.IGNORECASE)
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_WORDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 # Words ending in s that are not plurals.
@@ -78,8 +78,8 @@ def words_of(message: str) -> tuple[Word, ...]:
 
 
 # A phrase element is a stem (compared with the word's stem) or a regex (full match on the word's text).
-Element = str | re.Pattern[str]
-Phrase = tuple[Element, ...]
+Token = str | re.Pattern[str]
+Phrase = tuple[Token, ...]
 
 
 def _phrase(text: str) -> Phrase:
@@ -217,7 +217,7 @@ _BODY_PARTS = _any(
 _RULES: dict[str, tuple[tuple[_Pred, ...], ...]] = {
     "training": (
         (_any("how"), _prefix("train", "lift")),
-        (_any("my", "the", "this", "that", "last", "next", "today", "yesterday", *_WEEKDAYS), _any("session")),
+        (_any("my", "the", "this", "that", "last", "next", "today", "yesterday", *_WEEKDAY_WORDS), _any("session")),
     ),
     "cardio": ((_any("how"), _prefix("run", "ride", "swim")),),
     "cross_training": (
@@ -292,7 +292,7 @@ def vocabulary(terms: tuple[str, ...] = ()) -> Vocabulary:
     return _vocabulary(tuple(sorted(set(terms))))
 
 
-def _element_matches(element: Element, word: Word) -> bool:
+def _element_matches(element: Token, word: Word) -> bool:
     return element == word.stem if isinstance(element, str) else element.fullmatch(word.text) is not None
 
 
@@ -491,7 +491,7 @@ def edit_intent_words(message: str, terms: Iterable[str] = ()) -> tuple[str, ...
         (
             w.stem
             for w in words[start:]
-            if _ID_RE.fullmatch(w.text) or w.stem in _WEEKDAYS or w.stem in _EDIT_OBJECTS or w.stem in names
+            if _ID_RE.fullmatch(w.text) or w.stem in _WEEKDAY_WORDS or w.stem in _EDIT_OBJECTS or w.stem in names
         ),
         None,
     )

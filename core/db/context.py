@@ -19,8 +19,7 @@ from typing import Any
 import duckdb
 
 from core.db.analytics import daily_snapshot_frame
-
-Row = dict[str, Any]
+from core.db.connection import Row
 
 
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[Row]:
@@ -129,7 +128,7 @@ def body_comp_rows(con: duckdb.DuckDBPyConnection, athlete_id: int, since: date)
 # ---------------------------------------------------------------- interaction log
 
 
-def record_turn(con: duckdb.DuckDBPyConnection, row: Row) -> int:
+def insert_interaction(con: duckdb.DuckDBPyConnection, row: Row) -> int:
     """Insert one interaction row (columns named by the dict's keys); returns its id."""
     columns = list(row)
     values = [json.dumps(v) if isinstance(v, dict) else v for v in row.values()]

@@ -18,6 +18,6 @@ ORDER BY created_at, interaction_id
 """
 
 
-def interaction_rows(con: duckdb.DuckDBPyConnection, athlete_id: int | None = None) -> pd.DataFrame:
+def logged_turn_rows(con: duckdb.DuckDBPyConnection, athlete_id: int | None = None) -> pd.DataFrame:
     """Every logged turn (of one athlete, or all when None) with its per-part token counts."""
     return con.execute(_ROWS_SQL, {"athlete": athlete_id}).df()

@@ -23,13 +23,13 @@ from core.workouts.program import Program, Scope, load_program, select_scope
 from core.workouts.sport import activity_log, clock_label, load_activities, sport_line
 
 
-def _plain(value: Any) -> Any:
+def _document_values(value: Any) -> Any:
     """Dataclass values as JSON values, leaving out empty fields the way the notations do."""
     if dataclasses.is_dataclass(value):
-        out = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        out = {f.name: _document_values(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return {k: v for k, v in out.items() if v not in (None, [], ())}
     if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
+        return [_document_values(v) for v in value]
     return value
 
 
@@ -79,7 +79,7 @@ class DocumentSource:
             return activity_log(activities, units)
         rows = [
             {"date": a.start_time.strftime("%a %b %d").replace(" 0", " "), "time": clock_label(a.start_time)}
-            | _plain(sport_line(a, units))
+            | _document_values(sport_line(a, units))
             for a in activities
         ]
         if fmt == "json":

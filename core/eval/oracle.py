@@ -77,7 +77,7 @@ _EXERCISE = re.compile(
 _SET = re.compile(r" {3}Set (\d+): (\d+) reps(?: @ (\S+) \S+| \(bodyweight\))(?:, RIR (-?\d+))? ✓(?: Notes: (.*))?")
 
 
-def _verbose_exercise(head: re.Match[str], body: list[str]) -> Exercise:
+def _read_verbose_exercise(head: re.Match[str], body: list[str]) -> Exercise:
     sets, coach, athlete = [], None, None
     for line in body:
         m = _SET.fullmatch(line)
@@ -107,7 +107,7 @@ def _verbose_session(lines: list[str]) -> Session:
         start = _EXERCISE.fullmatch(line)
         if start:
             if head:
-                exercises.append(_verbose_exercise(head, body))
+                exercises.append(_read_verbose_exercise(head, body))
             head, body = start, []
         elif head:
             body.append(line)
@@ -122,7 +122,7 @@ def _verbose_session(lines: list[str]) -> Session:
         elif line.startswith("Notes: "):
             fields["notes"] = line.removeprefix("Notes: ")
     if head:
-        exercises.append(_verbose_exercise(head, body))
+        exercises.append(_read_verbose_exercise(head, body))
     return Session(m[3], int(m[1]), m[2], exercises=tuple(exercises), **fields)
 
 

@@ -22,7 +22,7 @@ from core.errors import CoachError
 
 
 @dataclass(frozen=True)
-class Profile:
+class EndpointProfile:
     """One named endpoint: its defaults and limits (0 requests per minute: no limit)."""
 
     name: str
@@ -43,11 +43,13 @@ class Profile:
         return (prompt_tokens * self.price_in + completion_tokens * self.price_out) / 1_000_000
 
 
-PROFILES = {
-    "openai": Profile("openai", "https://api.openai.com/v1", "gpt-4o-mini", "OPENAI_API_KEY", 4, 300, 0.15, 0.60),
-    "ollama": Profile("ollama", "http://127.0.0.1:11434/v1", "llama3.1:8b", None, 1, 0),
-    "vllm": Profile("vllm", "http://127.0.0.1:8000/v1", "Qwen/Qwen2.5-7B-Instruct", "VLLM_API_KEY", 8, 0),
-    "llamacpp": Profile("llamacpp", "http://127.0.0.1:8080/v1", "local", None, 1, 0),
+ENDPOINT_PROFILES = {
+    "openai": EndpointProfile(
+        "openai", "https://api.openai.com/v1", "gpt-4o-mini", "OPENAI_API_KEY", 4, 300, 0.15, 0.60
+    ),
+    "ollama": EndpointProfile("ollama", "http://127.0.0.1:11434/v1", "llama3.1:8b", None, 1, 0),
+    "vllm": EndpointProfile("vllm", "http://127.0.0.1:8000/v1", "Qwen/Qwen2.5-7B-Instruct", "VLLM_API_KEY", 8, 0),
+    "llamacpp": EndpointProfile("llamacpp", "http://127.0.0.1:8080/v1", "local", None, 1, 0),
 }
 
 
@@ -66,7 +68,7 @@ def read_secrets(path: Path | None = None) -> dict[str, Any]:
         raise CoachError(f'{target}: not valid TOML ({str(exc)[:80]}); expected key = "value" lines') from None
 
 
-def _number(name: str, value: str, minimum: float) -> float:
+def _profile_number(name: str, value: str, minimum: float) -> float:
     try:
         number = float(value)
     except ValueError:
@@ -78,11 +80,11 @@ def _number(name: str, value: str, minimum: float) -> float:
 
 def resolve_profile(
     name: str, *, model: str | None = None, secrets: Mapping[str, Any] | None = None
-) -> tuple[Endpoint, Profile]:
+) -> tuple[Endpoint, EndpointProfile]:
     """The endpoint and limits of profile `name`, with overrides from the environment or secrets applied."""
-    if name not in PROFILES:
-        raise CoachError(f"--endpoint {name[:30]!r}: expected one of {', '.join(PROFILES)}")
-    base = PROFILES[name]
+    if name not in ENDPOINT_PROFILES:
+        raise CoachError(f"--endpoint {name[:30]!r}: expected one of {', '.join(ENDPOINT_PROFILES)}")
+    base = ENDPOINT_PROFILES[name]
     found = dict(read_secrets() if secrets is None else secrets)
 
     def setting(suffix: str, fallback: str | None = None) -> str | None:
@@ -99,10 +101,10 @@ def resolve_profile(
         base,
         base_url=setting("BASE_URL") or base.base_url,
         model=model or setting("MODEL") or base.model,
-        concurrency=int(_number("concurrency", setting("CONCURRENCY") or str(base.concurrency), 1)),
-        requests_per_minute=_number("requests per minute", setting("RPM") or str(base.requests_per_minute), 0),
-        price_in=_number("price in", setting("PRICE_IN") or str(base.price_in), 0),
-        price_out=_number("price out", setting("PRICE_OUT") or str(base.price_out), 0),
+        concurrency=int(_profile_number("concurrency", setting("CONCURRENCY") or str(base.concurrency), 1)),
+        requests_per_minute=_profile_number("requests per minute", setting("RPM") or str(base.requests_per_minute), 0),
+        price_in=_profile_number("price in", setting("PRICE_IN") or str(base.price_in), 0),
+        price_out=_profile_number("price out", setting("PRICE_OUT") or str(base.price_out), 0),
     )
     if not profile.base_url.startswith(("http://", "https://")):
         raise CoachError(f"EVAL_{name.upper()}_BASE_URL {profile.base_url[:40]!r}: expected an http:// or https:// URL")

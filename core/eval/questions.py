@@ -31,7 +31,7 @@ from core.workouts.program import (
 )
 from core.workouts.sport import clock_label, load_activities, sport_line
 
-KINDS = (
+QUESTION_KINDS = (
     "week_exercises",
     "last_performance",
     "incomplete_sessions",
@@ -83,7 +83,7 @@ def _logged(week: Week) -> list[tuple[Session, Exercise]]:
     return [(s, e) for s in week.sessions for e in s.exercises if e.sets]
 
 
-def _num(value: float) -> float:
+def _gold_number(value: float) -> float:
     return round(float(value), 2)
 
 
@@ -116,7 +116,7 @@ def week_questions(handle: str, units: str, week: Week) -> list[Question]:
                 f"In week {week.number}, the last time {name} was logged (session '{last_session.name}'), how many reps"
                 f" and what weight in {units} did its last logged set have? Answer with two numbers: reps, weight"
                 " (0 for bodyweight).",
-                "numbers", (final.reps, _num(final.weight or 0)), tolerance=0.01,
+                "numbers", (final.reps, _gold_number(final.weight or 0)), tolerance=0.01,
             )
         )  # fmt: skip
         volume = sum(s.reps * s.weight for _, e in logged for s in e.sets if s.weight is not None)
@@ -125,7 +125,7 @@ def week_questions(handle: str, units: str, week: Week) -> list[Question]:
                 f"{base}:total_volume", handle, week.number, "total_volume",
                 f"What was the total volume lifted in week {week.number}: the sum of reps × weight over every logged"
                 f" set with a weight, in {units}? Answer with one number.",
-                "numbers", (_num(volume),), tolerance=0.01,
+                "numbers", (_gold_number(volume),), tolerance=0.01,
             )
         )  # fmt: skip
         weighted = sorted({e.name for _, e in logged if any(s.weight is not None for s in e.sets)})
@@ -137,7 +137,7 @@ def week_questions(handle: str, units: str, week: Week) -> list[Question]:
                     f"{base}:best_weight", handle, week.number, "best_weight",
                     f"What was the heaviest weight logged for {name} in week {week.number}, in {units}?"
                     " Answer with one number.",
-                    "numbers", (_num(best),), tolerance=0.01,
+                    "numbers", (_gold_number(best),), tolerance=0.01,
                 )
             )  # fmt: skip
         name = _pick(rng, sorted({e.name for _, e in logged}))
@@ -243,7 +243,7 @@ def _sport_question(
             f"{base}:sport_distance", handle, week.number, "sport_distance",
             f"How far was the {SPORT_NAMES[line.kind]} on {day} at {clock}, in {line.distance_unit}?"
             " Answer with one number.",
-            "numbers", (_num(line.distance),), tolerance=0.01,
+            "numbers", (_gold_number(line.distance),), tolerance=0.01,
         )
     ]  # fmt: skip
 
@@ -289,7 +289,7 @@ def limit_questions(questions: list[Question], limit: int | None) -> list[Questi
         by_kind.setdefault(q.kind, []).append(q)
     out: list[Question] = []
     while len(out) < limit:
-        for kind in KINDS:
+        for kind in QUESTION_KINDS:
             if by_kind.get(kind) and len(out) < limit:
                 out.append(by_kind[kind].pop(0))
     return out

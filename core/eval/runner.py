@@ -34,7 +34,7 @@ from core.workouts.formats import FORMAT_LABELS, FORMATS
 
 log = logging.getLogger(__name__)
 
-SYSTEM_PROMPT = """You answer questions about an athlete's training data. The data comes in one of these forms:
+EVAL_SYSTEM_PROMPT = """You answer questions about an athlete's training data. The data comes in one of these forms:
 - verbose: plain English lines.
 - compact: W<n> = week; S<n>:<name> {status C=completed P=in progress N=not started S=skipped, minutes, sch: scheduled, cmp: completed};
   E<n>:<exercise>[group] <sets>×<reps>@<load> [logged/target]; sets as <set>:<reps>@<weight>r<RIR>, "text" = a note, |N: = coach note.
@@ -100,7 +100,7 @@ def messages_for(question: Question, fmt: str, data: str) -> list[dict[str, str]
     """The exact messages sent for one question in one format."""
     label = FORMAT_LABELS.get(fmt, fmt)
     return [
-        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "system", "content": EVAL_SYSTEM_PROMPT},
         {"role": "user", "content": f"Data ({label}):\n{data}\n\nQuestion: {question.text}"},
     ]
 

@@ -34,12 +34,12 @@ _NOT_ACTIVITY = {
 }
 
 
-def _num(value: Any) -> float | None:
+def _fit_number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _int(value: Any) -> int | None:
-    number = _num(value)
+def _fit_int(value: Any) -> int | None:
+    number = _fit_number(value)
     return round(number) if number is not None and number > 0 else None
 
 
@@ -75,18 +75,18 @@ def parse_fit(data: bytes) -> list[ParsedActivity]:
 
 def _session(session: dict[str, Any], records: list[dict[str, Any]], lengths: list[dict[str, Any]]) -> ParsedActivity:
     start: datetime = session["start_time"]
-    elapsed = _num(session.get("total_elapsed_time")) or 0.0
-    timer = _num(session.get("total_timer_time")) or elapsed
+    elapsed = _fit_number(session.get("total_elapsed_time")) or 0.0
+    timer = _fit_number(session.get("total_timer_time")) or elapsed
     mine = [
         r
         for r in records
         if isinstance(r.get("timestamp"), datetime) and 0 <= (r["timestamp"] - start).total_seconds() <= elapsed + 1
     ]
     times = [(r["timestamp"] - start).total_seconds() for r in mine]
-    power = [_int(r.get("power")) for r in mine]
+    power = [_fit_int(r.get("power")) for r in mine]
     words = (session.get("sub_sport"), session.get("sport"))
     kind = "transition" if str(session.get("sport")) == "transition" else sport_type(*map(str, words))
-    pool = _num(session.get("pool_length")) if kind == "swim" else None
+    pool = _fit_number(session.get("pool_length")) if kind == "swim" else None
     swim: dict[str, int] = {}
     swolf = []
     if kind == "swim":
@@ -98,7 +98,7 @@ def _session(session: dict[str, Any], records: list[dict[str, Any]], lengths: li
             if in_session and length.get("length_type") == "active":
                 stroke = _STROKES.get(str(length.get("swim_stroke")), "free")
                 swim[stroke] = swim.get(stroke, 0) + 1
-                if _num(length.get("total_timer_time")) and _num(length.get("total_strokes")):
+                if _fit_number(length.get("total_timer_time")) and _fit_number(length.get("total_strokes")):
                     swolf.append(float(length["total_timer_time"]) + float(length["total_strokes"]))
     return ParsedActivity(
         sport=kind,
@@ -106,18 +106,18 @@ def _session(session: dict[str, Any], records: list[dict[str, Any]], lengths: li
         start=start,
         duration_s=timer,
         elapsed_s=elapsed,
-        moving_s=_num(session.get("total_moving_time")) or timer,
-        distance_m=_num(session.get("total_distance")),
-        ascent_m=_num(session.get("total_ascent")),
-        avg_hr=_int(session.get("avg_heart_rate")),
-        max_hr=_int(session.get("max_heart_rate")),
-        avg_power_w=_int(session.get("avg_power")),
-        max_power_w=_int(session.get("max_power")),
-        normalized_power_w=_int(session.get("normalized_power")) or normalized_power(times, power),
-        hr_seconds=hr_weights(times, [_int(r.get("heart_rate")) for r in mine]),
+        moving_s=_fit_number(session.get("total_moving_time")) or timer,
+        distance_m=_fit_number(session.get("total_distance")),
+        ascent_m=_fit_number(session.get("total_ascent")),
+        avg_hr=_fit_int(session.get("avg_heart_rate")),
+        max_hr=_fit_int(session.get("max_heart_rate")),
+        avg_power_w=_fit_int(session.get("avg_power")),
+        max_power_w=_fit_int(session.get("max_power")),
+        normalized_power_w=_fit_int(session.get("normalized_power")) or normalized_power(times, power),
+        hr_seconds=hr_weights(times, [_fit_int(r.get("heart_rate")) for r in mine]),
         pool_length_m=pool,
         swim_lengths=swim,
-        strokes_per_min=_int(session.get("avg_cadence")) if kind == "swim" else None,
+        strokes_per_min=_fit_int(session.get("avg_cadence")) if kind == "swim" else None,
         swolf=round(sum(swolf) / len(swolf)) if swolf else None,
     )
 

@@ -53,7 +53,7 @@ WRITE_BATCH = 25  # files parsed with no lock, then written under one write conn
 MAX_FILE_BYTES = 200_000_000  # uncompressed: a larger file (or a gzip bomb) is refused, never read whole
 SUFFIXES = (".fit", ".gpx", ".tcx", ".csv")
 
-Writer = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
+ImportWriter = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 Progress = Callable[[int, int, FileOutcome], None]
 
 
@@ -260,7 +260,7 @@ def _with_hints(activity: ParsedActivity, source: ImportSource) -> ParsedActivit
 _LABELS = {"run": "Run", "ride": "Ride", "swim": "Swim", "yoga": "Yoga", "strength": "Strength", "multi": "Multisport"}
 
 
-def activity_rows(
+def import_activity_rows(
     activity: ParsedActivity, settings: ImportSettings, first_id: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Rows for `activities` (a multisport parent first, then its legs) and `swim_laps`, ids from `first_id`."""
@@ -360,7 +360,7 @@ def _write_activities(
     with transaction(con, f"import of {source.name}"):
         next_id = next_activity_id(con, settings.athlete_id)
         for a in fresh:
-            new_rows, new_laps = activity_rows(a, settings, next_id + len(rows))
+            new_rows, new_laps = import_activity_rows(a, settings, next_id + len(rows))
             rows += new_rows
             laps += new_laps
         record_import(
@@ -420,7 +420,7 @@ def _write_health(
 
 
 def import_sources(
-    open_writer: Writer,
+    open_writer: ImportWriter,
     athlete_id: int,
     sources: Sequence[ImportSource],
     *,

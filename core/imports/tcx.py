@@ -28,12 +28,12 @@ def _child(element: ET.Element, *path: str) -> ET.Element | None:
     return found
 
 
-def _text(element: ET.Element, *path: str) -> str | None:
+def _tcx_text(element: ET.Element, *path: str) -> str | None:
     found = _child(element, *path)
     return found.text if found is not None else None
 
 
-def _number(element: ET.Element, *path: str) -> float | None:
+def _tcx_number(element: ET.Element, *path: str) -> float | None:
     found = _child(element, *path)
     try:
         return float(found.text) if found is not None and found.text else None
@@ -68,17 +68,17 @@ def _activity(activity: ET.Element) -> ParsedActivity | None:
         return None
     start = min(starts)
     points = [p for p in activity.iter() if _local(p.tag) == "Trackpoint"]
-    timed = [(t, p) for t, p in ((_time(_text(p, "Time")), p) for p in points) if t]
+    timed = [(t, p) for t, p in ((_time(_tcx_text(p, "Time")), p) for p in points) if t]
     times = [(t - start).total_seconds() for t, _ in timed]
-    hrs = [_int(_number(p, "HeartRateBpm", "Value")) for _, p in timed]
+    hrs = [_tcx_int(_tcx_number(p, "HeartRateBpm", "Value")) for _, p in timed]
     watts = [
-        _int(next((float(e.text) for e in p.iter() if _local(e.tag) == "Watts" and e.text), None)) for _, p in timed
+        _tcx_int(next((float(e.text) for e in p.iter() if _local(e.tag) == "Watts" and e.text), None)) for _, p in timed
     ]
     known_hr = [h for h in hrs if h]
-    lap_max_hr = [m for m in (_number(lap, "MaximumHeartRateBpm", "Value") for lap in laps) if m]
+    lap_max_hr = [m for m in (_tcx_number(lap, "MaximumHeartRateBpm", "Value") for lap in laps) if m]
     known_power = [w for w in watts if w is not None]
-    timer = sum(_number(lap, "TotalTimeSeconds") or 0.0 for lap in laps)
-    distance = [d for d in (_number(lap, "DistanceMeters") for lap in laps) if d is not None]
+    timer = sum(_tcx_number(lap, "TotalTimeSeconds") or 0.0 for lap in laps)
+    distance = [d for d in (_tcx_number(lap, "DistanceMeters") for lap in laps) if d is not None]
     notes = _child(activity, "Notes")
     sport = activity.get("Sport")
     return ParsedActivity(
@@ -89,7 +89,7 @@ def _activity(activity: ET.Element) -> ParsedActivity | None:
         elapsed_s=max(times[-1] if times else 0.0, timer),
         moving_s=timer,
         distance_m=sum(distance) if distance else None,
-        ascent_m=_ascent([_number(p, "AltitudeMeters") for _, p in timed]),
+        ascent_m=_ascent([_tcx_number(p, "AltitudeMeters") for _, p in timed]),
         avg_hr=round(sum(known_hr) / len(known_hr)) if known_hr else None,
         max_hr=round(max(lap_max_hr)) if lap_max_hr else (max(known_hr) if known_hr else None),
         avg_power_w=round(sum(known_power) / len(known_power)) if known_power else None,
@@ -100,7 +100,7 @@ def _activity(activity: ET.Element) -> ParsedActivity | None:
     )
 
 
-def _int(value: float | None) -> int | None:
+def _tcx_int(value: float | None) -> int | None:
     return round(value) if value is not None and value > 0 else None
 
 

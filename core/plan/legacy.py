@@ -115,7 +115,7 @@ def _weight(value: Any) -> Any:
     return text
 
 
-def _int(value: Any) -> Any:
+def _legacy_int(value: Any) -> Any:
     if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
         return int(value)
     return value
@@ -134,15 +134,17 @@ def normalize_legacy_row(raw: Mapping[str, Any], number: int) -> LegacyRow:
         if _blank(raw.get(key)):
             raise PlanError(f"{where}: {key}: required")
     day = raw["day"]
-    weekday = _int(day) if not isinstance(day, str) or day.strip().isdigit() else _DAY_NAMES.get(day.strip().lower())
+    weekday = (
+        _legacy_int(day) if not isinstance(day, str) or day.strip().isdigit() else _DAY_NAMES.get(day.strip().lower())
+    )
     if not isinstance(weekday, int) or isinstance(weekday, bool) or not 1 <= weekday <= 7:
         raise PlanError(f"{where}: day: expected Monday..Sunday or 1..7, got {describe(day)}")
     values = {
         "exercise": raw["exercise"].strip() if isinstance(raw["exercise"], str) else raw["exercise"],
-        "sets": _int(raw["sets"]),
+        "sets": _legacy_int(raw["sets"]),
         "reps": "AMRAP" if str(raw["reps"]).strip().lower() == "amrap" else str(raw["reps"]).strip(),
         "weight": _weight(raw.get("weight")),
-        "rest_s": None if _blank(raw.get("rest_s")) else _int(raw.get("rest_s")),
+        "rest_s": None if _blank(raw.get("rest_s")) else _legacy_int(raw.get("rest_s")),
         "notes": None if _blank(raw.get("notes")) else raw.get("notes"),
         "circuit": None if _blank(raw.get("circuit")) else str(raw.get("circuit")).strip(),
     }

@@ -103,7 +103,7 @@ def _required_per_op() -> str:
     return "; ".join(" ".join((name, *OPS[name].required)) for name in EDIT_OP_NAMES)
 
 
-def _parse_arguments(text: Any) -> dict[str, Any]:
+def _ops_arguments(text: Any) -> dict[str, Any]:
     """The call's arguments as a dict, or CoachError with one short line saying what is wrong."""
     if not isinstance(text, str):
         raise CoachError(f"arguments: expected a JSON object as text, got {describe(text)}")
@@ -190,7 +190,7 @@ def execute_tool_call(
     the athlete's latest logged interaction. A plan changed since is refused.
     """
     try:
-        arguments = _parse_arguments(arguments_json_str)
+        arguments = _ops_arguments(arguments_json_str)
         _check_envelope(name, arguments)
         return _run(con, athlete_id, name, arguments, shown_hash, author, actor)
     except CoachError as exc:

@@ -13,11 +13,11 @@ import duckdb
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from core.chat.traces import PARTS, export_turns, json_lines_exporter, otlp_exporter
+from core.chat.traces import SPAN_PARTS, export_turns, json_lines_exporter, otlp_exporter
 from core.context.builder import build_context
 from core.context.log import record_turn
 from core.db import connect
-from core.db.traces import interaction_rows
+from core.db.traces import logged_turn_rows
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def logged(demo_db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def test_spans_carry_genai_names_and_our_per_part_counts(logged: duckdb.DuckDBPyConnection) -> None:
     """Given two logged turns, when exported, then each is a chat span with GenAI usage and every part's tokens."""
-    frame = interaction_rows(logged, 1)
+    frame = logged_turn_rows(logged, 1)
     exporter = InMemorySpanExporter()
     assert export_turns(frame, exporter) == 4
     spans = exporter.get_finished_spans()
@@ -65,7 +65,7 @@ def test_spans_carry_genai_names_and_our_per_part_counts(logged: duckdb.DuckDBPy
     assert all(s.attributes["gen_ai.request.model"] == "gpt-x" for s in chats)
     rows = frame.to_dict("records")
     for span, row in zip(chats, rows, strict=True):
-        for part in PARTS:
+        for part in SPAN_PARTS:
             assert span.attributes[f"coach.tokens.{part}"] == int(row[part])
         assert span.attributes["coach.tokens.tier1"] > 0
         assert span.end_time - span.start_time == int(row["latency_ms"]) * 1_000_000
@@ -77,7 +77,7 @@ def test_json_lines_file_holds_one_parseable_span_per_line(logged: duckdb.DuckDB
     """Given the log, when exported to a file, then every line is one JSON span with its attributes."""
     out = tmp_path / "traces.jsonl"
     with out.open("w", encoding="utf-8") as fh:
-        export_turns(interaction_rows(logged), json_lines_exporter(fh))
+        export_turns(logged_turn_rows(logged), json_lines_exporter(fh))
     spans = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(spans) == 4
     assert {s["attributes"]["gen_ai.operation.name"] for s in spans} == {"chat", "execute_tool"}
@@ -103,7 +103,7 @@ def test_otlp_export_posts_protobuf_to_the_collector(logged: duckdb.DuckDBPyConn
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/v1/traces"
-        assert export_turns(interaction_rows(logged, 1), otlp_exporter(url, timeout_s=5)) == 4
+        assert export_turns(logged_turn_rows(logged, 1), otlp_exporter(url, timeout_s=5)) == 4
     finally:
         server.shutdown()
     assert received and all(path == "/v1/traces" and kind == "application/x-protobuf" for path, kind, _ in received)

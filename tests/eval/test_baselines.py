@@ -9,7 +9,7 @@ from core.chat.endpoints import Endpoint
 from core.eval.baselines import baseline_model, baseline_results
 from core.eval.documents import DocumentSource
 from core.eval.oracle import IDK, oracle_answer
-from core.eval.questions import KINDS, generate_questions, limit_questions
+from core.eval.questions import QUESTION_KINDS, generate_questions, limit_questions
 from core.eval.report import scores
 from core.eval.runner import load_results, run_evaluation
 from core.workouts.formats import FORMAT_LABELS, FORMATS
@@ -26,7 +26,7 @@ def test_floors_score_zero_and_the_oracle_every_question_in_every_format_and_kin
     questions = generate_questions(demo_con)
     results = baseline_results(questions, FORMATS, DocumentSource(demo_con))
     echo, idk, oracle = (_cells(results, baseline_model(n)) for n in ("echo", "idk", "oracle"))
-    assert set(echo) == {(f, k) for f in FORMATS for k in KINDS}
+    assert set(echo) == {(f, k) for f in FORMATS for k in QUESTION_KINDS}
     for cell in echo:
         assert echo[cell].accuracy <= 0.02, cell
         assert idk[cell].correct == 0, cell
@@ -56,7 +56,7 @@ def test_a_scripted_endpoint_scores_like_its_reader_in_every_format_and_kind(
 ):
     """Given a server that echoes, says I don't know or reads like the oracle, when the run asks 2 questions of every
     kind in every format, then each format × kind cell scores in the reader's band."""
-    questions = limit_questions(generate_questions(demo_con), 2 * len(KINDS))
+    questions = limit_questions(generate_questions(demo_con), 2 * len(QUESTION_KINDS))
     source = DocumentSource(demo_con)
     server = scripted_server(_reader(questions, source, how))
     path = tmp_path / f"{how}.jsonl"
@@ -64,6 +64,6 @@ def test_a_scripted_endpoint_scores_like_its_reader_in_every_format_and_kind(
     summary = run_evaluation(endpoint, questions, FORMATS, source, path, concurrency=3)
     assert summary.failed == 0
     cells = _cells(load_results(path), how)
-    assert len(cells) == len(FORMATS) * len(KINDS)
+    assert len(cells) == len(FORMATS) * len(QUESTION_KINDS)
     for cell, score in cells.items():
         assert score.n == 2 and low <= score.accuracy <= high, (cell, score)

@@ -8,7 +8,7 @@ import pytest
 
 from core.cli import main
 from core.errors import CoachError
-from core.eval.profiles import PROFILES, read_secrets, resolve_profile
+from core.eval.profiles import ENDPOINT_PROFILES, read_secrets, resolve_profile
 from core.eval.runner import RateLimit, load_results
 from core.eval.scoring import gold_text
 
@@ -26,7 +26,7 @@ def test_each_profile_has_its_defaults_and_local_ones_need_no_key():
         endpoint, profile = resolve_profile(name)
         assert endpoint.base_url == f"http://127.0.0.1:{port}/v1" and endpoint.kind == name
         assert endpoint.api_key == "" and not profile.paid
-    assert PROFILES["openai"].paid
+    assert ENDPOINT_PROFILES["openai"].paid
 
 
 def test_environment_wins_over_secrets_and_the_key_falls_back_to_openai_api_key(monkeypatch, tmp_path):

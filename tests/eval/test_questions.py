@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from core.eval.questions import KINDS, apply_edit, generate_questions, limit_questions, week_questions
+from core.eval.questions import QUESTION_KINDS, apply_edit, generate_questions, limit_questions, week_questions
 from core.workouts.program import seed_example_program
 
 # The seed week (compact-workout-format.md): Upper Body done with Bench Press 10/9/8 @225 and Overhead Press
@@ -51,7 +51,7 @@ def test_a_run_over_the_demo_has_every_kind_and_at_least_100_questions(demo_con)
     """Given the demo database, when questions are generated, then there are ≥ 100 of ≥ 8 kinds with unique ids."""
     questions = generate_questions(demo_con)
     kinds = Counter(q.kind for q in questions)
-    assert len(questions) >= 100 and len(kinds) >= 8 and set(kinds) == set(KINDS)
+    assert len(questions) >= 100 and len(kinds) >= 8 and set(kinds) == set(QUESTION_KINDS)
     assert len({q.qid for q in questions}) == len(questions)
     assert generate_questions(demo_con) == questions  # deterministic
 
@@ -59,4 +59,4 @@ def test_a_run_over_the_demo_has_every_kind_and_at_least_100_questions(demo_con)
 def test_limit_takes_questions_round_robin_over_kinds(demo_con):
     """Given a limit of 9, when questions are limited, then each of the nine kinds is asked once."""
     limited = limit_questions(generate_questions(demo_con), 9)
-    assert sorted(q.kind for q in limited) == sorted(KINDS)
+    assert sorted(q.kind for q in limited) == sorted(QUESTION_KINDS)

@@ -17,7 +17,7 @@ from core.db.connection import PROJECT_ROOT
 from core.eval.documents import DocumentSource
 from core.eval.questions import generate_questions, limit_questions
 from core.eval.report import scores
-from core.eval.runner import SYSTEM_PROMPT, load_results, run_evaluation
+from core.eval.runner import EVAL_SYSTEM_PROMPT, load_results, run_evaluation
 from core.eval.scoring import gold_text
 from core.workouts.formats import FORMAT_LABELS
 
@@ -64,7 +64,7 @@ def test_scored_accuracy_equals_what_the_server_was_scripted_to_get_right(demo_c
     assert all(r.correct == _scripted_right(r.qid, r.format) for r in results)
     # every request: temperature 0, the fixed system prompt, the model's reported usage kept
     assert {b["temperature"] for b in server.requests} == {0}
-    assert all(b["messages"][0]["content"] == SYSTEM_PROMPT for b in server.requests)
+    assert all(b["messages"][0]["content"] == EVAL_SYSTEM_PROMPT for b in server.requests)
     assert {r.reported_prompt_tokens for r in results if r.correct} == {321}
     assert by_format["ultra"].prompt_tokens < by_format["verbose"].prompt_tokens
 
