@@ -31,7 +31,7 @@ class Rule:
     """One alert rule: the daily value is compared with `threshold` (over `window_days`), for `run_days` in a row."""
 
     key: str
-    label: str
+    label: str  # a few words, for the roster and the rules table in docs/pages.md
     threshold: float
     unit: str
     window_days: int = 1
@@ -40,12 +40,12 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("load_spike", "Load spike: ACR above", HIGH_ACR, f"ACR ({DEFAULT_ACR_VARIANT})", run_days=2),
-    Rule("missed_sessions", "Planned sessions missed", 2, "sessions in 7 days", window_days=7),
+    Rule("load_spike", "Load spike", HIGH_ACR, f"ACR ({DEFAULT_ACR_VARIANT})", run_days=2),
+    Rule("missed_sessions", "Missed sessions", 2, "sessions in 7 days", window_days=7),
     Rule("sleep_debt", "Sleep debt", 5.0, "h under 8 h a night, over 7 nights", window_days=7, reference=8.0),
-    Rule("protein_low", "Protein under target", 1.6, "g per kg body weight a day", run_days=3),
-    Rule("calories_low", "Calories under target", 25, "kcal per kg body weight a day", run_days=3),
-    Rule("sport_gap", "A sport of the athlete's not trained", 0, "sessions of that sport", run_days=7),
+    Rule("protein_low", "Low protein", 1.6, "g per kg body weight a day", run_days=3),
+    Rule("calories_low", "Low calories", 25, "kcal per kg body weight a day", run_days=3),
+    Rule("sport_gap", "Sport not trained", 0, "sessions of that sport", run_days=7),
     Rule("training_streak", "Training streak", 0, "workouts a day", run_days=5),
 )
 RULE = {rule.key: rule for rule in RULES}
@@ -74,6 +74,11 @@ class Alert:
     text: str
     since: date
     days: int
+
+    @property
+    def label(self) -> str:
+        """The rule's few words: 'Sleep debt'."""
+        return RULE[self.key].label
 
     @property
     def dated(self) -> str:
