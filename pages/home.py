@@ -68,6 +68,7 @@ overview = athlete_overview(page_state.connection().cursor())
 overview = overview.merge(load_flags(page_state.database_key()), on="athlete_id", how="left")
 alerts = load_alerts(page_state.database_key())
 overview["profile"] = overview.profile.map(profile_label)
+overview["acr_now"] = overview.acr_now.round(2)  # the value a person reads, also in the grid's accessible text
 overview["week"] = [f"{n} · {m:.0f} min" for n, m in zip(overview.sessions_7d, overview.minutes_7d, strict=True)]
 overview["alerts"] = overview.athlete_id.map(lambda a: " · ".join(x.label for x in alerts.get(a, [])))
 
