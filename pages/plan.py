@@ -66,7 +66,7 @@ def _write(ops: list[dict[str, Any]], base: str, day_id: str, slot: str, prefix:
         else:
             text = f"Saved as v{latest.version}: {'; '.join(latest.summary)}"
             _outcome(day_id, slot, "success", text)
-            st.toast(text, icon=":material/check_circle:")
+            st.toast(f"Plan v{latest.version} saved", icon=":material/check_circle:")
     except PlanValidationError as exc:
         found = FIELD_PROBLEM.match(exc.problems[0]) if len(exc.problems) == 1 else None
         field = found.group(1) if found and prefix and found.group(1) in FIELDS else None
