@@ -127,21 +127,33 @@ def _pick(page: Page, label: str, option: str) -> None:
 def test_history_shows_a_diff_of_two_picked_versions_and_reverts(
     dashboard: str, browser: Browser, tmp_path: Path
 ) -> None:
-    """Given maya's seeded history, picking v1 → v3 lists the coach's and AI's changes; reverting to v1 adds v6 at once."""
+    """Given maya's seeded history, picking v1 → v3 lists the coach's and AI's changes; the revert offers the previous
+    version first, reverts only once confirmed, shows the result beside the button and then no longer offers it."""
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     page.goto(f"{dashboard}/history")
     expect(page.get_by_role("heading", name="Diff v4 → v5")).to_be_visible(timeout=WAIT)
-    _pick(page, "From (the plan the model last saw)", "1")
-    _pick(page, "To", "3")
+    page.get_by_text("Developer view", exact=True).click()  # the model's delta is developer detail
+    _pick(page, "From (the plan the model last saw)", "v1")
+    _pick(page, "To", "v3")
     expect(page.get_by_role("heading", name="Diff v1 → v3")).to_be_visible(timeout=WAIT)
     delta = page.get_by_test_id("stCode").first  # the diff table is a canvas; the model's delta lists the same lines
     expect(delta).to_contain_text("Plan changes:")
     expect(delta).to_contain_text("b_20 (Fri Ride Easy) duration_min 35→45")
     expect(delta).to_contain_text("b_19 (Tue Ride Easy) exercise Easy→Steady")
     revert_to = "Make an earlier version current again (recorded as a new version; nothing is lost)"
-    expect(page.get_by_role("combobox", name=revert_to, exact=True)).to_have_value("v1")  # offered first
-    page.get_by_role("button", name="Revert to v1").click()
-    expect(page.get_by_text("Reverted to v1 as v6", exact=False)).to_be_visible(timeout=WAIT)
+    expect(page.get_by_role("combobox", name=revert_to, exact=True)).to_have_value("v4")  # the previous version
+    button = page.get_by_role("button", name="Revert to v4")
+    expect(button).to_be_disabled()
+    page.get_by_text("Yes, make v4 the current plan", exact=False).click()
+    expect(button).to_be_enabled(timeout=WAIT)
+    button.click()
+    done = page.get_by_text("Reverted to v4 as v6", exact=False)
+    expect(done).to_be_visible(timeout=WAIT)
+    shown, pressed = done.bounding_box(), page.get_by_role("button", name="Revert to v", exact=False).bounding_box()
+    assert shown is not None and pressed is not None and 0 < shown["y"] - pressed["y"] < 200  # beside the button
+    page.get_by_role("combobox", name=revert_to, exact=True).click()
+    options = page.get_by_role("option").all_inner_texts()
+    assert "v4" not in options and "v6" not in options and "v5" in options
     expect(page.get_by_test_id("stException")).to_have_count(0)
     page.screenshot(path=str(tmp_path / "history_revert.png"), full_page=True)
     page.context.close()

@@ -232,7 +232,9 @@ def test_edit_controls_carry_the_op_tables_limits_for_every_kind_and_circuit_mem
 
 
 def test_history_page_shows_timeline_diff_delta_text_and_both_token_counts(app: AppTest) -> None:
-    """The history page lists the seeded versions and v6, highlights the change, shows the delta and full vs delta tokens."""
+    """In the developer view the history page lists the seeded versions and v6, highlights the change, shows the
+    delta and full vs delta tokens."""
+    app.session_state["history_developer_view"] = True
     app.switch_page("pages/history.py").run()
     assert not app.exception, app.exception
     timeline = app.dataframe[0].value
@@ -255,8 +257,10 @@ def history_page(app: AppTest, open_page: Callable[..., AppTest]) -> AppTest:
 
 
 def test_revert_lists_the_new_version_in_the_same_run(history_page: AppTest, demo_db_path: Path) -> None:
-    """Reverting to v1 makes v7 with v1's hash; the same run's timeline already lists v7 and the old versions stay."""
-    history_page.selectbox(key="history_revert_to").set_value(1).run()
+    """Reverting to v1 (confirmed) makes v7 with v1's hash; the same run's timeline already lists v7 and the old
+    versions stay."""
+    history_page.selectbox(key="history_revert_to_1").set_value(1).run()
+    history_page.checkbox(key="history_confirm_1").check().run()
     history_page.button(key="history_revert").click().run()
     assert not history_page.exception
     assert history_page.success[0].value.startswith(f"Reverted to v1 as v{SEEDED + 2}; plan ")
@@ -272,7 +276,8 @@ def test_revert_after_a_concurrent_edit_is_refused_and_changes_nothing(
     history_page: AppTest, demo_db_path: Path
 ) -> None:
     """Given an AI edit after the page was shown, the revert is refused as stale and no version is added."""
-    history_page.selectbox(key="history_revert_to").set_value(1).run()
+    history_page.selectbox(key="history_revert_to_1").set_value(1).run()
+    history_page.checkbox(key="history_confirm_1").check().run()
     con = connect(demo_db_path)
     apply_ops(con, 1, [{"op": "update_block", "block_id": "b_3", "sets": 4}], plan_head(con, 1).plan_hash, "ai")
     con.close()
@@ -281,6 +286,38 @@ def test_revert_after_a_concurrent_edit_is_refused_and_changes_nothing(
     assert history_page.error[0].value == "Refused; nothing was changed"
     assert "stale base_hash" in history_page.code[0].value
     assert _head(demo_db_path) == before
+
+
+def test_revert_defaults_to_the_previous_version_and_needs_a_confirmation(history_page: AppTest) -> None:
+    """Given v6 current, the revert offers v5 first (not v1), its button is disabled until confirmed, and From/To
+    read v5/v6."""
+    assert history_page.selectbox(key="history_revert_to_1").value == SEEDED
+    assert history_page.selectbox(key="history_revert_to_1").format_func(SEEDED) == f"v{SEEDED}"
+    assert history_page.button(key="history_revert").disabled
+    assert history_page.button(key="history_revert").label == f"Revert to v{SEEDED}"
+    assert history_page.checkbox(key="history_confirm_1").value is False
+    from_, to = history_page.selectbox(key="history_from_1"), history_page.selectbox(key="history_to_1")
+    assert (from_.format_func(from_.value), to.format_func(to.value)) == (f"v{SEEDED}", f"v{SEEDED + 1}")
+    history_page.checkbox(key="history_confirm_1").check().run()
+    assert not history_page.button(key="history_revert").disabled
+
+
+def test_after_a_revert_no_version_holding_the_current_plan_is_offered(history_page: AppTest) -> None:
+    """Given a revert to v5 (as v7), the revert no longer offers v5 or v7 and the confirmation is cleared."""
+    history_page.checkbox(key="history_confirm_1").check().run()
+    history_page.button(key="history_revert").click().run()
+    assert history_page.success[0].value.startswith(f"Reverted to v{SEEDED} as v{SEEDED + 2}")
+    offered = history_page.selectbox(key="history_revert_to_1").options
+    assert f"v{SEEDED}" not in offered and f"v{SEEDED + 2}" not in offered and f"v{SEEDED + 1}" in offered
+    assert history_page.checkbox(key="history_confirm_1").value is False
+
+
+def test_history_picks_start_over_for_another_athlete(history_page: AppTest) -> None:
+    """Given From set to v1 for Maya, when Tomás is picked, then his From starts at his own previous version."""
+    history_page.selectbox(key="history_from_1").set_value(1).run()
+    history_page.session_state["athlete_id"] = 2
+    history_page.run()
+    assert history_page.selectbox(key="history_from_2").value == history_page.selectbox(key="history_to_2").value - 1
 
 
 HOSTILE_NOTE = "Use `code` **bold** [link](http://e.x) ![img](http://e.x/i.png) <img src=x onerror=alert(1)> # H"
@@ -306,10 +343,11 @@ def test_a_note_with_backticks_markdown_and_html_shows_literally_on_plan_and_his
     assert at.dataframe[MONDAY].value.iloc[1]["Notes"] == HOSTILE_NOTE
     assert "Focus: **Rest** `x` <img src=y>" in [t.value for t in at.text]
     assert not any("img" in m.value or "**" in m.value for m in [*at.markdown, *at.subheader, *at.caption])
+    at.session_state["history_developer_view"] = True  # what the model gets, in code
     at.switch_page("pages/history.py").run()
     assert not at.exception
     assert list(at.dataframe[0].value["Changes"])[SEEDED] == f'b_2 notes none→"{HOSTILE_NOTE}"'
-    at.selectbox(key="history_from").set_value(SEEDED).run()
+    at.selectbox(key="history_from_1").set_value(SEEDED).run()
     lines = list(at.dataframe[1].value["What"])
     assert lines[0] == 'day_7 (Sun) focus Rest→"**Rest** `x` <img src=y>"'
     assert lines[1] == f'b_2 (Mon Overhead Press) notes none→"{HOSTILE_NOTE}"'
