@@ -13,6 +13,7 @@ from core.context.builder import build_context
 from core.context.data import load_athlete_data
 from core.context.tier1 import active_alerts
 from core.db.athletes import athlete_ids
+from core.db.connection import PROJECT_ROOT
 from core.tokens import count_tokens
 
 START = date(2026, 11, 1)
@@ -193,3 +194,14 @@ def test_tier1_alerts_come_from_the_alert_rules(demo_con):
     data = load_athlete_data(demo_con, 2, with_findings=False)
     assert active_alerts(data) == [a.text for a in athlete_alerts(demo_con, [2])[2]]
     assert any(t.startswith("Protein <") and t.endswith(" 3 days") for t in active_alerts(data))
+
+
+def test_the_rules_table_in_docs_matches_the_rules():
+    """Given docs/pages.md, when reading its alert rules table, then each row's rule, threshold, window and run are
+    RULES' in RULES' order (the docs cannot drift from the code)."""
+    text = (PROJECT_ROOT / "docs" / "pages.md").read_text(encoding="utf-8")
+    rows = [line.split(" | ") for line in text.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert [(r[0], r[1], r[3], r[4], r[5].rstrip(" |")) for r in rows] == [
+        (f"| {i}", rule.label, f"{rule.threshold:g} {rule.unit}", f"{rule.window_days} d", str(rule.run_days))
+        for i, rule in enumerate(RULES, 1)
+    ]
