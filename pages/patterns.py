@@ -52,6 +52,14 @@ def load_report(db: str, athlete_id: int, days: int | None) -> PatternReport:
     return analyze_patterns(page_state.connection().cursor(), athlete_id, days)
 
 
+def named_variant(family: str, text: str) -> str:
+    """An overload finding's 'ACR up to 2.07' names its variant ('ACR (uncoupled) up to 2.07'): the timeline above
+    shows the default variant, so an unnamed ratio would read as the same measure."""
+    if family != "overload" or acr_label(OVERLOAD_VARIANT) in text:
+        return text
+    return text.replace("ACR ", f"{acr_label(OVERLOAD_VARIANT)} ", 1)
+
+
 st.title("Cross-modality patterns")
 st.caption(
     "Load = session-RPE (minutes × RPE) per day; 0-100 = share of the athlete's hardest day; a workout without "
@@ -90,7 +98,7 @@ if top:
     for col, finding in zip(st.columns(len(top)), top, strict=True):
         with col.container(border=True):
             st.metric(finding.family.capitalize(), finding.effect_text)
-            st.caption(finding.headline)
+            st.caption(named_variant(finding.family, finding.headline))
 else:
     st.info("No pattern in this window is distinguishable from noise.")
 
@@ -216,6 +224,6 @@ for i, result in enumerate(report.families):
         elif chart is not None or result.data is None or result.data.empty:  # else: a rule that is no finding
             st.info(f"Nothing to chart: {EMPTY.get(result.family, 'no data')} in this window.")
         if result.findings:
-            st.caption(" ".join(f.summary + "." for f in result.findings))
+            st.caption(" ".join(named_variant(f.family, f.summary) + "." for f in result.findings))
         else:
             st.caption(f"No finding — {result.note}.")

@@ -149,3 +149,11 @@ def test_pr_bars_count_the_sessions_the_caption_counts(
     caption = next(c.value for c in at.caption if "such sessions set a PR" in c.value)
     rule, other = labels["sessions meeting the rule"], labels["other sessions"]
     assert f"{rule} such sessions set a PR vs {other} others" in caption
+
+
+def test_the_overload_card_names_its_acr_variant(patterns_page: Callable[..., AppTest], demo_db_path: Path) -> None:
+    """Given the triathlete's overload finding (uncoupled ACR), when its card is shown beside a coupled timeline,
+    then the card's ratio is named 'ACR (uncoupled)'."""
+    at = patterns_page(athlete_id=2, patterns_window="All")
+    cards = [c.value for c in at.caption if c.value.startswith("Overload ")]
+    assert cards and all("ACR (uncoupled) up to " in c for c in cards)
