@@ -31,7 +31,9 @@ from core.tokens import count_tokens
 from ui import chat_panel, gate, page_state
 from ui.theme import fit_width
 
-RESULT = "plan_result"  # the last edit's outcome: {day, slot, kind, text, field, prefix}, drawn where it was made
+# The last edit's outcome ({athlete, day, slot, kind, text, field, prefix}), drawn where it was made. It stays until
+# the next edit (or another athlete is picked), so a rerun in between cannot take it away before it is read.
+RESULT = "plan_result"
 COMPLIANCE_COLOURS = {"green": "#c7e9c0", "yellow": "#fee391", "red": "#fcbba1"}  # TrainingPeaks' three colours
 BADGE_COLOURS = {"green": "green", "yellow": "orange", "red": "red", "": "gray"}
 FIELD_PROBLEM = re.compile(r"^(?:op \d+ \([a-z_]+\): )?(?:members\[\d+\]\.)?([a-z_]+): (.*)$")
@@ -44,6 +46,7 @@ def _panel(day_id: str) -> str:
 
 def _outcome(day_id: str, slot: str, kind: str, text: str, prefix: str | None = None, field: str | None = None) -> None:
     st.session_state[RESULT] = {
+        "athlete": athlete,
         "day": day_id,
         "slot": slot,
         "kind": kind,
@@ -322,7 +325,9 @@ with main:
         cols[1].metric("Blocks · members", f"{plan.block_count()} · {plan.member_count()}")
         tokens = count_tokens(format_plan_context(plan, head.plan_hash, head.version), page_state.encoding())
         cols[2].metric("Full-plan context", f"{tokens} tokens")
-    outcome = st.session_state.pop(RESULT, None)
+    outcome = st.session_state.get(RESULT)
+    if outcome is not None and outcome["athlete"] != athlete:
+        outcome = st.session_state[RESULT] = None
     with st.container(key="plan_main"):
         draw_week(week, plan)
         draw_plan(plan, week, head.plan_hash, outcome, head.version)
