@@ -1,6 +1,11 @@
-"""Formats A/B: two panes, each any format of the same workout data, with exact token counts and their ratio."""
+"""Formats A/B: two panes, each any format of the same workout data, with exact token counts and their ratio.
+
+The scope picker names weeks and sessions with their dates; JSON is shown indented for reading while its
+count is of the compact JSON the model is sent (the token-boundary view shows that exact text).
+"""
 
 import inspect
+import json
 
 import pandas as pd
 import plotly.express as px
@@ -70,6 +75,18 @@ def cohort_table(db: str, encoding: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def scope_labels(con: object, athlete_id: int) -> dict[str, str]:
+    """A reader's label for every scope: 'Week 16 · 10–16 Nov · BUILD', 'Week 16 · Upper A · Tue 11 Nov'."""
+    program = load_program(con, athlete_id)  # type: ignore[arg-type]
+    labels = {"full_program": "Full program (every week)"}
+    for week in program.weeks:
+        labels[f"week:{week.number}"] = f"Week {week.number} · {week.start:%d %b}–{week.end:%d %b} · {week.phase}"
+        for session in week.sessions:
+            when = f"{session.scheduled:%a %d %b}" if session.scheduled else "unscheduled"
+            labels[f"session:{session.session_id}"] = f"Week {week.number} · {session.name} · {when}"
+    return labels
+
+
 st.title("Formats A/B")
 st.caption(
     "The same workout data in two panes, each in the format you pick. Token counts are exact (tiktoken); "
@@ -82,7 +99,16 @@ if not load_program(con, athlete_id).weeks:
     st.info("No program for this athlete yet (only imported activities): the formats compare a program's weeks.")
     st.stop()
 top = st.columns([2, 1, 1], vertical_alignment="bottom")
-scope = top[0].selectbox("Scope", scope_options(con, athlete_id), key="formats_scope")
+labels = scope_labels(con, athlete_id) | {
+    "current_week": f"Current week (to {find_athlete(con, athlete_id).as_of:%a %d %b})"
+}
+scope = top[0].selectbox(
+    "Scope: a week or one session",
+    scope_options(con, athlete_id),
+    format_func=lambda value: labels.get(value, value),
+    key="formats_scope",
+    help="Type a week number, a session name or a date to find it",
+)
 show_tokens = top[1].toggle("Show token boundaries", key="formats_boundaries")
 budget = top[2].number_input("Token budget", min_value=1, value=500, step=50, key="formats_budget")
 
@@ -114,6 +140,9 @@ for col, (side, first) in zip(st.columns(2), PANES, strict=True):
         text = render_data(data, fmt)
         if show_tokens:
             st.html(token_boundaries_html(text, encoding, height=PANE_HEIGHT))
+        elif fmt == "json":  # one minified line is unreadable; the count above is of that line, as sent
+            st.code(json.dumps(json.loads(text), indent=2, ensure_ascii=False), language="json", height=PANE_HEIGHT)
+            st.caption("Shown indented; counted and sent compact (no spaces).")
         else:
             st.code(text, language=None, wrap_lines=False, height=PANE_HEIGHT)
 

@@ -1,7 +1,8 @@
 """Plan history & diff: the version timeline, a diff of any two versions, what the model would get, and revert.
 
 A revert runs in the button's callback, before the page is drawn, so the timeline of the same run lists
-the new version. Change lines quote user text (notes, names); they are drawn as dataframe cells and code,
+the new version. It defaults to the previous version, needs a ticked confirmation, and is never offered
+for a version holding the current plan. Picks are kept per athlete (their keys carry the athlete). Change lines quote user text (notes, names); they are drawn as dataframe cells and code,
 never as markdown.
 """
 
@@ -12,13 +13,17 @@ from core.errors import CoachError
 from core.plan.diff import render_change
 from core.plan.store import context_between_versions, diff_versions, plan_versions, revert_to_version
 from ui import gate, page_state
+from ui.theme import fit_width
 
 athlete = page_state.athlete_id()
 RESULT = "history_result"
+CONFIRM = f"history_confirm_{athlete}"
+SHOWN_CHANGES = 2  # per version in the timeline; the diff below lists them all
 
 
 def _revert(version: int, base: str, current: int) -> None:
     """Revert on the hash the page showed; the outcome is drawn by the run that follows."""
+    st.session_state[CONFIRM] = False  # every revert needs its own confirmation
     try:
         with page_state.writing() as writer:
             new_hash = revert_to_version(writer, athlete, version, base_hash=base, actor=gate.actor())
@@ -40,31 +45,39 @@ if not versions:
     st.info("No plan versions recorded for this athlete yet: the first edit on Weekly plan starts the history.")
     st.stop()
 outcome = st.session_state.pop(RESULT, None)
-if outcome is not None:
-    kind, text = outcome
-    if kind == "error":
-        st.error("Refused; nothing was changed")
-        st.code(text, language=None, wrap_lines=True)
-    else:
-        getattr(st, kind)(text)
 
-st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                "Version": f"v{v.version}",
-                "Hash": v.plan_hash[:8],
-                "Author": v.author,
-                "By": v.actor,
-                "When (UTC)": v.created_at,
-                "Changes": "; ".join(v.summary[:4]) + (f"; … {len(v.summary) - 4} more" if len(v.summary) > 4 else ""),
-            }
-            for v in versions
-        ]
-    ),
-    hide_index=True,
-    key="history_timeline",
+
+def show_outcome() -> None:
+    """The last revert's outcome, drawn under the Revert button that made it."""
+    if outcome is not None:
+        kind, text = outcome
+        if kind == "error":
+            st.error("Refused; nothing was changed")
+            st.code(text, language=None, wrap_lines=True)
+        else:
+            getattr(st, kind)(text)
+
+
+developer = page_state.developer_view("history")
+timeline = pd.DataFrame(
+    [
+        {
+            "Version": f"v{v.version}",
+            "Hash": v.plan_hash[:8],
+            "Author": v.author,
+            "By": v.actor,
+            "When (UTC)": f"{v.created_at:%d %b %H:%M}",
+            "Changes": "; ".join(v.summary[:SHOWN_CHANGES])
+            + (f"; +{len(v.summary) - SHOWN_CHANGES} more" if len(v.summary) > SHOWN_CHANGES else ""),
+        }
+        for v in versions
+    ]
 )
+config = {c: st.column_config.TextColumn(c, width=fit_width(timeline[c], c)) for c in timeline.columns}
+config["Version"] = st.column_config.TextColumn("Version", width=fit_width(timeline.Version, "Version"), pinned=True)
+if not developer:
+    config["Hash"] = None
+st.dataframe(timeline, hide_index=True, column_config=config, key="history_timeline")
 
 numbers = [v.version for v in versions]
 if len(numbers) == 1:
@@ -72,9 +85,15 @@ if len(numbers) == 1:
     st.stop()
 cols = st.columns(2)
 base = cols[0].selectbox(
-    "From (the plan the model last saw)", numbers, index=max(0, len(numbers) - 2), key="history_from"
+    "From (the plan the model last saw)",
+    numbers,
+    index=max(0, len(numbers) - 2),
+    format_func=lambda n: f"v{n}",
+    key=f"history_from_{athlete}",
 )
-target = cols[1].selectbox("To", numbers, index=len(numbers) - 1, key="history_to")
+target = cols[1].selectbox(
+    "To", numbers, index=len(numbers) - 1, format_func=lambda n: f"v{n}", key=f"history_to_{athlete}"
+)
 
 diff = diff_versions(con, athlete, base, target)
 st.subheader(f"Diff v{base} → v{target}")
@@ -91,28 +110,39 @@ else:
         key="history_diff",
     )
 
-ctx = context_between_versions(con, athlete, base, target, page_state.encoding())
-st.subheader("What the model gets")
-st.code(ctx.text, language=None)
-cols = st.columns(3)
-cols[0].metric("Full plan", f"{ctx.full_tokens} tokens")
-cols[1].metric("Delta" if ctx.mode != "full" else "Sent (full fallback)", f"{ctx.tokens} tokens")
-cols[2].metric("Reduction", f"{ctx.reduction:.0%}")
-if ctx.reason and ctx.mode == "full":
-    st.caption(f"Full plan sent: {ctx.reason}.")
+if developer:
+    ctx = context_between_versions(con, athlete, base, target, page_state.encoding())
+    st.subheader("What the model gets")
+    st.code(ctx.text, language=None)
+    cols = st.columns(3)
+    cols[0].metric("Full plan", f"{ctx.full_tokens} tokens")
+    cols[1].metric("Delta" if ctx.mode != "full" else "Sent (full fallback)", f"{ctx.tokens} tokens")
+    cols[2].metric("Reduction", f"{ctx.reduction:.0%}")
+    if ctx.reason and ctx.mode == "full":
+        st.caption(f"Full plan sent: {ctx.reason}.")
 
 st.subheader("Revert")
 current = versions[-1]
-# The base is the plan this run shows, so an edit made before the click is refused, not overwritten.
+# Versions holding the current plan (the current one, or the one just reverted to) would change nothing.
+choices = [v.version for v in versions if v.plan_hash != current.plan_hash]
+if not choices:
+    st.caption("Every earlier version holds the current plan: nothing to revert to.")
+    show_outcome()
+    st.stop()
 pick = st.selectbox(
     "Make an earlier version current again (recorded as a new version; nothing is lost)",
-    [n for n in numbers if n != current.version],
+    choices,
+    index=len(choices) - 1,  # the previous version, not the oldest
     format_func=lambda n: f"v{n}",
-    key="history_revert_to",
+    key=f"history_revert_to_{athlete}",
 )
+confirmed = st.checkbox(f"Yes, make v{pick} the current plan (v{current.version} stays in the history)", key=CONFIRM)
+# The base is the plan this run shows, so an edit made before the click is refused, not overwritten.
 st.button(
     f"Revert to v{pick}",
     key="history_revert",
+    disabled=not confirmed,
     on_click=_revert,
     args=(pick, current.plan_hash, current.version),
 )
+show_outcome()

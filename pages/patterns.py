@@ -9,16 +9,33 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from core.analytics.findings import FDR_Q
-from core.analytics.load import ACR_VARIANTS, FATIGUE_DAYS, FITNESS_DAYS, HIGH_ACR, LOW_ACR, acr_column, daily_snapshots
-from core.analytics.overload import OVERLOAD_ACR
+from core.analytics.load import (
+    ACR_VARIANTS,
+    DEFAULT_ACR_VARIANT,
+    FATIGUE_DAYS,
+    FITNESS_DAYS,
+    HIGH_ACR,
+    LOW_ACR,
+    acr_column,
+    daily_snapshots,
+)
+from core.analytics.overload import OVERLOAD_ACR, OVERLOAD_VARIANT
 from core.analytics.patterns import FamilyResult, PatternReport, analyze_patterns, strongest
 from ui import page_state
+from ui.theme import acr_label, has_points, ratio_axis
 
 WINDOWS = {"Last 4 weeks": 28, "Last 8 weeks": 56, "Last 16 weeks": 112, "All": None}
 # Fixed colours and category order, so a group looks the same for every athlete.
 GROUP_COLOURS = {"≤36 h after legs": "#d95f02", "other runs": "#7570b3"}
 NIGHT_ORDER = ["after evening yoga", "other nights"]
-AXIS = {"tickformat": ".2f", "automargin": True}
+EMPTY = {  # what a family's chart would draw, for the message shown instead of empty axes
+    "sequencing": "no runs with heart rate and pace",
+    "interference": "no strength block with run or swim volume",
+    "synergy": "no week with zone-2 and HRV data",
+    "recovery": "no night with deep-sleep data",
+    "overload": "no day with an acute:chronic ratio",
+    "performance": "no strength session",
+}
 
 
 # The database path is part of every cache key so a test (or a --db switch) never sees another file's data.
@@ -35,6 +52,14 @@ def load_report(db: str, athlete_id: int, days: int | None) -> PatternReport:
     return analyze_patterns(page_state.connection().cursor(), athlete_id, days)
 
 
+def named_variant(family: str, text: str) -> str:
+    """An overload finding's 'ACR up to 2.07' names its variant ('ACR (uncoupled) up to 2.07'): the timeline above
+    shows the default variant, so an unnamed ratio would read as the same measure."""
+    if family != "overload" or acr_label(OVERLOAD_VARIANT) in text:
+        return text
+    return text.replace("ACR ", f"{acr_label(OVERLOAD_VARIANT)} ", 1)
+
+
 st.title("Cross-modality patterns")
 st.caption(
     "Load = session-RPE (minutes × RPE) per day; 0-100 = share of the athlete's hardest day; a workout without "
@@ -44,7 +69,15 @@ st.caption(
 )
 cols = st.columns([2, 2, 1, 1])
 window = cols[0].radio("Window", list(WINDOWS), index=2, key="patterns_window", horizontal=True)
-variant = cols[1].radio("Acute:chronic ratio", ACR_VARIANTS, key="patterns_acr", horizontal=True)
+variant = cols[1].radio(
+    "Acute:chronic ratio",
+    ACR_VARIANTS,
+    index=ACR_VARIANTS.index(DEFAULT_ACR_VARIANT),
+    format_func=lambda v: f"{v} (default)" if v == DEFAULT_ACR_VARIANT else v,
+    key="patterns_acr",
+    horizontal=True,
+    help="The default is the ratio the Athletes page, the alerts and Tier 1 use",
+)
 fitness_days = cols[2].number_input("Fitness τ (days)", 7, 90, int(FITNESS_DAYS), key="patterns_fitness_days")
 fatigue_days = cols[3].number_input("Fatigue τ (days)", 2, 30, int(FATIGUE_DAYS), key="patterns_fatigue_days")
 days = WINDOWS[window]
@@ -65,22 +98,34 @@ if top:
     for col, finding in zip(st.columns(len(top)), top, strict=True):
         with col.container(border=True):
             st.metric(finding.family.capitalize(), finding.effect_text)
-            st.caption(finding.headline)
+            st.caption(named_variant(finding.family, finding.headline))
 else:
     st.info("No pattern in this window is distinguishable from noise.")
 
 acr = acr_column(variant)
+if not snaps.empty:
+    today = snaps.iloc[-1]
+    st.metric(
+        f"{acr_label(variant)} on {today.day:%d %b}",
+        "—" if pd.isna(today[acr]) else f"{today[acr]:.2f}",
+        help="The acute:chronic ratio on the athlete's latest day, in the variant picked above",
+    )
 timeline = make_subplots(specs=[[{"secondary_y": True}]])
 timeline.add_bar(x=snaps.day, y=snaps.training_load, name="load (0-100)", marker_color="#9ecae1")
 timeline.add_scatter(x=snaps.day, y=snaps.load_7d_avg, name="7-day avg", line_color="#3182bd")
-timeline.add_scatter(x=snaps.day, y=snaps[acr], name=f"ACR ({variant})", line_color="#e6550d", secondary_y=True)
+timeline.add_scatter(x=snaps.day, y=snaps[acr], name=acr_label(variant), line_color="#e6550d", secondary_y=True)
 timeline.add_hrect(y0=LOW_ACR, y1=HIGH_ACR, fillcolor="green", opacity=0.08, line_width=0, secondary_y=True)
 for level in (LOW_ACR, HIGH_ACR):
     timeline.add_hline(y=level, line_dash="dot", line_color="gray", secondary_y=True)
-timeline.update_layout(title="Training load and acute:chronic ratio (band 0.8-1.3 = optimal)", height=380)
+timeline.update_layout(
+    title=f"Training load and {acr_label(variant)} (band {LOW_ACR}-{HIGH_ACR} = optimal)", height=380
+)
 timeline.update_yaxes(title_text="load (0-100)", secondary_y=False, automargin=True)
-timeline.update_yaxes(title_text="acute:chronic ratio", secondary_y=True, **AXIS)
-st.plotly_chart(timeline, key="patterns_timeline")
+timeline.update_yaxes(title_text=acr_label(variant), secondary_y=True, **ratio_axis(snaps[acr]))
+if has_points(timeline):
+    st.plotly_chart(timeline, key="patterns_timeline")
+else:
+    st.info("No training days in this window: nothing to chart.")
 
 pmc = px.line(
     snaps,
@@ -90,21 +135,26 @@ pmc = px.line(
     labels={"value": "session-RPE AU", "day": "", "variable": ""},
 )
 pmc.update_layout(height=340)
-st.plotly_chart(pmc, key="patterns_pmc")
+if has_points(pmc):
+    st.plotly_chart(pmc, key="patterns_pmc")
 
 
 def overload_chart(result: FamilyResult) -> go.Figure:
     """ACR and HRV over the window, each tested episode shaded."""
     d = result.data
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_scatter(x=d.day, y=d.acr, name="ACR (uncoupled)", line_color="#e6550d")
+    fig.add_scatter(x=d.day, y=d.acr, name=acr_label(OVERLOAD_VARIANT), line_color="#e6550d")
     fig.add_scatter(x=d.day, y=d.hrv_ms, name="HRV (ms)", line_color="#31a354", secondary_y=True)
     fig.add_hline(y=OVERLOAD_ACR, line_dash="dot", line_color="red")
     for h in result.tests:
         fig.add_vrect(x0=h.evidence["start"], x1=h.evidence["end"], fillcolor="red", opacity=0.12, line_width=0)
-    fig.update_layout(title=f"Acute:chronic ratio above {OVERLOAD_ACR} (shaded) and HRV")
+    fig.update_layout(title=f"{acr_label(OVERLOAD_VARIANT)} above {OVERLOAD_ACR} (shaded) and HRV")
     fig.update_xaxes(title_text="day")
-    fig.update_yaxes(title_text="acute:chronic ratio", secondary_y=False, **AXIS)
+    fig.update_yaxes(
+        title_text=acr_label(OVERLOAD_VARIANT),
+        secondary_y=False,
+        **ratio_axis(d.acr, (LOW_ACR, HIGH_ACR, OVERLOAD_ACR)),
+    )
     fig.update_yaxes(title_text="HRV (ms)", secondary_y=True, tickformat=".0f", automargin=True)
     return fig
 
@@ -113,6 +163,8 @@ def family_chart(result: FamilyResult) -> go.Figure | None:
     """The chart that shows this family's evidence best; None when there is nothing worth drawing."""
     d = result.data
     name = result.family
+    if d is None or d.empty:
+        return None
     if name == "sequencing":
         return px.scatter(
             d, x="pace_min_km", y="avg_hr", color="group", color_discrete_map=GROUP_COLOURS,
@@ -143,13 +195,16 @@ def family_chart(result: FamilyResult) -> go.Figure | None:
         return overload_chart(result)
     if not result.findings:  # a PR-rate bar chart of a rule that is not a finding would suggest one
         return None
+    if result.findings[0].unit.startswith("extra reps"):  # the finding counts only sessions with a rep residual
+        d = d[d.rep_resid.notna()]
     bars = (
         d.assign(group=d.rule.map({True: "sessions meeting the rule", False: "other sessions"}))
         .groupby("group", as_index=False)
-        .agg(pr_rate=("pr", "mean"), sessions=("pr", "size"))
+        .agg(pr_rate=("pr", "mean"), prs=("pr", "sum"), sessions=("pr", "size"))
     )
+    bars["label"] = [f"{p:.0f} of {n} set a PR" for p, n in zip(bars.prs, bars.sessions, strict=True)]
     return px.bar(
-        bars, x="group", y="pr_rate", text="sessions", category_orders={"group": ["sessions meeting the rule", "other sessions"]},
+        bars, x="group", y="pr_rate", text="label", category_orders={"group": ["sessions meeting the rule", "other sessions"]},
         title=f"PR rate: {result.findings[0].evidence['rule']} vs other sessions",
         labels={"pr_rate": "share of sessions with a PR", "group": ""},
     ).update_yaxes(tickformat=".0%")  # fmt: skip
@@ -164,9 +219,11 @@ for i, result in enumerate(report.families):
             st.info(f"Not testable in this window — {result.note.removeprefix('not testable: ')}.")
             continue
         chart = family_chart(result)
-        if chart is not None:
+        if chart is not None and has_points(chart):
             st.plotly_chart(chart, key=f"patterns_chart_{result.family}")
+        elif chart is not None or result.data is None or result.data.empty:  # else: a rule that is no finding
+            st.info(f"Nothing to chart: {EMPTY.get(result.family, 'no data')} in this window.")
         if result.findings:
-            st.caption(" ".join(f.summary + "." for f in result.findings))
+            st.caption(" ".join(named_variant(f.family, f.summary) + "." for f in result.findings))
         else:
             st.caption(f"No finding — {result.note}.")

@@ -154,3 +154,18 @@ def follow_deep_link() -> None:
 def encoding() -> str:
     """The tokenizer picked in the sidebar."""
     return str(st.session_state.get("encoding", DEFAULT_ENCODING))
+
+
+def developer_view(page: str, *, default: bool = False) -> bool:
+    """The page's one "Developer view" switch: IDs, hashes and token counts show only while it is on.
+
+    On by default only on the developer pages (`default=True`); its key is the page's, so each page keeps its own.
+    """
+    return bool(
+        st.toggle(
+            "Developer view",
+            value=default,
+            key=f"{page}_developer_view",
+            help="Show stable IDs, plan hashes and token counts",
+        )
+    )

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from core.analytics.load import HIGH_ACR, LOW_ACR
 from core.workouts.sport import TYPE_CODES
 
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -49,7 +50,7 @@ PROFILE_LABELS: dict[str, str] = {
     "imported": "Imported (own files)",
 }
 
-CHAR_PX = 8  # generous average glyph width of the dataframe font; 24 px more for cell padding and sort arrow
+CHAR_PX = 7  # average glyph width of the dataframe font (measured ~6 px at 1400 px) plus margin; 24 px more for padding and sort arrow
 
 # A local file, so the browser tab icon needs no font host (a ":material/…:" page_icon is fetched online).
 FAVICON = Path(__file__).parents[1] / "assets" / "favicon.svg"
@@ -69,7 +70,30 @@ def sport_colour_args(column: str = "type") -> dict[str, Any]:
     return {"color_discrete_map": SPORT_COLOURS, "category_orders": {column: list(SPORT_ORDER)}}
 
 
+def acr_label(variant: str) -> str:
+    """How every page names an acute:chronic ratio: 'ACR (coupled)'."""
+    return f"ACR ({variant})"
+
+
 def fit_width(values: Iterable[object], label: str) -> int:
     """A dataframe column width in pixels that shows the header and the longest value unclipped."""
     longest = max([len(label), *(len(str(v)) for v in values)])
     return CHAR_PX * longest + 24
+
+
+def ratio_axis(values: Iterable[float], marks: Iterable[float] = (LOW_ACR, HIGH_ACR)) -> dict[str, Any]:
+    """Plotly axis settings for an acute:chronic ratio: ticks at 0, 0.5, 1, 1.5 … plus the band lines
+    (0.8 and 1.3, and any other `marks`), so a band line sits on a labelled tick; range from 0 to the data."""
+    finite = [float(v) for v in values if v is not None and float(v) == float(v)]
+    top = max([1.5, *finite, *marks]) * 1.05
+    ticks = sorted({*(i / 2 for i in range(int(top * 2) + 1)), *marks})
+    return {"tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks], "range": [0, top], "automargin": True}
+
+
+def has_points(figure: Any) -> bool:
+    """Whether a Plotly figure has at least one trace with a drawable (non-missing) value."""
+    for trace in figure.data:
+        ys = trace.y if trace.y is not None else trace.x
+        if ys is not None and any(v is not None and v == v for v in ys):
+            return True
+    return False

@@ -43,6 +43,7 @@ from core.errors import CoachError
 HIGH_ACR = 1.3
 LOW_ACR = 0.8
 ACR_VARIANTS = ("coupled", "uncoupled", "ewma")
+DEFAULT_ACR_VARIANT = "coupled"  # the one every page, Tier 1 and the alerts show unless a reader picks another
 ACUTE_DAYS = 7
 CHRONIC_DAYS = 28
 FITNESS_DAYS = 42.0

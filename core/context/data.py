@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from core.analytics.alerts import Alert, athlete_alerts
 from core.analytics.findings import Finding
 from core.analytics.materialized import stored_findings
 from core.db import context as sql
@@ -73,6 +74,7 @@ class AthleteData:
     titles: dict[int, str]
     days: tuple[DayRow, ...]  # oldest first, ends at as_of
     findings: tuple[Finding, ...]
+    alerts: tuple[Alert, ...] = ()  # core.analytics.alerts, most severe first
 
     @property
     def today(self) -> DayRow:
@@ -101,4 +103,5 @@ def load_athlete_data(con: duckdb.DuckDBPyConnection, athlete_id: int, *, with_f
         titles={aid: lab["title"] for aid, lab in labels.items() if lab["title"]},
         days=days,
         findings=tuple(athlete_findings(con, athlete_id, facts["fingerprint"])) if with_findings else (),
+        alerts=tuple(athlete_alerts(con, [athlete_id]).get(athlete_id, [])),
     )

@@ -17,21 +17,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
-from core.analytics.load import acr_status
-from core.analytics.overload import OVERLOAD_ACR
+from core.analytics.load import DEFAULT_ACR_VARIANT, acr_status
 from core.analytics.patterns import Finding
 from core.context.budget import Item, Section
 from core.context.data import AthleteData
 from core.quoting import escape_bare, quote
 from core.workouts.sport import Activity, clock_label, day_label, format_sport_line, sport_line
 
-OVERLOAD_DAYS = 7  # of the last 14
-HRV_DROP_PCT = 10.0
-PROTEIN_G_PER_KG = 1.6
-PROTEIN_LOW_DAYS = 3
-SHORT_SLEEP_H = 6.5
-SHORT_SLEEP_NIGHTS = 3
-CARDIO_TYPES = ("run", "ride", "swim")
 _LOAD_ADVICE = {"HIGH": " - recovery priority", "LOW": " - can push harder", "OPTIMAL": ""}
 
 
@@ -41,12 +33,12 @@ def acr_series(data: AthleteData) -> list[float | None]:
 
 
 def load_line(data: AthleteData) -> str | None:
-    """`Load: HIGH (ACR 1.42) - recovery priority`, or None without 28 days of history."""
+    """`Load: HIGH (ACR 1.42 coupled) - recovery priority` (the variant named), or None without 28 days of history."""
     acr = acr_series(data)[-1]
     status = acr_status(acr)
     if acr is None or status == "UNKNOWN":
         return None
-    return f"Load: {status} (ACR {acr:.2f}){_LOAD_ADVICE.get(status, '')}"
+    return f"Load: {status} (ACR {acr:.2f} {DEFAULT_ACR_VARIANT}){_LOAD_ADVICE.get(status, '')}"
 
 
 def _mean(values: Sequence[float | None]) -> float | None:
@@ -54,37 +46,9 @@ def _mean(values: Sequence[float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
-def _streak(values: Sequence[bool]) -> int:
-    n = 0
-    for v in reversed(values):
-        if not v:
-            break
-        n += 1
-    return n
-
-
 def active_alerts(data: AthleteData) -> list[str]:
-    """Alerts that hold today, most severe first: overload, HRV falling, low protein, no cardio, short sleep."""
-    alerts = []
-    recent = acr_series(data)[-14:]
-    high = sum(1 for a in recent if a is not None and a > OVERLOAD_ACR)
-    if high >= OVERLOAD_DAYS:
-        alerts.append(f"ACR >{OVERLOAD_ACR} on {high} of 14 days")
-    days = data.days
-    hrv_7, hrv_before = _mean([d.hrv_ms for d in days[-7:]]), _mean([d.hrv_ms for d in days[-28:-7]])
-    if hrv_7 is not None and hrv_before and 100 * (1 - hrv_7 / hrv_before) >= HRV_DROP_PCT:
-        alerts.append(f"HRV -{100 * (1 - hrv_7 / hrv_before):.0f}% vs prior 3wk")
-    if data.weight_kg:
-        target = round(PROTEIN_G_PER_KG * data.weight_kg)
-        low = _streak([d.protein_g is not None and d.protein_g < target for d in days])
-        if low >= PROTEIN_LOW_DAYS:
-            alerts.append(f"Protein <{target}g {low} days")
-    if set(data.sports) & set(CARDIO_TYPES) and not any(d.cardio_min > 0 for d in days[-7:]):
-        alerts.append("No cardio this week")
-    short = _streak([d.sleep_hours is not None and d.sleep_hours < SHORT_SLEEP_H for d in days])
-    if short >= SHORT_SLEEP_NIGHTS:
-        alerts.append(f"Sleep <{SHORT_SLEEP_H}h {short} nights")
-    return alerts
+    """Alerts that hold today, most severe first (rules, thresholds and order: core.analytics.alerts)."""
+    return [alert.text for alert in data.alerts]
 
 
 def insight_headline(finding: Finding) -> str:

@@ -8,20 +8,21 @@ from playwright.sync_api import expect
 
 from core.db import reading
 from core.db.athletes import activity_minutes_by_day, athlete_overview
-from tests.e2e.browser import Dashboard
+from tests.e2e.browser import TIMEOUT_MS, Dashboard
 from ui.theme import SPORT_LABELS
 
 
 def test_roster_lists_every_athlete_with_core_session_counts(ui: Dashboard, app_db: Path) -> None:
-    """Given the demo roster, when the Athletes page opens, then each row shows core's name, phase and 7-day sessions."""
+    """Given the demo roster, when the Athletes page opens, then each row shows core's name, phase and 7-day volume."""
     with reading(app_db) as con:
         overview = athlete_overview(con)
     ui.open()
-    expect(ui.cell(overview.name.iloc[0])).to_be_attached()
+    expect(ui.cell(overview.name.iloc[0])).to_be_attached(timeout=TIMEOUT_MS)  # the grid fills its table after drawing
     cells = ui.table_cells()
     for row in overview.itertuples():
         start = cells.index(row.name)
-        assert row.phase in cells[start : start + 6] and str(row.sessions_7d) in cells[start : start + 6], cells
+        shown = cells[start : start + 7]
+        assert row.phase in shown and f"{row.sessions_7d} · {row.minutes_7d:.0f} min" in shown, cells
 
 
 def test_switching_athlete_updates_heading_metrics_and_week_chart(ui: Dashboard, app_db: Path) -> None:

@@ -13,7 +13,7 @@ from core.db import reading
 from core.db.athletes import resolve_athlete
 from core.plan.diff import render_change
 from core.plan.store import diff_versions, plan_versions
-from tests.e2e.browser import Dashboard
+from tests.e2e.browser import TIMEOUT_MS, Dashboard
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -41,13 +41,15 @@ def test_diff_of_two_cli_versions_then_a_revert_shows_in_the_timeline_at_once(
     assert len(lines) == 2
 
     ui.open("history").pick_athlete("Maya Chen")
-    expect(ui.cell(f"v{b}")).to_be_attached()
-    ui.select("history_from", str(a)).select("history_to", str(b))
+    expect(ui.cell(f"v{b}")).to_be_attached(timeout=TIMEOUT_MS)
+    ui.select(f"history_from_{maya}", f"v{a}").select(f"history_to_{maya}", f"v{b}")
     expect(ui.page.get_by_role("heading", name=f"Diff v{a} → v{b}")).to_be_visible()
     for line in lines:  # the diff is a data grid: its cells are in the DOM for screen readers, drawn on a canvas
         expect(ui.cell(line, 1)).to_be_attached()
 
-    ui.click("Revert to v1")  # the picker's first option: the imported plan
+    ui.select(f"history_revert_to_{maya}", "v1")  # the imported plan (the picker offers the previous version first)
+    ui.page.get_by_text("Yes, make v1 the current plan", exact=False).click()
+    ui.wait_idle().click("Revert to v1")
     expect(ui.page.get_by_text(f"Reverted to v1 as v{b + 1}")).to_be_visible()
     expect(ui.cell(f"v{b + 1}")).to_be_attached()
     with reading(app_db) as con:

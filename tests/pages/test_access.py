@@ -222,7 +222,7 @@ def test_an_edit_made_while_signed_in_records_that_person_in_the_plan_history(
     at.number_input(key=next(k for k in keys if k.startswith("plan__b_1_") and k.endswith("__sets"))).set_value(5)
     at.button(key=next(k for k in keys if k.startswith("plan_save_day_1"))).click().run()
     assert not at.exception, at.exception
-    assert at.code[0].value.endswith(": b_1 sets 4→5")
+    assert at.success[0].value.endswith(": b_1 sets 4→5")
     at.switch_page("pages/history.py").run()
     timeline = at.dataframe[0].value
     assert list(zip(timeline["Author"], timeline["By"], strict=True))[-1] == ("coach", "alice")

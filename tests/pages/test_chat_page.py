@@ -166,7 +166,7 @@ def test_panel_beside_the_weekly_plan_shows_the_models_edit_in_the_same_run(
     with reading(live_db) as con:
         before = plan_head(con, MAYA).version
     at = _live_page("plan.py", server, plan_chat_open=True, plan_chat_mode="openai")
-    assert at.dataframe[0].value.iloc[0]["Sets"] == "4"
+    assert next(d.value for d in at.dataframe if "ID" in d.value.columns).iloc[0]["Sets"] == "4"
     at.chat_input(key="plan_chat_input").set_value(EDIT).run()
     assert not at.exception, at.exception
     assert not at.sidebar.chat_message  # beside the plan, in a column of the page, not in the sidebar

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from core.db import connect
 from core.workouts.formats import FORMAT_LABELS, athlete_scope_tables, load_workout_data, render_data, token_table
 from core.workouts.levels import READING_KEYS
+from core.workouts.program import load_program
 from core.workouts.sport import TYPE_CODES
 from ui.theme import FORMAT_COLOURS
 
@@ -85,8 +86,11 @@ def test_picking_json_and_toon_shows_those_formats_unwrapped(page_alone: AppTest
     assert shown["JSON tokens"] == f"{counts['json']:,}" and shown["TOON tokens"] == f"{counts['toon']:,}"
     assert shown["Right ÷ left (TOON ÷ JSON)"] == f"{counts['toon'] / counts['json']:.2f}×"
     panes = page_alone.code[:2]
-    assert [c.value for c in panes] == [texts["json"], texts["toon"]]
+    assert json.loads(panes[0].value) == json.loads(texts["json"])  # the same data, indented for reading
+    assert panes[0].value == json.dumps(json.loads(texts["json"]), indent=2, ensure_ascii=False)
+    assert panes[1].value == texts["toon"]
     assert not any(c.proto.wrap_lines for c in panes)
+    assert "Shown indented; counted and sent compact (no spaces)." in [c.value for c in page_alone.caption]
 
 
 def test_scope_change_updates_both_counts(page_alone: AppTest, demo_db_path: Path) -> None:
@@ -95,6 +99,21 @@ def test_scope_change_updates_both_counts(page_alone: AppTest, demo_db_path: Pat
     counts, _ = _core(demo_db_path, "week:3")
     shown = _metrics(page_alone)
     assert (shown["verbose tokens"], shown["ultra tokens"]) == (f"{counts['verbose']:,}", f"{counts['ultra']:,}")
+
+
+def test_scopes_are_named_by_week_and_session_with_dates(page_alone: AppTest, demo_db_path: Path) -> None:
+    """The scope picker shows weeks with their dates and phase and sessions by name and date, never raw IDs."""
+    picker = page_alone.selectbox(key="formats_scope")
+    shown = picker.options
+    assert shown[0].startswith("Current week (to Thu 19 Nov)") and shown[1] == "Full program (every week)"
+    assert not any("session:" in o or "week-" in o for o in shown)
+    con = connect(demo_db_path)
+    program = load_program(con, 1)
+    con.close()
+    week = program.weeks[-1]
+    assert f"Week {week.number} · {week.start:%d %b}–{week.end:%d %b} · {week.phase}" in shown
+    first = week.sessions[0]
+    assert f"Week {week.number} · {first.name} · {first.scheduled:%a %d %b}" in shown
 
 
 def test_legend_explains_sport_codes_and_reading_keys(page: AppTest) -> None:

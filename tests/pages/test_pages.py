@@ -6,11 +6,12 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.analytics.load import daily_snapshots
-from core.analytics.overload import OVERLOAD_VARIANT
+from core.analytics.alerts import athlete_alerts
+from core.analytics.load import DEFAULT_ACR_VARIANT, daily_snapshots
 from core.analytics.patterns import find_patterns
 from core.db import connect
 from core.db.athletes import athlete_overview
@@ -30,16 +31,10 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 
 def test_athletes_page_lists_every_athlete_with_a_readable_profile(app: AppTest) -> None:
-    """The overview lists all five demo athletes with profile labels, not snake_case keys."""
+    """The overview lists all five demo athletes; the header names the profile with its label, not its key."""
     table = app.dataframe[0].value
     assert list(table["name"]) == ["Maya Chen", "Tomás Rivera", "Jordan Blake", "Aiko Sato", "Sam Okafor"]
-    assert list(table["profile"]) == [
-        "Lifter (cut)",
-        "Triathlete",
-        "Hybrid (run + lift)",
-        "Yoga + cycling",
-        "Control (mixed sports)",
-    ]
+    assert app.subheader[0].value == "Maya Chen — CUT · Lifter (cut)"
     assert _metrics(app)["Phase"] == "CUT"
 
 
@@ -50,13 +45,30 @@ def test_athletes_page_figures_equal_core(app: AppTest, demo_db_path: Path) -> N
     snaps = daily_snapshots(con)
     con.close()
     table = app.dataframe[0].value
-    assert list(table["sessions_7d"]) == list(overview["sessions_7d"])
-    assert list(table["mix_7d"]) == list(overview["mix_7d"])
-    acr_today = snaps.groupby("athlete_id")[f"acr_{OVERLOAD_VARIANT}"].last()
-    assert list(table["acr_now"]) == pytest.approx(list(acr_today))
+    assert list(table["week"]) == [
+        f"{n} · {m:.0f} min" for n, m in zip(overview["sessions_7d"], overview["minutes_7d"], strict=True)
+    ]
+    acr_today = snaps.groupby("athlete_id")[f"acr_{DEFAULT_ACR_VARIANT}"].last()
+    assert list(table["acr_now"]) == list(acr_today.round(2))
+    config = json.loads(app.dataframe[0].proto.columns)
+    assert config["acr_now"]["label"] == f"ACR ({DEFAULT_ACR_VARIANT})"
     shown = _metrics(app)
     assert shown["Sessions, last 7 days"] == str(overview["sessions_7d"].iloc[0])
-    assert shown["ACR now"] == f"{acr_today.iloc[0]:.2f}"
+    assert shown[f"ACR ({DEFAULT_ACR_VARIANT})"] == f"{acr_today.iloc[0]:.2f}"
+
+
+def test_alerts_show_on_the_roster_and_dated_in_the_athletes_header(app: AppTest, demo_db_path: Path) -> None:
+    """Given core's alerts, when the Athletes page opens, then the roster names each athlete's alerts, the alert
+    table dates them, and the picked athlete's header shows each with its start date."""
+    con = connect(demo_db_path)
+    alerts = athlete_alerts(con)
+    con.close()
+    table = app.dataframe[0].value
+    assert list(table["alerts"]) == [" · ".join(a.label for a in alerts[i]) for i in table.index + 1]
+    listed = app.dataframe[1].value
+    assert list(listed["Alert"]) == [a.text for i in sorted(alerts) for a in alerts[i]]
+    header = [w.value for w in app.warning] + [i.value for i in app.info]
+    assert {a.dated for a in alerts[1]} <= set(header) and alerts[1]
 
 
 def test_the_planted_overload_block_is_flagged_as_patterns_finds_it(app: AppTest, demo_db_path: Path) -> None:
@@ -68,10 +80,14 @@ def test_the_planted_overload_block_is_flagged_as_patterns_finds_it(app: AppTest
     flagged = table[table["overload"] != ""]
     assert planted_effect("overload_block").athlete == "tomas"
     assert list(flagged["name"]) == ["Tomás Rivera"]
-    text = flagged["overload"].iloc[0]
-    assert text.startswith(f"⚠ {finding.evidence['days']} d > 1.4")
-    assert f"peak {finding.evidence['peak_acr']:.2f}" in text
-    assert [w.value for w in app.warning] == [f"Tomás Rivera: overload block, {text.removeprefix('⚠ ')}"]
+    start, end = (pd.Timestamp(finding.evidence[k]) for k in ("start", "end"))
+    assert flagged["overload"].iloc[0].startswith(f"{start:%d}–{end:%d %b} · ")
+    past = [c.value for c in app.caption if c.value.startswith("Tomás Rivera: past overload block")]
+    assert past == [
+        f"Tomás Rivera: past overload block, {finding.evidence['days']} days of ACR (uncoupled) above 1.4, "
+        f"{start:%d %b}–{end:%d %b} (peak {finding.evidence['peak_acr']:.2f}), ended {(pd.Timestamp('2026-11-19') - end).days} d ago."
+    ]
+    assert not any("overload" in w.value for w in app.warning)  # ended a month ago: not a current warning
 
 
 def test_no_column_is_clipped(app: AppTest) -> None:
