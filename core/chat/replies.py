@@ -65,14 +65,14 @@ def _kind(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def _parse_json(text: str, what: str) -> Any:
+def _parse_json(text: str, what: str, expected: str) -> Any:
     try:
         return json.loads(text)
     except RecursionError:
-        raise ReplyError(f"{what}: nested too deeply to read; expected JSON") from None
+        raise ReplyError(f"{what}: nested too deeply to read; expected {expected}") from None
     except ValueError as exc:  # JSONDecodeError, and an integer over Python's 4,300-digit limit
         detail = str(exc).split(":")[0] if "digits" in str(exc) else str(exc)
-        raise ReplyError(f"{what}: not valid JSON ({detail[:80]})") from None
+        raise ReplyError(f"{what}: not valid JSON ({detail[:80]}); expected {expected}") from None
 
 
 def parse_reply(body: bytes) -> Reply:
@@ -85,7 +85,7 @@ def parse_reply(body: bytes) -> Reply:
     if text.lstrip()[:1] not in ("{", "["):
         start = " ".join(text.split())[:40]
         raise ReplyError(f"endpoint reply: not JSON (starts {start!r}); expected a chat.completion object")
-    data = _parse_json(text, "endpoint reply")
+    data = _parse_json(text, "endpoint reply", "a chat.completion object")
     if not isinstance(data, dict):
         raise ReplyError(f"endpoint reply: {_kind(data)}; expected a chat.completion object")
     choices = data.get("choices")
@@ -198,9 +198,9 @@ def check_arguments(arguments: str, *, max_chars: int, max_depth: int) -> str | 
     if not arguments.strip():
         return None
     try:
-        value = _parse_json(arguments, "arguments")
+        value = _parse_json(arguments, "arguments", "a JSON object")
     except ReplyError as exc:
-        return f"error: {exc}; expected a JSON object"
+        return f"error: {exc}"
     if not isinstance(value, dict):
         return f"error: arguments: expected a JSON object, got {type(value).__name__}"
     if _has_surrogate(value):

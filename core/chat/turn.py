@@ -102,6 +102,9 @@ class TurnRecord:
     def delta_line(self) -> str:
         """What the model was told about the plan: unchanged, the delta, the full plan, or nothing this turn."""
         c = self.context
+        dropped = [d for d in c.drops if d.part == "plan"]
+        if c.plan_mode is None and dropped:
+            return f"plan: dropped ({dropped[0].tokens} tokens): {dropped[0].reason}"
         if c.plan_mode is None:
             return "plan: not sent this turn (no training topic or edit intent)"
         shown = f", hash {short_hash(c.plan_hash_shown)}" if c.plan_hash_shown else ""
