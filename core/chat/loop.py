@@ -242,7 +242,8 @@ def run_turn(
             requests += 1
         delivered = in_flight
         usage += Usage(reply.usage.prompt_tokens, reply.usage.completion_tokens)
-        answer, finish = endpoint.redact(reply.content), reply.finish_reason
+        answer = endpoint.redact(reply.content)
+        finish = None if reply.finish_reason is None else endpoint.redact(reply.finish_reason)
         if not reply.tool_calls or over_limit:
             stop_reason = finish_stop_reason(finish, max_tokens) if not over_limit else stop_reason
             break
