@@ -13,6 +13,7 @@ stale; `delivered_hash` is the plan hash the model is known to have received (No
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import time
@@ -144,7 +145,7 @@ def _tool_names(tools: Sequence[dict[str, Any]]) -> list[str]:
 def _checked_call(name: str, arguments: str, offered: list[str], limits: Limits) -> str | None:
     """A tool error for an unknown tool or arguments the executor must not see; None when the call may run."""
     if name not in offered:
-        return f"error: tool: unknown tool {name[:60]!r}; expected one of {', '.join(offered) or '(no tools offered)'}"
+        return f"error: tool: unknown tool {name!r}; expected one of {', '.join(offered) or '(no tools offered)'}"
     return check_arguments(arguments, max_chars=limits.argument_chars, max_depth=limits.argument_depth)
 
 
@@ -163,10 +164,10 @@ def finish_stop_reason(finish_reason: str | None, max_tokens: int) -> str:
     return ANSWERED
 
 
-def _request(client: openai.OpenAI, kwargs: dict[str, Any]) -> Reply:
+def _request(endpoint: Endpoint, client: openai.OpenAI, kwargs: dict[str, Any]) -> Reply:
     """One request; the raw body validated into a Reply (the SDK's own parsing does not validate)."""
     raw = client.chat.completions.with_raw_response.create(**kwargs)
-    return parse_reply(raw.http_response.content)
+    return parse_reply(raw.http_response.content, endpoint.redact)
 
 
 # long: one bounded loop — window check, request, validation, usage, tool calls, limits — reads best in one place
@@ -230,7 +231,7 @@ def run_turn(
             progress(f"round {round_no + 1}: waiting for {endpoint.model}")
         started = time.perf_counter()
         try:
-            reply = _request(client, kwargs)
+            reply = _request(endpoint, client, kwargs)
         except openai.OpenAIError as exc:
             stop_reason, failed = _api_error(endpoint, exc), True
             break
@@ -247,7 +248,7 @@ def run_turn(
         if not reply.tool_calls or over_limit:
             stop_reason = finish_stop_reason(finish, max_tokens) if not over_limit else stop_reason
             break
-        calls = reply.tool_calls
+        calls = [dataclasses.replace(c, name=endpoint.redact(c.name)) for c in reply.tool_calls]
         redacted = [endpoint.redact(c.arguments) for c in calls]
         sent.append(
             {

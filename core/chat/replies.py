@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,15 +76,22 @@ def _parse_json(text: str, what: str, expected: str) -> Any:
         raise ReplyError(f"{what}: not valid JSON ({detail[:80]}); expected {expected}") from None
 
 
-def parse_reply(body: bytes) -> Reply:
-    """The chat completion in a raw HTTP body, or ReplyError naming the first thing that is not one."""
+def _as_is(text: str) -> str:
+    return text
+
+
+def parse_reply(body: bytes, redact: Callable[[str], str] = _as_is) -> Reply:
+    """The chat completion in a raw HTTP body, or ReplyError naming the first thing that is not one.
+
+    `redact` is applied to any piece of the body an error message quotes, before it is shortened (so no prefix of
+    a secret the body echoes can be left in the message)."""
     if not body.strip():
         raise ReplyError("endpoint reply: empty body; expected a JSON chat.completion object")
     if len(body) > MAX_BODY_BYTES:
         raise ReplyError(f"endpoint reply: {len(body):,} bytes; expected at most {MAX_BODY_BYTES:,}")
     text = body.decode("utf-8", errors="replace")
     if text.lstrip()[:1] not in ("{", "["):
-        start = " ".join(text.split())[:40]
+        start = redact(" ".join(text.split()[:20]))[:40]
         raise ReplyError(f"endpoint reply: not JSON (starts {start!r}); expected a chat.completion object")
     data = _parse_json(text, "endpoint reply", "a chat.completion object")
     if not isinstance(data, dict):
@@ -103,13 +111,13 @@ def parse_reply(body: bytes) -> Reply:
         raise ReplyError(f"choices[0].finish_reason: {_kind(finish)}; expected text such as 'stop' or null")
     return Reply(
         valid_text(content or ""),
-        _tool_calls(message.get("tool_calls")),
+        _tool_calls(message.get("tool_calls"), redact),
         None if finish is None else valid_text(finish),
         _usage(data.get("usage")),
     )
 
 
-def _tool_calls(raw: object) -> tuple[ToolCall, ...]:
+def _tool_calls(raw: object, redact: Callable[[str], str]) -> tuple[ToolCall, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -121,7 +129,7 @@ def _tool_calls(raw: object) -> tuple[ToolCall, ...]:
             raise ReplyError(f"{where}.function: missing or not an object; expected {{name, arguments}}")
         name, arguments = call["function"].get("name"), call["function"].get("arguments")
         if not isinstance(name, str) or not _NAME_RE.match(name):
-            shown = repr(valid_text(name)[:MAX_NAME_CHARS]) if isinstance(name, str) else _kind(name)
+            shown = repr(redact(valid_text(name))[:MAX_NAME_CHARS]) if isinstance(name, str) else _kind(name)
             raise ReplyError(f"{where}.function.name: {shown}; expected a tool name (letters, digits, _ . -)")
         if arguments is None:
             arguments = ""

@@ -42,6 +42,7 @@ def _echo_script(body: dict) -> dict:
                 {"name": "edit_plan", "arguments": json.dumps(notes)},
                 {"name": "query_workouts", "arguments": json.dumps({"exercise": SENTINEL, SENTINEL: 1})},
                 {"name": "get_plan", "arguments": json.dumps({"note": SENTINEL[-4:]})},
+                {"name": SENTINEL, "arguments": "{}"},
             ],
         }
     return {"content": f"Your key is {SENTINEL} (…{SENTINEL[-4:]})", "finish_reason": SENTINEL[:30]}
@@ -66,7 +67,7 @@ def test_a_key_echoed_everywhere_is_in_no_database_byte_output_or_log(
     servers = [
         scripted_server(_echo_script),
         scripted_server([{"status": 401, "message": f"Incorrect API key provided: {SENTINEL}"}]),
-        scripted_server([{"raw": f"<html>{SENTINEL}</html>".encode(), "content_type": "text/html"}]),
+        scripted_server([{"raw": f"<html>{'x' * 25}{SENTINEL}</html>".encode(), "content_type": "text/html"}]),
     ]
     codes = []
     for server in servers:
