@@ -10,8 +10,8 @@
    child stops itself when its parent process is gone (a watchdog in `core.chat.local_server`). Its environment
    has `PORT`/`HOST` and the other names llama-cpp-python's server reads before its flags removed, so the
    dashboard's `PORT=8766 make run` cannot send it to the dashboard's port. `COACH_LOCAL_MODEL=off` skips it;
-   `COACH_LOCAL_MODEL=/path/model.gguf` names another GGUF file; `COACH_LOCAL_SERVER=module` runs another
-   server module with the same command line (the tests' stand-in).
+   `COACH_LOCAL_MODEL=/path/model.gguf` names another GGUF file; `COACH_LOCAL_SERVER=module` (or a .py script)
+   runs another server with the same command line (the tests' stand-in).
 3. Preview: no call is made; the caller shows the exact request instead.
 
 The API key lives only inside `Endpoint` (hidden from repr) and the SDK client; `redact` removes it (and the tails
@@ -40,6 +40,7 @@ from typing import Any
 
 import openai
 
+from core.chat.parent_watch import PARENT_ENV
 from core.errors import CoachError
 
 KINDS = ("openai", "local", "preview")
@@ -199,7 +200,7 @@ def server_environment(environ: Mapping[str, str] | None = None) -> dict[str, st
     source = os.environ if environ is None else environ
     drop = {n.upper() for n in _SERVER_ENV_NAMES}
     env = {k: v for k, v in source.items() if k.upper() not in drop}
-    env["COACH_PARENT_PID"] = str(os.getpid())
+    env[PARENT_ENV] = str(os.getpid())
     return env
 
 
@@ -227,8 +228,9 @@ class LocalModelServer:
 
     def command(self) -> list[str]:
         """The server's command line (the stand-in in the tests takes the same one)."""
+        runs = [self.module] if self.module.endswith(".py") else ["-m", self.module]  # a script, or a module
         command = [
-            sys.executable, "-m", self.module,  # llama_cpp.server plus the unescaped tool template
+            sys.executable, *runs,  # by default llama_cpp.server plus the unescaped tool template
             "--model", str(self.model_path),
             "--chat_format", self.chat_format,
             "--host", "127.0.0.1", "--port", str(self.port),
