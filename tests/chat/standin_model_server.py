@@ -20,8 +20,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT)]
 
-from core.chat.parent_watch import watch_parent_from_environment  # noqa: E402
 from openai_server import ScriptedServer  # noqa: E402
+
+from core.chat.parent_watch import watch_parent_from_environment  # noqa: E402
 
 
 def _answer(body: dict[str, Any]) -> dict[str, Any]:
