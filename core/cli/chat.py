@@ -79,7 +79,8 @@ def render_turn(record: TurnRecord) -> str:
     if not record.live:
         return "\n".join([*lines, "", json.dumps(record.request["messages"], indent=2, ensure_ascii=False)])
     lines += ["answer:", *answer_lines(record.answer)]
-    finish = f" (finish_reason {_one_line(record.finish_reason)})" if record.finish_reason else ""
+    said = record.finish_reason and "finish_reason" not in record.stop_reason
+    finish = f" (finish_reason {_one_line(record.finish_reason or '')})" if said else ""
     lines.append(f"stop: {_one_line(record.stop_reason)}{finish}")
     lines += [
         f"tool {t.round}: {t.name}({_one_line(t.arguments)}) → {_one_line(t.result)} [{t.result_tokens} tokens]"

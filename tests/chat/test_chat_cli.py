@@ -121,8 +121,7 @@ def test_an_answer_cut_off_by_the_output_limit_says_so(demo_db_path, scripted_se
     _live(scripted_server([{"content": "Monday: b_1 Bench 5x5 …", "finish_reason": "length"}]), monkeypatch)
     assert main(["--db", str(demo_db_path), "chat", "--athlete", "maya", "--message", "How is my week?"]) == 0
     stops = [line for line in capsys.readouterr().out.splitlines() if line.startswith("stop:")]
-    assert stops == ["stop: cut off: the answer reached the 512-token output limit (finish_reason length)"
-                     " (finish_reason length)"]  # fmt: skip
+    assert stops == ["stop: cut off: the answer reached the 512-token output limit (finish_reason length)"]
 
 
 def test_model_text_cannot_forge_cli_lines_or_reach_the_terminal_raw(
