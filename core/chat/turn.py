@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 
 from core.chat.endpoints import Endpoint
-from core.chat.loop import ANSWERED, Executor, Limits, Progress, ToolCallRecord, Usage, run_turn
+from core.chat.loop import ANSWERED, Executor, Limits, Progress, ToolCallRecord, Turn, Usage, run_turn
 from core.chat.replies import valid_text
 from core.context.builder import MAX_MESSAGE_CHARS, Budgets, Context, build_context
 from core.context.log import record_turn
@@ -195,6 +195,32 @@ def _build(
     return build_context(con, athlete_id, message, conversation=history, budgets=budgets, encoding=encoding, **extra)
 
 
+def _log_turn(open_database: DatabaseOpener, endpoint: Endpoint, context: Context, turn: Turn, actor: str) -> int:
+    """The turn's interaction row: what it cost and called, and its outcome (a failed turn claims no plan hash)."""
+    outcome = {
+        "status": "failed" if turn.failed else "ok",
+        "stop_reason": turn.stop_reason,
+        "finish_reason": turn.finish_reason,
+        "limits": turn.limits.to_dict(),
+    }
+    with open_database(True) as con:
+        return record_turn(
+            con,
+            context,
+            tools_called=[c.name for c in turn.tool_calls],
+            tool_result_tokens=sum(c.result_tokens for c in turn.tool_calls),
+            model=endpoint.model,
+            prompt_tokens=turn.usage.prompt_tokens,
+            completion_tokens=turn.usage.completion_tokens,
+            actor=actor,
+            latency_s=turn.latency_s,
+            endpoint=endpoint.kind,
+            failed=turn.failed,
+            plan_hash_delivered=turn.delivered_hash,
+            outcome=outcome,
+        )
+
+
 def chat_turn(
     open_database: DatabaseOpener,
     endpoint: Endpoint,
@@ -253,28 +279,7 @@ def chat_turn(
         max_tokens=budgets.reserve_output,
         progress=progress,
     )
-    outcome = {
-        "status": "failed" if turn.failed else "ok",
-        "stop_reason": turn.stop_reason,
-        "finish_reason": turn.finish_reason,
-        "limits": limits.to_dict(),
-    }
-    with open_database(True) as con:
-        interaction = record_turn(
-            con,
-            context,
-            tools_called=[c.name for c in turn.tool_calls],
-            tool_result_tokens=sum(c.result_tokens for c in turn.tool_calls),
-            model=endpoint.model,
-            prompt_tokens=turn.usage.prompt_tokens,
-            completion_tokens=turn.usage.completion_tokens,
-            actor=actor,
-            latency_s=turn.latency_s,
-            endpoint=endpoint.kind,
-            failed=turn.failed,
-            plan_hash_delivered=turn.delivered_hash,
-            outcome=outcome,
-        )
+    interaction = _log_turn(open_database, endpoint, context, turn, actor)
     return dataclasses.replace(
         record,
         answer=endpoint.redact(turn.answer),
