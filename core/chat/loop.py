@@ -212,73 +212,77 @@ def run_turn(
     in_flight, delivered = sent_hash, None
     over_limit = False
     # The request after the limit carries the round-limit errors and no tools, so the model can still answer.
-    for round_no in range(limits.max_rounds + 2):
-        if window is not None and (needed := request_tokens(sent, tools) + max_tokens) > window:
-            stop_reason = (
-                f"request does not fit: {needed:,} tokens (with {max_tokens} for the answer) > window {window:,}"
-            )
-            failed = True
-            break
-        kwargs: dict[str, Any] = {
-            "model": endpoint.model,
-            "messages": sent,
-            "temperature": temperature,
-            "max_tokens": max_tokens,
-        }
-        if tools and not over_limit:
-            kwargs["tools"] = list(tools)
-        if progress is not None:
-            progress(f"round {round_no + 1}: waiting for {endpoint.model}")
-        started = time.perf_counter()
-        try:
-            reply = _request(endpoint, client, kwargs)
-        except openai.OpenAIError as exc:
-            stop_reason, failed = _api_error(endpoint, exc), True
-            break
-        except ReplyError as exc:
-            stop_reason, failed = f"reply refused: {endpoint.redact(str(exc))}", True
-            break
-        finally:
-            latency += time.perf_counter() - started
-            requests += 1
-        delivered = in_flight
-        usage += Usage(reply.usage.prompt_tokens, reply.usage.completion_tokens)
-        answer = endpoint.redact(reply.content)
-        finish = None if reply.finish_reason is None else endpoint.redact(reply.finish_reason)
-        if not reply.tool_calls or over_limit:
-            stop_reason = finish_stop_reason(finish, max_tokens) if not over_limit else stop_reason
-            break
-        calls = [dataclasses.replace(c, name=endpoint.redact(c.name)) for c in reply.tool_calls]
-        redacted = [endpoint.redact(c.arguments) for c in calls]
-        sent.append(
-            {
-                "role": "assistant",
-                "content": reply.content or None,
-                "tool_calls": [
-                    {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": args}}
-                    for c, args in zip(calls, redacted, strict=True)
-                ],
+    try:
+        for round_no in range(limits.max_rounds + 2):
+            if window is not None and (needed := request_tokens(sent, tools) + max_tokens) > window:
+                stop_reason = (
+                    f"request does not fit: {needed:,} tokens (with {max_tokens} for the answer) > window {window:,}"
+                )
+                failed = True
+                break
+            kwargs: dict[str, Any] = {
+                "model": endpoint.model,
+                "messages": sent,
+                "temperature": temperature,
+                "max_tokens": max_tokens,
             }
-        )
-        over_limit = round_no >= limits.max_rounds
-        for i, (call, arguments) in enumerate(zip(calls, redacted, strict=True)):
+            if tools and not over_limit:
+                kwargs["tools"] = list(tools)
+            if progress is not None:
+                progress(f"round {round_no + 1}: waiting for {endpoint.model}")
+            started = time.perf_counter()
+            try:
+                reply = _request(endpoint, client, kwargs)
+            except openai.OpenAIError as exc:
+                stop_reason, failed = _api_error(endpoint, exc), True
+                break
+            except ReplyError as exc:
+                stop_reason, failed = f"reply refused: {endpoint.redact(str(exc))}", True
+                break
+            finally:
+                latency += time.perf_counter() - started
+                requests += 1
+            delivered = in_flight
+            usage += Usage(reply.usage.prompt_tokens, reply.usage.completion_tokens)
+            answer = endpoint.redact(reply.content)
+            finish = None if reply.finish_reason is None else endpoint.redact(reply.finish_reason)
+            if not reply.tool_calls or over_limit:
+                stop_reason = finish_stop_reason(finish, max_tokens) if not over_limit else stop_reason
+                break
+            calls = [dataclasses.replace(c, name=endpoint.redact(c.name)) for c in reply.tool_calls]
+            redacted = [endpoint.redact(c.arguments) for c in calls]
+            sent.append(
+                {
+                    "role": "assistant",
+                    "content": reply.content or None,
+                    "tool_calls": [
+                        {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": args}}
+                        for c, args in zip(calls, redacted, strict=True)
+                    ],
+                }
+            )
+            over_limit = round_no >= limits.max_rounds
+            for i, (call, arguments) in enumerate(zip(calls, redacted, strict=True)):
+                if over_limit:
+                    result = (
+                        f"error: round limit: {limits.max_rounds} tool rounds used; not run — answer with what you have"
+                    )
+                elif i >= limits.calls_per_reply:
+                    result = f"error: limit: {limits.calls_per_reply} tool calls per reply; call {i + 1} not run"
+                else:
+                    result = _checked_call(call.name, arguments, offered, limits) or execute(
+                        call.name, arguments, shown_hash
+                    )
+                result = endpoint.redact(valid_text(result))
+                if (moved := _PLAN_HASH_RE.match(result)) is not None:
+                    shown_hash = in_flight = moved.group(1)
+                records.append(ToolCallRecord(round_no + 1, call.name, arguments, result, count_tokens(result)))
+                sent.append({"role": "tool", "tool_call_id": call.id, "content": result})
             if over_limit:
-                result = (
-                    f"error: round limit: {limits.max_rounds} tool rounds used; not run — answer with what you have"
-                )
-            elif i >= limits.calls_per_reply:
-                result = f"error: limit: {limits.calls_per_reply} tool calls per reply; call {i + 1} not run"
-            else:
-                result = _checked_call(call.name, arguments, offered, limits) or execute(
-                    call.name, arguments, shown_hash
-                )
-            result = endpoint.redact(valid_text(result))
-            if (moved := _PLAN_HASH_RE.match(result)) is not None:
-                shown_hash = in_flight = moved.group(1)
-            records.append(ToolCallRecord(round_no + 1, call.name, arguments, result, count_tokens(result)))
-            sent.append({"role": "tool", "tool_call_id": call.id, "content": result})
-        if over_limit:
-            stop_reason = f"round limit: the model still called tools after {limits.max_rounds} rounds"
+                stop_reason = f"round limit: the model still called tools after {limits.max_rounds} rounds"
+    except KeyboardInterrupt:
+        # Ctrl-C mid-turn: the turn ends as failed, so its edits so far are logged with it before the CLI exits.
+        stop_reason, failed = "interrupted: the turn was stopped before the model answered", True
     return Turn(
         answer,
         stop_reason,

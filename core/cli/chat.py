@@ -157,5 +157,5 @@ def run(args: argparse.Namespace) -> int:
     emit(args, payload, render_turn(record))
     if record.failed:
         print(f"error: turn failed: {_one_line(record.stop_reason)}", file=sys.stderr)
-        return 1
+        return 130 if record.stop_reason.startswith("interrupted") else 1
     return 0
