@@ -243,7 +243,8 @@ class LocalModelServer:
     def start(self, ready_timeout: float = 120.0) -> None:
         if self.running:
             return
-        self.context_window = gguf_context_length(self.model_path)
+        # Another server (the tests' stand-in) gets no --n_ctx: its file need not be a GGUF llama.cpp can read.
+        self.context_window = gguf_context_length(self.model_path) if self.module == LOCAL_SERVER_MODULE else None
         self.port = _free_port()
         # llama.cpp logs a lot: to a file, so a full pipe can never block the server.
         self.log = tempfile.NamedTemporaryFile(prefix="coach-local-model-", suffix=".log", delete=False)  # noqa: SIM115
