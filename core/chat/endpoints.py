@@ -26,6 +26,7 @@ import atexit
 import importlib.util
 import os
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -174,18 +175,50 @@ def local_model_path() -> Path | None:
     return found[0] if found else None
 
 
-def gguf_context_length(path: Path) -> int | None:
-    """The trained context length from the GGUF metadata (`<arch>.context_length`), read without loading weights;
-    None when llama_cpp is not installed (a stand-in server)."""
-    if importlib.util.find_spec("llama_cpp") is None:
-        return None
-    from llama_cpp import Llama
+_GGUF_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+_GGUF_STRING, _GGUF_ARRAY = 8, 9
 
-    meta = Llama(model_path=str(path), vocab_only=True, verbose=False).metadata
-    for key, value in meta.items():
-        if key.endswith(".context_length"):
-            return int(value)
-    raise EndpointError(f"model {path.name}: no context_length in its GGUF metadata")
+
+def _gguf_value(f: Any, kind: int) -> object:
+    """One metadata value of GGUF type `kind` read from `f` (arrays read item by item)."""
+    if kind in _GGUF_SCALARS:
+        fmt = _GGUF_SCALARS[kind]
+        return struct.unpack(fmt, f.read(struct.calcsize(fmt)))[0]
+    if kind == _GGUF_STRING:
+        (length,) = struct.unpack("<Q", f.read(8))
+        return f.read(length).decode("utf-8", errors="replace")
+    if kind == _GGUF_ARRAY:
+        item_kind, count = struct.unpack("<IQ", f.read(12))
+        return [_gguf_value(f, item_kind) for _ in range(count)]
+    raise EndpointError(f"GGUF metadata type {kind}: expected one of 0-12")
+
+
+def gguf_context_length(path: Path) -> int:
+    """The trained context length from the GGUF metadata (`<arch>.context_length`), read from the file header with
+    the standard library (loading the file with llama.cpp, even vocab-only, prints its logs to our stderr)."""
+    try:
+        found = _gguf_context_length(path)
+    except (struct.error, OSError, MemoryError) as exc:
+        raise EndpointError(f"model {path.name}: GGUF metadata unreadable ({type(exc).__name__})") from None
+    if found is None:
+        raise EndpointError(f"model {path.name}: no context_length in its GGUF metadata")
+    return found
+
+
+def _gguf_context_length(path: Path) -> int | None:
+    with path.open("rb") as f:
+        magic = f.read(4)
+        version = struct.unpack("<I", f.read(4))[0] if magic == b"GGUF" else 0
+        if version < 2:
+            raise EndpointError(f"model {path.name}: not a GGUF v2+ file (starts {magic!r}, version {version})")
+        _tensors, entries = struct.unpack("<QQ", f.read(16))
+        for _ in range(entries):
+            key = _gguf_value(f, _GGUF_STRING)
+            (kind,) = struct.unpack("<I", f.read(4))
+            value = _gguf_value(f, kind)
+            if isinstance(key, str) and key.endswith(".context_length") and isinstance(value, int):
+                return value
+    return None
 
 
 def _free_port() -> int:
