@@ -42,7 +42,7 @@ DatabaseOpener = Callable[[bool], AbstractContextManager[duckdb.DuckDBPyConnecti
 PREVIEW_STOP = "preview: nothing sent"
 CLIPPED = " …[answer clipped]"
 # The keyword build_context takes for the plan hash this conversation's model was shown (core/context, issue 23).
-CONVERSATION_HASH_KEYWORD = "conversation_plan_hash"
+CONVERSATION_HASH_KEYWORD = "shown_hash"
 
 
 def path_opener(path: Path | str | None) -> DatabaseOpener:

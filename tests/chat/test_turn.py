@@ -196,7 +196,11 @@ def test_second_turn_gets_the_delta_since_the_logged_interaction(demo_db_path, s
     opener = path_opener(demo_db_path)
     first = chat_turn(opener, _endpoint(server), MAYA, EDIT)
     history = [{"role": "user", "content": EDIT}, {"role": "assistant", "content": first.answer}]
-    second = chat_turn(opener, _endpoint(server), MAYA, "Change Monday's bench sets again", history)
+    second = chat_turn(
+        opener, _endpoint(server), MAYA, "Change Monday's bench sets again", history,
+        conversation_hash=first.conversation_hash,
+    )  # fmt: skip
+    assert first.conversation_hash == first.shown_hash  # where the model's own edit moved the plan
     assert first.context.plan_mode == "full" and second.context.plan_mode in ("delta", "unchanged")
     assert second.context.plan_tokens < first.context.plan_tokens
 
