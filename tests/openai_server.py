@@ -3,11 +3,12 @@
 Scripted either by a list of replies (served in order) or by a function of the request body. A reply is a dict:
 `{"content": "text"}`, `{"tool_calls": [{"name": ..., "arguments": "<raw string, may be malformed>"}]}`,
 optionally `"usage": {"prompt_tokens": .., "completion_tokens": ..}` and `"finish_reason"`, or `{"status": 500}` for a server error.
-Hostile shapes (issue 24): `{"raw": b"..."}` sends those exact bytes with
-status 200 (an HTML page, an empty body, a bare number), `{"body": {...}}` sends that JSON object as the whole
-completion, `{"message": {...}}` replaces the choice's message, `{"wait": event}` holds the reply until the
-threading.Event is set (a slow endpoint). `HOSTILE` names one reply per shape the chat must refuse in one line.
 Every request body and its headers are recorded in `requests`.
+
+Hostile shapes (issue 24): `{"raw": b"..."}` sends those exact bytes with status 200 (an HTML page, an empty body,
+a bare number), `{"body": {...}}` sends that JSON object as the whole completion, `{"message": {...}}` replaces
+the choice's message, `{"wait": event}` holds the reply until the threading.Event is set (a slow endpoint).
+`HOSTILE` names one reply per shape the chat must refuse in one line.
 """
 
 from __future__ import annotations
