@@ -42,7 +42,8 @@ class Limits:
 
     `max_rounds` tool rounds (at most MAX_ROUNDS_CAP), `calls_per_reply` tool calls run per reply (the rest get an
     error), `argument_chars` and `argument_depth` per call's arguments, `timeout_s` per request (None: the
-    endpoint kind's default, see `Endpoint.client`) and `retries` per request.
+    endpoint kind's default, see `Endpoint.client`) and `retries` per request (None: 1 for a configured endpoint,
+    0 for the local model, whose one server would only queue the retry behind the request that timed out).
     """
 
     max_rounds: int = DEFAULT_MAX_ROUNDS
@@ -50,7 +51,7 @@ class Limits:
     argument_chars: int = 8_000
     argument_depth: int = 16
     timeout_s: float | None = None
-    retries: int = 1
+    retries: int | None = None
 
     def check(self) -> None:
         """CoachError naming the first limit out of its range."""
@@ -63,6 +64,8 @@ class Limits:
         }
         for name, (low, high) in ranges.items():
             value = getattr(self, name)
+            if name == "retries" and value is None:
+                continue
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
                 raise CoachError(f"{name} {value!r}: expected a whole number {low}-{high}")
         if self.timeout_s is not None and not 1 <= self.timeout_s <= 3600:
@@ -203,7 +206,8 @@ def run_turn(
         limits = Limits(**{**limits.to_dict(), "max_rounds": max_rounds})
     limits.check()
     window = window if window is not None else endpoint.context_window
-    client = client or endpoint.client(timeout=limits.timeout_s, max_retries=limits.retries)
+    retries = limits.retries if limits.retries is not None else (0 if endpoint.kind == "local" else 1)
+    client = client or endpoint.client(timeout=limits.timeout_s, max_retries=retries)
     offered = _tool_names(tools)
     sent: list[dict[str, Any]] = [dict(m) for m in messages]
     records: list[ToolCallRecord] = []
