@@ -52,7 +52,7 @@ def test_server_started_from_a_thread_that_exits_survives_and_is_reused(standin)
     first = started[0]
     assert first is not None and first.kind == "local" and first.model == "standin"
     assert first.base_url != f"http://127.0.0.1:{os.environ['PORT']}/v1"
-    (server,) = endpoints._LOCAL.values()
+    server = endpoints._LOCAL[(standin, endpoints.local_chat_format(True))]
     pid = server.process.pid
     assert _ask(first, "hello after the thread ended") == f"stand-in pid {pid} answered: hello after the thread ended"
     second = local_endpoint()
