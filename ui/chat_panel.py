@@ -16,7 +16,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core.chat.endpoints import Endpoint, EndpointError, configured_endpoint, local_endpoint, local_model_path
+from core.chat.endpoints import (
+    Endpoint,
+    EndpointError,
+    chat_timeout,
+    configured_endpoint,
+    local_endpoint,
+    local_model_path,
+)
+from core.chat.loop import Limits
 from core.chat.turn import PREVIEW_STOP, TurnRecord, chat_turn
 from core.context.replay import DEFAULT_PRICE
 from core.errors import CoachError
@@ -36,10 +44,11 @@ def _secrets() -> dict[str, Any]:
         return {}
 
 
-@st.cache_resource(show_spinner="Starting the embedded local model…")
 def _local_endpoint() -> Endpoint | None:
-    """The local model server, started once per server process (shared by all sessions; never mutated)."""
-    return local_endpoint()
+    """The local model server: one per dashboard process, shared by every session and page run, started on first use
+    (and again if it died); core keeps it, not a cache, so it outlives the script run that started it."""
+    with st.spinner("Starting the embedded local model…"):
+        return local_endpoint()
 
 
 def endpoint_picker(key: str, *, preview_first: bool = False) -> Endpoint:
@@ -98,9 +107,17 @@ def show_turn(record: TurnRecord, price: float) -> None:
     st.caption(record.endpoint)
     if record.live:
         st.text(record.answer or "(no answer text)")
-        if record.stop_reason != "answered":
+        if record.failed:
+            st.error(f"The turn failed: {record.stop_reason}")
+        elif not record.answered:
             st.warning("The turn ended early:")
             st.text(record.stop_reason)
+        limits = record.limits
+        st.caption(
+            f"finish_reason: {record.finish_reason or 'none'} · limits: {limits.max_rounds} rounds,"
+            f" {limits.calls_per_reply} calls per reply, arguments ≤ {limits.argument_chars:,} characters"
+            f" and {limits.argument_depth} deep"
+        )
     else:
         st.info("Preview: nothing was sent. Below is the exact request this turn would send.")
     topics = "; ".join(f"{t.topic} ({', '.join(t.words)})" for t in c.topics) or "none"
@@ -138,9 +155,12 @@ def show_turn(record: TurnRecord, price: float) -> None:
 
 
 def _conversation(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """What earlier turns send again: the user's messages and the model's non-empty answers."""
+    """What earlier turns send again: the user's messages and the model's non-empty answers (core clips the answers
+    to the message limit); a failed turn is left out (the model never answered it)."""
     out = []
     for turn in turns:
+        if turn["record"].failed:
+            continue
         out.append({"role": "user", "content": turn["user"]})
         if turn["record"].answer.strip():
             out.append({"role": "assistant", "content": turn["record"].answer})
@@ -169,12 +189,16 @@ def chat_panel(key: str) -> TurnRecord | None:
     with st.chat_message("user"):
         st.text(prompt)
     with st.chat_message("assistant"):
-        shown = turns[-1]["record"].shown_hash if turns else None
+        last = turns[-1]["record"] if turns else None
         try:
+            limits = Limits(timeout_s=chat_timeout(_secrets()))
             with st.status("Building the context…" if not endpoint.live else "Asking the model…") as status:
                 record = chat_turn(
                     _open_database, endpoint, athlete, prompt, _conversation(turns),
-                    shown_hash=shown, actor=gate.actor(), encoding=page_state.encoding(),
+                    shown_hash=last.shown_hash if last else None,
+                    conversation_hash=last.conversation_hash if last else None,
+                    actor=gate.actor(), encoding=page_state.encoding(), limits=limits,
+                    progress=lambda line: status.update(label=f"Asking the model… {line}"),
                 )  # fmt: skip
                 ended = record.stop_reason not in ("answered", PREVIEW_STOP)
                 status.update(label="Ended early" if ended else "Done", state="error" if ended else "complete")

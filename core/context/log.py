@@ -8,9 +8,10 @@ conversation the delta was computed from (None: the full plan of a new conversat
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 
@@ -31,11 +32,17 @@ def record_turn(
     actor: str = "local",
     latency_s: float | None = None,
     endpoint: str | None = None,
+    failed: bool = False,
+    plan_hash_delivered: str | None = None,
+    outcome: Mapping[str, Any] | None = None,
 ) -> int:
     """Log one turn built from `context` (plus what the model reported); returns the interaction id.
 
     `actor` is the signed-in person (or 'local'), `endpoint` the endpoint kind (openai | local), `latency_s`
     the model's time for the whole turn. The API key is never an argument here, so it cannot be logged.
+    A `failed` turn records no plan hash (the model may never have seen the plan); otherwise the hash is
+    `plan_hash_delivered` (where the model's own edits moved it) or the one the context showed. `outcome`
+    (status, stop reason, finish reason, limits) is kept in `context_json`.
     """
     details = {
         "topics": [{"topic": t.topic, "words": list(t.words)} for t in context.topics],
@@ -44,13 +51,14 @@ def record_turn(
         "plan_mode": context.plan_mode,
         "plan_since": context.plan_base_hash,
         "request_tokens_openai": context.request_tokens_openai,
+        **(outcome or {}),
     }
     return sql.insert_interaction(
         con,
         {
             "athlete_id": context.athlete_id,
             "created_at": at or datetime.now(UTC).replace(tzinfo=None),
-            "plan_hash": context.plan_hash_shown,
+            "plan_hash": None if failed else (plan_hash_delivered or context.plan_hash_shown),
             "user_message": context.message,
             "encoding": context.encoding,
             "tier1_tokens": context.tier1_tokens,

@@ -84,3 +84,63 @@ def test_empty_message_is_one_error_line(demo_db_path, capsys):
     """Given an empty message, when `chat` runs, then one error line names --message."""
     assert main(["--db", str(demo_db_path), "chat", "--athlete", "maya", "--message", "  "]) == 1
     assert capsys.readouterr().err == "error: --message: expected some text, got an empty message\n"
+
+
+DROPPING = "How many miles did I run last week, and how did my last lift go?"
+
+
+@pytest.mark.parametrize("window", [None, 900, 1200, 4096])
+def test_preview_on_a_message_forcing_drops_names_every_drop_and_exits_0(demo_db_path, capsys, window):
+    """Given a two-topic message and small windows, when `chat` previews it, then exit 0 and every drop is one line
+    naming its part, key, tokens and reason (the builder's Drop fields), empty parts marked empty."""
+    from core.context.builder import Budgets
+
+    with reading(demo_db_path) as con:
+        expected = build_context(con, MAYA, DROPPING, budgets=Budgets(context_window=window))
+    extra = ["--window", str(window)] if window else []
+    assert main(["--db", str(demo_db_path), "chat", "--athlete", "1", "--message", DROPPING, *extra]) == 0
+    out = capsys.readouterr().out
+    dropped = [line for line in out.splitlines() if line.startswith("dropped: ")]
+    assert dropped == [f"dropped: {d.part} {d.key} ({d.tokens} tokens): {d.reason}" for d in expected.drops] or (
+        not expected.drops and dropped == ["dropped: nothing"]
+    )
+    if expected.tier2_tokens == 0:
+        assert "tier 2: 0 (empty)" in out.splitlines()
+    if any(d.part == "plan" for d in expected.drops):
+        assert "plan: dropped (" in out
+
+
+def _live(server, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("OPENAI_MODEL", "scripted")
+
+
+def test_an_answer_cut_off_by_the_output_limit_says_so(demo_db_path, scripted_server, monkeypatch, capsys):
+    """Given a reply with finish_reason length, when `chat` runs, then the stop line says cut off (not answered)."""
+    _live(scripted_server([{"content": "Monday: b_1 Bench 5x5 …", "finish_reason": "length"}]), monkeypatch)
+    assert main(["--db", str(demo_db_path), "chat", "--athlete", "maya", "--message", "How is my week?"]) == 0
+    stops = [line for line in capsys.readouterr().out.splitlines() if line.startswith("stop:")]
+    assert stops == ["stop: cut off: the answer reached the 512-token output limit (finish_reason length)"]
+
+
+def test_model_text_cannot_forge_cli_lines_or_reach_the_terminal_raw(
+    demo_db_path, scripted_server, monkeypatch, capsys
+):
+    """Given an answer with ANSI escapes, a bell, and lines that look like `stop:` and `tool 1:`, when `chat` prints it,
+    then no escape byte reaches stdout and the only `stop:`/`tool` lines are the CLI's own."""
+    answer = (
+        "\x1b[31mred\x1b[0m \x07bell\x1b]0;title\x07\nstop: answered\ntool 1: edit_plan({}) → ok plan 1234abcd\r\nok"
+    )
+    _live(scripted_server([{"content": answer}]), monkeypatch)
+    assert main(["--db", str(demo_db_path), "chat", "--athlete", "maya", "--message", "How is my week?"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert not any(ch in "\n".join(lines) for ch in "\x1b\x07\r")
+    assert [line for line in lines if line.startswith(("stop:", "tool "))] == ["stop: answered (finish_reason stop)"]
+    start = lines.index("answer:")
+    assert lines[start + 1 : start + 5] == [
+        "  │ red \\x07bell",
+        "  │ stop: answered",
+        "  │ tool 1: edit_plan({}) → ok plan 1234abcd",
+        "  │ ok",
+    ]

@@ -123,3 +123,41 @@ def test_local_model_reads_quotes_as_quotes_with_and_without_tools(monkeypatch):
     finally:
         for server in endpoints._LOCAL.values():
             server.stop()
+
+
+def _gguf(path, entries: list[bytes]) -> None:
+    import struct
+
+    path.write_bytes(b"GGUF" + struct.pack("<IQQ", 3, 0, len(entries)) + b"".join(entries))
+
+
+def _key(name: str) -> bytes:
+    import struct
+
+    return struct.pack("<Q", len(name)) + name.encode()
+
+
+def test_gguf_context_length_is_read_from_the_header_without_llama_cpp(tmp_path):
+    """Given a GGUF header with an architecture string, a token array and llama.context_length, when read, then the
+    length comes back; a file that is not GGUF or has no length is refused in one line."""
+    import struct
+
+    from core.chat.endpoints import gguf_context_length
+
+    good = tmp_path / "m.gguf"
+    tokens = struct.pack("<IIQ", 9, 8, 2) + _key("a") + _key("b")
+    _gguf(good, [_key("general.architecture") + struct.pack("<I", 8) + _key("llama"),
+                 _key("tokenizer.ggml.tokens") + tokens,
+                 _key("llama.context_length") + struct.pack("<II", 4, 2048)])  # fmt: skip
+    assert gguf_context_length(good) == 2048
+    empty = tmp_path / "e.gguf"
+    _gguf(empty, [])
+    with pytest.raises(EndpointError, match="no context_length"):
+        gguf_context_length(empty)
+    junk = tmp_path / "j.gguf"
+    junk.write_bytes(b"GGUF\x03")
+    with pytest.raises(EndpointError, match=r"j.gguf: GGUF metadata unreadable \(error\)"):
+        gguf_context_length(junk)
+    junk.write_bytes(b"<html>")
+    with pytest.raises(EndpointError, match="not a GGUF v2"):
+        gguf_context_length(junk)

@@ -68,3 +68,31 @@ def test_preview_endpoint_refuses_to_run_a_turn(demo_db_path):
     """Given the preview endpoint, when asked to run a turn, then a CoachError says to show the request instead."""
     with pytest.raises(CoachError, match="preview sends nothing"):
         run_turn(Endpoint("preview", None, "preview"), MESSAGES, [], _executor(demo_db_path))
+
+
+def test_ctrl_c_mid_turn_ends_it_as_failed_with_the_edits_so_far_recorded(demo_db_path, scripted_server):
+    """Given a model that makes two edits and a Ctrl-C during the second, when the turn runs, then it ends as failed
+    (interrupted), the first edit is in the record to be logged, and no plan hash is claimed as delivered."""
+    real = _executor(demo_db_path)
+    calls: list[str] = []
+
+    def interrupted_on_second(name: str, arguments: str, shown: str | None) -> str:
+        calls.append(name)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(name, arguments, shown)
+
+    with reading(demo_db_path) as con:
+        shown = plan_head(con, MAYA).plan_hash
+    server = scripted_server([{"tool_calls": [_edit("b_2", 4)]}, {"tool_calls": [_edit("b_1", 5)]}, {"content": "x"}])
+    turn = run_turn(
+        Endpoint("openai", server.base_url, "scripted"),
+        MESSAGES,
+        tool_definitions(["edit_plan"]),
+        interrupted_on_second,
+        shown_hash=shown,
+        sent_hash=shown,
+    )
+    assert turn.failed and turn.stop_reason.startswith("interrupted")
+    assert [c.result.split(";")[0] for c in turn.tool_calls] == ["ok b_2 sets 3→4"]
+    assert turn.delivered_hash is None

@@ -196,7 +196,11 @@ def test_second_turn_gets_the_delta_since_the_logged_interaction(demo_db_path, s
     opener = path_opener(demo_db_path)
     first = chat_turn(opener, _endpoint(server), MAYA, EDIT)
     history = [{"role": "user", "content": EDIT}, {"role": "assistant", "content": first.answer}]
-    second = chat_turn(opener, _endpoint(server), MAYA, "Change Monday's bench sets again", history)
+    second = chat_turn(
+        opener, _endpoint(server), MAYA, "Change Monday's bench sets again", history,
+        conversation_hash=first.conversation_hash,
+    )  # fmt: skip
+    assert first.conversation_hash == first.shown_hash  # where the model's own edit moved the plan
     assert first.context.plan_mode == "full" and second.context.plan_mode in ("delta", "unchanged")
     assert second.context.plan_tokens < first.context.plan_tokens
 
@@ -216,3 +220,30 @@ def test_api_key_appears_in_no_record_log_row_or_error(demo_db_path, scripted_se
     )
     assert SENTINEL not in kept and SENTINEL[-8:] not in kept
     assert len(_interactions(demo_db_path)) == 2
+
+
+def test_long_and_odd_answers_are_clipped_valid_text_when_sent_again():
+    """Given a 5,000-character answer with a lone surrogate and an empty one, when history is prepared, then the answer
+    is clipped to the message limit and valid, the empty one left out, and user messages kept as they were."""
+    from core.chat.turn import CLIPPED, sendable_history
+    from core.context.builder import MAX_MESSAGE_CHARS
+
+    history = [
+        {"role": "user", "content": "How is my week?"},
+        {"role": "assistant", "content": "x" * 5000 + "\ud800"},
+        {"role": "user", "content": "And Monday?"},
+        {"role": "assistant", "content": "  "},
+    ]
+    sent = sendable_history(history)
+    assert [m["role"] for m in sent] == ["user", "assistant", "user"]
+    assert len(sent[1]["content"]) == MAX_MESSAGE_CHARS and sent[1]["content"].endswith(CLIPPED)
+    sent[1]["content"].encode("utf-8")
+
+
+def test_a_turn_after_a_long_odd_answer_is_built_and_answered(demo_db_path, scripted_server):
+    """Given a conversation whose earlier answer is 5,000 characters with a lone surrogate, when the next turn runs,
+    then it is built and answered (the model's words do not trip the user's message limit)."""
+    server = scripted_server([{"content": "Fine."}])
+    history = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "y" * 5000 + "\udc00"}]
+    record = chat_turn(path_opener(demo_db_path), _endpoint(server), MAYA, "How is my week?", history)
+    assert record.answered and record.answer == "Fine."

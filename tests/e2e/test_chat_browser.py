@@ -51,3 +51,47 @@ def test_chat_beside_the_weekly_plan_sits_in_a_column_to_the_right_of_the_plan(
         assert page.get_by_test_id("stSidebar").get_by_test_id("stChatInputTextArea").count() == 0
         page.screenshot(path=str(tmp_path / "plan-chat.png"), full_page=True)
         page.close()
+
+
+def test_local_model_turns_on_the_page_answer_and_share_one_server(
+    serve_with_env: Callable[..., contextlib.AbstractContextManager[str]], browser: Browser, tmp_path: Path
+) -> None:
+    """Given the dashboard started with PORT set to a busy port and the local model being a stand-in server (same
+    command line, scripted reply), when a coach sends two messages on Coach chat, then the first turn starts the
+    server from its page run and shows its answer, and the second is answered by the same server process."""
+    import re
+    import socket
+
+    from tests.e2e.browser import Dashboard
+
+    model = tmp_path / "standin.gguf"
+    model.write_bytes(b"GGUF stand-in")
+    standin = Path(__file__).parents[1] / "chat" / "standin_model_server.py"
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        env = {
+            "COACH_LOCAL_MODEL": str(model),
+            "COACH_LOCAL_SERVER": str(standin),
+            "PORT": str(busy.getsockname()[1]),  # as `PORT=8766 make run` exports it
+            "OPENAI_API_KEY": "",
+            "OPENAI_BASE_URL": "",
+        }
+        with serve_with_env(**env) as url:
+            page = browser.new_page(viewport={"width": 1400, "height": 1200})
+            ui = Dashboard(page, url).open("chat")
+            expect(ui.keyed("chat_mode").get_by_text("Embedded local model", exact=True)).to_be_visible()
+            pids = []
+            for message in ("How is my week?", "And my runs?"):
+                box = page.get_by_test_id("stChatInputTextArea")
+                box.fill(message)
+                box.press("Enter")
+                answer = page.get_by_text(re.compile(rf"^stand-in pid \d+ answered: {re.escape(message)}$"))
+                expect(answer).to_be_visible(timeout=90_000)
+                ui.wait_idle()
+                pids.append(answer.inner_text().split()[2])
+            assert pids[0] == pids[1]
+            expect(page.get_by_text("finish_reason: stop", exact=False).first).to_be_visible()
+            ui.assert_no_exception()
+            page.screenshot(path=str(tmp_path / "chat-local.png"), full_page=True)
+            page.close()

@@ -176,3 +176,42 @@ def test_panel_beside_the_weekly_plan_shows_the_models_edit_in_the_same_run(
     assert {m.label: m.value for m in at.metric}["Version"] == f"v{before + 1}"
     monday = next(d.value for d in at.main.dataframe if "ID" in d.value.columns)
     assert monday.iloc[0]["Sets"] == "5"
+
+
+def test_a_long_odd_answer_does_not_make_later_messages_fail(
+    live_db: Path, scripted_server: Callable[..., object]
+) -> None:
+    """Given an answer of 5,000 characters holding a lone surrogate, when the next two messages are sent, then both
+    are answered with no error (the history check no longer counts the model's words against the user's limit)."""
+    long_answer = "Plan notes: " + "x" * 5000 + " \ud800 end"
+    server = scripted_server(
+        [{"raw": json.dumps({"choices": [{"message": {"content": long_answer}, "finish_reason": "stop"}]}).encode()},
+         {"content": "Second answer."}, {"content": "Third answer."}]
+    )  # fmt: skip
+    at = _live_page("chat.py", server, chat_mode="openai")
+    for message in ("How is my week?", "And Monday?", "And Tuesday?"):
+        at.chat_input(key="chat_input").set_value(message).run()
+        assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    texts = [t.value for t in at.text]
+    assert "Second answer." in texts and "Third answer." in texts
+    assert [m["content"] for m in server.requests[2]["messages"][-2:]] == ["Second answer.", "And Tuesday?"]
+
+
+def test_a_hostile_reply_shows_one_error_and_logs_a_failed_turn(
+    live_db: Path, scripted_server: Callable[..., object]
+) -> None:
+    """Given an endpoint answering with an HTML page that echoes the key, when a message is sent, then the page shows
+    one st.error (key redacted), no exception, no plan version, one failed row without a plan hash."""
+    server = scripted_server([{"raw": f"<html>proxy {SENTINEL}</html>".encode(), "content_type": "text/html"}])
+    with reading(live_db) as con:
+        versions = con.execute("SELECT count(*) FROM plan_versions").fetchone()[0]
+    at = _live_page("chat.py", server, chat_mode="openai")
+    at.chat_input(key="chat_input").set_value(EDIT).run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == ["The turn failed: reply refused: endpoint reply: not JSON (starts "
+                                           "'<html>proxy ***</html>'); expected a chat.completion object"]  # fmt: skip
+    with reading(live_db) as con:
+        assert con.execute("SELECT count(*) FROM plan_versions").fetchone()[0] == versions
+        assert con.execute("SELECT plan_hash FROM interactions").fetchall() == [(None,)]
+    assert SENTINEL not in _everything(at._tree)
