@@ -3,6 +3,7 @@
 python -m core context --athlete maya --message "How did yesterday's squat session go?"
 python -m core context --athlete jordan --message "add a set of pull-ups to Friday" --json
 python -m core context --athlete tomas --message "Am I tired?" --tier1-budget 60 --window 8192
+python -m core context --athlete maya --message "Am I tired?" --budget-profile budgets.toml
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import argparse
 
 from core.cli import command_database, emit
-from core.context.builder import Budgets, Context, build_context
+from core.context.budget_profile import add_budget_arguments, budgets_from_args
+from core.context.builder import Context, build_context
 from core.db.athletes import resolve_athlete
 from core.tokens import DEFAULT_ENCODING, ENCODINGS
 
@@ -20,10 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--athlete", required=True, help="athlete id or handle, e.g. maya")
     p.add_argument("--message", required=True, help="the user's message")
     p.add_argument("--encoding", default=DEFAULT_ENCODING, choices=ENCODINGS)
-    p.add_argument("--tier1-budget", type=int, default=Budgets.tier1)
-    p.add_argument("--tier2-budget", type=int, default=Budgets.tier2)
-    p.add_argument("--plan-budget", type=int, default=Budgets.plan)
-    p.add_argument("--window", type=int, default=None, help="context window of the endpoint, e.g. 8192")
+    add_budget_arguments(p)  # issue 28: every budget, --window and --budget-profile
     p.add_argument("--json", action="store_true", help="print the context, the request and every figure as JSON")
     p.set_defaults(handler=run)
 
@@ -59,9 +58,7 @@ def render_context(ctx: Context) -> str:
 def run(args: argparse.Namespace) -> int:
     con = command_database(args)
     athlete_id = resolve_athlete(con, args.athlete)
-    budgets = Budgets(
-        tier1=args.tier1_budget, tier2=args.tier2_budget, plan=args.plan_budget, context_window=args.window
-    )
+    budgets = budgets_from_args(args)  # issue 28
     ctx = build_context(con, athlete_id, args.message, budgets=budgets, encoding=args.encoding)
     emit(args, {**ctx.to_dict(), "request": ctx.request()}, render_context(ctx))
     return 0

@@ -13,7 +13,7 @@ from contextlib import closing
 from tqdm import tqdm
 
 from core.cli import emit
-from core.context.builder import Budgets
+from core.context.budget_profile import add_budget_arguments, budgets_from_args
 from core.context.replay import DEFAULT_PRICE, SCRIPT_PATH, AthleteReplay, load_script, replay
 from core.db import snapshot
 from core.db.athletes import athlete_ids, resolve_athlete
@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--athlete", action="append", help="athlete id or handle (repeatable; default: all)")
     p.add_argument("--script", default=str(SCRIPT_PATH), help="replay script JSON (default: data/replay_script.json)")
     p.add_argument("--price", type=float, default=DEFAULT_PRICE, help="USD per million input tokens")
-    p.add_argument("--window", type=int, default=None, help="context window for strategy B, e.g. 8192")
+    add_budget_arguments(p)  # issue 28: strategy B's budgets, --window and --budget-profile
     p.add_argument("--encoding", default=DEFAULT_ENCODING, choices=ENCODINGS)
     p.add_argument("--json", action="store_true", help="print every turn's figures as JSON")
     p.set_defaults(handler=run)
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
             con,
             ids,
             script=args.script,
-            budgets=Budgets(context_window=args.window),
+            budgets=budgets_from_args(args),  # issue 28
             encoding=args.encoding,
             price_per_million=args.price,
             on_turn=lambda _n: bar.update(1),
