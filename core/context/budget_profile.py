@@ -57,7 +57,7 @@ def flag(name: str) -> str:
     return LABELS.get(name, (f"--{name.replace('_', '-')}-budget", ""))[0]
 
 
-def budgets_from_mapping(values: Mapping[str, Any], base: Budgets = Budgets(), *, source: str = "profile") -> Budgets:
+def budgets_from_mapping(values: Mapping[str, Any], base: Budgets | None = None, *, source: str = "profile") -> Budgets:
     """`base` with the given fields replaced; ContextError naming the key and value when one is not a budget."""
     known = set(budget_fields())
     changes: dict[str, Any] = {}
@@ -67,7 +67,7 @@ def budgets_from_mapping(values: Mapping[str, Any], base: Budgets = Budgets(), *
         if not isinstance(value, int) or isinstance(value, bool):
             raise ContextError(f"{source}: {key}={value!r}: expected a whole number of tokens")
         changes[key] = None if key == WINDOW and value == 0 else value
-    budgets = replace(base, **changes)
+    budgets = replace(base or Budgets(), **changes)
     budgets.check()
     return budgets
 
@@ -125,7 +125,9 @@ def add_budget_arguments(parser: argparse.ArgumentParser) -> None:
         option = flag(name)
         if option not in taken:
             default = getattr(Budgets(), name)
-            help_text = "context window in tokens, e.g. 8192; 0: none" if name == WINDOW else f"tokens (default {default})"
+            help_text = (
+                "context window in tokens, e.g. 8192; 0: none" if name == WINDOW else f"tokens (default {default})"
+            )
             group.add_argument(option, dest=f"budget_{name}", type=int, default=None, metavar="N", help=help_text)
 
 
