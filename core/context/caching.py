@@ -230,3 +230,34 @@ def replay_requests(
     results = replay(con, athletes, measure=recorder, **kwargs)
     turns = len(results[0].turns) if results else 0
     return list(zip(results, recorder.per_athlete(turns) if turns else [], strict=True))
+
+
+def bench_caching(
+    con: duckdb.DuckDBPyConnection,
+    athletes: Sequence[int],
+    *,
+    encoding: str = DEFAULT_ENCODING,
+    price: float = DEFAULT_PRICE,
+    cached_price: float = DEFAULT_CACHED_PRICE,
+) -> list[dict[str, Any]]:
+    """For `bench context`: each athlete's replay under the caching rule, as plain values (`CacheReport.to_dict`)."""
+    return [
+        cache_report(r, q, encoding=encoding, price=price, cached_price=cached_price).to_dict()
+        for r, q in replay_requests(con, athletes, encoding=encoding, price_per_million=price)
+    ]
+
+
+def bench_caching_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """For `bench context`: one line per athlete, both strategies' cost without and with caching, and the winner."""
+    if not rows:
+        return []
+    head = rows[0]
+    out = [f"prompt caching (${head['price_per_million']}/M, cached ${head['cached_price_per_million']}/M): {RULE}"]
+    for r in rows:
+        a, b = r["A"], r["B"]
+        out.append(
+            f"  {r['handle']:<8} A ${a['cost_usd']:.4f} → ${a['cost_cached_usd']:.4f} cached ({a['cached_tokens']:,} tok);"
+            f" B ${b['cost_usd']:.4f} → ${b['cost_cached_usd']:.4f} cached ({b['cached_tokens']:,} tok);"
+            f" cheaper with caching: {r['winner_with_caching']}"
+        )
+    return out
