@@ -18,6 +18,7 @@ import streamlit as st
 
 from core.chat.endpoints import Endpoint, EndpointError, configured_endpoint, local_endpoint, local_model_path
 from core.chat.turn import PREVIEW_STOP, TurnRecord, chat_turn
+from core.context.builder import Budgets
 from core.context.replay import DEFAULT_PRICE
 from core.errors import CoachError
 from ui import gate, page_state
@@ -147,7 +148,7 @@ def _conversation(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
     return out
 
 
-def chat_panel(key: str) -> TurnRecord | None:
+def chat_panel(key: str, budgets: Budgets | None = None) -> TurnRecord | None:  # budgets: issue 28
     """The chat for the sidebar's athlete; returns this run's new turn (None if no message was sent)."""
     athlete = page_state.athlete_id()
     endpoint = endpoint_picker(key)
@@ -174,7 +175,7 @@ def chat_panel(key: str) -> TurnRecord | None:
             with st.status("Building the context…" if not endpoint.live else "Asking the model…") as status:
                 record = chat_turn(
                     _open_database, endpoint, athlete, prompt, _conversation(turns),
-                    shown_hash=shown, actor=gate.actor(), encoding=page_state.encoding(),
+                    shown_hash=shown, actor=gate.actor(), encoding=page_state.encoding(), budgets=budgets,
                 )  # fmt: skip
                 ended = record.stop_reason not in ("answered", PREVIEW_STOP)
                 status.update(label="Ended early" if ended else "Done", state="error" if ended else "complete")

@@ -20,12 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any
 
-from core.context.builder import Budgets, ContextError
+import duckdb
+
+from core.context.builder import Budgets, Context, ContextError, build_context
+from core.tokens import count_tokens
 
 WINDOW_PRESETS: dict[str, int] = {"4k": 4_096, "8k": 8_192, "32k": 32_768, "128k": 131_072}
 WINDOW = "context_window"
@@ -137,3 +140,60 @@ def budgets_from_args(args: argparse.Namespace) -> Budgets:
     base = load_profile(path) if path else Budgets()
     given = {n: getattr(args, f"budget_{n}") for n in budget_fields() if getattr(args, f"budget_{n}", None) is not None}
     return budgets_from_mapping(given, base, source="flags") if given else base
+
+
+WINDOW_PARTS = (
+    "instructions",
+    "Tier 1",
+    "Tier 2",
+    "plan",
+    "history",
+    "tool definitions",
+    "message",
+    "framing",
+    "reserved output",
+    "free",
+)
+
+
+def window_parts(ctx: Context) -> dict[str, int]:
+    """The window split by part (WINDOW_PARTS order): the request's parts, the reserved answer, what is left free.
+
+    'framing' is the cookbook's per-message tokens and the joins between parts, so the request's parts add up to
+    `request_tokens` exactly; 'free' is 0 when no window is set.
+    """
+    parts = {
+        "instructions": ctx.system_prompt_tokens,
+        "Tier 1": ctx.tier1_tokens,
+        "Tier 2": ctx.tier2_tokens,
+        "plan": ctx.plan_tokens,
+        "history": ctx.history_tokens,
+        "tool definitions": ctx.tool_def_raw_tokens,
+        "message": count_tokens(ctx.message, ctx.encoding),
+    }
+    parts["framing"] = ctx.request_tokens - sum(parts.values())
+    parts["reserved output"] = ctx.budgets.reserve_output
+    window = ctx.budgets.context_window
+    parts["free"] = max(0, window - ctx.request_tokens - ctx.budgets.reserve_output) if window else 0
+    return parts
+
+
+def refit_conversation(
+    con: duckdb.DuckDBPyConnection,
+    athlete_id: int,
+    turns: Sequence[tuple[str, str]],
+    budgets: Budgets,
+    encoding: str,
+) -> list[Context]:
+    """Every turn of a conversation ((user, answer) pairs) rebuilt with these budgets and this tokenizer.
+
+    Read-only, no model: what each turn would hold now, so a budget or tokenizer change recounts them all.
+    """
+    out: list[Context] = []
+    history: list[dict[str, str]] = []
+    for user, answer in turns:
+        out.append(build_context(con, athlete_id, user, conversation=history, budgets=budgets, encoding=encoding))
+        history.append({"role": "user", "content": user})
+        if answer.strip():
+            history.append({"role": "assistant", "content": answer})
+    return out
