@@ -152,9 +152,7 @@ def window_bar(ctx: Context, title: str = "This turn") -> None:
         f" + {ctx.budgets.reserve_output:,} reserved of a {size:,}-token window" if size else " (no window set)"
     )
     st.altair_chart(
-        _bar(pd.DataFrame(_long(title, parts)), "row", f"{heading} · counted with {ctx.encoding}").properties(
-            height=110
-        ),
+        _bar(pd.DataFrame(_long(title, parts)), "row", f"{heading} · counted with {ctx.encoding}"),
         width="stretch",
     )
     st.text("Window: " + " · ".join(f"{p} {t}" for p, t in parts.items()) + f" [{ctx.encoding}]")
@@ -167,9 +165,7 @@ def conversation_bars(contexts: Sequence[Context]) -> None:
     rows = [r for i, c in enumerate(contexts, start=1) for r in _long(f"turn {i}", window_parts(c))]
     encoding = contexts[0].encoding
     st.altair_chart(
-        _bar(pd.DataFrame(rows), "row", f"Every turn, recounted with {encoding}").properties(
-            height=40 + 30 * len(contexts)
-        ),
+        _bar(pd.DataFrame(rows), "row", f"Every turn, recounted with {encoding}"),
         width="stretch",
     )
 
