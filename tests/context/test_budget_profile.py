@@ -61,3 +61,28 @@ def test_out_of_range_flag_is_refused() -> None:
     """Given a window below the builder's minimum, when read from flags, then the builder's check refuses it."""
     with pytest.raises(ContextError, match="context_window"):
         budgets_from_args(_parser().parse_args(["--window", "100"]))
+
+
+def test_window_parts_add_up_to_the_window(demo_con) -> None:
+    """Given a turn fitted to an 8k window, when split by part, then request parts sum to the request and all to the window."""
+    from core.context.budget_profile import window_parts
+    from core.context.builder import build_context
+    from core.db.athletes import resolve_athlete
+
+    ctx = build_context(
+        demo_con, resolve_athlete(demo_con, "maya"), "Add a set to Friday", budgets=Budgets(context_window=8192)
+    )
+    parts = window_parts(ctx)
+    request = sum(v for k, v in parts.items() if k not in ("reserved output", "free"))
+    assert request == ctx.request_tokens and sum(parts.values()) == 8192
+
+
+def test_refit_conversation_recounts_every_turn_with_the_new_tokenizer(demo_con) -> None:
+    """Given a two-turn conversation, when refitted with cl100k_base and a small history budget, then each turn says so."""
+    from core.context.budget_profile import refit_conversation
+    from core.db.athletes import resolve_athlete
+
+    turns = [("How did my runs go?", ""), ("And my sleep this week?", "")]
+    contexts = refit_conversation(demo_con, resolve_athlete(demo_con, "maya"), turns, Budgets(history=5), "cl100k_base")
+    assert [c.encoding for c in contexts] == ["cl100k_base", "cl100k_base"]
+    assert contexts[1].history == () and any(d.part == "history" for d in contexts[1].drops)

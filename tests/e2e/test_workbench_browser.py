@@ -106,7 +106,9 @@ def test_each_budget_and_the_window_refit_the_turn_as_core_context_does(
     assert "Window: instructions" in _main(ui) and " free " in _main(ui)
 
 
-def test_switching_tokenizer_recounts_every_figure_and_labels_it(ui: Dashboard, app_db: Path, cli: Callable[..., Any]) -> None:
+def test_switching_tokenizer_recounts_every_figure_and_labels_it(
+    ui: Dashboard, app_db: Path, cli: Callable[..., Any]
+) -> None:
     """Given Coach chat, when the tokenizer switches, then the turn is recounted as `core context --encoding` counts
     it, and the preview turns in the monitor are recounted and labelled with the new encoding."""
     ui.open("chat").pick_athlete("Maya Chen").pick_tokenizer("cl100k_base")
