@@ -14,6 +14,8 @@ from core.db import snapshot
 from core.errors import CoachError
 from ui import budget_controls, chat_panel, page_state
 
+PART_COLORS = {**budget_controls.COLORS, "plan + program data": "#a0cbe8"}
+
 st.title("A/B replay")
 st.caption(
     "The same scripted conversation, built two ways: A sends the full plan, two weeks of verbose data, the whole "
@@ -71,8 +73,15 @@ m[2].metric("B context / A context", f"{summary['context_ratio']:.1%}")
 c = st.columns(4)
 c[0].metric("Cost A", f"${summary['a_cost_usd']:.4f}", help=f"at ${price}/M (OpenAI approx. of the tools)")
 c[1].metric("Cost B", f"${summary['b_cost_usd']:.4f}", help=f"at ${price}/M (OpenAI approx. of the tools)")
-c[2].metric("Cost A, cached", f"${a_cache['cost_cached_usd']:.4f}", help=f"{a_cache['cached_tokens']:,} cached tokens")
-c[3].metric("Cost B, cached", f"${b_cache['cost_cached_usd']:.4f}", help=f"{b_cache['cached_tokens']:,} cached tokens")
+for col, name, figures in ((c[2], "A", a_cache), (c[3], "B", b_cache)):  # both sides of the delta: raw-JSON counts
+    col.metric(
+        f"Cost {name}, cached",
+        f"${figures['cost_cached_usd']:.4f}",
+        f"{figures['cost_cached_usd'] - figures['cost_usd']:+.4f} $",
+        delta_color="inverse",
+        help=f"{figures['cached_tokens']:,} of {figures['input_tokens']:,} input tokens cached (tools as raw JSON);"
+        f" ${figures['cost_usd']:.4f} without caching on that count",
+    )
 st.text(
     f"With prompt caching (${price}/M, cached ${cached_price}/M) the cheaper strategy is {caching.winner}.\n"
     + "\n".join(caching.lines()[1:3])
@@ -95,7 +104,7 @@ if not parts.empty:  # an empty frame draws as "Infinite extent" warnings
         .encode(
             x=alt.X("strategy:N", title=None, axis=alt.Axis(labels=False, ticks=False)),
             y=alt.Y("sum(tokens):Q", title="tokens"),
-            color=alt.Color("part:N"),
+            color=alt.Color("part:N", scale=alt.Scale(domain=list(PART_COLORS), range=list(PART_COLORS.values()))),
             column=alt.Column("turn:O", title="turn", spacing=2),
             tooltip=["turn", "strategy", "part", "tokens"],
         )
@@ -125,4 +134,6 @@ left, right = st.columns(2)
 for col, name, request in ((left, "A: no tiers", pair.a), (right, "B: tiered", pair.b)):
     with col:
         st.markdown(f"**{name}** — exact request of turn {pick}")
-        st.json({"messages": request.messages, "tools": request.tools}, expanded=1)
+        st.json(request.messages, expanded=2)
+        st.caption(f"tools ({len(request.tools)}), as raw JSON:")
+        st.json(request.tools, expanded=False)
