@@ -9,6 +9,8 @@ from core.context.builder import SYSTEM_PROMPT
 from core.context.caching import (
     CACHE_MIN_PREFIX,
     Request,
+    bench_caching,
+    bench_caching_lines,
     cache_report,
     cached_tokens,
     conversation_caching,
@@ -78,3 +80,15 @@ def test_replay_reports_a_cached_from_turn_two_and_the_exact_request_tokens(
     assert a["cost_cached_usd"] < a["cost_usd"] and b["cost_cached_usd"] <= b["cost_usd"]
     assert report.winner in ("A", "B") and report.to_dict()["winner_with_caching"] == report.winner
     assert [r.turn for r in requests] == [t.turn for t in result.turns]
+
+
+def test_bench_context_lines_give_both_strategies_cost_with_and_without_caching(
+    demo_con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Given one athlete, when `bench context`'s caching figures are rendered, then A and B each show both costs."""
+    rows = bench_caching(demo_con, [resolve_athlete(demo_con, "tomas")], price=2.5, cached_price=1.25)
+    [line] = [ln for ln in bench_caching_lines(rows) if "tomas" in ln]
+    a, b = rows[0]["A"], rows[0]["B"]
+    assert f"A ${a['cost_usd']:.4f} → ${a['cost_cached_usd']:.4f} cached" in line
+    assert f"B ${b['cost_usd']:.4f} → ${b['cost_cached_usd']:.4f} cached" in line
+    assert a["cost_cached_usd"] < a["cost_usd"]
