@@ -26,6 +26,7 @@ from core.chat.endpoints import (
 )
 from core.chat.loop import Limits
 from core.chat.turn import PREVIEW_STOP, TurnRecord, chat_turn
+from core.context.builder import Budgets
 from core.context.replay import DEFAULT_PRICE
 from core.errors import CoachError
 from ui import gate, page_state
@@ -167,7 +168,7 @@ def _conversation(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
     return out
 
 
-def chat_panel(key: str) -> TurnRecord | None:
+def chat_panel(key: str, budgets: Budgets | None = None) -> TurnRecord | None:  # budgets: issue 28
     """The chat for the sidebar's athlete; returns this run's new turn (None if no message was sent)."""
     athlete = page_state.athlete_id()
     endpoint = endpoint_picker(key)
@@ -197,7 +198,7 @@ def chat_panel(key: str) -> TurnRecord | None:
                     _open_database, endpoint, athlete, prompt, _conversation(turns),
                     shown_hash=last.shown_hash if last else None,
                     conversation_hash=last.conversation_hash if last else None,
-                    actor=gate.actor(), encoding=page_state.encoding(), limits=limits,
+                    actor=gate.actor(), encoding=page_state.encoding(), limits=limits, budgets=budgets,
                     progress=lambda line: status.update(label=f"Asking the model… {line}"),
                 )  # fmt: skip
                 ended = record.stop_reason not in ("answered", PREVIEW_STOP)

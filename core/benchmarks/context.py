@@ -175,6 +175,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         replays = replay(con, ids, encoding=args.encoding, price_per_million=args.price)
         topics = topic_scores(con)
         offering = edit_offering(con, args.encoding)
+        from core.context.caching import bench_caching  # issue 28 (bench28): both strategies with/without caching
+
+        caching = bench_caching(con, ids, encoding=args.encoding, price=args.price)
     finally:
         con.close()
     per_athlete = [r.summary() for r in replays]
@@ -196,6 +199,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "b_request_median": statistics.median(t.b_request for t in all_turns),
         "b_request_openai_median": statistics.median(t.b_request_openai for t in all_turns),
         "a_request_median": statistics.median(t.a_request for t in all_turns),
+        "caching": caching,  # issue 28 (bench28)
         "goals": {
             "p50_ms": GOAL_P50_MS,
             "p95_ms": GOAL_P95_MS,
@@ -256,6 +260,9 @@ def render(result: dict[str, Any]) -> str:
         "",
         *_render_labelled(result, mark),
     ]
+    from core.context.caching import bench_caching_lines  # issue 28 (bench28)
+
+    lines += ["", *bench_caching_lines(result.get("caching", []))]
     return "\n".join(lines)
 
 

@@ -7,9 +7,12 @@ endpoint's reported prompt tokens sit beside them, never mixed in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import duckdb
 import pandas as pd
 
+from core.context.builder import Context
 from core.db.interactions import interaction_turns
 
 PARTS = ("instructions", "tier1", "tier2", "plan", "history", "tool_definitions", "tool_results")
@@ -40,3 +43,27 @@ def tokens_by_type(turns: pd.DataFrame) -> pd.DataFrame:
         request_tokens=("request_tokens", "sum"),
         prompt_tokens=("prompt_tokens", "sum"),
     )
+
+
+def preview_turns(contexts: Sequence[Context]) -> pd.DataFrame:
+    """Preview turns (never logged) in `turn_tokens`' columns: `turn` P1..Pn, type 'preview', tokens per part.
+
+    Issue 28: the monitor draws them beside the log, marked as previews; the page keeps them in session state.
+    """
+    rows = [
+        {
+            "turn": f"P{i}",
+            "type": "preview",
+            "instructions": c.system_prompt_tokens,
+            "tier1": c.tier1_tokens,
+            "tier2": c.tier2_tokens,
+            "plan": c.plan_tokens,
+            "history": c.history_tokens,
+            "tool_definitions": c.tool_def_raw_tokens,
+            "tool_results": 0,
+            "request_tokens": c.request_tokens,
+            "encoding": c.encoding,
+        }
+        for i, c in enumerate(contexts, start=1)
+    ]
+    return pd.DataFrame(rows, columns=["turn", "type", *PARTS, "request_tokens", "encoding"])

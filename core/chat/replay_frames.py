@@ -5,9 +5,15 @@ Figures are the replay's own (`core.context.replay`), so the page, `python -m co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pandas as pd
 
-from core.context.replay import AthleteReplay
+from core.context.builder import REPLY_PRIMING, SYSTEM_PROMPT, messages_tokens
+from core.context.caching import TurnRequests
+from core.context.replay import AthleteReplay, TurnFigures
+from core.tokens import count_tokens
 
 MEASURES = {"context": ("a_context", "b_context"), "request": ("a_request", "b_request")}
 
@@ -51,3 +57,73 @@ def replay_table(result: AthleteReplay) -> pd.DataFrame:
             for t in result.turns
         ]
     )
+
+
+STRATEGIES = ("A: no tiers", "B: tiered")
+
+
+def _history_and_message(messages: list[dict[str, Any]], encoding: str) -> tuple[int, int]:
+    """Tokens of the history (cookbook framing, as the builder counts it) and of the user's message."""
+    history = messages[1:-1]
+    return (messages_tokens(history, encoding) - REPLY_PRIMING if history else 0), count_tokens(
+        str(messages[-1]["content"]), encoding
+    )
+
+
+def turn_parts(t: TurnFigures, requests: TurnRequests, encoding: str) -> dict[str, dict[str, int]]:
+    """One turn's requests by part, per strategy; 'framing' is what makes each add up to its whole-request count.
+
+    A's system message holds the instructions, the full plan and two weeks of verbose data ('plan + program data');
+    B's holds the instructions, Tier 1, Tier 2 and the plan part. Tool definitions are raw JSON, as in the replay.
+    """
+    instructions = count_tokens(SYSTEM_PROMPT, encoding)
+    a_history, a_message = _history_and_message(requests.a.messages, encoding)
+    b_history, b_message = _history_and_message(requests.b.messages, encoding)
+    a = {
+        "instructions": instructions,
+        "Tier 1": 0,
+        "Tier 2": 0,
+        "plan": 0,
+        "plan + program data": t.a_context - instructions,
+        "history": a_history,
+        "message": a_message,
+        "tool definitions": t.a_tools_raw,
+    }
+    b = {
+        "instructions": instructions,
+        "Tier 1": t.b_tier1,
+        "Tier 2": t.b_tier2,
+        "plan": t.b_plan,
+        "plan + program data": 0,
+        "history": b_history,
+        "message": b_message,
+        "tool definitions": t.b_tools_raw,
+    }
+    a["framing"] = t.a_request - sum(a.values())
+    b["framing"] = t.b_request - sum(b.values())
+    return {STRATEGIES[0]: a, STRATEGIES[1]: b}
+
+
+def turn_comparison(t: TurnFigures, requests: TurnRequests, encoding: str) -> pd.DataFrame:
+    """One turn side by side: per part A's tokens, B's and B − A, then the system message and the whole request."""
+    parts = turn_parts(t, requests, encoding)
+    rows = [{"part": p, "A": parts[STRATEGIES[0]][p], "B": parts[STRATEGIES[1]][p]} for p in parts[STRATEGIES[0]]]
+    rows += [
+        {"part": "system message (context)", "A": t.a_context, "B": t.b_context},
+        {"part": "whole request", "A": t.a_request, "B": t.b_request},
+    ]
+    frame = pd.DataFrame(rows)
+    frame["B − A"] = frame["B"] - frame["A"]
+    return frame
+
+
+def replay_parts(result: AthleteReplay, requests: Sequence[TurnRequests], encoding: str) -> pd.DataFrame:
+    """Long form for per-turn bars stacked by part: turn, strategy, part, tokens (zero parts left out)."""
+    rows = [
+        {"turn": t.turn, "strategy": s, "part": p, "tokens": n}
+        for t, r in zip(result.turns, requests, strict=True)
+        for s, parts in turn_parts(t, r, encoding).items()
+        for p, n in parts.items()
+        if n
+    ]
+    return pd.DataFrame(rows, columns=["turn", "strategy", "part", "tokens"])

@@ -23,7 +23,8 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from core.cli import emit, positive_int
+from core.cli import emit
+from core.context.budget_profile import add_budget_arguments, budgets_from_args  # issue 28
 from core.errors import CoachError
 
 if TYPE_CHECKING:
@@ -36,10 +37,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--athlete", required=True, help="athlete id or handle")
     p.add_argument("--message", required=True, help="what the athlete or coach says")
     p.add_argument("--max-rounds", type=int, default=4, help="tool rounds before the turn is stopped (0-10, default 4)")
-    p.add_argument("--window", type=positive_int, default=None, help="context window in tokens (default: endpoint's)")
     p.add_argument(
         "--timeout", type=float, default=None, help="seconds per request (default: COACH_CHAT_TIMEOUT, else 60/300)"
     )
+    add_budget_arguments(p)  # every budget, --window (default: the endpoint's) and --budget-profile
     p.add_argument("--json", action="store_true", help="print the turn as JSON")
     p.set_defaults(handler=run)
 
@@ -130,7 +131,6 @@ def run(args: argparse.Namespace) -> int:
     from core.chat.endpoints import chat_timeout, resolve_endpoint
     from core.chat.loop import Limits
     from core.chat.turn import chat_turn, path_opener
-    from core.context.builder import Budgets
     from core.db.athletes import resolve_athlete
     from core.demo.seeding import ensure_demo_database
 
@@ -148,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
             endpoint,
             athlete_id,
             args.message,
-            budgets=Budgets(context_window=args.window),
+            budgets=budgets_from_args(args),
             limits=limits,
             progress=progress,
         )

@@ -5,6 +5,7 @@ python -m core context --athlete jordan --message "add a set of pull-ups to Frid
 python -m core context --athlete tomas --message "Am I tired?" --tier1-budget 60 --window 8192
 python -m core context --athlete maya --message "and Friday?" --turn "user:How was Monday?" --turn "assistant:Solid." \
     --shown-hash 7703c517 --history-budget 20 --tools-budget 100
+python -m core context --athlete maya --message "Am I tired?" --budget-profile budgets.toml
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import argparse
 from typing import Any
 
 from core.cli import command_database, emit
-from core.context.builder import Budgets, Context, ContextError, build_context
+from core.context.budget_profile import add_budget_arguments, budgets_from_args
+from core.context.builder import Context, ContextError, build_context
 from core.db.athletes import resolve_athlete
 from core.plan.store import plan_head
 from core.tokens import DEFAULT_ENCODING, ENCODINGS
@@ -24,13 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--athlete", required=True, help="athlete id or handle, e.g. maya")
     p.add_argument("--message", required=True, help="the user's message")
     p.add_argument("--encoding", default=DEFAULT_ENCODING, choices=ENCODINGS)
-    p.add_argument("--tier1-budget", type=int, default=Budgets.tier1)
-    p.add_argument("--tier2-budget", type=int, default=Budgets.tier2)
-    p.add_argument("--plan-budget", type=int, default=Budgets.plan)
-    p.add_argument("--history-budget", type=int, default=Budgets.history)
-    p.add_argument("--tools-budget", type=int, default=Budgets.tools, help="raw-JSON tokens of tool definitions")
-    p.add_argument("--reserve-output", type=int, default=Budgets.reserve_output, help="tokens kept for the answer")
-    p.add_argument("--window", type=int, default=None, help="context window of the endpoint, e.g. 8192")
+    add_budget_arguments(p)  # issue 28: every budget, --window and --budget-profile
     p.add_argument(
         "--turn",
         action="append",
@@ -98,15 +94,7 @@ def _full_hash(con: Any, athlete_id: int, given: str | None) -> str | None:
 def run(args: argparse.Namespace) -> int:
     con = command_database(args)
     athlete_id = resolve_athlete(con, args.athlete)
-    budgets = Budgets(
-        tier1=args.tier1_budget,
-        tier2=args.tier2_budget,
-        plan=args.plan_budget,
-        history=args.history_budget,
-        tools=args.tools_budget,
-        reserve_output=args.reserve_output,
-        context_window=args.window,
-    )
+    budgets = budgets_from_args(args)
     ctx = build_context(
         con,
         athlete_id,

@@ -2,6 +2,7 @@
 
 python -m core replay
 python -m core replay --athlete maya --price 0.15
+python -m core replay --athlete maya --price 2.50 --cached-price 1.25   # cost with and without prompt caching
 python -m core replay --athlete jordan --window 8192 --json
 """
 
@@ -13,8 +14,9 @@ from contextlib import closing
 from tqdm import tqdm
 
 from core.cli import emit
-from core.context.builder import Budgets
-from core.context.replay import DEFAULT_PRICE, SCRIPT_PATH, AthleteReplay, load_script, replay
+from core.context.budget_profile import add_budget_arguments, budgets_from_args
+from core.context.caching import DEFAULT_CACHED_PRICE, cache_report, replay_requests
+from core.context.replay import DEFAULT_PRICE, SCRIPT_PATH, AthleteReplay, load_script
 from core.db import snapshot
 from core.db.athletes import athlete_ids, resolve_athlete
 from core.demo.seeding import ensure_demo_database
@@ -26,7 +28,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--athlete", action="append", help="athlete id or handle (repeatable; default: all)")
     p.add_argument("--script", default=str(SCRIPT_PATH), help="replay script JSON (default: data/replay_script.json)")
     p.add_argument("--price", type=float, default=DEFAULT_PRICE, help="USD per million input tokens")
-    p.add_argument("--window", type=int, default=None, help="context window for strategy B, e.g. 8192")
+    p.add_argument(  # issue 28: prompt caching in the price
+        "--cached-price", type=float, default=DEFAULT_CACHED_PRICE, help="USD per million cached input tokens"
+    )
+    add_budget_arguments(p)  # issue 28: strategy B's budgets, --window and --budget-profile
     p.add_argument("--encoding", default=DEFAULT_ENCODING, choices=ENCODINGS)
     p.add_argument("--json", action="store_true", help="print every turn's figures as JSON")
     p.set_defaults(handler=run)
@@ -65,14 +70,21 @@ def run(args: argparse.Namespace) -> int:
     ids = [resolve_athlete(con, a) for a in args.athlete] if args.athlete else athlete_ids(con)
     turns = len(load_script(args.script))
     with tqdm(total=turns * len(ids), desc="replay", unit="turn", disable=args.json) as bar:
-        results = replay(
+        results = replay_requests(  # issue 28: the exact requests too, for the caching figures
             con,
             ids,
             script=args.script,
-            budgets=Budgets(context_window=args.window),
+            budgets=budgets_from_args(args),  # issue 28
             encoding=args.encoding,
             price_per_million=args.price,
             on_turn=lambda _n: bar.update(1),
         )
-    emit(args, [r.to_dict() for r in results], "\n\n".join(render_replay(r) for r in results))
+    reports = [
+        cache_report(r, q, encoding=args.encoding, price=args.price, cached_price=args.cached_price) for r, q in results
+    ]
+    emit(
+        args,
+        [{**r.to_dict(), "caching": c.to_dict()} for (r, _), c in zip(results, reports, strict=True)],
+        "\n\n".join(render_replay(r) + "\n" + "\n".join(c.lines()) for (r, _), c in zip(results, reports, strict=True)),
+    )
     return 0

@@ -52,3 +52,18 @@ def test_no_logged_turns_gives_empty_frames(demo_con):
     """Given no interactions, when the monitor reads the log, then both frames are empty (the page says so)."""
     turns = turn_tokens(demo_con, MAYA)
     assert turns.empty and tokens_by_type(turns).empty and tokens_by_part(turns).empty
+
+
+def test_preview_turns_are_marked_and_stack_by_part(demo_con) -> None:
+    """Given two preview contexts, when framed for the monitor, then they are turns P1, P2 of type 'preview' by part."""
+    from core.chat.monitor import preview_turns, tokens_by_part
+    from core.context.builder import build_context
+    from core.db.athletes import resolve_athlete
+
+    athlete = resolve_athlete(demo_con, "maya")
+    contexts = [build_context(demo_con, athlete, m) for m in ("How were my runs?", "Am I tired?")]
+    frame = preview_turns(contexts)
+    assert list(frame["turn"]) == ["P1", "P2"] and set(frame["type"]) == {"preview"}
+    assert list(frame["tier1"]) == [c.tier1_tokens for c in contexts]
+    assert demo_con.execute("SELECT count(*) FROM interactions").fetchone()[0] == 0  # never logged
+    assert set(tokens_by_part(frame)["turn"]) == {"P1", "P2"}

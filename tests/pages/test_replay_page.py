@@ -30,13 +30,21 @@ def test_running_the_replay_shows_the_replays_figures_per_turn_and_cumulative(
     at.button(key="replay_run").click().run()
     assert not at.exception, at.exception
     with closing(snapshot(demo_db_path)) as con:
-        expected = replay(con, [MAYA], price_per_million=0.15)[0].summary()
+        full = replay(con, [MAYA], price_per_million=0.15)[0]
+        expected, expected_turn1 = full.summary(), full.to_dict()["per_turn"][0]
         logged = con.execute("SELECT count(*) FROM interactions").fetchone()[0]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["A request tokens"] == f"{expected['a_request']:,}"
     assert metrics["B request tokens"] == f"{expected['b_request']:,}"
     assert metrics["B context / A context"] == f"{expected['context_ratio']:.1%}"
-    assert metrics["Cost A → B"] == f"${expected['a_cost_usd']:.4f} → ${expected['b_cost_usd']:.4f}"
+    assert (metrics["Cost A"], metrics["Cost B"]) == (
+        f"${expected['a_cost_usd']:.4f}",
+        f"${expected['b_cost_usd']:.4f}",
+    )
+    assert "Cost A, cached" in metrics and "Cost B, cached" in metrics
+    side_by_side = at.table[0].value  # turn 1 opened: A's and B's parts, as `replay --json` gives them
+    assert side_by_side.loc["whole request", "A"] == expected_turn1["a_request"]
+    assert side_by_side.loc["Tier 1", "B"] == expected_turn1["b_tier1"]
     table = at.dataframe[0].value
     assert len(table) == expected["turns"] and table["B request"].sum() == expected["b_request"]
     assert len(at.get("vega_lite_chart")) == 2

@@ -1,0 +1,94 @@
+"""Prompt caching in the price: the stated rule on exact token sequences, and the replay's cached figures."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from core.context.builder import SYSTEM_PROMPT
+from core.context.caching import (
+    CACHE_MIN_PREFIX,
+    Request,
+    bench_caching,
+    bench_caching_lines,
+    cache_report,
+    cached_tokens,
+    conversation_caching,
+    cost_usd,
+    replay_requests,
+    request_sequence,
+)
+from core.db.athletes import resolve_athlete
+from core.tokens import count_tokens
+
+TOOLS = [{"type": "function", "function": {"name": "query_workouts", "description": "Read workouts."}}]
+
+
+def _conversation(stable: str, users: list[str]) -> list[Request]:
+    """A scripted conversation: the same system message every turn, the history growing."""
+    requests, history = [], []
+    for user in users:
+        requests.append(
+            Request([{"role": "system", "content": stable}, *history, {"role": "user", "content": user}], TOOLS)
+        )
+        history += [{"role": "user", "content": user}, {"role": "assistant", "content": "Noted."}]
+    return requests
+
+
+def test_rule_counts_whole_blocks_from_1024_only() -> None:
+    """Given shared prefixes around the minimum, when priced, then only ≥1,024 counts, in whole 128-token blocks."""
+    assert [cached_tokens(n) for n in (0, 1023, 1024, 1151, 1152, 5000)] == [0, 0, 1024, 1024, 1152, 4992]
+
+
+def test_stable_prefix_over_1024_is_cached_on_the_second_turn_not_the_first() -> None:
+    """Given a system message of >1,024 tokens, when two turns are sent, then turn 2 caches it and turn 1 does not."""
+    stable = SYSTEM_PROMPT + "\n\n" + " ".join(f"fact{i} squat 100kg" for i in range(300))
+    assert count_tokens(stable) >= CACHE_MIN_PREFIX
+    turns = conversation_caching(
+        [request_sequence(r) for r in _conversation(stable, ["How was Monday?", "And Friday?"])]
+    )
+    assert turns[0].cached_tokens == 0
+    assert turns[1].cached_tokens >= CACHE_MIN_PREFIX
+    assert turns[1].cached_tokens % 128 == 0 and turns[1].cached_tokens <= turns[1].shared_prefix
+    assert cost_usd(turns, 2.5, 1.25) < cost_usd(turns, 2.5, 1.25, caching=False)
+
+
+def test_prefix_under_1024_is_never_cached() -> None:
+    """Given a short stable system message, when many turns are sent, then nothing is ever cached."""
+    requests = _conversation(SYSTEM_PROMPT, [f"Question {i} about my week?" for i in range(6)])
+    assert all(t.cached_tokens == 0 for t in conversation_caching([request_sequence(r) for r in requests]))
+
+
+def test_tools_are_ordered_stable_first_so_offer_order_does_not_break_the_prefix() -> None:
+    """Given the same tools offered in two orders, when serialized, then the sequences are identical."""
+    two = [*TOOLS, {"type": "function", "function": {"name": "edit_plan", "description": "Edit."}}]
+    msgs = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "hi"}]
+    assert request_sequence(Request(msgs, two)) == request_sequence(Request(msgs, two[::-1]))
+
+
+def test_replay_reports_a_cached_from_turn_two_and_the_exact_request_tokens(
+    demo_con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Given the replay for one athlete, when priced with caching, then A caches from turn 2 and its sizes match."""
+    athlete = resolve_athlete(demo_con, "maya")
+    [(result, requests)] = replay_requests(demo_con, [athlete])
+    report = cache_report(result, requests, price=2.5, cached_price=1.25)
+    a, b = report.strategy("A"), report.strategy("B")
+    assert a["cached_per_turn"][0] == 0 and a["cached_per_turn"][1] >= CACHE_MIN_PREFIX
+    assert a["input_tokens"] == result.total("a_request")  # one sequence per request, the replay's own count
+    assert b["input_tokens"] == pytest.approx(result.total("b_request"), rel=0.01)
+    assert a["cost_cached_usd"] < a["cost_usd"] and b["cost_cached_usd"] <= b["cost_usd"]
+    assert report.winner in ("A", "B") and report.to_dict()["winner_with_caching"] == report.winner
+    assert [r.turn for r in requests] == [t.turn for t in result.turns]
+
+
+def test_bench_context_lines_give_both_strategies_cost_with_and_without_caching(
+    demo_con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Given one athlete, when `bench context`'s caching figures are rendered, then A and B each show both costs."""
+    rows = bench_caching(demo_con, [resolve_athlete(demo_con, "tomas")], price=2.5, cached_price=1.25)
+    [line] = [ln for ln in bench_caching_lines(rows) if "tomas" in ln]
+    a, b = rows[0]["A"], rows[0]["B"]
+    assert f"A ${a['cost_usd']:.4f} → ${a['cost_cached_usd']:.4f} cached" in line
+    assert f"B ${b['cost_usd']:.4f} → ${b['cost_cached_usd']:.4f} cached" in line
+    assert a["cost_cached_usd"] < a["cost_usd"]
