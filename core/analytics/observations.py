@@ -80,6 +80,11 @@ def mean_by(codes: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
         return np.bincount(codes, np.where(known, values, 0.0), groups) / np.bincount(codes, known, groups)
 
 
+def day_numbers(days: pd.Series | pd.Index) -> np.ndarray:
+    """Days since 1970-01-01 as integers: the rows' positions in time for AR(1) whitening across gaps."""
+    return np.asarray(pd.to_datetime(days).to_numpy().astype("datetime64[D]").astype(np.int64))
+
+
 def consecutive(days: pd.Series) -> np.ndarray:
     """True where a row's day directly follows the previous row's (AR(1) whitening continues there)."""
     stamps = pd.to_datetime(days).to_numpy()

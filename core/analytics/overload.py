@@ -3,7 +3,9 @@
 HRV is strongly autocorrelated, so comparing the episode's last 7 days with the 14 before it by label
 shuffles would find "declines" in noise (8.7% at p < 0.01 with lag-1 autocorrelation 0.5). The contrast
 is instead tested after AR(1) whitening, with φ estimated on the athlete's whole HRV series outside
-overload episodes (a 21-day window alone is too short to estimate it).
+overload episodes (a 21-day window alone is too short to estimate it), bias-corrected for the trend fitted
+first and the gaps the episodes leave (`stats.ar1_phi`). The question is one-sided (does HRV fall?), and so is
+the test.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import pandas as pd
 
 from core.analytics.findings import FDR_Q, FamilyResult, Hypothesis
 from core.analytics.load import acr_column
-from core.analytics.observations import AthleteData, consecutive, day_text, since_filter
-from core.analytics.stats import coefficient_interval, detrended, flag_effect_test, lag1_autocorrelation
+from core.analytics.observations import AthleteData, day_numbers, day_text, since_filter
+from core.analytics.stats import ar1_phi, coefficient_interval, flag_effect_test
 
 OVERLOAD_ACR = 1.4
 OVERLOAD_MIN_DAYS = 10  # "about two weeks" above 1.4, gaps of <= 2 days bridged
@@ -37,13 +39,19 @@ def overload_episodes(frame: pd.DataFrame, column: str, threshold: float = OVERL
 
 
 def _hrv_phi(snaps: pd.DataFrame, episodes: list[tuple[pd.Timestamp, pd.Timestamp]]) -> float:
-    """Lag-1 autocorrelation of detrended HRV on days outside every episode (and its 14-day lead-in)."""
+    """Bias-corrected AR(1) φ of HRV around a linear trend, on days outside every episode (and its 14-day lead-in),
+    gaps between the remaining days kept as gaps."""
     outside = np.ones(len(snaps), bool)
     for start, end in episodes:
         outside &= ~((snaps.day >= start - pd.Timedelta(days=14)) & (snaps.day <= end)).to_numpy()
     hrv = snaps.hrv_ms.to_numpy(float)[outside]
-    hrv = hrv[np.isfinite(hrv)]
-    return lag1_autocorrelation(detrended(hrv)) if len(hrv) >= 14 else 0.0
+    days = day_numbers(snaps.day)[outside]
+    known = np.isfinite(hrv)
+    hrv, days = hrv[known], days[known]
+    if len(hrv) < 14:
+        return 0.0
+    trend = np.column_stack([np.ones(len(days)), days - days[0]]).astype(float)
+    return ar1_phi(hrv - trend @ np.linalg.lstsq(trend, hrv, rcond=None)[0], trend, days)
 
 
 def overload(data: AthleteData, since: date | None, *, variant: str = OVERLOAD_VARIANT) -> FamilyResult:
@@ -66,7 +74,9 @@ def overload(data: AthleteData, since: date | None, *, variant: str = OVERLOAD_V
         series = pd.concat([baseline, late])
         series = series[~series.index.duplicated()]
         flag = (series.index >= end - pd.Timedelta(days=6)).astype(float)
-        test = flag_effect_test(series.to_numpy(float), None, flag, phi=phi, continues=consecutive(series.index))
+        test = flag_effect_test(
+            series.to_numpy(float), None, flag, phi=phi, days=day_numbers(series.index), alternative="less"
+        )
         base_mean = float(baseline.mean())
         rel = round(test.effect / base_mean * 100, 1)
         ci = coefficient_interval(test, 100 / base_mean) if test.p.value <= FDR_Q else None

@@ -11,6 +11,7 @@ removed only a third of the bias.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from itertools import combinations
 
@@ -28,9 +29,19 @@ MIN_EXTRA_REPS = 0.75
 MIN_PR_RATE_GAP = 0.25
 
 
+def _leave_one_out_mean(cell: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Mean of the other values in each row's cell (NaN for a cell of one): a set is never compared with itself,
+    which shrank every effect by (1 − 1/m) in a cell of m sets."""
+    size = np.bincount(cell)
+    total = np.bincount(cell, values)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(size[cell] >= 2, (total[cell] - values) / (size[cell] - 1), np.nan)
+
+
 def pr_sessions(data: AthleteData) -> pd.DataFrame:
     """Strength sessions with PR flag, rest days before, sleep that night, protein the day before, and rep_resid:
-    top-set reps vs the same exercise at the same load in the same 4-week block (progression removed).
+    top-set reps vs the other sets of the same exercise at the same load in the same 4-week block (progression
+    removed), or, for the only such set, vs the other sets at that load in any block.
 
     Group means by counts (bincount) and sessions by runs of rows (the sets come ordered by session): the
     family runs on every page view, and pandas' groupby/merge machinery cost more than the statistics.
@@ -40,10 +51,12 @@ def pr_sessions(data: AthleteData) -> pd.DataFrame:
         return pd.DataFrame(columns=["activity_id", "day", "title", "pr", "rest_days_before", "sleep_hours"])
     day = sets.day.to_numpy().astype("datetime64[D]")
     block = (day - day.min()).astype(np.int64) // 28
-    cell = sets.groupby([sets.name, sets.weight, block], dropna=False, sort=False).ngroup().to_numpy()
     reps = sets.reps.to_numpy(float)
-    size = np.bincount(cell)
-    resid = np.where(size[cell] >= 2, reps - mean_by(cell, reps, len(size))[cell], np.nan)
+    cell = sets.groupby([sets.name, sets.weight, block], dropna=False, sort=False).ngroup().to_numpy()
+    wider = sets.groupby([sets.name, sets.weight], dropna=False, sort=False).ngroup().to_numpy()
+    reference = _leave_one_out_mean(cell, reps)
+    reference = np.where(np.isfinite(reference), reference, _leave_one_out_mean(wider, reps))
+    resid = reps - reference
     activity = sets.activity_id.to_numpy()
     new_session = np.r_[True, activity[1:] != activity[:-1]]
     starts = np.flatnonzero(new_session)
@@ -136,9 +149,10 @@ def search_corrected(
     return point, percentile_interval(_cross_fit(outcome, matrix, resample_counts(len(outcome), N_BOOT, salt=1)))
 
 
-def _max_t_null(outcome: np.ndarray, matrix: np.ndarray):
-    """Max over rules of the standardized difference for rows of permuted outcomes. Rule sizes, the total and
-    the spread do not change under permutation, so one matrix product per batch is all that is left."""
+def _max_t_null(outcome: np.ndarray, matrix: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """Max over rules of the standardized difference for rows of permuted outcomes, signed (the question is
+    one-sided: which rule adds reps), never clipped at 0. Rule sizes, the total and the spread do not change under
+    permutation, so one matrix product per batch is all that is left."""
     inside = matrix.sum(axis=1)
     outside = len(outcome) - inside
     total = outcome.sum()
@@ -148,8 +162,7 @@ def _max_t_null(outcome: np.ndarray, matrix: np.ndarray):
 
     def null(perms: np.ndarray) -> np.ndarray:
         sums = (y32[perms] @ m_t).astype(float)
-        t = (sums / inside - (total - sums) / outside) / scale
-        return np.maximum(t.max(axis=1), 0.0)
+        return ((sums / inside - (total - sums) / outside) / scale).max(axis=1)
 
     return null
 
@@ -178,7 +191,7 @@ def performance(data: AthleteData, since: date | None) -> FamilyResult:
     matrix = np.array([m for _, m in rules], dtype=float)
     t_obs, diff_obs = rule_statistics(outcome, matrix)
     best = int(np.argmax(t_obs[0]))
-    p: PValue = sequential_p(_max_t_null(outcome, matrix), t_obs[0, best], len(outcome))
+    p: PValue = sequential_p(_max_t_null(outcome, matrix), t_obs[0, best], len(outcome), alternative="greater")
     name, mask = rules[best]
     raw = float(diff_obs[0, best])
     effect, ci = search_corrected(outcome, matrix, interval=p.value <= FDR_Q)

@@ -21,7 +21,7 @@ from core.analytics.findings import FDR_Q, FamilyResult, Hypothesis
 from core.analytics.observations import (
     EVENING_FROM_HOUR,
     AthleteData,
-    consecutive,
+    day_numbers,
     day_text,
     days_since_start,
     since_filter,
@@ -64,7 +64,9 @@ def _hypothesis(days: pd.DataFrame, column: str, label: str, short: str) -> Hypo
     if mask.sum() < MIN_GROUP or (~mask).sum() < MIN_GROUP:
         return None
     controls = np.column_stack([weekday_dummies(sub.day), days_since_start(sub.day)])
-    test = flag_effect_test(values, controls, mask.astype(float), continues=consecutive(sub.day))
+    test = flag_effect_test(values, controls, mask.astype(float), days=day_numbers(sub.day))
+    if not np.isfinite(test.effect):
+        return None
     baseline = float(values[~mask].mean())
     rel = round(test.effect / baseline * 100, 1)
     ci = coefficient_interval(test, 100 / baseline) if test.p.value <= FDR_Q else None
