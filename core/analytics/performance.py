@@ -38,10 +38,30 @@ def _leave_one_out_mean(cell: np.ndarray, values: np.ndarray) -> np.ndarray:
         return np.where(size[cell] >= 2, (total[cell] - values) / (size[cell] - 1), np.nan)
 
 
+def session_rep_residuals(sets: pd.DataFrame) -> Callable[[np.ndarray], np.ndarray]:
+    """A function from every top set's reps to each session's mean rep residual: reps vs the other sets of the same
+    exercise at the same load in the same 4-week block (progression removed), or, for the only such set, vs the
+    other sets at that load in any block. The cells are worked out once; `bench calibration` reuses them."""
+    day = sets.day.to_numpy().astype("datetime64[D]")
+    block = (day - day.min()).astype(np.int64) // 28
+    cell = sets.groupby([sets.name, sets.weight, block], dropna=False, sort=False).ngroup().to_numpy()
+    wider = sets.groupby([sets.name, sets.weight], dropna=False, sort=False).ngroup().to_numpy()
+    activity = sets.activity_id.to_numpy()
+    new_session = np.r_[True, activity[1:] != activity[:-1]]
+    session = np.cumsum(new_session) - 1
+    count = int(new_session.sum())
+
+    def residuals(reps: np.ndarray) -> np.ndarray:
+        reference = _leave_one_out_mean(cell, reps)
+        reference = np.where(np.isfinite(reference), reference, _leave_one_out_mean(wider, reps))
+        return mean_by(session, reps - reference, count)
+
+    return residuals
+
+
 def pr_sessions(data: AthleteData) -> pd.DataFrame:
-    """Strength sessions with PR flag, rest days before, sleep that night, protein the day before, and rep_resid:
-    top-set reps vs the other sets of the same exercise at the same load in the same 4-week block (progression
-    removed), or, for the only such set, vs the other sets at that load in any block.
+    """Strength sessions with PR flag, rest days before, sleep that night, protein the day before, and rep_resid
+    (`session_rep_residuals`).
 
     Group means by counts (bincount) and sessions by runs of rows (the sets come ordered by session): the
     family runs on every page view, and pandas' groupby/merge machinery cost more than the statistics.
@@ -50,17 +70,10 @@ def pr_sessions(data: AthleteData) -> pd.DataFrame:
     if sets.empty:
         return pd.DataFrame(columns=["activity_id", "day", "title", "pr", "rest_days_before", "sleep_hours"])
     day = sets.day.to_numpy().astype("datetime64[D]")
-    block = (day - day.min()).astype(np.int64) // 28
-    reps = sets.reps.to_numpy(float)
-    cell = sets.groupby([sets.name, sets.weight, block], dropna=False, sort=False).ngroup().to_numpy()
-    wider = sets.groupby([sets.name, sets.weight], dropna=False, sort=False).ngroup().to_numpy()
-    reference = _leave_one_out_mean(cell, reps)
-    reference = np.where(np.isfinite(reference), reference, _leave_one_out_mean(wider, reps))
-    resid = reps - reference
     activity = sets.activity_id.to_numpy()
     new_session = np.r_[True, activity[1:] != activity[:-1]]
     starts = np.flatnonzero(new_session)
-    rep_resid = mean_by(np.cumsum(new_session) - 1, resid, len(starts))
+    rep_resid = session_rep_residuals(sets)(sets.reps.to_numpy(float))
     days = pd.DatetimeIndex(day[starts])
     snaps = data.snapshots.set_index(pd.DatetimeIndex(data.snapshots.day.to_numpy().astype("datetime64[D]")))
     sessions = pd.DataFrame(
@@ -135,7 +148,7 @@ def _cross_fit(outcome: np.ndarray, matrix: np.ndarray, weights: np.ndarray) -> 
         t_pick, _ = rule_statistics(outcome, matrix, weights, pick)
         _, d_measure = rule_statistics(outcome, matrix, weights, measure)
         estimates.append(d_measure[np.arange(len(weights)), np.argmax(t_pick, axis=1)])
-    return (estimates[0] + estimates[1]) / 2
+    return np.asarray((estimates[0] + estimates[1]) / 2)
 
 
 def search_corrected(
@@ -162,9 +175,17 @@ def _max_t_null(outcome: np.ndarray, matrix: np.ndarray) -> Callable[[np.ndarray
 
     def null(perms: np.ndarray) -> np.ndarray:
         sums = (y32[perms] @ m_t).astype(float)
-        return ((sums / inside - (total - sums) / outside) / scale).max(axis=1)
+        return np.asarray(((sums / inside - (total - sums) / outside) / scale).max(axis=1))
 
     return null
+
+
+def best_rule_test(outcome: np.ndarray, matrix: np.ndarray) -> tuple[int, PValue, np.ndarray]:
+    """The rule (row of `matrix`) with the largest standardized gain, its one-sided max-T p, every rule's raw gain."""
+    t_obs, diff_obs = rule_statistics(outcome, matrix)
+    best = int(np.argmax(t_obs[0]))
+    p = sequential_p(_max_t_null(outcome, matrix), float(t_obs[0, best]), len(outcome), alternative="greater")
+    return best, p, diff_obs
 
 
 def performance(data: AthleteData, since: date | None) -> FamilyResult:
@@ -189,9 +210,7 @@ def performance(data: AthleteData, since: date | None) -> FamilyResult:
             "performance", (), sessions, f"not testable: no rule splits the sessions into groups of {MIN_RULE_GROUP}+"
         )
     matrix = np.array([m for _, m in rules], dtype=float)
-    t_obs, diff_obs = rule_statistics(outcome, matrix)
-    best = int(np.argmax(t_obs[0]))
-    p: PValue = sequential_p(_max_t_null(outcome, matrix), t_obs[0, best], len(outcome), alternative="greater")
+    best, p, diff_obs = best_rule_test(outcome, matrix)
     name, mask = rules[best]
     raw = float(diff_obs[0, best])
     effect, ci = search_corrected(outcome, matrix, interval=p.value <= FDR_Q)

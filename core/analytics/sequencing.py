@@ -26,7 +26,7 @@ from core.analytics.observations import (
     since_filter,
     weekday_dummies,
 )
-from core.analytics.stats import coefficient_interval, flag_effect_test
+from core.analytics.stats import FlagDesign, coefficient_interval
 
 MIN_GROUP = 8
 MIN_HR_BPM = 1.5  # about 2-3 % of pace at the same HR: 3 bpm capped the power for a 3 % effect near half
@@ -64,13 +64,19 @@ def with_relative_e1rm(sets: pd.DataFrame) -> pd.DataFrame:
     return sets.dropna(subset=["e1rm_rel_pct"])
 
 
-def _leg_day_hypothesis(runs: pd.DataFrame) -> Hypothesis | None:
-    hr = runs.avg_hr.to_numpy(float)
+def leg_day_design(runs: pd.DataFrame) -> FlagDesign:
+    """After-legs as the flag; speed, duration, a time trend and weekday as controls, on the runs' days."""
     controls = np.column_stack(
         [runs.speed_ms, runs.duration_min, days_since_start(runs.day), weekday_dummies(runs.day)]
     )
-    flag = runs.after_legs.to_numpy(float)
-    test = flag_effect_test(hr, controls, flag, days=day_numbers(runs.day))
+    return FlagDesign(controls, runs.after_legs.to_numpy(float), day_numbers(runs.day))
+
+
+def leg_day_hypothesis(runs: pd.DataFrame) -> Hypothesis | None:
+    hr = runs.avg_hr.to_numpy(float)
+    design = leg_day_design(runs)
+    flag = design.flag
+    test = design.test(hr)
     if not np.isfinite(test.effect):
         return None
     effect = round(test.effect, 1)  # the one rounding: headline, summary and card all print this value
@@ -114,10 +120,14 @@ def _leg_day_hypothesis(runs: pd.DataFrame) -> Hypothesis | None:
     )
 
 
-def _rest_day_hypothesis(sessions: pd.DataFrame, rested: np.ndarray) -> Hypothesis | None:
+def rest_day_design(sessions: pd.DataFrame, rested: np.ndarray) -> FlagDesign:
+    """A rest day before as the flag, weekday as controls, on the sessions' days."""
+    return FlagDesign(weekday_dummies(sessions.day), rested.astype(float), day_numbers(sessions.day))
+
+
+def rest_day_hypothesis(sessions: pd.DataFrame, rested: np.ndarray) -> Hypothesis | None:
     values = sessions.e1rm_rel_pct.to_numpy(float)
-    days = day_numbers(sessions.day)
-    test = flag_effect_test(values, weekday_dummies(sessions.day), rested.astype(float), days=days)
+    test = rest_day_design(sessions, rested).test(values)
     if not np.isfinite(test.effect):
         return None
     ci = coefficient_interval(test) if test.p.value <= FDR_Q else None
@@ -147,6 +157,20 @@ def _rest_day_hypothesis(sessions: pd.DataFrame, rested: np.ndarray) -> Hypothes
     )
 
 
+def strength_sessions(data: AthleteData, since: date | None) -> pd.DataFrame:
+    """One row per strength session: mean e1RM vs each exercise's trend (%) and the full rest days before it."""
+    sets = since_filter(with_relative_e1rm(data.sets), since)
+    if sets.empty:
+        return pd.DataFrame(columns=["activity_id", "day", "title", "e1rm_rel_pct", "rest_days_before"])
+    return (
+        sets.groupby(["activity_id", "day", "title"], as_index=False)
+        .agg(e1rm_rel_pct=("e1rm_rel_pct", "mean"), rest_days_before=("rest_days_before", "first"))
+        .dropna(subset=["rest_days_before"])
+        .sort_values("day")
+        .reset_index(drop=True)
+    )
+
+
 def sequencing(data: AthleteData, since: date | None) -> FamilyResult:
     """Leg day → run HR (at equal speed and duration), rest day → strength."""
     runs = since_filter(data.runs, since)
@@ -155,7 +179,7 @@ def sequencing(data: AthleteData, since: date | None) -> FamilyResult:
     n_after = int(runs.after_legs.sum()) if not runs.empty else 0
     n_other = len(runs) - n_after
     runs["group"] = np.where(runs.after_legs, f"≤{LEG_WINDOW_HOURS:g} h after legs", "other runs") if len(runs) else []
-    leg = _leg_day_hypothesis(runs) if n_after >= MIN_GROUP and n_other >= MIN_GROUP else None
+    leg = leg_day_hypothesis(runs) if n_after >= MIN_GROUP and n_other >= MIN_GROUP else None
     if leg is not None:
         tests.append(leg)
     elif n_after >= MIN_GROUP and n_other >= MIN_GROUP:
@@ -165,18 +189,9 @@ def sequencing(data: AthleteData, since: date | None) -> FamilyResult:
             f"leg day → run HR not testable: {n_after} runs after legs vs {n_other} others (need {MIN_GROUP} each)"
         )
 
-    sets = since_filter(with_relative_e1rm(data.sets), since)
-    sessions = (
-        sets.groupby(["activity_id", "day", "title"], as_index=False)
-        .agg(e1rm_rel_pct=("e1rm_rel_pct", "mean"), rest_days_before=("rest_days_before", "first"))
-        .dropna(subset=["rest_days_before"])
-        .sort_values("day")
-        .reset_index(drop=True)
-        if not sets.empty
-        else pd.DataFrame(columns=["activity_id", "day", "title", "e1rm_rel_pct", "rest_days_before"])
-    )
+    sessions = strength_sessions(data, since)
     rested = sessions.rest_days_before.to_numpy(float) >= 1
-    rest = _rest_day_hypothesis(sessions, rested) if rested.sum() >= MIN_GROUP and (~rested).sum() >= MIN_GROUP else None
+    rest = rest_day_hypothesis(sessions, rested) if rested.sum() >= MIN_GROUP and (~rested).sum() >= MIN_GROUP else None
     if rest is not None:
         tests.append(rest)
     elif rested.sum() >= MIN_GROUP and (~rested).sum() >= MIN_GROUP:
