@@ -40,21 +40,19 @@ def _leave_one_out_mean(cell: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def session_rep_residuals(sets: pd.DataFrame) -> Callable[[np.ndarray], np.ndarray]:
     """A function from every top set's reps to each session's mean rep residual: reps vs the other sets of the same
-    exercise at the same load in the same 4-week block (progression removed), or, for the only such set, vs the
-    other sets at that load in any block. The cells are worked out once; `bench calibration` reuses them."""
+    exercise at the same load in the same 4-week block (progression removed); a set alone in its cell has no
+    reference (the same load in another block was tried: progression made it noise that hid a planted effect).
+    The cells are worked out once; `bench calibration` reuses them."""
     day = sets.day.to_numpy().astype("datetime64[D]")
     block = (day - day.min()).astype(np.int64) // 28
     cell = sets.groupby([sets.name, sets.weight, block], dropna=False, sort=False).ngroup().to_numpy()
-    wider = sets.groupby([sets.name, sets.weight], dropna=False, sort=False).ngroup().to_numpy()
     activity = sets.activity_id.to_numpy()
     new_session = np.r_[True, activity[1:] != activity[:-1]]
     session = np.cumsum(new_session) - 1
     count = int(new_session.sum())
 
     def residuals(reps: np.ndarray) -> np.ndarray:
-        reference = _leave_one_out_mean(cell, reps)
-        reference = np.where(np.isfinite(reference), reference, _leave_one_out_mean(wider, reps))
-        return mean_by(session, reps - reference, count)
+        return mean_by(session, reps - _leave_one_out_mean(cell, reps), count)
 
     return residuals
 

@@ -135,7 +135,7 @@ def _correlation(family: str, test: str, x: np.ndarray) -> Design:
 def designs(short: AthleteData, long: AthleteData) -> list[Design]:
     """Every test of every family on its own design: 16-week tables, 52 weeks where a family needs more."""
     nights = nights_table(short, None)
-    sessions = strength_sessions(short, None)
+    sessions = strength_sessions(long, None)  # 16 weeks hold too few sessions after a rest day to test
     rested = sessions.rest_days_before.to_numpy(float) >= 1
     out = [
         _flag("recovery", "evening yoga → night (deep sleep, hours, HRV)", yoga_design(nights), 1.5, 18),

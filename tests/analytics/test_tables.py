@@ -72,12 +72,10 @@ def test_pr_sessions_equal_the_pandas_groupby(data: AthleteData) -> None:
     sets = data.sets.copy()
     day = pd.to_datetime(sets.day)
     sets["block"] = (day - day.min()).dt.days // 28
-    loo = {}
-    for keys in (["name", "weight", "block"], ["name", "weight"]):
-        total = sets.groupby(keys, dropna=False).reps.transform("sum")
-        size = sets.groupby(keys, dropna=False).reps.transform("size")
-        loo[len(keys)] = np.where(size >= 2, (total - sets.reps) / (size - 1), np.nan)
-    sets["rep_resid"] = sets.reps - np.where(np.isfinite(loo[3]), loo[3], loo[2])
+    keys = ["name", "weight", "block"]
+    total = sets.groupby(keys, dropna=False).reps.transform("sum")
+    size = sets.groupby(keys, dropna=False).reps.transform("size")
+    sets["rep_resid"] = np.where(size >= 2, sets.reps - (total - sets.reps) / (size - 1), np.nan)
     ref = sets.groupby(["activity_id", "day", "title"], as_index=False).agg(
         pr=("is_pr", "any"), rest_days_before=("rest_days_before", "first"), rep_resid=("rep_resid", "mean")
     )
