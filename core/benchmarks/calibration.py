@@ -1,6 +1,6 @@
 """Calibration of the pattern statistics: null rejection rates per test, findings on null athletes, power.
 
-    python -m core bench calibration --quick            # CI size: 300 simulations, 60 null athletes, 12 per power cell
+    python -m core bench calibration --quick            # CI size: 200 simulations, 30 null athletes, 6 per power cell
     python -m core bench calibration                    # 2,000 simulations per test and φ, 300 null athletes, 50 per cell
     python -m core bench calibration --part null --athletes 500 --json
 
@@ -61,7 +61,7 @@ from core.db import connect
 
 PHIS = (0.0, 0.5, 0.8)
 LEVELS = (0.01, 0.05)
-QUICK = {"simulations": 300, "athletes": 60, "per_cell": 12}
+QUICK = {"simulations": 200, "athletes": 30, "per_cell": 6}
 PARTS = ("tests", "null", "power")
 POWER_CELLS = (  # (effect key, planted, weeks)
     ("leg_day_run_hr", Planted(leg_pace_pct=6.0), 16),
