@@ -5,6 +5,9 @@ mix and duration (a long ride feels harder than an easy run whatever the night b
 weekend's long sessions) and with a time trend (a build phase raises every RPE). RPE is autocorrelated over
 days (fatigue comes in weeks), so the regression is AR(1)-whitened before its residual-space permutation test.
 
+Each question is one-sided — do sessions feel *harder*? — and is tested one-sidedly (a lighter feel after a short
+night is not what the question asks, and a two-sided test would spend half its power on it).
+
 The day before is described by exogenous numbers only — hours of sleep and training minutes — never by
 yesterday's RPE: a flag made from the lagged outcome would turn the outcome's own autocorrelation into a
 "finding".
@@ -89,7 +92,7 @@ def effort_design(days: pd.DataFrame, mask: np.ndarray) -> FlagDesign:
     controls = np.column_stack(
         [shares, np.log(days.minutes.to_numpy(float)), weekday_dummies(days.day), days_since_start(days.day)]
     )
-    return FlagDesign(controls, mask.astype(float), day_numbers(days.day))
+    return FlagDesign(controls, mask.astype(float), day_numbers(days.day), alternative="greater")
 
 
 def effort_hypothesis(table: pd.DataFrame, key: str, what: str, flag: np.ndarray) -> Hypothesis | None:
@@ -120,7 +123,7 @@ def effort_hypothesis(table: pd.DataFrame, key: str, what: str, flag: np.ndarray
         unit="RPE points",
         n=len(values),
         p=test.p,
-        large_enough=abs(effect) >= MIN_RPE_POINTS,
+        large_enough=effect >= MIN_RPE_POINTS,
         ci=ci,
         evidence={
             "flagged_days": int(mask.sum()),
