@@ -25,7 +25,7 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from core.db import connect
-from core.db.connection import insert_frame
+from core.db.connection import checkpoint, insert_frame
 
 AS_OF = date(2026, 11, 19)
 RUN_DAYS = (1, 3, 5, 6)  # Tue, Thu, the long run Saturday, Sunday
@@ -74,6 +74,7 @@ def ar1(rng: np.random.Generator, n: int, phi: float, sd: float) -> np.ndarray:
     return np.asarray(lfilter([1.0], [1.0, -phi], shocks))
 
 
+# long: one day-by-day simulation whose schedule, physiology and planted effects share state; split, it reads worse
 def null_athlete_tables(
     seed: int,
     weeks: int = 32,
@@ -291,7 +292,7 @@ def write_null_athlete(path: Path, seed: int, weeks: int = 32, schedule: Schedul
     con = connect(path)
     try:
         insert_athlete(con, null_athlete_tables(seed, weeks, schedule=schedule))
-        con.execute("CHECKPOINT")
+        checkpoint(con)
     finally:
         con.close()
     return path
