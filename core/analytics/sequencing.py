@@ -5,6 +5,7 @@ Runs after leg days are usually the short easy ones, and HR drifts up over long 
 at equal speed AND equal duration (cardiac drift), within weekday (leg day is often a fixed weekday, and the
 next day's runs may differ for other reasons) and with a time trend for fitness, never HR ~ speed alone.
 When every run after legs falls on weekdays with no other runs, the comparison cannot be made and says so.
+The question is one-sided (do leg days cost run economy: higher HR at the same pace?) and so is its test.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def leg_day_design(runs: pd.DataFrame) -> FlagDesign:
     controls = np.column_stack(
         [runs.speed_ms, runs.duration_min, days_since_start(runs.day), weekday_dummies(runs.day)]
     )
-    return FlagDesign(controls, runs.after_legs.to_numpy(float), day_numbers(runs.day))
+    return FlagDesign(controls, runs.after_legs.to_numpy(float), day_numbers(runs.day), alternative="greater")
 
 
 def leg_day_hypothesis(runs: pd.DataFrame) -> Hypothesis | None:
@@ -107,7 +108,7 @@ def leg_day_hypothesis(runs: pd.DataFrame) -> Hypothesis | None:
         unit="bpm",
         n=len(runs),
         p=test.p,
-        large_enough=abs(effect) >= MIN_HR_BPM,
+        large_enough=effect >= MIN_HR_BPM,
         ci=ci,
         evidence={
             "after_legs_runs": n_after,
