@@ -61,7 +61,7 @@ class Finding:
 
     @property
     def effect_text(self) -> str:
-        """The effect as every headline and summary prints it: '+7.9 bpm', '+13.0 % relative', '-0.64 Spearman rho'."""
+        """The effect as every headline and summary prints it: '+7.9 bpm', '+13.0 % relative', '-0.64 partial r'."""
         return effect_text(self.effect, self.unit)
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,7 +70,7 @@ class Finding:
 
 def effect_text(effect: float, unit: str) -> str:
     """One rounding for an effect everywhere it is shown: 2 decimals for correlations, 1 for everything else."""
-    return f"{effect:+.2f} {unit}" if unit == "Spearman rho" else f"{effect:+.1f} {unit}"
+    return f"{effect:+.2f} {unit}" if unit in ("Spearman rho", "partial r") else f"{effect:+.1f} {unit}"
 
 
 @dataclass(frozen=True, eq=False)

@@ -3,7 +3,7 @@ lower-body e1RM into the next block; swim minutes vs upper-body.
 
 Four-week blocks hold one deload of a usual cycle, so a deload does not masquerade as lost strength.
 Both series drift over months (more volume as a season builds, strength rising), so the association is
-measured on detrended, prewhitened ranks. It needs 6 block pairs: 28 weeks of history.
+measured as a partial correlation after each series' trend, under AR(1) errors. It needs 6 block pairs: 28 weeks of history.
 """
 
 from __future__ import annotations
@@ -106,14 +106,14 @@ def interference(data: AthleteData, since: date | None) -> FamilyResult:
             Hypothesis(
                 family="interference",
                 key=f"{sport}_volume_{region}_strength",
-                headline=f"More {sport} volume → {'smaller' if rho < 0 else 'larger'} {region}-body gains (ρ={rho:+.2f})",
+                headline=f"More {sport} volume → {'smaller' if rho < 0 else 'larger'} {region}-body gains (r={rho:+.2f})",
                 detail=(
                     f"More {sport} volume went with {'smaller' if rho < 0 else 'larger'} {region}-body e1RM gains over "
-                    f"the next 4 weeks (detrended Spearman ρ={rho:+.2f}, {len(sub)} blocks; the biggest block from "
+                    f"the next 4 weeks (detrended partial r={rho:+.2f}, {len(sub)} blocks; the biggest block from "
                     f"{top.block_start} ({top.minutes:.0f} min) was followed by {top.e1rm_change_pct:+.1f}%)"
                 ),
                 effect=round(rho, 2),
-                unit="Spearman rho",
+                unit="partial r",
                 n=len(sub),
                 p=p,
                 large_enough=abs(rho) >= MIN_ABS_CORR,

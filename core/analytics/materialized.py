@@ -20,7 +20,7 @@ from core.db.findings import (
     write_pattern_run,
 )
 
-ANALYSIS_VERSION = "patterns-2"  # bump when the families or their thresholds change: stored runs go stale
+ANALYSIS_VERSION = "patterns-3"  # bump when the families or their thresholds change: stored runs go stale
 
 
 def data_version(con: duckdb.DuckDBPyConnection, athlete_id: int) -> str:

@@ -6,7 +6,7 @@ Profiling showed the families re-reading the same snapshots four times per athle
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from core.analytics.load import daily_snapshots
-from core.db.analytics import daily_sport_volume, run_observations, strength_top_sets
+from core.db.analytics import daily_sport_volume, run_observations, session_efforts, strength_top_sets
 from core.db.athletes import find_athlete
 
 LEG_WINDOW_HOURS = 36.0
 EVENING_FROM_HOUR = 17
+SESSION_COLUMNS = ["activity_id", "start_time", "day", "type", "duration_min", "rpe"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,20 +32,27 @@ class AthleteData:
     runs: pd.DataFrame  # run_observations
     sets: pd.DataFrame  # strength_top_sets
     volume: pd.DataFrame  # daily_sport_volume
+    sessions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SESSION_COLUMNS))  # session_efforts
 
 
 def load_athlete_data(con: duckdb.DuckDBPyConnection, athlete_id: int) -> AthleteData:
-    """Query everything once: snapshots, runs with the leg-day flag, strength top sets, daily sport volume."""
+    """Query everything once: snapshots, runs with the leg-day flag, strength top sets, daily sport volume, and
+    every session's RPE."""
     snaps = daily_snapshots(con, [athlete_id], with_workouts=False).drop(columns=["workouts"])
     volume = daily_sport_volume(con, athlete_id, EVENING_FROM_HOUR)
     volume["day"] = pd.to_datetime(volume.day)
+    runs = run_observations(con, athlete_id, LEG_WINDOW_HOURS)
+    sets = strength_top_sets(con, athlete_id)
+    sessions = session_efforts(con, athlete_id)
+    # A session uploaded twice (watch and phone) is one session: a copy would count as an independent observation.
     return AthleteData(
         athlete_id=athlete_id,
         as_of=find_athlete(con, athlete_id).as_of,
         snapshots=snaps,
-        runs=run_observations(con, athlete_id, LEG_WINDOW_HOURS),
-        sets=strength_top_sets(con, athlete_id),
+        runs=runs[~runs.duplicated(["start_time", "duration_min", "distance_m", "avg_hr"])].reset_index(drop=True),
+        sets=sets[~sets.duplicated(["start_time", "title", "position", "name"])].reset_index(drop=True),
         volume=volume,
+        sessions=sessions[~sessions.duplicated(["start_time", "type", "duration_min"])].reset_index(drop=True),
     )
 
 
@@ -63,13 +71,13 @@ def day_text(value: object) -> str:
 def days_since_start(days: pd.Series) -> np.ndarray:
     """Days since the first value, as floats (a time covariate for trends)."""
     stamps = pd.to_datetime(days)
-    return (stamps - stamps.min()).dt.days.to_numpy(float)
+    return np.asarray((stamps - stamps.min()).dt.days.to_numpy(float))
 
 
 def weekday_dummies(days: pd.Series) -> np.ndarray:
     """Six 0/1 columns for Tuesday..Sunday (Monday is the baseline): weekday rhythm as covariates."""
     weekday = pd.to_datetime(days).dt.day_of_week.to_numpy()
-    return (weekday[:, None] == np.arange(1, 7)[None, :]).astype(float)
+    return np.asarray((weekday[:, None] == np.arange(1, 7)[None, :]).astype(float))
 
 
 def mean_by(codes: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
@@ -80,7 +88,6 @@ def mean_by(codes: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
         return np.bincount(codes, np.where(known, values, 0.0), groups) / np.bincount(codes, known, groups)
 
 
-def consecutive(days: pd.Series) -> np.ndarray:
-    """True where a row's day directly follows the previous row's (AR(1) whitening continues there)."""
-    stamps = pd.to_datetime(days).to_numpy()
-    return np.r_[False, np.diff(stamps) == np.timedelta64(1, "D")]
+def day_numbers(days: pd.Series | pd.Index) -> np.ndarray:
+    """Days since 1970-01-01 as integers: the rows' positions in time for AR(1) whitening across gaps."""
+    return np.asarray(pd.to_datetime(days).to_numpy().astype("datetime64[D]").astype(np.int64))

@@ -3,7 +3,9 @@
 HRV is strongly autocorrelated, so comparing the episode's last 7 days with the 14 before it by label
 shuffles would find "declines" in noise (8.7% at p < 0.01 with lag-1 autocorrelation 0.5). The contrast
 is instead tested after AR(1) whitening, with φ estimated on the athlete's whole HRV series outside
-overload episodes (a 21-day window alone is too short to estimate it).
+overload episodes (a 21-day window alone is too short to estimate it), bias-corrected for the trend fitted
+first and the gaps the episodes leave (`stats.ar1_phi`). The question is one-sided (does HRV fall?), and so is
+the test.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import pandas as pd
 
 from core.analytics.findings import FDR_Q, FamilyResult, Hypothesis
 from core.analytics.load import acr_column
-from core.analytics.observations import AthleteData, consecutive, day_text, since_filter
-from core.analytics.stats import coefficient_interval, detrended, flag_effect_test, lag1_autocorrelation
+from core.analytics.observations import AthleteData, day_numbers, day_text, since_filter
+from core.analytics.stats import FlagDesign, ar1_phi, coefficient_interval
 
 OVERLOAD_ACR = 1.4
 OVERLOAD_MIN_DAYS = 10  # "about two weeks" above 1.4, gaps of <= 2 days bridged
@@ -36,14 +38,34 @@ def overload_episodes(frame: pd.DataFrame, column: str, threshold: float = OVERL
     return episodes
 
 
-def _hrv_phi(snaps: pd.DataFrame, episodes: list[tuple[pd.Timestamp, pd.Timestamp]]) -> float:
-    """Lag-1 autocorrelation of detrended HRV on days outside every episode (and its 14-day lead-in)."""
+def episode_design(
+    days: pd.Series, hrv: np.ndarray, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[np.ndarray, np.ndarray, FlagDesign]:
+    """Rows (as masks over all days with HRV) of the 14 days before an episode and of its last 7 days, and the
+    one-sided design (does HRV fall?) over those rows."""
+    d = pd.to_datetime(days)
+    known = np.isfinite(hrv)
+    baseline = ((d >= start - pd.Timedelta(days=14)) & (d <= start - pd.Timedelta(days=1))).to_numpy() & known
+    late = ((d >= end - pd.Timedelta(days=6)) & (d <= end)).to_numpy() & known
+    rows = baseline | late
+    return baseline, late, FlagDesign(None, late[rows].astype(float), day_numbers(days[rows]), "less")
+
+
+def hrv_phi(snaps: pd.DataFrame, episodes: list[tuple[pd.Timestamp, pd.Timestamp]]) -> float:
+    """Bias-corrected AR(1) φ of HRV around a linear trend and a weekday rhythm, on days outside every episode (and its 14-day lead-in),
+    gaps between the remaining days kept as gaps."""
     outside = np.ones(len(snaps), bool)
     for start, end in episodes:
         outside &= ~((snaps.day >= start - pd.Timedelta(days=14)) & (snaps.day <= end)).to_numpy()
     hrv = snaps.hrv_ms.to_numpy(float)[outside]
-    hrv = hrv[np.isfinite(hrv)]
-    return lag1_autocorrelation(detrended(hrv)) if len(hrv) >= 14 else 0.0
+    days = day_numbers(snaps.day)[outside]
+    known = np.isfinite(hrv)
+    hrv, days = hrv[known], days[known]
+    if len(hrv) < 14:
+        return 0.0
+    weekday = ((days + 3) % 7)[:, None] == np.arange(1, 7)[None, :]  # day 0 = 1970-01-01, a Thursday
+    trend = np.column_stack([np.ones(len(days)), days - days[0], weekday]).astype(float)
+    return ar1_phi(hrv - trend @ np.linalg.lstsq(trend, hrv, rcond=None)[0], trend, days)
 
 
 def overload(data: AthleteData, since: date | None, *, variant: str = OVERLOAD_VARIANT) -> FamilyResult:
@@ -53,21 +75,17 @@ def overload(data: AthleteData, since: date | None, *, variant: str = OVERLOAD_V
     window = since_filter(snaps, since)[["day", "load", "training_load", column, "hrv_ms", "resting_hr"]]
     found = [(a, b) for a, b in overload_episodes(window, column) if b - a + 1 >= OVERLOAD_MIN_DAYS]
     spans = [(window.day.iloc[a], window.day.iloc[b]) for a, b in found]
-    phi = _hrv_phi(snaps, spans)
+    phi = hrv_phi(snaps, spans)
     tests: list[Hypothesis] = []
     notes = [] if found else [f"not testable: no {OVERLOAD_MIN_DAYS}+ day run of {variant} ACR above {OVERLOAD_ACR}"]
-    hrv = snaps.set_index("day").hrv_ms
+    hrv = snaps.hrv_ms.to_numpy(float, na_value=np.nan)
     for (a, b), (start, end) in zip(found, spans, strict=True):
-        baseline = hrv.loc[start - pd.Timedelta(days=14) : start - pd.Timedelta(days=1)].dropna()
-        late = hrv.loc[end - pd.Timedelta(days=6) : end].dropna()
-        if len(baseline) < 7 or len(late) < 5:
+        baseline, late, design = episode_design(snaps.day, hrv, start, end)
+        if baseline.sum() < 7 or late.sum() < 5:
             notes.append(f"episode {day_text(start)}–{day_text(end)} not testable: too little HRV around it")
             continue
-        series = pd.concat([baseline, late])
-        series = series[~series.index.duplicated()]
-        flag = (series.index >= end - pd.Timedelta(days=6)).astype(float)
-        test = flag_effect_test(series.to_numpy(float), None, flag, phi=phi, continues=consecutive(series.index))
-        base_mean = float(baseline.mean())
+        test = design.test(hrv[baseline | late], phi)
+        base_mean = float(hrv[baseline].mean())
         rel = round(test.effect / base_mean * 100, 1)
         ci = coefficient_interval(test, 100 / base_mean) if test.p.value <= FDR_Q else None
         peak = float(window.iloc[a : b + 1][column].max())
@@ -79,11 +97,11 @@ def overload(data: AthleteData, since: date | None, *, variant: str = OVERLOAD_V
                 detail=(
                     f"Acute:chronic ratio ({variant}) stayed above {OVERLOAD_ACR} for {b - a + 1} days, "
                     f"{day_text(start)}–{day_text(end)} (peak {peak:.2f}), while HRV changed {rel:+.1f}% "
-                    f"({base_mean:.0f} → {late.mean():.0f} ms; AR(1) φ={phi:.2f} allowed for)"
+                    f"({base_mean:.0f} → {hrv[late].mean():.0f} ms; AR(1) φ={phi:.2f} allowed for)"
                 ),
                 effect=rel,
                 unit="% HRV by episode end",
-                n=len(series),
+                n=int((baseline | late).sum()),
                 p=test.p,
                 large_enough=rel <= -MIN_HRV_DROP_PCT,
                 ci=ci,

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 from threadpoolctl import ThreadpoolController
 
+from core.analytics.effort import effort
 from core.analytics.findings import FDR_Q, FamilyResult, Finding, finding_from, strongest
 from core.analytics.interference import interference
 from core.analytics.load import AnalyticsError, window_start
@@ -34,6 +35,7 @@ FAMILIES: dict[str, Callable[[AthleteData, date | None], FamilyResult]] = {
     "recovery": recovery,
     "overload": overload,
     "performance": performance,
+    "effort": effort,
 }
 
 

@@ -11,6 +11,7 @@ removed only a third of the bias.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from itertools import combinations
 
@@ -28,9 +29,37 @@ MIN_EXTRA_REPS = 0.75
 MIN_PR_RATE_GAP = 0.25
 
 
+def _leave_one_out_mean(cell: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Mean of the other values in each row's cell (NaN for a cell of one): a set is never compared with itself,
+    which shrank every effect by (1 − 1/m) in a cell of m sets."""
+    size = np.bincount(cell)
+    total = np.bincount(cell, values)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(size[cell] >= 2, (total[cell] - values) / (size[cell] - 1), np.nan)
+
+
+def session_rep_residuals(sets: pd.DataFrame) -> Callable[[np.ndarray], np.ndarray]:
+    """A function from every top set's reps to each session's mean rep residual: reps vs the other sets of the same
+    exercise at the same load in the same 4-week block (progression removed); a set alone in its cell has no
+    reference (the same load in another block was tried: progression made it noise that hid a planted effect).
+    The cells are worked out once; `bench calibration` reuses them."""
+    day = sets.day.to_numpy().astype("datetime64[D]")
+    block = (day - day.min()).astype(np.int64) // 28
+    cell = sets.groupby([sets.name, sets.weight, block], dropna=False, sort=False).ngroup().to_numpy()
+    activity = sets.activity_id.to_numpy()
+    new_session = np.r_[True, activity[1:] != activity[:-1]]
+    session = np.cumsum(new_session) - 1
+    count = int(new_session.sum())
+
+    def residuals(reps: np.ndarray) -> np.ndarray:
+        return mean_by(session, reps - _leave_one_out_mean(cell, reps), count)
+
+    return residuals
+
+
 def pr_sessions(data: AthleteData) -> pd.DataFrame:
-    """Strength sessions with PR flag, rest days before, sleep that night, protein the day before, and rep_resid:
-    top-set reps vs the same exercise at the same load in the same 4-week block (progression removed).
+    """Strength sessions with PR flag, rest days before, sleep that night, protein the day before, and rep_resid
+    (`session_rep_residuals`).
 
     Group means by counts (bincount) and sessions by runs of rows (the sets come ordered by session): the
     family runs on every page view, and pandas' groupby/merge machinery cost more than the statistics.
@@ -39,15 +68,10 @@ def pr_sessions(data: AthleteData) -> pd.DataFrame:
     if sets.empty:
         return pd.DataFrame(columns=["activity_id", "day", "title", "pr", "rest_days_before", "sleep_hours"])
     day = sets.day.to_numpy().astype("datetime64[D]")
-    block = (day - day.min()).astype(np.int64) // 28
-    cell = sets.groupby([sets.name, sets.weight, block], dropna=False, sort=False).ngroup().to_numpy()
-    reps = sets.reps.to_numpy(float)
-    size = np.bincount(cell)
-    resid = np.where(size[cell] >= 2, reps - mean_by(cell, reps, len(size))[cell], np.nan)
     activity = sets.activity_id.to_numpy()
     new_session = np.r_[True, activity[1:] != activity[:-1]]
     starts = np.flatnonzero(new_session)
-    rep_resid = mean_by(np.cumsum(new_session) - 1, resid, len(starts))
+    rep_resid = session_rep_residuals(sets)(sets.reps.to_numpy(float))
     days = pd.DatetimeIndex(day[starts])
     snaps = data.snapshots.set_index(pd.DatetimeIndex(data.snapshots.day.to_numpy().astype("datetime64[D]")))
     sessions = pd.DataFrame(
@@ -122,7 +146,7 @@ def _cross_fit(outcome: np.ndarray, matrix: np.ndarray, weights: np.ndarray) -> 
         t_pick, _ = rule_statistics(outcome, matrix, weights, pick)
         _, d_measure = rule_statistics(outcome, matrix, weights, measure)
         estimates.append(d_measure[np.arange(len(weights)), np.argmax(t_pick, axis=1)])
-    return (estimates[0] + estimates[1]) / 2
+    return np.asarray((estimates[0] + estimates[1]) / 2)
 
 
 def search_corrected(
@@ -136,9 +160,10 @@ def search_corrected(
     return point, percentile_interval(_cross_fit(outcome, matrix, resample_counts(len(outcome), N_BOOT, salt=1)))
 
 
-def _max_t_null(outcome: np.ndarray, matrix: np.ndarray):
-    """Max over rules of the standardized difference for rows of permuted outcomes. Rule sizes, the total and
-    the spread do not change under permutation, so one matrix product per batch is all that is left."""
+def _max_t_null(outcome: np.ndarray, matrix: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """Max over rules of the standardized difference for rows of permuted outcomes, signed (the question is
+    one-sided: which rule adds reps), never clipped at 0. Rule sizes, the total and the spread do not change under
+    permutation, so one matrix product per batch is all that is left."""
     inside = matrix.sum(axis=1)
     outside = len(outcome) - inside
     total = outcome.sum()
@@ -148,10 +173,17 @@ def _max_t_null(outcome: np.ndarray, matrix: np.ndarray):
 
     def null(perms: np.ndarray) -> np.ndarray:
         sums = (y32[perms] @ m_t).astype(float)
-        t = (sums / inside - (total - sums) / outside) / scale
-        return np.maximum(t.max(axis=1), 0.0)
+        return np.asarray(((sums / inside - (total - sums) / outside) / scale).max(axis=1))
 
     return null
+
+
+def best_rule_test(outcome: np.ndarray, matrix: np.ndarray) -> tuple[int, PValue, np.ndarray]:
+    """The rule (row of `matrix`) with the largest standardized gain, its one-sided max-T p, every rule's raw gain."""
+    t_obs, diff_obs = rule_statistics(outcome, matrix)
+    best = int(np.argmax(t_obs[0]))
+    p = sequential_p(_max_t_null(outcome, matrix), float(t_obs[0, best]), len(outcome), alternative="greater")
+    return best, p, diff_obs
 
 
 def performance(data: AthleteData, since: date | None) -> FamilyResult:
@@ -176,9 +208,7 @@ def performance(data: AthleteData, since: date | None) -> FamilyResult:
             "performance", (), sessions, f"not testable: no rule splits the sessions into groups of {MIN_RULE_GROUP}+"
         )
     matrix = np.array([m for _, m in rules], dtype=float)
-    t_obs, diff_obs = rule_statistics(outcome, matrix)
-    best = int(np.argmax(t_obs[0]))
-    p: PValue = sequential_p(_max_t_null(outcome, matrix), t_obs[0, best], len(outcome))
+    best, p, diff_obs = best_rule_test(outcome, matrix)
     name, mask = rules[best]
     raw = float(diff_obs[0, best])
     effect, ci = search_corrected(outcome, matrix, interval=p.value <= FDR_Q)

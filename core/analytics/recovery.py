@@ -21,13 +21,13 @@ from core.analytics.findings import FDR_Q, FamilyResult, Hypothesis
 from core.analytics.observations import (
     EVENING_FROM_HOUR,
     AthleteData,
-    consecutive,
+    day_numbers,
     day_text,
     days_since_start,
     since_filter,
     weekday_dummies,
 )
-from core.analytics.stats import coefficient_interval, flag_effect_test
+from core.analytics.stats import FlagDesign, coefficient_interval
 
 MIN_GROUP = 8
 MIN_RELATIVE_PCT = 5.0
@@ -56,15 +56,22 @@ def nights_table(data: AthleteData, since: date | None) -> pd.DataFrame:
     return since_filter(days.dropna(subset=["next_deep_sleep_pct"]), since)
 
 
-def _hypothesis(days: pd.DataFrame, column: str, label: str, short: str) -> Hypothesis | None:
+def yoga_design(nights: pd.DataFrame) -> FlagDesign:
+    """Evening yoga as the flag, weekday and a time trend as controls, on the nights' days."""
+    controls = np.column_stack([weekday_dummies(nights.day), days_since_start(nights.day)])
+    return FlagDesign(controls, nights.evening_yoga.to_numpy(float), day_numbers(nights.day))
+
+
+def yoga_hypothesis(days: pd.DataFrame, column: str, label: str, short: str) -> Hypothesis | None:
     ok = days[column].notna().to_numpy()
     sub = days[ok].reset_index(drop=True)
     values = sub[column].to_numpy(float)
     mask = sub.evening_yoga.to_numpy(bool)
     if mask.sum() < MIN_GROUP or (~mask).sum() < MIN_GROUP:
         return None
-    controls = np.column_stack([weekday_dummies(sub.day), days_since_start(sub.day)])
-    test = flag_effect_test(values, controls, mask.astype(float), continues=consecutive(sub.day))
+    test = yoga_design(sub).test(values)
+    if not np.isfinite(test.effect):
+        return None
     baseline = float(values[~mask].mean())
     rel = round(test.effect / baseline * 100, 1)
     ci = coefficient_interval(test, 100 / baseline) if test.p.value <= FDR_Q else None
@@ -98,7 +105,7 @@ def _hypothesis(days: pd.DataFrame, column: str, label: str, short: str) -> Hypo
 def recovery(data: AthleteData, since: date | None) -> FamilyResult:
     """Evening yoga vs the following night's deep sleep, sleep hours and HRV (within weekday)."""
     days = nights_table(data, since)
-    tests = [h for col, label, short in OUTCOMES if (h := _hypothesis(days, col, label, short)) is not None]
+    tests = [h for col, label, short in OUTCOMES if (h := yoga_hypothesis(days, col, label, short)) is not None]
     evening = int(days.evening_yoga.sum())
     note = "" if tests else f"evening yoga → sleep not testable: {evening} evening-yoga nights (need {MIN_GROUP})"
     return FamilyResult("recovery", tuple(tests), days, note)

@@ -1,18 +1,26 @@
-"""The statistics every pattern family shares: permutation p-values that stop early, regressions whose
-errors may be autocorrelated, detrended correlations, vectorized bootstraps and the FDR control.
+"""The statistics every pattern family shares: exact-under-the-null permutation tests of regression coefficients
+with autocorrelated errors, bootstraps and the FDR control.
 
-Why these choices:
+Why these choices (calibration and power measured by `python -m core bench calibration`, see docs/statistics.md):
 - Permutation p-values use Besag & Clifford's sequential Monte Carlo: permutations are drawn in growing
   batches and the test stops once `STOP_AFTER` permuted statistics reach the observed one (p = h / l).
   A clearly null test stops after a few dozen permutations; a strong one runs all `MAX_PERMUTATIONS`,
   and its p is then only known to be ≤ 1 / (B + 1): `PValue.at_floor` says so and `p_text` prints "≤".
+  One-sided questions ("HRV falls", "the best rule adds reps") are compared one-sidedly.
 - Permutation batches are cached by (size, batch), from a fixed seed: every test of the same size reuses
   them, and results are deterministic.
-- Days are not independent (HRV and sleep are autocorrelated). Regressions are Prais–Winsten whitened
-  with the lag-1 autocorrelation of their residuals (or a φ estimated on a longer series) before the
-  Freedman–Lane permutation: under AR(1) errors the whitened residuals are exchangeable again.
-- Weekly correlations are computed on detrended, prewhitened ranks: two series that both drift over the
-  weeks (fitness up, riding up) are not "correlated" because of it.
+- Controls are handled by Huh & Jhun's (2001) permutation in the residual space: y and the flag are rotated
+  onto an orthonormal basis of the space orthogonal to the controls (n − k coordinates) and those
+  coordinates are permuted. Under i.i.d. normal errors they are exchangeable, so the null is exact; plain
+  Freedman–Lane permutes n residuals that only carry n − k degrees of freedom, and its spread was too narrow by
+  √((n − k)/(n − 1)) (1.3 % at a nominal 1 %).
+- Days are not independent. Regressions are Prais–Winsten whitened (gaps between rows handled exactly:
+  φ^gap) with an AR(1) φ estimated without the known downward bias of the lag-1 autocorrelation of
+  regression residuals: φ is the value whose *expected* residual lag-1 autocorrelation, for this design and
+  these days, equals the observed one (the expectation is computed exactly from the design's projection).
+- Weekly and block correlations are the same test: y on [1, trend, x], whitened, in the residual space; the
+  effect is the partial correlation after trend and AR(1) memory. With a dozen points φ is whitened at its
+  estimate plus one standard error (measured: the plug-in alone is liberal).
 - Bootstraps resample with multinomial counts, so every resample is one weighted sum (no Python loop).
 """
 
@@ -22,16 +30,22 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 import numpy as np
-from scipy.stats import false_discovery_control, rankdata
+from scipy.linalg import lapack
+from scipy.signal import lfilter
+from scipy.stats import false_discovery_control
 
 SEED = 20170101
 BATCHES = (99, 300, 600, 1000, 3000)  # cumulative 4,999 permutations: the floor is 1/5000 = 0.0002
 MAX_PERMUTATIONS = sum(BATCHES)
 STOP_AFTER = 10  # Besag-Clifford h: stop once this many permuted statistics reach the observed one
 N_BOOT = 1000
-MAX_PHI = 0.9
+MAX_PHI = 0.95
+PHI_GRID = np.linspace(0.0, MAX_PHI, 20)
+
+Alternative = Literal["two-sided", "greater", "less"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +68,7 @@ def p_text(value: float, at_floor: bool = False) -> str:
     return f"p ≤ {shown}" if at_floor else f"p = {shown}"
 
 
-@lru_cache(maxsize=40)  # 8 sizes × 5 batches: up to about 240 MB at 104 weeks of days
+@lru_cache(maxsize=60)  # 12 sizes × 5 batches: up to about 300 MB at 104 weeks of days
 def _batch(n: int, index: int) -> np.ndarray:
     """Batch `index` of random permutations of range(n): BATCHES[index] rows, seeded by (SEED, n, index).
 
@@ -65,14 +79,21 @@ def _batch(n: int, index: int) -> np.ndarray:
     return perms
 
 
-def sequential_p(null_stats: Callable[[np.ndarray], np.ndarray], observed: float, n: int) -> PValue:
-    """Two-sided permutation p of `observed`; `null_stats(perm_rows)` returns the statistic for each row of a
-    (k × n) array of permutations. Stops early (Besag-Clifford) once STOP_AFTER permutations reach it."""
+def sequential_p(
+    null_stats: Callable[[np.ndarray], np.ndarray], observed: float, n: int, alternative: Alternative = "two-sided"
+) -> PValue:
+    """Permutation p of `observed`; `null_stats(perm_rows)` returns the statistic for each row of a (k × n) array of
+    permutations. Two-sided compares |statistics|, "greater" / "less" the signed ones in that direction (never a
+    clipped null). Stops early (Besag-Clifford) once STOP_AFTER permutations reach the observed statistic."""
+    if not math.isfinite(observed):
+        return PValue(1.0, 0, at_floor=False)
+    sign = -1.0 if alternative == "less" else 1.0
+    target = (abs(observed) if alternative == "two-sided" else sign * observed) - 1e-12 * max(1.0, abs(observed))
     reached = 0
     done = 0
-    target = abs(observed) - 1e-12
     for index in range(len(BATCHES)):
-        hits = np.abs(null_stats(_batch(n, index))) >= target
+        stats = null_stats(_batch(n, index))
+        hits = (np.abs(stats) if alternative == "two-sided" else sign * stats) >= target
         running = reached + np.cumsum(hits)
         if running[-1] >= STOP_AFTER:
             stop = int(np.argmax(running >= STOP_AFTER)) + 1
@@ -83,7 +104,8 @@ def sequential_p(null_stats: Callable[[np.ndarray], np.ndarray], observed: float
 
 
 def lag1_autocorrelation(values: np.ndarray) -> float:
-    """Lag-1 autocorrelation of a series (0 for fewer than 4 values), clipped to [0, MAX_PHI]."""
+    """Plain lag-1 autocorrelation of a series (0 for fewer than 4 values), clipped to [0, MAX_PHI]. Biased
+    downwards (by about (1 + 3φ)/n, more after a regression): tests use `ar1_phi` instead."""
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     if len(v) < 4:
@@ -98,34 +120,127 @@ def detrended(values: np.ndarray, time: np.ndarray | None = None) -> np.ndarray:
     v = np.asarray(values, dtype=float)
     t = np.arange(len(v), dtype=float) if time is None else np.asarray(time, dtype=float)
     design = np.column_stack([np.ones(len(v)), t])
-    return v - design @ np.linalg.lstsq(design, v, rcond=None)[0]
+    return np.asarray(v - design @ np.linalg.lstsq(design, v, rcond=None)[0])
 
 
-def whiten(matrix: np.ndarray, phi: float, continues: np.ndarray | None = None) -> np.ndarray:
+def column_basis(matrix: np.ndarray) -> np.ndarray:
+    """Orthonormal basis (n × rank) of a matrix's column space, rank-deficient matrices included (thin SVD)."""
+    m = np.asarray(matrix, dtype=float)
+    if not m.size:
+        return np.zeros((len(m), 0))
+    u, s, _ = np.linalg.svd(m, full_matrices=False)
+    if not s.size or s.max() <= 0:
+        return u[:, :0]
+    return u[:, s > s.max() * max(m.shape) * np.finfo(float).eps]
+
+
+def _covariance_times(days: np.ndarray, columns: np.ndarray, phi: float) -> np.ndarray:
+    """Σ @ columns for the AR(1) correlation Σ_ij = φ^|day_i − day_j|: two first-order filters over the calendar."""
+    if phi <= 0:
+        return columns.copy()
+    pos = (days - days[0]).astype(np.intp)
+    grid = np.zeros((int(pos[-1]) + 1, columns.shape[1]))
+    grid[pos] = columns
+    forward = lfilter([1.0], [1.0, -phi], grid, axis=0)
+    backward = lfilter([1.0], [1.0, -phi], grid[::-1], axis=0)[::-1]
+    return np.asarray((forward + backward - grid)[pos])
+
+
+@lru_cache(maxsize=256)
+def _expected_lag1_curve(key: bytes, n: int, r: int) -> np.ndarray:
+    basis = np.frombuffer(key[: n * r * 8]).reshape(n, r)
+    days = np.frombuffer(key[n * r * 8 :], dtype=np.int64)
+    pairs = np.flatnonzero(np.diff(days) == 1) + 1
+    q_now, q_prev = basis[pairs], basis[pairs - 1]
+    between = q_now.T @ q_prev  # Q' B Q for the lag matrix B (B[i, i-1] = 1 on consecutive days)
+    curve = np.empty(len(PHI_GRID))
+    for g, phi in enumerate(PHI_GRID):
+        s = _covariance_times(days, basis, float(phi))
+        cross = float(np.sum(q_prev * s[pairs]) + np.sum(q_now * s[pairs - 1]) - np.sum(between * (basis.T @ s).T))
+        pair_mean = (phi * len(pairs) - cross) / len(pairs)
+        curve[g] = pair_mean / ((n - float(np.trace(basis.T @ s))) / n)
+    curve.setflags(write=False)
+    return curve
+
+
+def ar1_phi(residuals: np.ndarray, design: np.ndarray, days: np.ndarray | None = None) -> float:
+    """AR(1) φ of a regression's errors, without the downward bias of the residuals' lag-1 autocorrelation.
+
+    The observed statistic is the mean product of residuals on consecutive days over their mean square; φ is the
+    value whose expected statistic, for residuals of this design on these days, equals it (clipped to
+    [0, MAX_PHI]). The expectation is exact for the quadratic forms (tr(B M Σ M) / tr(M Σ)); the design enters
+    through its projection only, so a trend or weekday controls are allowed for whatever they are."""
+    e = np.asarray(residuals, dtype=float)
+    d = day_positions(None, len(e), days)
+    pairs = np.flatnonzero(np.diff(d) == 1) + 1
+    square = float(e @ e)
+    if len(pairs) < 3 or square <= 0:
+        return 0.0
+    observed = float(e[pairs] @ e[pairs - 1]) / len(pairs) / (square / len(e))
+    basis = np.ascontiguousarray(column_basis(design))
+    curve = _expected_lag1_curve(basis.tobytes() + np.ascontiguousarray(d).tobytes(), len(e), basis.shape[1])
+    if observed <= curve[0]:
+        return 0.0
+    return float(np.interp(observed, np.maximum.accumulate(curve), PHI_GRID))
+
+
+def upper_phi(phi: float, n: int) -> float:
+    """φ̂ plus one standard error √((1 − φ̂²)/n), for the weekly and block series (12–14 points) too short to take
+    their own φ̂ at face value: the plug-in alone was measured liberal there (1.5–2 % at 1 %). Not used for the
+    daily flag tests: whitening with a φ above the truth was measured liberal for them."""
+    return min(phi + math.sqrt(max(1 - phi**2, 0.05) / max(n, 1)), MAX_PHI)
+
+
+def day_positions(continues: np.ndarray | None, n: int, days: np.ndarray | None = None) -> np.ndarray:
+    """Strictly increasing day numbers for the rows: `days` with a second row on the same day moved to the next
+    (the gaps after it kept), or from `continues` (True where a row is the day after the previous; a gap counts
+    as 2 days), or consecutive days."""
+    if days is not None:
+        d = np.asarray(days, dtype=np.int64)
+        if len(d) < 2:
+            return d
+        return np.asarray(d[0] + np.r_[0, np.cumsum(np.maximum(np.diff(d), 1))])
+    if continues is None:
+        return np.arange(n, dtype=np.int64)
+    step = np.where(np.asarray(continues, bool), 1, 2)
+    step[0] = 0
+    return np.cumsum(step).astype(np.int64)
+
+
+def whiten(matrix: np.ndarray, phi: float, days: np.ndarray | None = None) -> np.ndarray:
     """Prais-Winsten transform of the rows of a (n × k) array for AR(1) errors with coefficient phi.
 
-    `continues[i]` says row i directly follows row i-1 (the next day); a row after a gap starts a new
-    segment and is scaled by sqrt(1 - phi²) like the first row.
+    Rows are observed on `days` (default: consecutive days). A row `g` days after the previous one becomes
+    (x_i − φ^g x_{i−1})·√((1 − φ²)/(1 − φ^2g)); the first row x_0·√(1 − φ²): every row then has the same variance.
     """
     m = np.asarray(matrix, dtype=float)
-    if phi <= 0:
+    if phi <= 0 or not len(m):
         return m
-    follows = np.ones(len(m), bool) if continues is None else np.asarray(continues, bool).copy()
-    follows[0] = False
+    d = np.arange(len(m)) if days is None else np.asarray(days, dtype=float)
+    gap = np.diff(d)
+    decay = phi**gap
+    scale = math.sqrt(1 - phi**2) / np.sqrt(1 - decay**2)
     out = m * math.sqrt(1 - phi**2)
-    prev = np.r_[0, np.arange(len(m) - 1)]
-    out[follows] = m[follows] - phi * m[prev[follows]]
+    if m.ndim == 1:
+        out[1:] = (m[1:] - decay * m[:-1]) * scale
+    else:
+        out[1:] = (m[1:] - decay[:, None] * m[:-1]) * scale[:, None]
     return out
 
 
-def residualized(base: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Each column minus its projection on the span of `base`'s columns (rank-deficient bases included).
+def residual_coordinates(base: np.ndarray, *columns: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each column's coordinates in an orthonormal basis of the space orthogonal to `base`'s columns (Huh & Jhun):
+    n − rank(base) numbers that are i.i.d. under i.i.d. errors, so permuting them gives an exact null.
 
-    Projects through the thin SVD's left vectors, never an n × n hat matrix: O(n·k²) instead of O(n²).
-    """
-    u, s, _ = np.linalg.svd(base, full_matrices=False)
-    basis = u[:, s > s.max() * max(base.shape) * np.finfo(float).eps] if s.size and s.max() > 0 else u[:, :0]
-    return tuple(c - basis @ (basis.T @ c) for c in columns)
+    Householder QR of the base's column basis, applied to the columns without forming the n × n Q (O(n·k))."""
+    basis = column_basis(base)
+    stacked = np.column_stack(columns)
+    r = basis.shape[1]
+    if r == 0:
+        return tuple(stacked.T)
+    qr, tau, _, _ = lapack.dgeqrf(basis)
+    rotated, _, _ = lapack.dormqr("L", "T", qr, tau, stacked, lwork=max(1, 64 * stacked.shape[1]))
+    return tuple(np.asarray(rotated)[r:].T)
 
 
 @dataclass(frozen=True)
@@ -146,24 +261,46 @@ def flag_effect_test(
     *,
     phi: float | None = None,
     continues: np.ndarray | None = None,
+    days: np.ndarray | None = None,
+    alternative: Alternative = "two-sided",
 ) -> RegressionTest:
-    """Freedman-Lane permutation test of the flag's coefficient, after whitening with phi (default: the
-    lag-1 autocorrelation of the full model's residuals, in the rows' time order)."""
+    """GLS coefficient of `flag` (any numeric column) in y ~ 1 + controls + flag under AR(1) errors, tested by
+    permutation in the controls' residual space (Huh–Jhun) after whitening.
+
+    `days` are the rows' day numbers (or `continues`, True where a row is the day after the previous); φ defaults
+    to the bias-corrected estimate from the full model's residuals (`ar1_phi`)."""
     y = np.asarray(y, dtype=float)
     flag = np.asarray(flag, dtype=float)
+    d = day_positions(continues, len(y), days)
     base = np.ones((len(y), 1))
     if controls is not None and np.size(controls):
         base = np.column_stack([base, np.asarray(controls, dtype=float)])
     full = np.column_stack([base, flag])
     if phi is None:
-        phi = lag1_autocorrelation(y - full @ np.linalg.lstsq(full, y, rcond=None)[0])
-    wy = whiten(y, phi, continues)
-    wfull = whiten(full, phi, continues)
-    r_flag, r_y = residualized(wfull[:, :-1], wfull[:, -1], wy)
-    denom = float(r_flag @ r_flag)
-    effect = float(r_flag @ r_y) / denom
-    p = sequential_p(lambda perms: (r_y[perms] @ r_flag) / denom, effect, len(y))
+        phi = ar1_phi(y - full @ np.linalg.lstsq(full, y, rcond=None)[0], full, d)
+    wy = whiten(y, phi, d)
+    wfull = whiten(full, phi, d)
+    w, x = residual_coordinates(wfull[:, :-1], wy, wfull[:, -1])
+    denom = float(x @ x)
+    if denom <= 1e-12 * max(1.0, float(wfull[:, -1] @ wfull[:, -1])) or len(w) < 3:
+        return RegressionTest(math.nan, PValue(1.0, 0, at_floor=False), phi, wfull, wy)
+    effect = float(x @ w) / denom
+    p = sequential_p(lambda perms: (w[perms] @ x) / denom, effect, len(w), alternative)
     return RegressionTest(effect, p, phi, wfull, wy)
+
+
+@dataclass(frozen=True, eq=False)
+class FlagDesign:
+    """What a flag test holds fixed — controls, the flag, the rows' days, the direction asked — so the family and
+    the calibration benchmark (`bench calibration`, null outcomes on this very design) run the same test."""
+
+    controls: np.ndarray | None
+    flag: np.ndarray
+    days: np.ndarray
+    alternative: Alternative = "two-sided"
+
+    def test(self, y: np.ndarray, phi: float | None = None) -> RegressionTest:
+        return flag_effect_test(y, self.controls, self.flag, phi=phi, days=self.days, alternative=self.alternative)
 
 
 @lru_cache(maxsize=64)
@@ -177,7 +314,11 @@ def resample_counts(n: int, n_boot: int = N_BOOT, salt: int = 0) -> np.ndarray:
 
 
 def bootstrap_coefficients(design: np.ndarray, y: np.ndarray, n_boot: int = N_BOOT) -> np.ndarray:
-    """Last-column OLS coefficient on every pairs-bootstrap resample, all at once (weighted normal equations)."""
+    """Last-column OLS coefficient on every pairs-bootstrap resample, all at once (weighted normal equations).
+
+    The other columns are first replaced by an orthonormal basis of their span (same coefficient for the last
+    column): weekday dummies of a weekday never seen would otherwise make every resample singular."""
+    design = np.column_stack([column_basis(design[:, :-1]), design[:, -1]])
     w = resample_counts(len(y), n_boot)
     k = design.shape[1]
     outer = (design[:, :, None] * design[:, None, :]).reshape(len(y), k * k)
@@ -206,24 +347,28 @@ def percentile_interval(values: np.ndarray, level: float = 0.95) -> tuple[float,
 
 
 def detrended_correlation_test(x: np.ndarray, y: np.ndarray) -> tuple[float, PValue]:
-    """Rank correlation of two weekly series after removing each one's linear trend and AR(1) memory
-    (prewhitening): trends and slow drifts shared by both series do not count as association."""
+    """Partial correlation of two weekly (or block) series after each one's linear trend, with AR(1) errors:
+    y regressed on [1, trend, x], whitened, tested in the residual space of [1, trend] (Huh–Jhun). Trends and
+    slow drifts shared by both series do not count as association.
+
+    With 12–14 points the plug-in φ is often too low and the test too liberal (1.5–2 % at a nominal 1 %, measured);
+    whitening with φ̂ plus one standard error, √((1 − φ̂²)/n), restores the level. Ranks were dropped: the ranks of a
+    trending AR(1) series are not a linear trend plus AR(1) noise, and that alone gave 2 % at φ = 0.8."""
     # Weekly means that are equal on paper differ in the last bits depending on summation order: rounding first
-    # makes them ties, so the ranks do not depend on how the means were added up.
-    rx = rankdata(np.round(np.asarray(x, dtype=float), 9))
-    ry = rankdata(np.round(np.asarray(y, dtype=float), 9))
-    wx = _prewhitened(rx)
-    wy = _prewhitened(ry)
-    wx = (wx - wx.mean()) / (wx.std() or 1.0)
-    wy = (wy - wy.mean()) / (wy.std() or 1.0)
-    observed = float((wx * wy).mean())
-    return observed, sequential_p(lambda perms: (wy[perms] * wx).mean(axis=1), observed, len(wx))
-
-
-def _prewhitened(values: np.ndarray) -> np.ndarray:
-    resid = detrended(values)
-    phi = lag1_autocorrelation(resid)
-    return resid[1:] - phi * resid[:-1] if phi > 0 else resid[1:]
+    # makes the statistic independent of how the means were added up.
+    rx = np.round(np.asarray(x, dtype=float), 9)
+    ry = np.round(np.asarray(y, dtype=float), 9)
+    n = len(rx)
+    trend = np.column_stack([np.ones(n), np.arange(n, dtype=float)])
+    full = np.column_stack([trend, rx])
+    phi = ar1_phi(ry - full @ np.linalg.lstsq(full, ry, rcond=None)[0], full)
+    phi = upper_phi(phi, n)
+    w, xc = residual_coordinates(whiten(trend, phi), whiten(ry, phi), whiten(rx, phi))
+    scale = float(np.linalg.norm(w) * np.linalg.norm(xc))
+    if scale <= 1e-12 or len(w) < 3:
+        return 0.0, PValue(1.0, 0, at_floor=False)
+    observed = float(xc @ w) / scale
+    return observed, sequential_p(lambda perms: (w[perms] @ xc) / scale, observed, len(w))
 
 
 def benjamini_hochberg(p_values: list[float]) -> list[float]:

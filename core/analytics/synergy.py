@@ -2,7 +2,7 @@
 weekly ride minutes vs next week's run HR at the same pace and duration.
 
 Fitness rises and the training mix drifts over the weeks, so both series trend: the association is
-measured on detrended, prewhitened ranks, never on the raw weekly values.
+measured as a partial correlation after each series' trend, under AR(1) errors, never on the raw weekly values.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ TESTS = (
 
 def _week_number(days: pd.Series) -> np.ndarray:
     """Days since 1970-01-05 (a Monday) // 7: the same number for every day of a Monday-to-Sunday week."""
-    return (pd.to_datetime(days).to_numpy().astype("datetime64[D]").astype(np.int64) - 4) // 7
+    return np.asarray((pd.to_datetime(days).to_numpy().astype("datetime64[D]").astype(np.int64) - 4) // 7)
 
 
 def weekly_table(data: AthleteData, since: date | None) -> pd.DataFrame:
@@ -93,14 +93,14 @@ def synergy(data: AthleteData, since: date | None) -> FamilyResult:
             Hypothesis(
                 family="synergy",
                 key=key,
-                headline=f"More {x_label} → {direction} {y_label} next week (ρ={rho:+.2f})",
+                headline=f"More {x_label} → {direction} {y_label} next week (r={rho:+.2f})",
                 detail=(
-                    f"Weeks with more {x_label} were followed by {direction} {y_label} (detrended Spearman "
-                    f"ρ={rho:+.2f}, {len(sub)} weeks): week of {day_text(top.week)} {top[x]:.0f} min → {top[y]:.1f} "
+                    f"Weeks with more {x_label} were followed by {direction} {y_label} (detrended partial "
+                    f"r={rho:+.2f}, {len(sub)} weeks): week of {day_text(top.week)} {top[x]:.0f} min → {top[y]:.1f} "
                     f"{unit}; week of {day_text(low.week)} {low[x]:.0f} min → {low[y]:.1f} {unit}"
                 ),
                 effect=round(rho, 2),
-                unit="Spearman rho",
+                unit="partial r",
                 n=len(sub),
                 p=p,
                 large_enough=abs(rho) >= MIN_ABS_CORR,

@@ -213,3 +213,16 @@ def daily_sport_volume(con: duckdb.DuckDBPyConnection, athlete_id: int, evening_
         """,
         [evening_from_hour, evening_from_hour, athlete_id],
     ).df()
+
+
+def session_efforts(con: duckdb.DuckDBPyConnection, athlete_id: int) -> pd.DataFrame:
+    """Every top-level session with its logged RPE (NULL when unknown), type and duration, in start order."""
+    return con.execute(
+        """
+        SELECT activity_id, start_time, CAST(start_time AS DATE) AS day, type, duration_min, rpe
+        FROM activities
+        WHERE athlete_id = ? AND parent_id IS NULL AND duration_min > 0
+        ORDER BY start_time, activity_id
+        """,
+        [athlete_id],
+    ).df()

@@ -201,7 +201,9 @@ PROFILES: tuple[Profile, ...] = (
             SessionTemplate("Upper", 4, 17.5, False, UPPER_A),
             SessionTemplate("Lower Volume", 5, 17.5, True, LOWER_B),
         ),
-        # Tue and Sat runs fall ~13-15 h after a leg session; Wed, Thu and Sun runs do not.
+        # Runs on fixed weekdays; the lifting days rotate week by week, so which runs fall ~13-15 h after a leg
+        # session changes too: leg day is never one weekday, and its effect can be told from the weekday rhythm.
+        shuffle_session_days=True,
         cardio=(
             CardioSlot("run", 2, 6.5, 40),
             CardioSlot("run", 3, 17.5, 45, "tempo"),

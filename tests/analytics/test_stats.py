@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.analytics.performance import candidate_rules, rule_statistics, search_corrected
+from core.analytics.performance import candidate_rules, rule_statistics, search_corrected, session_rep_residuals
 from core.analytics.stats import (
     MAX_PERMUTATIONS,
     PValue,
+    ar1_phi,
     benjamini_hochberg,
     detrended_correlation_test,
     flag_effect_test,
@@ -117,3 +118,63 @@ def test_best_rule_effect_is_corrected_for_the_search() -> None:
     assert np.mean(raw_effects) >= 0.3
     assert abs(np.mean(corrected)) <= 0.25 * np.mean(raw_effects)
     assert np.mean(covered) >= 0.9
+
+
+def test_bias_corrected_phi_recovers_the_autocorrelation_that_lag1_underestimates() -> None:
+    """Given AR(1) residuals (φ = 0.7) of a regression on weekday dummies and a trend over 112 days, the plain lag-1
+    autocorrelation is biased low while ar1_phi is on average at most half as far from 0.7."""
+    rng = np.random.default_rng(11)
+    days = np.arange(112)
+    design = np.column_stack([np.ones(112), (days % 7)[:, None] == np.arange(1, 7), days]).astype(float)
+    plain, corrected = [], []
+    for _ in range(SIMULATIONS):
+        y = _ar1(rng, 112, 0.7)
+        e = y - design @ np.linalg.lstsq(design, y, rcond=None)[0]
+        plain.append(lag1_autocorrelation(e))
+        corrected.append(ar1_phi(e, design, days))
+    assert np.mean(plain) < 0.68 and abs(np.mean(corrected) - 0.7) < abs(np.mean(plain) - 0.7) / 2
+
+
+def test_residual_space_permutation_holds_its_level_with_many_controls() -> None:
+    """Given 40 rows, 8 control columns and no effect, the Huh-Jhun test rejects at p <= 0.05 in 2-9 % of 300 cases
+    (plain Freedman-Lane is too narrow by sqrt((n-k)/(n-1)) here)."""
+    rng = np.random.default_rng(12)
+    controls = rng.normal(size=(40, 8))
+    flag = (rng.random(40) < 0.4).astype(float)
+    rejections = sum(flag_effect_test(rng.normal(size=40), controls, flag, phi=0.0).p.value <= 0.05 for _ in range(300))
+    assert 6 <= rejections <= 27
+
+
+def test_one_sided_p_never_rewards_the_wrong_direction() -> None:
+    """Given a clearly negative statistic, a 'greater' test gives p near 1 and a 'less' test a small p."""
+    null = lambda perms: np.linspace(-1, 1, len(perms))  # noqa: E731
+    assert sequential_p(null, -0.99, 20, alternative="greater").value > 0.9
+    assert sequential_p(null, -0.99, 20, alternative="less").value < 0.05
+
+
+def test_leave_one_out_residuals_do_not_shrink_a_rep_effect() -> None:
+    """Given cells of two sets where one set has 1 more rep, the session residual is +1 (not +0.5 as when each set
+    was centred on a mean that included itself)."""
+    sets = pd.DataFrame(
+        {
+            "day": pd.to_datetime(["2026-01-01", "2026-01-03", "2026-01-05", "2026-01-07"]),
+            "name": ["Squat", "Squat", "Bench", "Bench"],
+            "weight": [100.0, 100.0, 60.0, 60.0],
+            "activity_id": [1, 2, 3, 4],
+        }
+    )
+    residuals = session_rep_residuals(sets)(np.array([9.0, 8.0, 6.0, 7.0]))
+    assert residuals == pytest.approx([1.0, -1.0, -1.0, 1.0])
+
+
+def test_calibration_bench_runs_small() -> None:
+    """The calibration benchmark's designs run every family's test on null data and give p-values in (0, 1]."""
+    from core.benchmarks import calibration
+
+    designs = calibration.designs(calibration.athlete(16), calibration.athlete(52))
+    assert {d.family for d in designs} >= {"recovery", "sequencing", "synergy", "interference", "overload", "effort"}
+    rng = np.random.default_rng(13)
+    for design in designs:
+        p = design.p_value(calibration.null_outcomes(design.days, 0.5, 1, rng)[0])
+        assert 0 < p <= 1
+    assert calibration.wilson_interval(0, 300)[1] == pytest.approx(0.0126, abs=1e-3)

@@ -67,15 +67,15 @@ def test_weekly_table_equals_the_pandas_groupby(data: AthleteData) -> None:
 
 
 def test_pr_sessions_equal_the_pandas_groupby(data: AthleteData) -> None:
-    """Given top sets, when sessions are cut by row runs, then PR flags, rest days, rep residuals, sleep and protein
-    equal the groupby/merge version."""
+    """Given top sets, when sessions are cut by row runs, then PR flags, rest days, leave-one-out rep residuals, sleep
+    and protein equal the groupby/merge version."""
     sets = data.sets.copy()
     day = pd.to_datetime(sets.day)
     sets["block"] = (day - day.min()).dt.days // 28
     keys = ["name", "weight", "block"]
-    mean = sets.groupby(keys, dropna=False).reps.transform("mean")
+    total = sets.groupby(keys, dropna=False).reps.transform("sum")
     size = sets.groupby(keys, dropna=False).reps.transform("size")
-    sets["rep_resid"] = np.where(size >= 2, sets.reps - mean, np.nan)
+    sets["rep_resid"] = np.where(size >= 2, sets.reps - (total - sets.reps) / (size - 1), np.nan)
     ref = sets.groupby(["activity_id", "day", "title"], as_index=False).agg(
         pr=("is_pr", "any"), rest_days_before=("rest_days_before", "first"), rep_resid=("rep_resid", "mean")
     )
