@@ -90,6 +90,7 @@ def cohort_views(in_dir: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB whose tables of the analysed names are views over the Parquet export, so every
     query in core/db reads the cohort as it reads the database."""
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     for table in (*EXPORT_QUERIES, VERSIONS_TABLE):
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM {_parquet_source(in_dir, table)}")
     return con
@@ -180,3 +181,46 @@ def load_materialized(con: duckdb.DuckDBPyConnection, runs: Path, findings: Path
         con.execute("ROLLBACK")
         raise
     return int(row[0]) if row else 0
+
+
+# The per-(athlete, day) facts the daily snapshot is built from, each read in one aggregate pass; the same
+# rules as the snapshot query in core/db/analytics.py (top-level workouts up to as_of, zero-minute ones
+# flagged, a day with a workout of unknown RPE has an unknown load).
+_DAILY_WORKOUTS_SQL = """
+SELECT a.athlete_id, CAST(a.start_time AS DATE) AS day,
+       count(*) FILTER (WHERE a.duration_min > 0) AS n_workouts,
+       CASE WHEN coalesce(bool_and(a.rpe IS NOT NULL) FILTER (WHERE a.duration_min > 0), true)
+            THEN coalesce(sum(a.duration_min * a.rpe) FILTER (WHERE a.duration_min > 0), 0.0) END AS load,
+       count(*) FILTER (WHERE NOT a.duration_min > 0) AS flagged_workouts
+FROM activities a JOIN athletes s USING (athlete_id)
+WHERE a.parent_id IS NULL AND CAST(a.start_time AS DATE) <= s.as_of
+GROUP BY ALL
+"""
+
+
+def daily_facts(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """Every athlete's as_of, daily workout facts, health and nutrition rows (unordered)."""
+    return {
+        "athletes": con.execute("SELECT athlete_id, as_of FROM athletes").df(),
+        "workouts": con.execute(_DAILY_WORKOUTS_SQL).df(),
+        "health": con.execute(
+            "SELECT athlete_id, day, sleep_hours, deep_sleep_pct, hrv_ms, resting_hr FROM daily_health"
+        ).df(),
+        "nutrition": con.execute("SELECT athlete_id, day, calories, protein_g FROM nutrition").df(),
+    }
+
+
+def aggregate_pass(con: duckdb.DuckDBPyConnection) -> int:
+    """The yardstick for the cohort snapshot: one GROUP BY (athlete, day) over the rows it reads (activities,
+    health, nutrition), fetched; groups returned."""
+    return len(
+        con.execute(
+            """
+            SELECT athlete_id, day, count(*) AS n, sum(x) AS total FROM (
+                SELECT athlete_id, CAST(start_time AS DATE) AS day, duration_min * rpe AS x FROM activities
+                UNION ALL SELECT athlete_id, day, sleep_hours FROM daily_health
+                UNION ALL SELECT athlete_id, day, calories FROM nutrition
+            ) GROUP BY ALL
+            """
+        ).df()
+    )
