@@ -40,6 +40,7 @@ COMMAND_MODULES = (
     "core.cli.replay",
     "core.cli.eval",
     "core.cli.chat",
+    "core.cli.cohort",
 )
 MAX_ARGUMENT_BYTES = 1_000_000  # @file / stdin text: larger input is refused, never read whole
 

@@ -31,7 +31,7 @@ def split_by_athlete(frames: dict[str, pd.DataFrame]) -> dict[int, dict[str, pd.
     by_athlete: dict[int, dict[str, pd.DataFrame]] = {}
     for table, frame in frames.items():
         for athlete_id, rows in frame.groupby("athlete_id", sort=False):
-            by_athlete.setdefault(int(athlete_id), {})[table] = rows  # type: ignore[call-overload]
+            by_athlete.setdefault(int(athlete_id), {})[table] = rows
     return by_athlete
 
 
@@ -67,7 +67,7 @@ def materialize_local(
     # spawn: a forked child would inherit DuckDB's threads and locks mid-flight
     with (
         ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool,
-        tqdm(total=len(ids), unit="athlete", desc="findings", disable=not progress) as bar,
+        tqdm(total=len(ids), unit="athlete", desc="findings", disable=None if progress else True) as bar,
     ):
         futures = [pool.submit(materialize_chunk, in_dir, chunk) for chunk in chunks]
         for future in as_completed(futures):

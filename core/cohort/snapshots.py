@@ -25,7 +25,8 @@ from core.db.cohort import cohort_views, daily_facts
 
 def _days(values: pd.Series) -> np.ndarray:
     """Dates as whole days since the epoch (int64)."""
-    return pd.to_datetime(values).to_numpy().astype("datetime64[D]").astype(np.int64)
+    days: np.ndarray = pd.to_datetime(values).to_numpy().astype("datetime64[D]").astype(np.int64)
+    return days
 
 
 def _window_mean(grid: np.ndarray, first: int, last: int) -> np.ndarray:
@@ -67,9 +68,7 @@ def snapshot_frame_from_facts(
     def scatter(rows: np.ndarray, days: np.ndarray, values: pd.Series, fill: float) -> np.ndarray:
         out = np.full(total, fill)
         inside = (rows >= 0) & (days >= first[rows]) & (days <= as_of[rows])
-        out[starts[rows[inside]] + days[inside] - first[rows[inside]]] = values.to_numpy(float, na_value=np.nan)[
-            inside
-        ]
+        out[starts[rows[inside]] + days[inside] - first[rows[inside]]] = values.to_numpy(float, na_value=np.nan)[inside]
         return out
 
     load = scatter(w_row, w_day, workouts.load, 0.0)

@@ -84,7 +84,9 @@ def materialize_group(stacked: pd.DataFrame) -> pd.DataFrame:
         _typed(run_table([result]), "run"),
         _typed(finding_table([result]), "finding"),
     ]
-    out = pd.concat([p for p in parts if not p.empty], ignore_index=True).reindex(columns=[f.name for f in OUTPUT_FIELDS])
+    out = pd.concat([p for p in parts if not p.empty], ignore_index=True).reindex(
+        columns=[f.name for f in OUTPUT_FIELDS]
+    )
     for field in OUTPUT_FIELDS:
         if field.type == pa.string():  # pyspark 4.3 cannot take pandas 3's Arrow-backed strings: plain objects
             out[field.name] = out[field.name].astype(object).where(out[field.name].notna(), None)
@@ -94,7 +96,7 @@ def materialize_group(stacked: pd.DataFrame) -> pd.DataFrame:
 @contextmanager
 def spark_session(master: str, partitions: int) -> Iterator[Any]:
     """A Spark session on `master` (any master URL: local[2], spark://host:7077, yarn, k8s://…), stopped after."""
-    from pyspark.sql import SparkSession  # noqa: PLC0415 (pyspark is heavy: only the spark engine pays for it)
+    from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     paths = [str(PROJECT_ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
@@ -119,7 +121,7 @@ def spark_session(master: str, partitions: int) -> Iterator[Any]:
 
 
 def _stacked(spark: Any, in_dir: Path) -> Any:
-    from pyspark.sql import functions as F  # noqa: PLC0415, N812
+    from pyspark.sql import functions as F
 
     frames = []
     for table in TABLES:
@@ -138,10 +140,10 @@ def materialize_spark(
     in_dir: Path, out_dir: Path, *, master: str = "local[2]", athletes_per_partition: int = ATHLETES_PER_PARTITION
 ) -> dict[str, Any]:
     """Snapshots and findings of every exported athlete under `out_dir`, computed by Spark; a summary."""
-    from pyspark import StorageLevel  # noqa: PLC0415
-    from pyspark.sql import functions as F  # noqa: PLC0415, N812
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
 
-    from core.db.cohort import exported_athletes  # noqa: PLC0415
+    from core.db.cohort import exported_athletes
 
     athletes = len(exported_athletes(in_dir))
     partitions = max(1, -(-athletes // athletes_per_partition))
