@@ -94,7 +94,7 @@ def materialize_group(stacked: pd.DataFrame) -> pd.DataFrame:
 
 
 @contextmanager
-def spark_session(master: str, partitions: int) -> Iterator[Any]:
+def spark_session(master: str) -> Iterator[Any]:
     """A Spark session on `master` (any master URL: local[2], spark://host:7077, yarn, k8s://…), stopped after."""
     from pyspark.sql import SparkSession
 
@@ -105,7 +105,7 @@ def spark_session(master: str, partitions: int) -> Iterator[Any]:
         SparkSession.builder.master(master)
         .appName("coach-cohort-materialize")
         .config("spark.sql.session.timeZone", "UTC")  # timestamps are athlete-local wall times: no shifting
-        .config("spark.sql.shuffle.partitions", str(partitions))
+        .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000")  # list athletes on the driver
         .config("spark.sql.adaptive.enabled", "false")  # keep the partition count chosen above
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "100000")
         .config("spark.ui.enabled", "false")
@@ -146,17 +146,17 @@ def materialize_spark(
     from core.db.cohort import exported_athletes
 
     athletes = len(exported_athletes(in_dir))
-    partitions = max(1, -(-athletes // athletes_per_partition))
     started = time.perf_counter()
-    with spark_session(master, partitions) as spark:
+    with spark_session(master) as spark:
+        # at least one partition per core, else ~athletes_per_partition athletes each
+        partitions = max(-(-athletes // athletes_per_partition), spark.sparkContext.defaultParallelism)
+        spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
         out = _stacked(spark, in_dir).groupBy("athlete_id").applyInPandas(materialize_group, schema=OUTPUT_DDL)
         out = out.persist(StorageLevel.MEMORY_AND_DISK)
         counts = {}
         for kind, schema in KINDS.items():
             rows = out.filter(F.col("kind") == kind).select(*schema.names)
-            rows.orderBy(*[n for n in ("athlete_id", "day", "rank") if n in schema.names]).write.mode(
-                "overwrite"
-            ).parquet(str(out_dir / f"{kind}s"))
+            rows.write.mode("overwrite").parquet(str(out_dir / f"{kind}s"))
             counts[kind] = rows.count()
         out.unpersist()
     return {
