@@ -159,10 +159,12 @@ def materialize_spark(
             rows.write.mode("overwrite").parquet(str(out_dir / f"{kind}s"))
             counts[kind] = rows.count()
         out.unpersist()
+        cores = spark.sparkContext.defaultParallelism
     return {
         "engine": "spark",
         "master": master,
         "partitions": partitions,
+        "cores": cores,
         "athletes": counts["run"],
         "snapshot_rows": counts["snapshot"],
         "findings": counts["finding"],
