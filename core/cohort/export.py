@@ -9,7 +9,8 @@ from pathlib import Path
 import duckdb
 
 from core.analytics.materialized import ANALYSIS_VERSION
-from core.db.cohort import data_fingerprints, export_parquet
+from core.cohort.athlete import CohortError
+from core.db.cohort import data_fingerprints, export_parquet, exported_athletes
 
 
 def export_cohort(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
@@ -18,3 +19,11 @@ def export_cohort(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, in
     versions["data_version"] = ANALYSIS_VERSION + "/" + versions.pop("fingerprint")
     out_dir.mkdir(parents=True, exist_ok=True)
     return export_parquet(con, out_dir, versions)
+
+
+def export_athletes(in_dir: Path) -> list[int]:
+    """The athlete ids of an export, ascending; CohortError naming the directory when it holds none."""
+    ids = exported_athletes(in_dir)
+    if not ids:
+        raise CohortError(f"input {str(in_dir)!r}: expected an export with athletes (run `export --parquet` first)")
+    return ids

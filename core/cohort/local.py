@@ -18,9 +18,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from core.cohort.athlete import AthleteMaterialization, CohortError, finding_table, materialize_athlete, run_table
+from core.cohort.athlete import AthleteMaterialization, finding_table, materialize_athlete, run_table
+from core.cohort.export import export_athletes
 from core.cohort.snapshots import cohort_snapshots
-from core.db.cohort import athlete_table_frames, exported_athletes
+from core.db.cohort import athlete_table_frames
 
 OUTPUTS = ("snapshots", "runs", "findings")
 CHUNK_ATHLETES = 25  # per task: small enough to balance two to dozens of workers, large enough to amortize reads
@@ -54,9 +55,7 @@ def materialize_local(
     in_dir: Path, out_dir: Path, *, workers: int | None = None, progress: bool = True
 ) -> dict[str, Any]:
     """Snapshots and findings of every exported athlete under `out_dir`; a summary with timings."""
-    ids = exported_athletes(in_dir)
-    if not ids:
-        raise CohortError(f"input {str(in_dir)!r}: expected an export with athletes (run `export --parquet` first)")
+    ids = export_athletes(in_dir)
     workers = max(1, workers or os.cpu_count() or 1)
     started = time.perf_counter()
     snapshots = cohort_snapshots(in_dir)

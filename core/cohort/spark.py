@@ -32,6 +32,7 @@ from core.cohort.athlete import (
     materialize_athlete,
     run_table,
 )
+from core.cohort.export import export_athletes
 from core.db.cohort import EXPORT_QUERIES, VERSIONS_TABLE
 from core.db.connection import PROJECT_ROOT
 
@@ -143,9 +144,7 @@ def materialize_spark(
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    from core.db.cohort import exported_athletes
-
-    athletes = len(exported_athletes(in_dir))
+    athletes = len(export_athletes(in_dir))
     started = time.perf_counter()
     with spark_session(master) as spark:
         # at least one partition per core, else ~athletes_per_partition athletes each

@@ -97,7 +97,9 @@ def cohort_views(in_dir: Path) -> duckdb.DuckDBPyConnection:
 
 
 def exported_athletes(in_dir: Path) -> list[int]:
-    """Athlete ids present in the export (its `athletes` partitions), ascending."""
+    """Athlete ids present in the export (its `athletes` partitions), ascending; none when it has no such table."""
+    if not any((in_dir / "athletes").glob("*/*.parquet")):
+        return []
     with duckdb.connect(":memory:") as con:
         rows = con.execute(f"SELECT DISTINCT athlete_id FROM {_parquet_source(in_dir, 'athletes')} ORDER BY 1")
         return [int(r[0]) for r in rows.fetchall()]
