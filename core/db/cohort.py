@@ -119,7 +119,9 @@ def athlete_table_frames(in_dir: Path, athlete_ids: list[int]) -> dict[str, pd.D
 def scratch_database() -> duckdb.DuckDBPyConnection:
     """An in-memory database with the real schema (every migration), to run the project's queries over one
     athlete's frames: the per-athlete materialization needs no connection to the real file."""
-    con = duckdb.connect(":memory:")
+    # one thread: the engines parallelize over athletes, and one athlete's queries are too small to split
+    # (a thread per core in every worker process would oversubscribe an executor)
+    con = duckdb.connect(":memory:", config={"threads": 1})
     migrate(con, "scratch")
     return con
 
