@@ -141,8 +141,13 @@ def materialize_spark(
     in_dir: Path, out_dir: Path, *, master: str = "local[2]", athletes_per_partition: int = ATHLETES_PER_PARTITION
 ) -> dict[str, Any]:
     """Snapshots and findings of every exported athlete under `out_dir`, computed by Spark; a summary."""
-    from pyspark import StorageLevel
-    from pyspark.sql import functions as F
+    try:  # pyspark is heavy and dev-only: only this engine loads it
+        from pyspark import StorageLevel
+        from pyspark.sql import functions as F
+    except ImportError:
+        raise CohortError(
+            "engine 'spark': pyspark is not installed; expected `pip install pyspark` (the version of your cluster)"
+        ) from None
 
     athletes = len(export_athletes(in_dir))
     started = time.perf_counter()
