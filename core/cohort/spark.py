@@ -28,6 +28,7 @@ from core.cohort.athlete import (
     FINDING_SCHEMA,
     RUN_SCHEMA,
     SNAPSHOT_SCHEMA,
+    CohortError,
     finding_table,
     materialize_athlete,
     run_table,
