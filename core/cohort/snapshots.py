@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -105,9 +106,13 @@ def snapshot_frame_from_facts(
     return frame
 
 
+def snapshots_from(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Daily snapshots of every athlete in the connection's tables (a database or views over an export)."""
+    frame = snapshot_frame_from_facts(daily_facts(con))
+    return snapshot_table(add_recursive_columns(frame, ACUTE_DAYS, CHRONIC_DAYS, FITNESS_DAYS, FATIGUE_DAYS))
+
+
 def cohort_snapshots(in_dir: Path) -> pa.Table:
     """Every exported athlete's daily snapshots (full history), in `SNAPSHOT_SCHEMA`, by athlete and day."""
     with cohort_views(in_dir) as con:
-        facts = daily_facts(con)
-    frame = snapshot_frame_from_facts(facts)
-    return snapshot_table(add_recursive_columns(frame, ACUTE_DAYS, CHRONIC_DAYS, FITNESS_DAYS, FATIGUE_DAYS))
+        return snapshots_from(con)
