@@ -1,8 +1,8 @@
 """Daily snapshots of a whole cohort, set-based: one aggregate pass per table, then numpy over all athletes.
 
 The per-athlete path (`materialize_athlete`) runs the snapshot query of core/db/analytics.py once per
-athlete. Over a cohort even that query run once for everyone costs ~30 aggregate passes (a calendar per
-athlete, four window functions, each a sort). Here DuckDB only aggregates each table once per (athlete,
+athlete. Over a cohort even that query run once for everyone is slow (a calendar per athlete, four window
+functions, each a sort: `python -m core bench materialize` measures it against one aggregate pass). Here DuckDB only aggregates each table once per (athlete,
 day) (`daily_facts`), and the calendar, the rolling windows and the ratios are array arithmetic on an
 (athlete × day) grid: a window mean is the sum of a few shifted copies of the grid, NULL loads skipped as
 SQL's `avg` skips them. The recursive columns are the same `add_recursive_columns` as everywhere. The
