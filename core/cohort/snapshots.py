@@ -35,7 +35,7 @@ def _window_mean(grid: np.ndarray, first: int, last: int) -> np.ndarray:
     AND first PRECEDING`), per athlete row of the grid; NaN where the window has no known value."""
     total = np.zeros_like(grid)
     count = np.zeros_like(grid)
-    for lag in range(last, first - 1, -1):  # oldest first, as a running window sum adds them
+    for lag in range(min(last, grid.shape[1] - 1), first - 1, -1):  # oldest first, as a window sum adds them
         shifted = np.full_like(grid, np.nan)
         shifted[:, lag:] = grid[:, : grid.shape[1] - lag]
         known = ~np.isnan(shifted)

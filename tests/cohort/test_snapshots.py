@@ -36,3 +36,21 @@ def test_cohort_snapshots_equal_the_per_athlete_function(cohort_export: Path):
     subset = cohort.filter(pa.compute.is_in(cohort.column("athlete_id"), pa.array(ids[:12], pa.int64())))
     assert_same_rows(subset, pa.concat_tables([t for t in per_athlete if t is not None]))
     assert sorted(set(cohort.column("athlete_id").to_pylist())) == ids
+
+
+def test_histories_shorter_than_the_chronic_window_match_too(tmp_path: Path):
+    """Given athletes with two weeks of history (shorter than the 28-day window), when snapshots are computed
+    for the cohort and per athlete, then the rows are the same."""
+    from core.cohort.export import export_cohort
+    from core.db import connect
+    from core.demo.seeding import seed_demo
+
+    con = connect(tmp_path / "short.duckdb")
+    try:
+        seed_demo(con, seed=3, athletes=3, weeks=2)
+        export_cohort(con, tmp_path / "export")
+    finally:
+        con.close()
+    ids = exported_athletes(tmp_path / "export")
+    per_athlete = [materialize_athlete(athlete_table_frames(tmp_path / "export", [a])).snapshots for a in ids]
+    assert_same_rows(cohort_snapshots(tmp_path / "export"), pa.concat_tables([t for t in per_athlete if t is not None]))
