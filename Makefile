@@ -22,10 +22,14 @@ $(VENV)/.dev-deps: $(VENV)/.run-deps requirements-dev.txt
 /usr/bin/chromium:
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
+# A Java runtime for Spark's local mode in the cohort engine test (pyspark starts a JVM).
+/usr/bin/java:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+
 run: $(VENV)/.run-deps
 	$(PY) app_launch.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT)
 
-test: $(VENV)/.dev-deps /usr/bin/chromium
+test: $(VENV)/.dev-deps /usr/bin/chromium /usr/bin/java
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy

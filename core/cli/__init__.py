@@ -43,6 +43,7 @@ COMMAND_MODULES = (
     "core.cli.traces",
     "core.cli.athlete",
     "core.cli.imports",
+    "core.cli.cohort",
     "core.cli.reference",
 )
 MAX_ARGUMENT_BYTES = 1_000_000  # @file / stdin text: larger input is refused, never read whole
