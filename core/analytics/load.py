@@ -84,7 +84,10 @@ def exponential_average(values: np.ndarray, alpha: float, *, start: np.ndarray |
     values = np.atleast_2d(np.asarray(values, dtype=float))
     state = np.zeros(values.shape[0]) if start is None else np.asarray(start, dtype=float).copy()
     if not np.isnan(values).any():  # the usual case: one C-speed linear filter instead of a loop over days
-        return lfilter([alpha], [1.0, alpha - 1.0], values, axis=1, zi=((1 - alpha) * state)[:, None])[0]
+        filtered: np.ndarray = lfilter([alpha], [1.0, alpha - 1.0], values, axis=1, zi=((1 - alpha) * state)[:, None])[
+            0
+        ]
+        return filtered
     out = np.empty_like(values)
     for t in range(values.shape[1]):
         column = values[:, t]

@@ -25,7 +25,8 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from core.db import connect
-from core.db.connection import checkpoint, insert_frame
+from core.db.connection import insert_frame
+from core.db.transactions import checkpoint
 
 AS_OF = date(2026, 11, 19)
 RUN_DAYS = (1, 3, 5, 6)  # Tue, Thu, the long run Saturday, Sunday
