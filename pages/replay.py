@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.chat.replay_frames import replay_parts, replay_table, replay_turns, turn_comparison
 from core.chat.usage import reported_prompt_tokens
-from core.context.caching import DEFAULT_CACHED_PRICE, RULE, cache_report, replay_requests
+from core.context.caching import CACHING_RULE, DEFAULT_CACHED_PRICE, cache_report, replay_requests
 from core.context.replay import DEFAULT_PRICE, load_script
 from core.db import snapshot
 from core.errors import CoachError
@@ -86,7 +86,7 @@ st.text(
     f"With prompt caching (${price}/M, cached ${cached_price}/M) the cheaper strategy is {caching.winner}.\n"
     + "\n".join(caching.lines()[1:3])
 )
-st.caption(f"Caching rule: {RULE}.")
+st.caption(f"Caching rule: {CACHING_RULE}.")
 if "a_reported" in summary:
     st.metric("Reported prompt tokens A → B", f"{summary['a_reported']:,} → {summary['b_reported']:,}",
               f"{summary['reported_ratio'] - 1:.0%}", delta_color="inverse")  # fmt: skip

@@ -86,7 +86,7 @@ class Alert:
         return f"{self.text} (since {self.since:%d %b})"
 
 
-def _run(held: Sequence[bool]) -> int:
+def _streak_length(held: Sequence[bool]) -> int:
     """How many of the last days in a row the condition held."""
     n = 0
     for value in reversed(held):
@@ -103,7 +103,7 @@ def _rolling(values: Sequence[float], window: int) -> list[float]:
 def _fired(rule: Rule, days: Sequence[AlertDay], held: Sequence[bool], text: Callable[[str], str]) -> Alert | None:
     """The rule's alert if its condition held on the last `run_days` days; `text` gets the run's length
     ('12', or '42+' when the run reaches back past the first day read)."""
-    n = _run(held)
+    n = _streak_length(held)
     if n < rule.run_days:
         return None
     return Alert(rule.key, text(f"{n}+" if n == len(days) else str(n)), days[-n].day, n)

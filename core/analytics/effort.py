@@ -29,21 +29,20 @@ from core.analytics.observations import (
     since_filter,
     weekday_dummies,
 )
-from core.analytics.stats import FlagDesign, coefficient_interval
+from core.analytics.stats import MIN_GROUP, FlagDesign, coefficient_interval
 
-MIN_GROUP = 8
 MIN_DAYS = 24
 MIN_RPE_POINTS = 0.5
 SHORT_NIGHT_HOURS = 6.5
 BIG_DAY_QUANTILE = 0.75
-SPORTS = ("run", "ride", "swim", "strength", "yoga")
+EFFORT_SPORTS = ("run", "ride", "swim", "strength", "yoga")
 
 
 def effort_table(data: AthleteData) -> pd.DataFrame:
     """One row per day with a known session RPE: mean RPE, minutes, sport shares, last night's sleep and the day
     before's training minutes (0 on a rest day)."""
     s = data.sessions
-    columns = ["day", "rpe", "minutes", "sleep_hours", "minutes_before", *(f"share_{x}" for x in SPORTS)]
+    columns = ["day", "rpe", "minutes", "sleep_hours", "minutes_before", *(f"share_{x}" for x in EFFORT_SPORTS)]
     if s.empty:
         return pd.DataFrame(columns=columns)
     day = pd.to_datetime(s.day).to_numpy().astype("datetime64[D]")
@@ -62,7 +61,7 @@ def effort_table(data: AthleteData) -> pd.DataFrame:
         }
     )
     kinds = s.type.to_numpy()[known]
-    for sport in SPORTS:
+    for sport in EFFORT_SPORTS:
         table[f"share_{sport}"] = np.bincount(rated_codes, minutes[known] * (kinds == sport), n) / table.minutes
     before = np.searchsorted(all_days, rated - np.timedelta64(1, "D")).clip(0, max(len(all_days) - 1, 0))
     hit = all_days[before] == rated - np.timedelta64(1, "D")
@@ -88,7 +87,7 @@ def effort_flags(table: pd.DataFrame, all_minutes: np.ndarray) -> list[tuple[str
 
 def effort_design(days: pd.DataFrame, mask: np.ndarray) -> FlagDesign:
     """The flag; sport shares, log minutes, weekday and a time trend as controls, on the days."""
-    shares = days[[f"share_{x}" for x in SPORTS]].to_numpy(float)
+    shares = days[[f"share_{x}" for x in EFFORT_SPORTS]].to_numpy(float)
     controls = np.column_stack(
         [shares, np.log(days.minutes.to_numpy(float)), weekday_dummies(days.day), days_since_start(days.day)]
     )

@@ -14,10 +14,9 @@ import pandas as pd
 
 from core.analytics.findings import FamilyResult, Hypothesis
 from core.analytics.observations import AthleteData, since_filter
-from core.analytics.stats import detrended_correlation_test
+from core.analytics.stats import MIN_ABS_CORR, detrended_correlation_test
 
 MIN_PAIRS = 6
-MIN_ABS_CORR = 0.5
 BLOCK_DAYS = 28
 
 LOWER_GROUPS = {"squat", "hinge", "single leg", "calves", "lunge", "legs"}

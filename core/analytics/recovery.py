@@ -27,9 +27,8 @@ from core.analytics.observations import (
     since_filter,
     weekday_dummies,
 )
-from core.analytics.stats import FlagDesign, coefficient_interval
+from core.analytics.stats import MIN_GROUP, FlagDesign, coefficient_interval
 
-MIN_GROUP = 8
 MIN_RELATIVE_PCT = 5.0
 OUTCOMES = (
     ("next_deep_sleep_pct", "deep sleep", "deep_sleep"),

@@ -27,9 +27,8 @@ from core.analytics.observations import (
     since_filter,
     weekday_dummies,
 )
-from core.analytics.stats import FlagDesign, coefficient_interval
+from core.analytics.stats import MIN_GROUP, FlagDesign, coefficient_interval
 
-MIN_GROUP = 8
 MIN_HR_BPM = 1.5  # about 2-3 % of pace at the same HR: 3 bpm capped the power for a 3 % effect near half
 MIN_STRENGTH_PCT = 2.0
 

@@ -48,6 +48,10 @@ PHI_GRID = np.linspace(0.0, MAX_PHI, 20)
 Alternative = Literal["two-sided", "greater", "less"]
 
 
+MIN_GROUP = 8  # fewest days on each side of a flag comparison (recovery, sequencing, effort)
+MIN_ABS_CORR = 0.5  # smallest weekly correlation worth reporting (synergy, interference)
+
+
 @dataclass(frozen=True)
 class PValue:
     """A permutation p-value with how it was obtained: `at_floor` means no permutation reached the statistic,

@@ -14,10 +14,9 @@ import pandas as pd
 
 from core.analytics.findings import FamilyResult, Hypothesis
 from core.analytics.observations import AthleteData, day_text, mean_by, since_filter
-from core.analytics.stats import detrended_correlation_test
+from core.analytics.stats import MIN_ABS_CORR, detrended_correlation_test
 
 MIN_WEEKS = 8
-MIN_ABS_CORR = 0.5
 TESTS = (
     ("z2_min", "next_hrv", "zone2_hrv", "zone-2 minutes", "HRV", "ms"),
     ("z2_min", "next_rhr", "zone2_resting_hr", "zone-2 minutes", "resting HR", "bpm"),

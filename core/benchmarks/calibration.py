@@ -58,11 +58,12 @@ from core.benchmarks.synthetic_athletes import (
     schedule_named,
 )
 from core.db import connect
+from core.eval.report import wilson_interval
 
 PHIS = (0.0, 0.5, 0.8)
-LEVELS = (0.01, 0.05)
+NOMINAL_LEVELS = (0.01, 0.05)
 QUICK = {"simulations": 200, "athletes": 30, "per_cell": 6}
-PARTS = ("tests", "null", "power")
+CALIBRATION_PARTS = ("tests", "null", "power")
 POWER_CELLS = (  # (effect key, planted, weeks)
     ("leg_day_run_hr", Planted(leg_pace_pct=6.0), 16),
     ("leg_day_run_hr", Planted(leg_pace_pct=3.0), 16),
@@ -92,7 +93,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--athletes", type=int, default=300, help="null athletes for the any-finding rate")
     parser.add_argument("--per-cell", type=int, default=50, help="athletes per power cell (effect × weeks)")
     parser.add_argument("--weeks", type=int, default=32, help="history of the null athletes")
-    parser.add_argument("--part", choices=(*PARTS, "all"), default="all", help="which part to run")
+    parser.add_argument("--part", choices=(*CALIBRATION_PARTS, "all"), default="all", help="which part to run")
     parser.add_argument("--quick", action="store_true", help="the QUICK sizes (CI)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the null outcomes")
 
@@ -114,7 +115,7 @@ def _rhythm(days: np.ndarray) -> np.ndarray:
     return np.asarray(np.array([0.0, -0.3, 0.2, -0.2, 0.6, 0.4, -0.5])[weekday] + (days - days.min()) / span)
 
 
-def _flag(family: str, test: str, design: FlagDesign, scale: float, level: float, rhythm: bool = True) -> Design:
+def _flag_design(family: str, test: str, design: FlagDesign, scale: float, level: float, rhythm: bool = True) -> Design:
     """A flag test: the null outcome (plus the weekday rhythm and trend) through the family's own FlagDesign."""
     extra = _rhythm(design.days) if rhythm else 0.0
     return Design(
@@ -138,9 +139,9 @@ def designs(short: AthleteData, long: AthleteData) -> list[Design]:
     sessions = strength_sessions(long, None)  # 16 weeks hold too few sessions after a rest day to test
     rested = sessions.rest_days_before.to_numpy(float) >= 1
     out = [
-        _flag("recovery", "evening yoga → night (deep sleep, hours, HRV)", yoga_design(nights), 1.5, 18),
-        _flag("sequencing", "leg day → run HR", leg_day_design(short.runs), 2.5, 150),
-        _flag("sequencing", "rest day → strength", rest_day_design(sessions, rested), 2.0, 0, rhythm=False),
+        _flag_design("recovery", "evening yoga → night (deep sleep, hours, HRV)", yoga_design(nights), 1.5, 18),
+        _flag_design("sequencing", "leg day → run HR", leg_day_design(short.runs), 2.5, 150),
+        _flag_design("sequencing", "rest day → strength", rest_day_design(sessions, rested), 2.0, 0, rhythm=False),
     ]
     weekly = weekly_table(short, None)
     for x, y_col, key, *_ in TESTS:
@@ -158,7 +159,7 @@ def designs(short: AthleteData, long: AthleteData) -> list[Design]:
     for flag_key, _, flag in effort_flags(table, table.minutes_before.to_numpy(float)):
         known = np.isfinite(flag)
         design = effort_design(table[known].reset_index(drop=True), flag[known].astype(bool))
-        out.append(_flag("effort", flag_key, design, 0.8, 5))
+        out.append(_flag_design("effort", flag_key, design, 0.8, 5))
     return out
 
 
@@ -236,25 +237,15 @@ def null_rates(simulations: int, seed: int) -> dict[str, Any]:
                 "phi": phi,
                 "simulations": len(p),
             }
-            for level in LEVELS:
+            for level in NOMINAL_LEVELS:
                 rate = float((p <= level).mean()) if len(p) else float("nan")
                 lo, hi = binomial_interval(level, max(len(p), 1))
                 row[f"rate_{level}"] = round(rate, 4)
                 row[f"ok_{level}"] = bool(lo <= rate <= hi)
             rows.append(row)
     bar.close()
-    ok = sum(r[f"ok_{level}"] for r in rows for level in LEVELS)
+    ok = sum(r[f"ok_{level}"] for r in rows for level in NOMINAL_LEVELS)
     return {"simulations": simulations, "phis": list(PHIS), "rows": rows, "ok": ok, "rates": 2 * len(rows)}
-
-
-def wilson_interval(hits: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson score interval of a proportion (95 % by default)."""
-    if n == 0:
-        return (0.0, 1.0)
-    p = hits / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
 
 
 def _reports(cells: list[tuple[int, int, Schedule, Planted]], desc: str) -> list[Any]:
@@ -325,7 +316,7 @@ def power(per_cell: int, seed: int) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     sizes = {k: QUICK[k] if args.quick else getattr(args, k) for k in QUICK}
-    parts = PARTS if args.part == "all" else (args.part,)
+    parts = CALIBRATION_PARTS if args.part == "all" else (args.part,)
     result: dict[str, Any] = {"quick": bool(args.quick)}
     if "tests" in parts:
         result["tests"] = null_rates(sizes["simulations"], args.seed)
@@ -358,14 +349,14 @@ def render(result: dict[str, Any]) -> str:
     if "tests" in result:
         t = result["tests"]
         n = t["simulations"]
-        intervals = {level: binomial_interval(level, n) for level in LEVELS}
+        intervals = {level: binomial_interval(level, n) for level in NOMINAL_LEVELS}
         lines += [
             f"Null rejection rates, {n} simulations per test and AR(1) φ; binomial 99 % intervals: "
             + ", ".join(f"p ≤ {lv}: {lo:.2%}–{hi:.2%}" for lv, (lo, hi) in intervals.items()),
             f"  {'family':<13} {'test':<48} {'rows':>5} {'φ':>4} {'p≤0.01':>9} {'p≤0.05':>9}",
         ]
         for r in t["rows"]:
-            marks = ["" if r[f"ok_{lv}"] else " !" for lv in LEVELS]
+            marks = ["" if r[f"ok_{lv}"] else " !" for lv in NOMINAL_LEVELS]
             lines.append(
                 f"  {r['family']:<13} {r['test'][:48]:<48} {r['rows']:>5} {r['phi']:>4.1f} "
                 f"{r['rate_0.01']:>7.2%}{marks[0]:<2}{r['rate_0.05']:>7.2%}{marks[1]}"

@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 
 from core.context.builder import build_context, training_terms
-from core.context.data import load_athlete_data
+from core.context.data import load_context_data
 from core.context.replay import DEFAULT_PRICE, load_script, replay
 from core.context.tools import is_edit_tool
 from core.context.topics import TOPICS, detect_topics
@@ -74,7 +74,7 @@ def athlete_terms(con: duckdb.DuckDBPyConnection) -> Callable[[str], tuple[str, 
     def terms(handle: str) -> tuple[str, ...]:
         if handle not in cache:
             athlete = resolve_athlete(con, handle)
-            data = load_athlete_data(con, athlete, with_findings=False)
+            data = load_context_data(con, athlete, with_findings=False)
             cache[handle] = training_terms(load_plan(con, athlete), data.activities)
         return cache[handle]
 

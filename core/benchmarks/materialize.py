@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _median_seconds(fn: Any, repeats: int) -> float:
+def _median_run_seconds(fn: Any, repeats: int) -> float:
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -92,9 +92,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
             engines["spark"] = _engine(materialize_spark(export_dir, Path(tmp) / "spark", master=args.master))
     per_athlete = _per_athlete_cpu(export_dir)
-    aggregate_s = _median_seconds(lambda: _aggregate(export_dir), repeats)
-    cohort_s = _median_seconds(lambda: cohort_snapshots(export_dir), repeats)
-    sql_s = _median_seconds(lambda: _snapshot_query(export_dir), repeats)
+    aggregate_s = _median_run_seconds(lambda: _aggregate(export_dir), repeats)
+    cohort_s = _median_run_seconds(lambda: cohort_snapshots(export_dir), repeats)
+    sql_s = _median_run_seconds(lambda: _snapshot_query(export_dir), repeats)
     in_database = _in_database(database, repeats)
     return {
         "athletes": args.athletes,
@@ -134,9 +134,9 @@ def _in_database(database: Path, repeats: int) -> dict[str, float]:
     the dashboard's `daily_snapshots` with its workouts lists, the path the issue measured at 25×."""
     con = connect(database, read_only=True)
     try:
-        aggregate_s = _median_seconds(lambda: aggregate_pass(con), repeats)
-        cohort_s = _median_seconds(lambda: snapshots_from(con), repeats)
-        dashboard_s = _median_seconds(lambda: daily_snapshots(con), repeats)
+        aggregate_s = _median_run_seconds(lambda: aggregate_pass(con), repeats)
+        cohort_s = _median_run_seconds(lambda: snapshots_from(con), repeats)
+        dashboard_s = _median_run_seconds(lambda: daily_snapshots(con), repeats)
     finally:
         con.close()
     return {

@@ -44,7 +44,6 @@ import openai
 from core.chat.parent_watch import PARENT_ENV
 from core.errors import CoachError
 
-KINDS = ("openai", "local", "preview")
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 LOCAL_MODEL_NAME = "SmolLM2-135M-Instruct"
 _SETTING_NAMES = ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_CONTEXT_WINDOW", "COACH_CHAT_TIMEOUT")

@@ -28,7 +28,7 @@ def _nanos(moment: datetime) -> int:
     return int(moment.replace(tzinfo=UTC).timestamp() * 1_000_000_000)
 
 
-def _count(value: Any) -> int | None:
+def _token_count(value: Any) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
@@ -53,14 +53,14 @@ def turn_attributes(row: dict[str, Any]) -> dict[str, Any]:
     if row.get("plan_hash"):
         attributes["coach.plan_hash"] = str(row["plan_hash"])
     for name, value in (
-        ("gen_ai.usage.input_tokens", _count(row.get("prompt_tokens"))),
-        ("gen_ai.usage.output_tokens", _count(row.get("completion_tokens"))),
-        ("coach.tokens.request", _count(row.get("request_tokens"))),
+        ("gen_ai.usage.input_tokens", _token_count(row.get("prompt_tokens"))),
+        ("gen_ai.usage.output_tokens", _token_count(row.get("completion_tokens"))),
+        ("coach.tokens.request", _token_count(row.get("request_tokens"))),
     ):
         if value is not None:
             attributes[name] = value
     for part in SPAN_PARTS:
-        attributes[f"coach.tokens.{part}"] = _count(row.get(part)) or 0
+        attributes[f"coach.tokens.{part}"] = _token_count(row.get(part)) or 0
     return attributes
 
 
@@ -72,7 +72,7 @@ def export_turns(frame: pd.DataFrame, exporter: SpanExporter) -> int:
     spans = 0
     for row in frame.to_dict("records"):
         start = _nanos(pd.Timestamp(row["created_at"]).to_pydatetime())
-        latency = _count(row.get("latency_ms")) or 0
+        latency = _token_count(row.get("latency_ms")) or 0
         end = start + int(timedelta(milliseconds=latency).total_seconds() * 1_000_000_000)
         model = row.get("model") or "preview"
         turn = tracer.start_span(f"chat {model}", start_time=start, attributes=turn_attributes(row))

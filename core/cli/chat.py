@@ -57,7 +57,7 @@ def terminal_safe(text: str) -> str:
     return _CONTROL_RE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
-def _one_line(text: str) -> str:
+def _flat_line(text: str) -> str:
     return terminal_safe(" ".join(text.split("\n")))
 
 
@@ -82,10 +82,10 @@ def render_turn(record: TurnRecord) -> str:
         return "\n".join([*lines, "", json.dumps(record.request["messages"], indent=2, ensure_ascii=False)])
     lines += ["answer:", *answer_lines(record.answer)]
     said = record.finish_reason and "finish_reason" not in record.stop_reason
-    finish = f" (finish_reason {_one_line(record.finish_reason or '')})" if said else ""
-    lines.append(f"stop: {_one_line(record.stop_reason)}{finish}")
+    finish = f" (finish_reason {_flat_line(record.finish_reason or '')})" if said else ""
+    lines.append(f"stop: {_flat_line(record.stop_reason)}{finish}")
     lines += [
-        f"tool {t.round}: {t.name}({_one_line(t.arguments)}) → {_one_line(t.result)} [{t.result_tokens} tokens]"
+        f"tool {t.round}: {t.name}({_flat_line(t.arguments)}) → {_flat_line(t.result)} [{t.result_tokens} tokens]"
         for t in record.tool_calls
     ]
     limits = record.limits
@@ -157,6 +157,6 @@ def run(args: argparse.Namespace) -> int:
         payload["request"] = record.request
     emit(args, payload, render_turn(record))
     if record.failed:
-        print(f"error: turn failed: {_one_line(record.stop_reason)}", file=sys.stderr)
+        print(f"error: turn failed: {_flat_line(record.stop_reason)}", file=sys.stderr)
         return 130 if record.stop_reason.startswith("interrupted") else 1
     return 0

@@ -82,7 +82,7 @@ class CohortError(CoachError):
     """Bad input to the cohort job: missing athlete rows, an unknown engine, an empty export."""
 
 
-def canonical_json(value: Any) -> str:
+def findings_json(value: Any) -> str:
     """The one JSON text of a value: sorted keys, no spaces, UTF-8 as is (byte-comparable across engines)."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -166,8 +166,8 @@ def materialize_athlete(
         data_version=version,
         snapshots=snapshots,
         tests=report.tests,
-        families_json=canonical_json(families),
-        findings_json=tuple(canonical_json(f.to_dict()) for f in report.findings),
+        families_json=findings_json(families),
+        findings_json=tuple(findings_json(f.to_dict()) for f in report.findings),
     )
 
 

@@ -24,7 +24,7 @@ from core.cohort.athlete import snapshot_table
 from core.db.cohort import cohort_views, daily_facts
 
 
-def _days(values: pd.Series) -> np.ndarray:
+def _day_numbers(values: pd.Series) -> np.ndarray:
     """Dates as whole days since the epoch (int64)."""
     days: np.ndarray = pd.to_datetime(values).to_numpy().astype("datetime64[D]").astype(np.int64)
     return days
@@ -52,10 +52,10 @@ def snapshot_frame_from_facts(
     athletes = facts["athletes"].sort_values("athlete_id").reset_index(drop=True)
     ids = athletes.athlete_id.to_numpy(np.int64)
     index_of = pd.Index(ids)
-    as_of = _days(athletes.as_of)
+    as_of = _day_numbers(athletes.as_of)
     workouts, health, nutrition = facts["workouts"], facts["health"], facts["nutrition"]
     w_row, h_row = index_of.get_indexer(workouts.athlete_id), index_of.get_indexer(health.athlete_id)
-    w_day, h_day = _days(workouts.day), _days(health.day)
+    w_day, h_day = _day_numbers(workouts.day), _day_numbers(health.day)
     first = as_of.copy()
     np.minimum.at(first, w_row, w_day)  # least(first workout day, first health day, as_of), as the SQL's bounds
     np.minimum.at(first, h_row, h_day)
@@ -98,7 +98,7 @@ def snapshot_frame_from_facts(
         full = day_index >= chronic_days - 1
         frame["acr_coupled"] = np.where(full & (chronic != 0), acute / chronic, np.nan)
         frame["acr_uncoupled"] = np.where(full & (uncoupled != 0), acute / uncoupled, np.nan)
-    n_row, n_day = index_of.get_indexer(nutrition.athlete_id), _days(nutrition.day)
+    n_row, n_day = index_of.get_indexer(nutrition.athlete_id), _day_numbers(nutrition.day)
     for column in ("sleep_hours", "deep_sleep_pct", "hrv_ms", "resting_hr"):
         frame[column] = scatter(h_row, h_day, health[column], np.nan)
     for column in ("calories", "protein_g"):

@@ -38,7 +38,7 @@ from core.db.cohort import EXPORT_QUERIES, VERSIONS_TABLE
 from core.db.connection import PROJECT_ROOT
 
 TABLES = (*EXPORT_QUERIES, VERSIONS_TABLE)
-KINDS = {"snapshot": SNAPSHOT_SCHEMA, "run": RUN_SCHEMA, "finding": FINDING_SCHEMA}
+OUTPUT_SCHEMAS = {"snapshot": SNAPSHOT_SCHEMA, "run": RUN_SCHEMA, "finding": FINDING_SCHEMA}
 _SPARK_TYPES = {pa.int64(): "bigint", pa.float64(): "double", pa.date32(): "date", pa.string(): "string"}
 # Athletes per shuffle partition (see docs/scale.md): a task of ~100 athletes runs for tens of seconds, so
 # scheduling overhead (~ms per task) is noise, and a straggler holds back little of the job.
@@ -47,7 +47,7 @@ ATHLETES_PER_PARTITION = 100
 
 def _output_fields() -> list[pa.Field]:
     fields = {"kind": pa.field("kind", pa.string())}
-    for schema in KINDS.values():
+    for schema in OUTPUT_SCHEMAS.values():
         for field in schema:
             fields.setdefault(field.name, field)
     return list(fields.values())
@@ -159,7 +159,7 @@ def materialize_spark(
         out = _stacked(spark, in_dir).groupBy("athlete_id").applyInPandas(materialize_group, schema=OUTPUT_DDL)
         out = out.persist(StorageLevel.MEMORY_AND_DISK)
         counts = {}
-        for kind, schema in KINDS.items():
+        for kind, schema in OUTPUT_SCHEMAS.items():
             rows = out.filter(F.col("kind") == kind).select(*schema.names)
             rows.write.mode("overwrite").parquet(str(out_dir / f"{kind}s"))
             counts[kind] = rows.count()

@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 
 from core.context.budget import Drop, Fitted, fit_sections
-from core.context.data import AthleteData, load_athlete_data
+from core.context.data import ContextData, load_context_data
 from core.context.inference import WorkoutFocus, infer_workout, refers_to_workout
 from core.context.tier1 import tier1_sections
 from core.context.tier2 import tier2_sections
@@ -253,7 +253,7 @@ def _fit_history(
 class _Draft:
     """The mutable state of one build while it is fitted; frozen into a Context at the end."""
 
-    data: AthleteData
+    data: ContextData
     message: str
     topics: tuple[TopicHit, ...]
     focus: WorkoutFocus | None
@@ -314,7 +314,7 @@ def build_context(
     budgets.check()
     message = _check_message(message)
     turns = _check_conversation(conversation)
-    data = load_athlete_data(con, athlete_id)
+    data = load_context_data(con, athlete_id)
     terms = training_terms(load_plan(con, athlete_id), data.activities)
     topics = detect_topics(message, terms)
     topic_names = [t.topic for t in topics]

@@ -157,7 +157,7 @@ class CacheReport:
             "encoding": self.encoding,
             "price_per_million": self.price,
             "cached_price_per_million": self.cached_price,
-            "rule": RULE,
+            "rule": CACHING_RULE,
             "A": self.strategy("A"),
             "B": self.strategy("B"),
             "winner_with_caching": self.winner,
@@ -165,7 +165,7 @@ class CacheReport:
 
     def lines(self) -> list[str]:
         """Human lines: each strategy's tokens and cost with and without caching, and the winner."""
-        out = [f"prompt caching ({self.encoding}; ${self.price}/M, cached ${self.cached_price}/M): {RULE}"]
+        out = [f"prompt caching ({self.encoding}; ${self.price}/M, cached ${self.cached_price}/M): {CACHING_RULE}"]
         for name in ("A", "B"):
             s = self.strategy(name)
             out.append(
@@ -177,7 +177,7 @@ class CacheReport:
         return out
 
 
-RULE = (
+CACHING_RULE = (
     "a request's longest prefix shared with an earlier request of the conversation is cached in whole"
     f" {CACHE_BLOCK}-token blocks once it is at least {CACHE_MIN_PREFIX:,} tokens (stable part first)"
 )
@@ -252,7 +252,9 @@ def bench_caching_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
     if not rows:
         return []
     head = rows[0]
-    out = [f"prompt caching (${head['price_per_million']}/M, cached ${head['cached_price_per_million']}/M): {RULE}"]
+    out = [
+        f"prompt caching (${head['price_per_million']}/M, cached ${head['cached_price_per_million']}/M): {CACHING_RULE}"
+    ]
     for r in rows:
         a, b = r["A"], r["B"]
         out.append(

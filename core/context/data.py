@@ -59,7 +59,7 @@ class DayRow:
 
 
 @dataclass(frozen=True)
-class AthleteData:
+class ContextData:
     """One athlete as of their data's 'today': profile, the last 14 days of activities, 42 days of days."""
 
     athlete_id: int
@@ -81,7 +81,7 @@ class AthleteData:
         return self.days[-1]
 
 
-def load_athlete_data(con: duckdb.DuckDBPyConnection, athlete_id: int, *, with_findings: bool = True) -> AthleteData:
+def load_context_data(con: duckdb.DuckDBPyConnection, athlete_id: int, *, with_findings: bool = True) -> ContextData:
     """Read what the context needs; NotFoundError for an unknown athlete."""
     facts = sql.athlete_facts(con, athlete_id)
     if facts is None:
@@ -90,7 +90,7 @@ def load_athlete_data(con: duckdb.DuckDBPyConnection, athlete_id: int, *, with_f
     activities = tuple(load_activities(con, athlete_id, as_of - timedelta(days=RECENT_DAYS - 1), as_of))
     labels = sql.activity_labels(con, athlete_id, [a.activity_id for a in activities])
     days = tuple(DayRow(**row) for row in sql.daily_series(con, athlete_id, as_of, DAILY_DAYS))
-    return AthleteData(
+    return ContextData(
         athlete_id=athlete_id,
         handle=facts["handle"],
         phase=facts["phase"],

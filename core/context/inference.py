@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from core.workouts.sport import Activity, DayEntry, clock_label, format_day, sport_line
+from core.workouts.sport import Activity, DayEntry, clock_label, format_activity_day, sport_line
 
 # Seed's type keywords, matched on word boundaries; "workout" names no type, so it is not here.
 TYPE_WORDS: dict[str, str] = {
@@ -59,7 +59,7 @@ class WorkoutFocus:
     def text(self, units: str) -> str:
         """One-liner, or the seed's multi-workout day form when several sessions are in play."""
         entries = [DayEntry(clock_label(a.start_time), sport_line(a, units)) for a in self.activities]
-        return format_day(self.activities[0].start_time.date(), entries, with_date=True)
+        return format_activity_day(self.activities[0].start_time.date(), entries, with_date=True)
 
 
 def mentioned_type(message: str) -> tuple[str, str] | None:

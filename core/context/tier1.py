@@ -20,19 +20,19 @@ from datetime import date, datetime
 from core.analytics.load import DEFAULT_ACR_VARIANT, acr_status
 from core.analytics.patterns import Finding
 from core.context.budget import Item, Section
-from core.context.data import AthleteData
+from core.context.data import ContextData
 from core.quoting import escape_bare, quote
-from core.workouts.sport import Activity, clock_label, day_label, format_sport_line, sport_line
+from core.workouts.sport import Activity, clock_label, date_label, format_sport_line, sport_line
 
 _LOAD_ADVICE = {"HIGH": " - recovery priority", "LOW": " - can push harder", "OPTIMAL": ""}
 
 
-def acr_series(data: AthleteData) -> list[float | None]:
+def acr_series(data: ContextData) -> list[float | None]:
     """Coupled ACR for each day of `data.days`, as the analytics give it (None until 28 days of history)."""
     return [d.acr for d in data.days]
 
 
-def load_line(data: AthleteData) -> str | None:
+def load_line(data: ContextData) -> str | None:
     """`Load: HIGH (ACR 1.42 coupled) - recovery priority` (the variant named), or None without 28 days of history."""
     acr = acr_series(data)[-1]
     status = acr_status(acr)
@@ -46,7 +46,7 @@ def _mean(values: Sequence[float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
-def active_alerts(data: AthleteData) -> list[str]:
+def active_alerts(data: ContextData) -> list[str]:
     """Alerts that hold today, most severe first (rules, thresholds and order: core.analytics.alerts)."""
     return [alert.text for alert in data.alerts]
 
@@ -59,11 +59,11 @@ def insight_headline(finding: Finding) -> str:
 def when_label(moment: datetime, today: date) -> str:
     """'today 6:39 AM', 'yesterday 5:01 PM' or 'Nov 16 6:46 AM' (relative to the data's today)."""
     gap = (today - moment.date()).days
-    day = "today" if gap == 0 else "yesterday" if gap == 1 else day_label(moment.date())
+    day = "today" if gap == 0 else "yesterday" if gap == 1 else date_label(moment.date())
     return f"{day} {clock_label(moment)}"
 
 
-def last_workout_text(data: AthleteData, activity: Activity) -> str:
+def last_workout_text(data: ContextData, activity: Activity) -> str:
     """The workout as its one-liner without exercise list and HR zones (Tier 2 and the tools carry those)."""
     line = replace(sport_line(activity, data.units), exercises=(), zones=())
     title = data.titles.get(activity.activity_id)
@@ -71,7 +71,7 @@ def last_workout_text(data: AthleteData, activity: Activity) -> str:
     return f"last {label}{when_label(activity.start_time, data.as_of)} {format_sport_line(line)}"
 
 
-def tier1_sections(data: AthleteData, tool_names: Sequence[str]) -> list[Section]:
+def tier1_sections(data: ContextData, tool_names: Sequence[str]) -> list[Section]:
     """Tier 1 as sections; priorities give the documented drop order (see the module docstring)."""
     today = data.today
     sections = [Section("", "", (Item("phase", f"Phase: {escape_bare(data.phase)}", 0),))]
@@ -82,7 +82,7 @@ def tier1_sections(data: AthleteData, tool_names: Sequence[str]) -> list[Section
         today_items.append(Item("nutrition", f"{today.calories}cal/{today.protein_g}g pro", 4))
     if today.sleep_hours is not None:
         today_items.append(Item("sleep", f"slept {today.sleep_hours:.1f}h", 5))
-    sections.append(Section(f"Today {day_label(data.as_of)}: ", " | ", tuple(today_items)))
+    sections.append(Section(f"Today {date_label(data.as_of)}: ", " | ", tuple(today_items)))
     load = load_line(data)
     if load:
         sections.append(Section("", "", (Item("load", load, 2),)))

@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from core.context.budget import Item, Section
-from core.context.data import AthleteData
+from core.context.data import ContextData
 from core.context.inference import WorkoutFocus
 from core.context.tier1 import _mean, load_line
 from core.context.topics import TopicHit
 from core.quoting import escape_bare, quote
 from core.workouts.scalars import format_number
-from core.workouts.sport import Activity, day_label, format_sport_line, sport_line
+from core.workouts.sport import Activity, date_label, format_sport_line, sport_line
 
 RECENT_STRENGTH = 4
 RECENT_CARDIO = 5
@@ -36,10 +36,10 @@ def dated_line(activity: Activity, units: str, titles: dict[int, str]) -> str:
     """`Nov 18 "Lower A" S:53m|…`: day, title (quoted) and the one-liner."""
     title = titles.get(activity.activity_id)
     label = f" {quote(title)}" if title else ""
-    return f"{day_label(activity.start_time.date())}{label} {format_sport_line(sport_line(activity, units))}"
+    return f"{date_label(activity.start_time.date())}{label} {format_sport_line(sport_line(activity, units))}"
 
 
-def _cardio_sessions(data: AthleteData) -> list[Activity]:
+def _cardio_sessions(data: ContextData) -> list[Activity]:
     """Runs, rides and swims, brick legs included, oldest first."""
     out = []
     for a in data.activities:
@@ -47,14 +47,14 @@ def _cardio_sessions(data: AthleteData) -> list[Activity]:
     return out
 
 
-def training_items(data: AthleteData, shown: frozenset[int] = frozenset()) -> list[str]:
+def training_items(data: ContextData, shown: frozenset[int] = frozenset()) -> list[str]:
     strength = [a for a in data.activities if a.type == "strength" and a.activity_id not in shown][-RECENT_STRENGTH:]
     return [dated_line(a, data.units, data.titles) for a in reversed(strength)] or [
         "No strength session in the last 14 days"
     ]
 
 
-def cardio_items(data: AthleteData, shown: frozenset[int] = frozenset()) -> list[str]:
+def cardio_items(data: ContextData, shown: frozenset[int] = frozenset()) -> list[str]:
     """The seed's build_cardio_context: week summary, recent one-liners, pace trend."""
     sessions = _cardio_sessions(data)
     if not sessions:
@@ -69,7 +69,7 @@ def cardio_items(data: AthleteData, shown: frozenset[int] = frozenset()) -> list
             summary.append(f"{len(lines)} {typ}{'s' if len(lines) > 1 else ''} {format_number(round(total, 1))}{unit}")
     items = [f"This week: {', '.join(summary) if summary else 'none'}"]
     items += [
-        f"{day_label(a.start_time.date())} {format_sport_line(sport_line(a, data.units))}"
+        f"{date_label(a.start_time.date())} {format_sport_line(sport_line(a, data.units))}"
         for a in reversed(sessions[-RECENT_CARDIO:])
     ]
     runs = [sport_line(a, data.units) for a in sessions if a.type == "run"]
@@ -88,13 +88,13 @@ def _clock(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
-def cross_training_items(data: AthleteData, shown: frozenset[int] = frozenset()) -> list[str]:
+def cross_training_items(data: ContextData, shown: frozenset[int] = frozenset()) -> list[str]:
     if not data.findings:
         return ["No cross-training pattern passed the tests in this athlete's data"]
     return [f"- {escape_bare(f.summary)}" for f in data.findings[:TOP_FINDINGS]]
 
 
-def recovery_items(data: AthleteData, shown: frozenset[int] = frozenset()) -> list[str]:
+def recovery_items(data: ContextData, shown: frozenset[int] = frozenset()) -> list[str]:
     days = data.days
     items = []
     for label, attr, fmt in (
@@ -124,7 +124,7 @@ _BUILDERS = {
 }
 
 
-def tier2_sections(data: AthleteData, topics: Sequence[TopicHit], focus: WorkoutFocus | None) -> list[Section]:
+def tier2_sections(data: ContextData, topics: Sequence[TopicHit], focus: WorkoutFocus | None) -> list[Section]:
     """The blocks in priority order; item priority = block rank × 100 + line rank.
 
     Sessions shown in the [WORKOUT] block are not repeated in the topic blocks.

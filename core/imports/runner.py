@@ -54,7 +54,7 @@ MAX_FILE_BYTES = 200_000_000  # uncompressed: a larger file (or a gzip bomb) is 
 SUFFIXES = (".fit", ".gpx", ".tcx", ".csv")
 
 ImportWriter = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
-Progress = Callable[[int, int, FileOutcome], None]
+ImportProgress = Callable[[int, int, FileOutcome], None]
 
 
 @dataclass(frozen=True)
@@ -425,7 +425,7 @@ def import_sources(
     sources: Sequence[ImportSource],
     *,
     refused: Sequence[FileOutcome] = (),
-    progress: Progress | None = None,
+    progress: ImportProgress | None = None,
 ) -> ImportReport:
     """Import every source for the athlete, one transaction per file; then move their "today" to their last day.
 

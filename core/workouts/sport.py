@@ -322,7 +322,7 @@ def parse_sport_line(text: str) -> SportLine:
 # ---------------------------------------------------------------- days
 
 
-def day_label(day: date) -> str:
+def date_label(day: date) -> str:
     """'Dec 15'."""
     return f"{day:%b} {day.day}"
 
@@ -340,15 +340,15 @@ class DayEntry:
     line: SportLine
 
 
-def format_day(day: date, entries: list[DayEntry], with_date: bool = False) -> str:
+def format_activity_day(day: date, entries: list[DayEntry], with_date: bool = False) -> str:
     """The seed's multi-workout day: `Dec 15: 2 sessions` then `  1. 6:30 AM - R:…`.
 
     A day with one activity is its one-liner (prefixed `Dec 15: ` when `with_date`, as in a log).
     """
     if len(entries) == 1:
         text = format_sport_line(entries[0].line)
-        return f"{day_label(day)}: {text}" if with_date else text
-    lines = [f"{day_label(day)}: {len(entries)} sessions"]
+        return f"{date_label(day)}: {text}" if with_date else text
+    lines = [f"{date_label(day)}: {len(entries)} sessions"]
     lines += [f"  {i}. {e.clock} - {format_sport_line(e.line)}" for i, e in enumerate(entries, start=1)]
     return "\n".join(lines)
 
@@ -450,7 +450,7 @@ def activity_log(activities: list[Activity], units: str) -> str:
     days: dict[date, list[DayEntry]] = {}
     for a in activities:
         days.setdefault(a.start_time.date(), []).append(DayEntry(clock_label(a.start_time), sport_line(a, units)))
-    return "\n".join(format_day(d, entries, with_date=True) for d, entries in sorted(days.items()))
+    return "\n".join(format_activity_day(d, entries, with_date=True) for d, entries in sorted(days.items()))
 
 
 def recent_activity_log(con: duckdb.DuckDBPyConnection, athlete_id: int, as_of: date, days: int = 7) -> str:

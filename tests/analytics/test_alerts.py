@@ -10,7 +10,7 @@ import pytest
 from core.analytics.alerts import RULE, RULES, AlertDay, alerts_for, athlete_alerts
 from core.analytics.load import DEFAULT_ACR_VARIANT, snapshot_for_day
 from core.context.builder import build_context
-from core.context.data import load_athlete_data
+from core.context.data import load_context_data
 from core.context.tier1 import active_alerts
 from core.db.athletes import athlete_ids
 from core.db.connection import PROJECT_ROOT
@@ -191,7 +191,7 @@ def test_tier1_alerts_come_from_the_alert_rules(demo_con):
     demo_con.execute(
         "UPDATE nutrition SET protein_g = 40 WHERE athlete_id = 2 AND day > (SELECT as_of FROM athletes WHERE athlete_id = 2) - 3"
     )
-    data = load_athlete_data(demo_con, 2, with_findings=False)
+    data = load_context_data(demo_con, 2, with_findings=False)
     assert active_alerts(data) == [a.text for a in athlete_alerts(demo_con, [2])[2]]
     assert any(t.startswith("Protein <") and t.endswith(" 3 days") for t in active_alerts(data))
 

@@ -9,7 +9,7 @@ import duckdb
 from core.analytics.load import daily_snapshots
 from core.analytics.materialized import data_version
 from core.analytics.patterns import analyze_patterns
-from core.cohort.athlete import canonical_json, materialize_athlete, snapshot_table
+from core.cohort.athlete import findings_json, materialize_athlete, snapshot_table
 from core.db.athletes import athlete_ids
 from core.db.cohort import athlete_table_frames
 
@@ -23,7 +23,7 @@ def test_materialization_equals_the_dashboards_analysis(demo_con: duckdb.DuckDBP
     for athlete_id in athlete_ids(demo_con):
         result = materialize_athlete(athlete_table_frames(tmp_path, [athlete_id]))
         report = analyze_patterns(demo_con, athlete_id)
-        assert result.findings_json == tuple(canonical_json(f.to_dict()) for f in report.findings)
+        assert result.findings_json == tuple(findings_json(f.to_dict()) for f in report.findings)
         assert result.tests == report.tests
         assert result.data_version == data_version(demo_con, athlete_id)
         expected = snapshot_table(daily_snapshots(demo_con, [athlete_id], with_workouts=False))

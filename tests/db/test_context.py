@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.analytics.load import daily_snapshots, snapshot_for_day
 from core.analytics.overload import OVERLOAD_VARIANT
-from core.context.data import DAILY_DAYS, load_athlete_data
+from core.context.data import DAILY_DAYS, load_context_data
 from core.context.tier1 import load_line
 from core.db import connect
 from core.db.athletes import athlete_ids
@@ -47,7 +47,7 @@ def test_a_day_without_rpe_has_the_same_unknown_load_and_acr_in_tier1_and_the_an
     con = connect(path)
     snapshots = daily_snapshots(con, with_workouts=False)
     for athlete, days in null_days.items():
-        data = load_athlete_data(con, athlete, with_findings=False)
+        data = load_context_data(con, athlete, with_findings=False)
         frame = snapshots[snapshots.athlete_id == athlete].set_index("day")
         for row in data.days:
             if pd.Timestamp(row.day) not in frame.index:
@@ -68,7 +68,7 @@ def test_a_day_without_rpe_has_the_same_unknown_load_and_acr_in_tier1_and_the_an
 def test_the_issues_case_reads_optimal_where_zero_load_read_low(null_rpe_db):
     """Given athlete 1's two latest workouts without RPE, when Tier 1 reads the load, then OPTIMAL 0.83 as the analytics say."""
     con = connect(null_rpe_db[0])
-    line = load_line(load_athlete_data(con, 1, with_findings=False))
+    line = load_line(load_context_data(con, 1, with_findings=False))
     snapshot = snapshot_for_day(con, 1)
     con.close()
     assert line == f"Load: {snapshot.acr_status} (ACR {snapshot.acute_chronic_ratio:.2f})"

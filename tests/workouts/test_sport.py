@@ -14,7 +14,7 @@ from core.workouts.sport import (
     SportLine,
     StrengthItem,
     activity_log,
-    format_day,
+    format_activity_day,
     format_sport_line,
     load_activities,
     parse_day,
@@ -73,7 +73,7 @@ def test_multi_workout_day_matches_the_seed_layout() -> None:
     """Two activities on a day print as `Dec 15: 2 sessions` with numbered, timed lines, and read back."""
     run = DayEntry("6:30 AM", parse_sport_line("R:45m|5mi|9:00/mi|Z2:35m"))
     lift = DayEntry("5:00 PM", parse_sport_line("S:55m|4200kg Squat(4×8@185),RDL(3×10@135)"))
-    text = format_day(date(2025, 12, 15), [run, lift])
+    text = format_activity_day(date(2025, 12, 15), [run, lift])
     assert text == (
         "Dec 15: 2 sessions\n"
         "  1. 6:30 AM - R:45m|5mi|9:00/mi|Z2:35m\n"
