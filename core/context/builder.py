@@ -55,9 +55,9 @@ TOKENS_PER_MESSAGE = 3  # OpenAI cookbook: every message costs 3 tokens of frami
 REPLY_PRIMING = 3
 
 SYSTEM_PROMPT = (
-    "You are an AI fitness coach. Answer briefly from the context; call a tool for more."
-    " Change the plan only when asked, by block and day IDs."
-    " If several sessions match a question, name them and ask which one."
+    "You are a fitness coach. Be brief; call a tool for more."
+    " Edit the plan only when asked, naming block and day IDs."
+    " If several sessions match, name them and ask which."
 )
 
 
@@ -75,7 +75,7 @@ class Budgets:
     tier1: int = 120
     tier2: int = 400
     plan: int = 600  # a multi-sport week (strength + sessions) runs ~400-550 tokens in full
-    history: int = 200  # whole newest messages; 200 keeps strategy B's whole request ≤ 0.25 of A's (replay)
+    history: int = 170  # whole newest messages; 170 keeps strategy B's whole request ≤ 0.25 of A's (replay)
     tools: int = TOOLS_BUDGET  # raw-JSON tokens of the tool definitions offered
     context_window: int | None = None
     reserve_output: int = 512

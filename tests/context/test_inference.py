@@ -73,7 +73,7 @@ def test_a_multi_workout_day_is_ambiguous_and_shown_in_the_day_form():
 
 def test_the_system_prompt_tells_the_model_to_ask_when_ambiguous():
     """Given the system prompt, when reading it, then it says to name the sessions and ask which one."""
-    assert "ask which one" in SYSTEM_PROMPT and "several sessions match" in SYSTEM_PROMPT
+    assert "ask which" in SYSTEM_PROMPT and "several sessions match" in SYSTEM_PROMPT
 
 
 def test_the_workout_last_discussed_in_the_conversation_wins_over_most_recent():
