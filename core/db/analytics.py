@@ -117,19 +117,6 @@ def daily_snapshot_frame(
     return con.execute(sql, params).df()
 
 
-def athlete_window(con: duckdb.DuckDBPyConnection, athlete_id: int) -> tuple[date, date]:
-    """(first day with any data, as_of) for one athlete."""
-    rows = con.execute(
-        """
-        SELECT least(coalesce((SELECT min(CAST(start_time AS DATE)) FROM activities WHERE athlete_id = ?), as_of),
-                     coalesce((SELECT min(day) FROM daily_health WHERE athlete_id = ?), as_of)), as_of
-        FROM athletes WHERE athlete_id = ?
-        """,
-        [athlete_id, athlete_id, athlete_id],
-    ).fetchall()
-    return rows[0][0], rows[0][1]
-
-
 def run_observations(con: duckdb.DuckDBPyConnection, athlete_id: int, window_hours: float) -> pd.DataFrame:
     """Top-level runs with speed, HR, and whether they started within `window_hours` after a heavy-leg
     session ended (strength working quads or hamstrings), plus full rest days just before."""

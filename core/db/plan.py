@@ -6,6 +6,7 @@ call the writing functions here. Transactions are `core.db.transactions.transact
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -89,10 +90,18 @@ def replace_plan(con: duckdb.DuckDBPyConnection, athlete_id: int, plan: dict[str
         insert_frame(con, table, pd.DataFrame([{"athlete_id": athlete_id, **row} for row in rows]))
 
 
-def head(con: duckdb.DuckDBPyConnection, athlete_id: int) -> tuple[str, int] | None:
-    """(plan_hash, version) of the athlete's current plan, None before the first write."""
+@dataclass(frozen=True)
+class StoredHead:
+    """The head row as stored: the current plan's hash and version number."""
+
+    plan_hash: str
+    version: int
+
+
+def head(con: duckdb.DuckDBPyConnection, athlete_id: int) -> StoredHead | None:
+    """The athlete's current plan head, None before the first write."""
     row = con.execute("SELECT plan_hash, version FROM plan_heads WHERE athlete_id = ?", [athlete_id]).fetchone()
-    return None if row is None else (str(row[0]), int(row[1]))
+    return None if row is None else StoredHead(str(row[0]), int(row[1]))
 
 
 def swap_head(

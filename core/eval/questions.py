@@ -42,7 +42,6 @@ QUESTION_KINDS = (
     "plan_edit",
     "sport_distance",
 )
-ANSWER_TYPES = ("numbers", "names", "pairs", "text")
 SPORT_NAMES = {
     "R": "run",
     "C": "ride",

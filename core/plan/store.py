@@ -84,7 +84,7 @@ def plan_head(con: duckdb.DuckDBPyConnection, athlete_id: int) -> PlanHead:
     found = plan_db.head(con, athlete_id)
     if found is None:
         return PlanHead(athlete_id, plan_hash(load_plan(con, athlete_id)), 0)
-    return PlanHead(athlete_id, found[0], found[1])
+    return PlanHead(athlete_id, found.plan_hash, found.version)
 
 
 def _version_from_row(row: Mapping[str, Any]) -> PlanVersion:
@@ -107,7 +107,7 @@ def plan_versions(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[PlanV
 def latest_version(con: duckdb.DuckDBPyConnection, athlete_id: int) -> PlanVersion | None:
     """The head version's record (one lookup, whatever the history's length); None before the first write."""
     found = plan_db.head(con, athlete_id)
-    row = plan_db.version_row(con, athlete_id, found[1]) if found else None
+    row = plan_db.version_row(con, athlete_id, found.version) if found else None
     return None if row is None else _version_from_row(row)
 
 
@@ -161,7 +161,7 @@ def _winner_committed(con: duckdb.DuckDBPyConnection, athlete_id: int, seen: str
     deadline = time.monotonic() + RACE_WAIT_S
     while time.monotonic() < deadline:
         found = plan_db.head(con, athlete_id)
-        if (found[0] if found else None) != seen:
+        if (found.plan_hash if found else None) != seen:
             return
         time.sleep(0.005)
 
@@ -194,15 +194,15 @@ def _record(
     outcome: OpsOutcome,
     ops: Sequence[Mapping[str, Any]],
     author: str,
-    stored: tuple[str, int] | None,
+    stored: plan_db.StoredHead | None,
     source: Mapping[str, Any] | None,
     at: datetime,
     actor: str,
 ) -> str:
     """Write one valid batch: head swap, changed days' rows, the version (snapshot or patch), counters."""
-    new_hash, version = plan_hash(outcome.plan), (stored[1] if stored else 0) + 1
-    if not plan_db.swap_head(con, athlete_id, stored[0] if stored else None, new_hash, version, at):
-        raise _Stale(stored[0] if stored else None)
+    new_hash, version = plan_hash(outcome.plan), (stored.version if stored else 0) + 1
+    if not plan_db.swap_head(con, athlete_id, stored.plan_hash if stored else None, new_hash, version, at):
+        raise _Stale(stored.plan_hash if stored else None)
     days = list(DAY_IDS) if stored is None else _changed_days(plan, outcome.plan)
     canonical = plan_to_canonical(outcome.plan)
     plan_db.replace_plan(con, athlete_id, canonical, days)
@@ -262,10 +262,10 @@ def apply_ops(
             stored = plan_db.head(con, athlete_id)
             plan = load_plan(con, athlete_id)
             current_hash = seen = plan_hash(plan)
-            if stored is not None and stored[0] != current_hash:
+            if stored is not None and stored.plan_hash != current_hash:
                 raise PlanError(
                     f"plan tables of athlete {athlete_id} hold {short_hash(current_hash)} but the head says"
-                    f" {short_hash(stored[0])}: something wrote them outside apply_ops"
+                    f" {short_hash(stored.plan_hash)}: something wrote them outside apply_ops"
                 )
             if not (isinstance(base_hash, str) and HASH_PREFIX_RE.match(base_hash)):
                 raise _Stale(None)
@@ -397,11 +397,11 @@ def validate_references(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list
                 f"ID counters (next b_{next_block}, m_{next_member}) not above the highest IDs"
                 f" (b_{top_block}, m_{top_member})"
             )
-        if stored[0] != plan_hash(plan):
+        if stored.plan_hash != plan_hash(plan):
             problems.append(
-                f"head hash {short_hash(stored[0])} differs from the tables' hash {short_hash(plan_hash(plan))}"
+                f"head hash {short_hash(stored.plan_hash)} differs from the tables' hash {short_hash(plan_hash(plan))}"
             )
-        row = plan_db.version_row(con, athlete_id, stored[1])
-        if row is None or row["plan_hash"] != stored[0]:
-            problems.append(f"head version v{stored[1]} is not recorded with hash {short_hash(stored[0])}")
+        row = plan_db.version_row(con, athlete_id, stored.version)
+        if row is None or row["plan_hash"] != stored.plan_hash:
+            problems.append(f"head version v{stored.version} is not recorded with hash {short_hash(stored.plan_hash)}")
     return problems
