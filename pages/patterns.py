@@ -35,6 +35,7 @@ EMPTY = {  # what a family's chart would draw, for the message shown instead of 
     "recovery": "no night with deep-sleep data",
     "overload": "no day with an acute:chronic ratio",
     "performance": "no strength session",
+    "effort": "no rated session after a night with sleep data",
 }
 
 
@@ -193,6 +194,11 @@ def family_chart(result: FamilyResult) -> go.Figure | None:
         )  # fmt: skip
     if name == "overload":
         return overload_chart(result)
+    if name == "effort":
+        return px.scatter(
+            d, x="sleep_hours", y="rpe", hover_data=["day"], title="Session RPE after the night before",
+            labels={"sleep_hours": "sleep the night before (h)", "rpe": "session RPE"},
+        )  # fmt: skip
     if not result.findings:  # a PR-rate bar chart of a rule that is not a finding would suggest one
         return None
     if result.findings[0].unit.startswith("extra reps"):  # the finding counts only sessions with a rep residual

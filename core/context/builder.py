@@ -19,6 +19,7 @@ items, and last `edit_plan` is swapped for the small `change_plan` entry point. 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -216,6 +217,10 @@ def _check_message(message: Any) -> str:
     return message
 
 
+_ANY_SURROGATE = re.compile("[\ud800-\udfff]")
+_CLIPPED = " …[answer clipped]"
+
+
 def _check_conversation(conversation: Sequence[dict[str, Any]] | None) -> list[dict[str, Any]]:
     turns = []
     for i, turn in enumerate(conversation or []):
@@ -227,6 +232,13 @@ def _check_conversation(conversation: Sequence[dict[str, Any]] | None) -> list[d
             raise ContextError(
                 f"conversation[{i}]: expected {{'role': 'user'|'assistant', 'content': text}}, got {turn!r:.60}"
             )
+        if turn["role"] == "assistant":  # the model's words: made valid and clipped, never held to the user's limit
+            answer = _ANY_SURROGATE.sub("\ufffd", turn["content"])
+            if len(answer) > MAX_MESSAGE_CHARS:
+                answer = answer[: MAX_MESSAGE_CHARS - len(_CLIPPED)] + _CLIPPED
+            if answer.strip():
+                turns.append({"role": "assistant", "content": answer})
+            continue
         turns.append({"role": turn["role"], "content": _check_message(turn["content"])})
     return turns
 

@@ -17,7 +17,7 @@ import duckdb
 import toon_format
 
 from core.db.athletes import find_athlete
-from core.eval.questions import SPORT_NAMES, Question, apply_edit
+from core.eval.questions import SPORT_NAMES, Question, apply_edit, calendar_weeks
 from core.workouts.formats import render
 from core.workouts.program import Program, Scope, load_program, select_scope
 from core.workouts.sport import activity_log, clock_label, load_activities, sport_line
@@ -58,7 +58,11 @@ class DocumentSource:
         key = self.key(question, fmt)
         if key not in self._texts:
             athlete_id, program = self._program(question.athlete)
-            week = select_scope(program, Scope("week", week=question.week))
+            if program.weeks:
+                week = select_scope(program, Scope("week", week=question.week))
+            else:  # an athlete with only imported activities is asked about calendar weeks
+                who = find_athlete(self.con, question.athlete)
+                week = Program(who.units, (calendar_weeks(who.as_of, who.phase)[question.week - 1],))
             if key[2] == "sport":
                 self._texts[key] = self._activities(athlete_id, week, fmt)
             else:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
@@ -247,6 +247,16 @@ def _sport_question(
     ]  # fmt: skip
 
 
+def calendar_weeks(as_of: date, phase: str, weeks_back: int = 3) -> list[Week]:
+    """For an athlete with no program: the `weeks_back` calendar weeks (Monday first) up to `as_of`, numbered 1…"""
+    monday = as_of - timedelta(days=as_of.weekday())
+    return [
+        Week(number, phase, start, start + timedelta(days=6))
+        for number in range(1, weeks_back + 1)
+        for start in [monday - timedelta(weeks=weeks_back - number)]
+    ]
+
+
 def generate_questions(con: duckdb.DuckDBPyConnection, weeks_back: int = 3) -> list[Question]:
     """Questions for every athlete over the current week and the `weeks_back - 1` weeks before it, in a fixed order."""
     out: list[Question] = []
@@ -254,10 +264,7 @@ def generate_questions(con: duckdb.DuckDBPyConnection, weeks_back: int = 3) -> l
         who = find_athlete(con, athlete_id)
         program = load_program(con, athlete_id)
         if not program.weeks:  # only imported activities: the calendar weeks (Monday first) up to their as-of day
-            monday = who.as_of - timedelta(days=who.as_of.weekday())
-            for number in range(1, weeks_back + 1):
-                start = monday - timedelta(weeks=weeks_back - number)
-                week = Week(number, who.phase, start, start + timedelta(days=6))
+            for week in calendar_weeks(who.as_of, who.phase, weeks_back):
                 out.extend(_sport_question(con, who.handle, athlete_id, who.units, week))
             continue
         current = current_week_number(program, who.as_of)
