@@ -33,14 +33,14 @@ test: $(VENV)/.dev-deps /usr/bin/chromium /usr/bin/java
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 # The edit loop: lint, types and the fast tests (no browser, no real-server or subprocess-heavy suites).
 check: $(VENV)/.dev-deps
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -m "not slow" --ignore=tests/e2e
+	$(PY) -m pytest -q -n 2 --dist loadfile -m "not slow"
 
 types: $(VENV)/.dev-deps
 	$(PY) -m mypy

@@ -89,6 +89,17 @@ def open_page(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[.
 _EXIT_STATUS: list[int] = []
 
 
+_SLOW_DIRS = ("e2e", "cohort")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark what `make check` leaves out: the browser and Spark suites, and tests that start `python -m core`."""
+    for item in items:
+        parts = item.path.parts
+        if any(d in parts for d in _SLOW_DIRS) or "cli" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _EXIT_STATUS.append(int(exitstatus))
 

@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
 
-from core.db.transactions import error_line
+from core.db.transactions import WRITE_FAILED, error_line
 from core.errors import DatabaseBusyError, DatabaseError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -115,7 +115,6 @@ def _check_writable(target: Path) -> None:
 # DuckDB's words for "another process holds the file" and "this process has it open in the other mode".
 _LOCK_CONFLICT = re.compile(r"Could not set lock on file|Conflicting lock is held")
 _SAME_PROCESS = re.compile(r"different configuration than existing connections")
-_WRITE_FAILED = re.compile(r"Could not write|No space left|File too large")
 _HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
 
@@ -180,7 +179,7 @@ def _translated_io(target: Path) -> Iterator[None]:
     except duckdb.IOException as exc:
         raise DatabaseError(f"database {str(target)!r}: {error_line(exc)}") from None
     except duckdb.TransactionException as exc:
-        if not _WRITE_FAILED.search(str(exc)):
+        if not WRITE_FAILED.search(str(exc)):
             raise
         raise DatabaseError(
             f"database {str(target)!r}: cannot write (disk full or file size limit); nothing of this write was kept:"

@@ -8,11 +8,14 @@ second one fails (at the UPDATE or at COMMIT). That failure comes back as
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 
 import duckdb
 
 from core.errors import DatabaseError
+
+WRITE_FAILED = re.compile(r"Could not write|No space left|File too large")  # DuckDB's words for a full disk
 
 
 class WriteConflict(DatabaseError):
@@ -49,6 +52,8 @@ def transaction(con: duckdb.DuckDBPyConnection, what: str = "write") -> Iterator
         rollback(con)
         if "conflict" in str(exc).lower():
             raise WriteConflict(f"{what}: another writer changed the same rows first") from None
+        if isinstance(exc, duckdb.IOException) or WRITE_FAILED.search(str(exc)):
+            raise  # a full disk or a damaged file: the connection's own translation names the file
         raise DatabaseError(f"{what} failed: {error_line(exc)}") from None
     except BaseException:
         rollback(con)

@@ -187,9 +187,11 @@ def test_a_lock_conflict_is_retried_until_the_holder_lets_go(
 
 def test_a_snapshot_holds_no_lock_while_a_long_job_runs(demo_db_path: Path) -> None:
     """Given a snapshot taken for a long job, when another process writes meanwhile, then it gets in at once."""
+    with reading(demo_db_path) as con:
+        activities = con.execute("SELECT count(*) FROM activities").fetchone()[0]
     copy = snapshot(demo_db_path)
     with _held(demo_db_path, "write"):
-        assert copy.execute("SELECT count(*) FROM activities").fetchone()[0] == 640
+        assert copy.execute("SELECT count(*) FROM activities").fetchone()[0] == activities > 0
     copy.close()
 
 
@@ -302,7 +304,7 @@ def test_a_long_read_does_not_make_a_page_write_fail(
         page.number_input(key=_widget_key(page, "plan__b_2_", "__sets")).set_value(sets)
         page.button(key=_widget_key(page, "plan_save_day_1")).click().run()
         assert not page.exception and not page.error, [e.value for e in page.error]
-        assert any(c.value.startswith("Saved as v") and "b_2 sets " in c.value for c in page.code) or any(
+        assert any(s.value.startswith("Saved as v") and "b_2 sets " in s.value for s in page.success) or any(
             c.value.startswith("No change") for c in page.info
         )
         if bench.poll() is not None:
