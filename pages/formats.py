@@ -18,6 +18,7 @@ from core.workouts import compact, sport, ultra, verbose
 from core.workouts.formats import (
     FORMAT_LABELS,
     FORMATS,
+    TokenRow,
     athlete_scope_tables,
     format_json,
     format_toon,
@@ -47,7 +48,14 @@ FORMAT_DOCS = {
 }
 
 
-# The database path is part of every cache key so another file's data is never shown.
+# The database path is part of every cache key so another file's data is never shown. Only what is on screen is
+# computed: the picked scope's table, the athlete's four representative scopes, and the cohort only when asked for.
+@st.cache_data(ttl=300, max_entries=64)
+def picked_table(db: str, athlete_id: int, scope: str, encoding: str) -> list[TokenRow]:
+    """The token table of the picked scope (every format rendered and counted once per scope and tokenizer)."""
+    return token_table(load_workout_data(page_state.connection().cursor(), athlete_id, scope), encoding)
+
+
 @st.cache_data(ttl=300, max_entries=16)
 def scope_table(db: str, athlete_id: int, encoding: str) -> pd.DataFrame:
     """Tokens by format and their share of verbose, for each representative scope of one athlete."""
@@ -118,7 +126,7 @@ except CoachError as exc:
     st.error(str(exc))
     st.stop()
 
-rows = {r.format: r for r in token_table(data, encoding)}
+rows = {r.format: r for r in picked_table(page_state.database_key(), athlete_id, scope, encoding)}
 picked = {}
 for col, (side, first) in zip(st.columns(2), PANES, strict=True):
     with col.container(key=f"formats_{side}_pane"):
@@ -198,15 +206,18 @@ fig.add_hline(y=1, line_dash="dot", line_color="#9E9E9E", annotation_text="verbo
 st.plotly_chart(fig, key="formats_chart")
 
 st.subheader("All demo athletes")
-st.dataframe(
-    cohort_table(page_state.database_key(), encoding),
-    hide_index=True,
-    column_config={
-        "compact ×": st.column_config.NumberColumn("compact × verbose", format="%.2f"),
-        "ultra ×": st.column_config.NumberColumn("ultra × verbose", format="%.2f"),
-    },
-    key="formats_cohort",
-)
+if not st.toggle("Compare every demo athlete", key="formats_cohort_open", help="Counts every athlete's scopes"):
+    st.caption("Off: every athlete's four scopes in five formats are counted only when you ask for them.")
+else:
+    st.dataframe(
+        cohort_table(page_state.database_key(), encoding),
+        hide_index=True,
+        column_config={
+            "compact ×": st.column_config.NumberColumn("compact × verbose", format="%.2f"),
+            "ultra ×": st.column_config.NumberColumn("ultra × verbose", format="%.2f"),
+        },
+        key="formats_cohort",
+    )
 
 st.subheader("Per-sport one-liners, last 7 days")
 athlete = find_athlete(con, athlete_id)

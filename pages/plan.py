@@ -28,7 +28,7 @@ from core.plan.op_table import FIELDS, FieldSpec
 from core.plan.store import apply_ops, latest_version, load_plan, plan_head
 from core.plan.text import format_plan_context
 from core.tokens import count_tokens
-from ui import chat_panel, gate, page_state
+from ui import gate, page_state
 from ui.theme import fit_width
 
 # The last edit's outcome ({athlete, day, slot, kind, text, field, prefix}), drawn where it was made. It stays until
@@ -307,6 +307,8 @@ chat_open = top[1].toggle(
 )
 main, side = st.columns([3, 2], gap="large") if chat_open else (st.container(), None)
 if side is not None:
+    from ui import chat_panel  # imported only when shown: it loads the openai SDK (about 1 s of a first render)
+
     with side:  # before the plan is read, so an edit made by this turn is drawn in this run
         chat_panel.chat_panel("plan_chat")
 con = page_state.connection().cursor()
