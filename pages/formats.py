@@ -18,6 +18,7 @@ from core.workouts import compact, sport, ultra, verbose
 from core.workouts.formats import (
     FORMAT_LABELS,
     FORMATS,
+    TokenRow,
     athlete_scope_tables,
     format_json,
     format_toon,
@@ -32,7 +33,7 @@ from core.workouts.levels import READING_KEYS
 from core.workouts.program import load_program
 from core.workouts.sport import TYPE_CODES, recent_activity_log
 from ui import page_state
-from ui.html_views import token_boundaries_html
+from ui.html_views import aligned_panes_html, record_chunks, token_boundaries_html
 from ui.theme import FORMAT_COLOURS, SPORT_LABELS
 
 PANE_HEIGHT = 520
@@ -47,7 +48,20 @@ FORMAT_DOCS = {
 }
 
 
-# The database path is part of every cache key so another file's data is never shown.
+# The database path is part of every cache key so another file's data is never shown. Only what is on screen is
+# computed: the picked scope's table, the athlete's four representative scopes, and the cohort only when asked for.
+@st.cache_data(ttl=300, max_entries=64)
+def picked_table(db: str, athlete_id: int, scope: str, encoding: str) -> list[TokenRow]:
+    """The token table of the picked scope (every format rendered and counted once per scope and tokenizer)."""
+    return token_table(load_workout_data(page_state.connection().cursor(), athlete_id, scope), encoding)
+
+
+@st.cache_data(ttl=300, max_entries=64)
+def picked_round_trips(db: str, athlete_id: int, scope: str) -> dict[str, bool]:
+    """Whether the picked scope's compact and ultra text read back to the same data (parsed once per scope)."""
+    return round_trips(load_workout_data(page_state.connection().cursor(), athlete_id, scope))
+
+
 @st.cache_data(ttl=300, max_entries=16)
 def scope_table(db: str, athlete_id: int, encoding: str) -> pd.DataFrame:
     """Tokens by format and their share of verbose, for each representative scope of one athlete."""
@@ -73,6 +87,11 @@ def cohort_table(db: str, encoding: str) -> pd.DataFrame:
             row |= {"compact ×": by["compact"].ratio, "ultra ×": by["ultra"].ratio}
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def shown_text(text: str, fmt: str) -> str:
+    """The text as a pane shows it: JSON indented (one minified line is unreadable; it is counted as sent)."""
+    return json.dumps(json.loads(text), indent=2, ensure_ascii=False) if fmt == "json" else text
 
 
 def scope_labels(con: object, athlete_id: int) -> dict[str, str]:
@@ -118,8 +137,8 @@ except CoachError as exc:
     st.error(str(exc))
     st.stop()
 
-rows = {r.format: r for r in token_table(data, encoding)}
-picked = {}
+rows = {r.format: r for r in picked_table(page_state.database_key(), athlete_id, scope, encoding)}
+picked, texts = {}, {}
 for col, (side, first) in zip(st.columns(2), PANES, strict=True):
     with col.container(key=f"formats_{side}_pane"):
         fmt = st.selectbox(
@@ -137,14 +156,17 @@ for col, (side, first) in zip(st.columns(2), PANES, strict=True):
             delta_color="off",
             delta_arrow="off",
         )
-        text = render_data(data, fmt)
+        texts[side] = render_data(data, fmt)
         if show_tokens:
-            st.html(token_boundaries_html(text, encoding, height=PANE_HEIGHT))
-        elif fmt == "json":  # one minified line is unreadable; the count above is of that line, as sent
-            st.code(json.dumps(json.loads(text), indent=2, ensure_ascii=False), language="json", height=PANE_HEIGHT)
-            st.caption("Shown indented; counted and sent compact (no spaces).")
-        else:
-            st.code(text, language=None, wrap_lines=False, height=PANE_HEIGHT)
+            st.html(token_boundaries_html(texts[side], encoding, height=PANE_HEIGHT))
+if not show_tokens:  # one scrolling table, one row per session, so the two formats stay level record by record
+    shown = {side: shown_text(texts[side], picked[side].format) for side in texts}
+    heads = (FORMAT_LABELS[picked["left"].format], FORMAT_LABELS[picked["right"].format])
+    with st.container(key="formats_panes"):
+        chunks = [record_chunks(shown[side], picked[side].format) for side in ("left", "right")]
+        st.html(aligned_panes_html(chunks[0], chunks[1], heads, height=PANE_HEIGHT))
+    if "json" in (picked["left"].format, picked["right"].format):
+        st.caption("JSON is shown indented; counted and sent compact (no spaces).")
 
 left, right = picked["left"], picked["right"]
 st.metric(
@@ -155,7 +177,7 @@ st.metric(
     delta_arrow="off",
 )
 
-trips = round_trips(data)
+trips = picked_round_trips(page_state.database_key(), athlete_id, scope)
 choice = pick_level(data, int(budget), encoding)
 st.caption(
     f"Round trip: compact {'✓' if trips['compact'] else '✗'}, ultra {'✓' if trips['ultra'] else '✗'} · "
@@ -198,15 +220,18 @@ fig.add_hline(y=1, line_dash="dot", line_color="#9E9E9E", annotation_text="verbo
 st.plotly_chart(fig, key="formats_chart")
 
 st.subheader("All demo athletes")
-st.dataframe(
-    cohort_table(page_state.database_key(), encoding),
-    hide_index=True,
-    column_config={
-        "compact ×": st.column_config.NumberColumn("compact × verbose", format="%.2f"),
-        "ultra ×": st.column_config.NumberColumn("ultra × verbose", format="%.2f"),
-    },
-    key="formats_cohort",
-)
+if not st.toggle("Compare every demo athlete", key="formats_cohort_open", help="Counts every athlete's scopes"):
+    st.caption("Off: every athlete's four scopes in five formats are counted only when you ask for them.")
+else:
+    st.dataframe(
+        cohort_table(page_state.database_key(), encoding),
+        hide_index=True,
+        column_config={
+            "compact ×": st.column_config.NumberColumn("compact × verbose", format="%.2f"),
+            "ultra ×": st.column_config.NumberColumn("ultra × verbose", format="%.2f"),
+        },
+        key="formats_cohort",
+    )
 
 st.subheader("Per-sport one-liners, last 7 days")
 athlete = find_athlete(con, athlete_id)

@@ -28,7 +28,7 @@ from core.plan.op_table import FIELDS, FieldSpec
 from core.plan.store import apply_ops, latest_version, load_plan, plan_head
 from core.plan.text import format_plan_context
 from core.tokens import count_tokens
-from ui import chat_panel, gate, page_state
+from ui import gate, page_state
 from ui.theme import fit_width
 
 # The last edit's outcome ({athlete, day, slot, kind, text, field, prefix}), drawn where it was made. It stays until
@@ -279,6 +279,29 @@ def draw_week(days: list[DayCompliance], plan: Plan) -> None:
     )
 
 
+# Numbers first, under short headers, so that with the chat beside the plan (about 530 px of grid at 1400 px) every
+# number is in view and wide enough: none reads "18…". The exercise name is pinned on the left, cut if it must be.
+NUMBER_LABELS = {"Sets": "Sets", "Reps": "Reps", "Weight": "Weight", "Rest s": "Rest s", "Minutes": "Min",
+                 "Distance m": "Dist m"}  # fmt: skip
+GRID_PX = 520  # the narrowest the day tables get (chat beside the plan at 1400 px), less a scrollbar's room
+EXERCISE_MIN_PX = 90
+
+
+def day_columns(rows: pd.DataFrame) -> tuple[dict[str, Any], list[str]]:
+    """Column config and order for a day's table: the exercise pinned, then the numbers fitted to their values,
+    then kind, target and notes (and the ID in the developer view)."""
+    config: dict[str, Any] = {
+        c: st.column_config.TextColumn(NUMBER_LABELS.get(c, c), width=fit_width(rows[c], NUMBER_LABELS.get(c, c)))
+        for c in COLUMNS
+    }
+    numbers = sum(fit_width(rows[c], label) for c, label in NUMBER_LABELS.items())
+    exercise = min(fit_width(rows.Exercise, "Exercise"), max(EXERCISE_MIN_PX, GRID_PX - numbers))
+    config["Exercise"] = st.column_config.TextColumn("Exercise", width=exercise, pinned=True)
+    if not developer:
+        config["ID"] = None  # hidden: IDs are developer detail
+    return config, ["ID"] * developer + ["Exercise", *NUMBER_LABELS, "Kind", "Target", "Notes"]
+
+
 def draw_plan(plan: Plan, days: list[DayCompliance], base: str, outcome: dict[str, Any] | None, version: int) -> None:
     for day, judged in zip(plan.days, days, strict=True):
         title = f"{day.label} {judged.date:%d %b}"
@@ -288,10 +311,8 @@ def draw_plan(plan: Plan, days: list[DayCompliance], base: str, outcome: dict[st
         st.caption(f"Planned {totals_text(judged.planned)} · done {totals_text(judged.done, with_load=True)}")
         if day.blocks:
             rows = day_rows(day)
-            config: dict[str, Any] = {c: st.column_config.TextColumn(c, width=fit_width(rows[c], c)) for c in COLUMNS}
-            if not developer:
-                config["ID"] = None  # hidden: IDs are developer detail
-            st.dataframe(rows, hide_index=True, column_config=config, key=f"plan_day_{day.day_id}")
+            config, order = day_columns(rows)
+            st.dataframe(rows, hide_index=True, column_config=config, column_order=order, key=f"plan_day_{day.day_id}")
         else:
             st.caption("Rest day: no blocks.")
         day_editor(day, judged.date, base, outcome, version)
@@ -307,6 +328,8 @@ chat_open = top[1].toggle(
 )
 main, side = st.columns([3, 2], gap="large") if chat_open else (st.container(), None)
 if side is not None:
+    from ui import chat_panel  # imported only when shown: it loads the openai SDK (about 1 s of a first render)
+
     with side:  # before the plan is read, so an edit made by this turn is drawn in this run
         chat_panel.chat_panel("plan_chat")
 con = page_state.connection().cursor()

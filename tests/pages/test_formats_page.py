@@ -59,6 +59,18 @@ def _table(at: AppTest, column: str) -> pd.DataFrame:
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
+def _panes(at: AppTest) -> list[list[str]]:
+    """The aligned panes as a person reads them: one [left, right] pair of texts per row (record)."""
+    body = next(h.proto.body for h in at.html if "aligned-panes" in h.proto.body)
+    rows = re.findall(r"<tr data-record=.*?</tr>", body, flags=re.S)
+    return [[html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.S)] for r in rows]
+
+
+def _joined(at: AppTest) -> tuple[str, str]:
+    rows = _panes(at)
+    return "".join(r[0] for r in rows), "".join(r[1] for r in rows)
+
+
 def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -71,7 +83,7 @@ def test_two_panes_show_verbose_and_ultra_with_exact_counts_and_their_ratio(page
     assert shown["verbose tokens"] == f"{counts['verbose']:,}"
     assert shown["ultra tokens"] == f"{counts['ultra']:,}"
     assert shown["Right ÷ left (ultra ÷ verbose)"] == f"{counts['ultra'] / counts['verbose']:.2f}×"
-    assert [c.value for c in page.code[:2]] == [texts["verbose"], texts["ultra"]]
+    assert _joined(page) == (texts["verbose"], texts["ultra"])
     assert page.selectbox(key="formats_left").value == "verbose"
     assert page.selectbox(key="formats_right").value == "ultra"
 
@@ -85,12 +97,35 @@ def test_picking_json_and_toon_shows_those_formats_unwrapped(page_alone: AppTest
     shown = _metrics(page_alone)
     assert shown["JSON tokens"] == f"{counts['json']:,}" and shown["TOON tokens"] == f"{counts['toon']:,}"
     assert shown["Right ÷ left (TOON ÷ JSON)"] == f"{counts['toon'] / counts['json']:.2f}×"
-    panes = page_alone.code[:2]
-    assert json.loads(panes[0].value) == json.loads(texts["json"])  # the same data, indented for reading
-    assert panes[0].value == json.dumps(json.loads(texts["json"]), indent=2, ensure_ascii=False)
-    assert panes[1].value == texts["toon"]
-    assert not any(c.proto.wrap_lines for c in panes)
-    assert "Shown indented; counted and sent compact (no spaces)." in [c.value for c in page_alone.caption]
+    left, right = _joined(page_alone)
+    assert json.loads(left) == json.loads(texts["json"])  # the same data, indented for reading
+    assert left == json.dumps(json.loads(texts["json"]), indent=2, ensure_ascii=False)
+    assert right == texts["toon"]
+    body = next(h.proto.body for h in page_alone.html if "aligned-panes" in h.proto.body)
+    assert "white-space:pre" in body and "pre-wrap" not in body  # unwrapped
+    assert "JSON is shown indented; counted and sent compact (no spaces)." in [c.value for c in page_alone.caption]
+
+
+@pytest.mark.parametrize(("left", "right"), [("verbose", "ultra"), ("json", "compact"), ("toon", "verbose")])
+def test_panes_line_up_record_by_record(page_alone: AppTest, demo_db_path: Path, left: str, right: str) -> None:
+    """Given week 3 in two formats, then each row of the panes holds the same session on both sides (its name and
+    date), one row per session after the week's opening, and the rows join back to each format's exact text."""
+    page_alone.selectbox(key="formats_scope").set_value("week:3")
+    page_alone.selectbox(key="formats_left").set_value(left)
+    page_alone.selectbox(key="formats_right").set_value(right).run()
+    rows = _panes(page_alone)
+    con = connect(demo_db_path)
+    week = next(w for w in load_program(con, 1).weeks if w.number == 3)
+    con.close()
+    assert len(rows) == 1 + len(week.sessions)
+    for session, (left_text, right_text) in zip(week.sessions, rows[1:], strict=True):
+        for text in (left_text, right_text):
+            assert session.name in text and f"{session.scheduled:%d}" in text
+            assert not any(other.name in text for other in week.sessions if other.name != session.name)
+    _, texts = _core(demo_db_path, "week:3")
+    joined = _joined(page_alone)
+    shown = {f: json.dumps(json.loads(t), indent=2, ensure_ascii=False) if f == "json" else t for f, t in texts.items()}
+    assert joined == (shown[left], shown[right])
 
 
 def test_scope_change_updates_both_counts(page_alone: AppTest, demo_db_path: Path) -> None:
@@ -142,9 +177,10 @@ def test_chart_is_a_linear_share_of_verbose_without_red(page: AppTest, demo_db_p
         assert not (r > 150 and r > 2 * g and r > 2 * b), colour
 
 
-def test_cohort_table_lists_every_demo_athlete(page: AppTest) -> None:
-    """The cohort table lists every demo athlete with all five formats."""
-    table = _table(page, "athlete")
+def test_cohort_table_lists_every_demo_athlete_once_asked_for(page: AppTest, open_app: Callable[..., AppTest]) -> None:
+    """Given the page, when "Compare every demo athlete" is on, then every athlete shows with all five formats."""
+    assert not any("athlete" in d.value.columns for d in page.dataframe)  # not computed until asked for
+    table = _table(open_app("pages/formats.py", formats_cohort_open=True), "athlete")
     assert set(table["athlete"]) == {"maya", "tomas", "jordan", "aiko", "sam"}
     assert set(FORMAT_LABELS.values()) <= set(table.columns)
 
@@ -168,7 +204,7 @@ def test_note_with_markup_is_shown_as_text_in_panes_and_token_view(
     """Given a note with <img>, ** and backticks, the verbose pane shows it verbatim as code, and the token view
     escapes it: no <img> element, backticks and asterisks left literal (no markdown pass)."""
     at = open_page("pages/formats.py", formats_scope="full_program")
-    assert marked_up_note in at.code[0].value
+    assert marked_up_note in _joined(at)[0]
     at.toggle(key="formats_boundaries").set_value(True).run()
     assert not at.exception
     body = "".join(h.proto.body for h in at.html)
