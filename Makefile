@@ -33,7 +33,9 @@ test: $(VENV)/.dev-deps /usr/bin/chromium /usr/bin/java
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
-	$(PY) -m pytest -q -n 2 --dist loadfile
+	$(PY) -m pytest -q -n 2 --dist loadfile --ignore=tests/cohort
+	# The Spark/process-pool cohort tests start their own JVM and workers: alone, so they never compete for the cores.
+	$(PY) -m pytest -q tests/cohort
 
 # The edit loop: lint, types and the fast tests (no browser, no real-server or subprocess-heavy suites).
 check: $(VENV)/.dev-deps
