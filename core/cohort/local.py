@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
+import types
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +55,25 @@ def write_part(table: pa.Table, out_dir: Path, name: str) -> Path:
     return path
 
 
+@contextmanager
+def spawn_safe_main() -> Iterator[None]:
+    """While spawn workers start, a `__main__` they will not re-run.
+
+    A spawned child re-runs its parent's `__main__` by path when that module has no import name. Under Streamlit
+    (and its AppTest) `__main__` is the last page script, so every worker would render a page without a session
+    and die, breaking the pool. A module run by name (`python -m core`) is re-imported safely and is kept.
+    """
+    current = sys.modules["__main__"]
+    if getattr(current, "__spec__", None) is not None or not hasattr(current, "__file__"):
+        yield
+        return
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = current
+
+
 def materialize_local(
     in_dir: Path, out_dir: Path, *, workers: int | None = None, progress: bool = True
 ) -> dict[str, Any]:
@@ -68,7 +91,8 @@ def materialize_local(
         ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool,
         tqdm(total=len(ids), unit="athlete", desc="findings", disable=None if progress else True) as bar,
     ):
-        futures = [pool.submit(materialize_chunk, in_dir, chunk) for chunk in chunks]
+        with spawn_safe_main():  # spawn workers start on submit
+            futures = [pool.submit(materialize_chunk, in_dir, chunk) for chunk in chunks]
         for future in as_completed(futures):
             done = future.result()
             results.extend(done)

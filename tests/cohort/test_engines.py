@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import sys
+import types
 from pathlib import Path
 
 import duckdb
@@ -58,3 +60,20 @@ def test_loaded_findings_are_current_for_the_dashboard(cohort_db: Path, local_ou
             assert [f.key for f in stored_findings(con, int(athlete_id))] == rows.key.tolist()
     finally:
         con.close()
+
+
+def test_workers_do_not_rerun_a_page_script_left_as_main(
+    cohort_export: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given `__main__` is a script with no import name (what Streamlit leaves after running a page), when the
+    local engine starts its spawn workers, then no worker runs that script and every athlete is materialized."""
+    marker = tmp_path / "page-ran"
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(marker)!r}, 'w').close()\nraise RuntimeError('a page rendered in a worker')\n")
+    left_by_streamlit = types.ModuleType("__main__")
+    left_by_streamlit.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", left_by_streamlit)
+    summary = materialize_local(cohort_export, tmp_path / "out", workers=2, progress=False)
+    assert summary["athletes"] == 50
+    assert not marker.exists()
+    assert sys.modules["__main__"] is left_by_streamlit
