@@ -281,7 +281,7 @@ def run_turn(
             if over_limit:
                 stop_reason = f"round limit: the model still called tools after {limits.max_rounds} rounds"
     except KeyboardInterrupt:
-        # Ctrl-C mid-turn: the turn ends as failed, so its edits so far are logged with it before the CLI exits.
+        # Ctrl-C mid-turn: the turn ends as failed, logged with the calls so far (its edits are not saved).
         stop_reason, failed = "interrupted: the turn was stopped before the model answered", True
     return Turn(
         answer,

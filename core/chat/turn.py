@@ -6,11 +6,12 @@ connection to build the context, one per tool call (a write connection only for 
 connection to log the turn. In preview it builds the same context and returns the exact request, sending nothing
 and logging nothing (no model saw the plan, so "since the last interaction" must not move).
 
-Every live turn is logged, whatever happens: a turn that failed (endpoint error, refused reply, request too big)
-is logged as failed with no plan hash, and so does not move the conversation's plan hash (the next turn resends
-the plan). A plan edit commits when the model makes it (the model needs its real result and new hash) and the
-turn's row follows right after, listing it: there is no path that leaves an edit without its turn row short of
-the process being killed between the two commits. Earlier answers are clipped to the message limit and made
+Every live turn is logged, whatever happens: a turn that failed (endpoint error, refused reply, request too big,
+Ctrl-C) is logged as failed with no plan hash, and so does not move the conversation's plan hash (the next turn
+resends the plan). A turn is all or nothing: the model's plan edits run for real when it makes them (it needs
+their true result and new hash) but are rolled back, and are saved only with the turn's row, in one transaction,
+when the turn answers. A failed turn saves none (its row says how many were not saved); a process killed
+mid-turn leaves neither. Earlier answers are clipped to the message limit and made
 valid Unicode before they are sent again, so one long or odd answer cannot make later messages fail.
 """
 
@@ -27,14 +28,16 @@ from typing import Any
 import duckdb
 
 from core.chat.endpoints import Endpoint
-from core.chat.loop import ANSWERED, Executor, Limits, Progress, ToolCallRecord, Turn, Usage, run_turn
+from core.chat.loop import ANSWERED, Limits, Progress, ToolCallRecord, Turn, Usage, run_turn
 from core.chat.replies import valid_text
 from core.context.builder import MAX_MESSAGE_CHARS, Budgets, Context, build_context
 from core.context.log import record_turn
 from core.context.tools import execute_tool
-from core.db import reading, writing
+from core.db import reading, transaction, writing
+from core.db.transactions import WriteConflict, rehearsal
 from core.errors import CoachError
 from core.plan.model import short_hash
+from core.plan.store import plan_head
 from core.plan.tools import EDIT_TOOL
 from core.tokens import DEFAULT_ENCODING
 
@@ -145,20 +148,64 @@ class TurnRecord:
         }
 
 
-def tool_executor(open_database: DatabaseOpener, athlete_id: int, *, actor: str, encoding: str) -> Executor:
-    """The one executor (`core.context.tools.execute_tool`), each call on its own connection: write only to edit."""
+@dataclass(frozen=True)
+class StagedEdit:
+    """One plan edit the model made this turn, as called, with the result it was given."""
 
-    def execute(name: str, arguments: str, shown_hash: str | None) -> str:
+    name: str
+    arguments: str
+    shown_hash: str | None
+    result: str
+
+
+class TurnTools:
+    """The executor for one turn's tool calls (`core.context.tools.execute_tool`), each on its own connection.
+
+    A plan edit is rehearsed, not kept: it runs for real in a transaction that is rolled back (on top of this
+    turn's earlier edits, replayed), so the model gets its true result and new hash, and every later call sees
+    the plan as the turn has edited it. `save` replays the edits inside the caller's transaction, so they commit
+    with the turn's row or not at all (a process killed mid-turn leaves neither).
+    """
+
+    def __init__(self, open_database: DatabaseOpener, athlete_id: int, *, actor: str, encoding: str) -> None:
+        self._open = open_database
+        self._athlete_id = athlete_id
+        self._actor = actor
+        self._encoding = encoding
+        self.edits: list[StagedEdit] = []
+
+    def _run(self, con: duckdb.DuckDBPyConnection, name: str, arguments: str, shown_hash: str | None) -> str:
+        return execute_tool(
+            con, self._athlete_id, name, arguments, shown_hash=shown_hash, encoding=self._encoding, actor=self._actor
+        )
+
+    def __call__(self, name: str, arguments: str, shown_hash: str | None) -> str:
+        rehearse = name == EDIT_TOOL or bool(self.edits)
         try:
-            with open_database(name == EDIT_TOOL) as con:
-                return execute_tool(
-                    con, athlete_id, name, arguments, shown_hash=shown_hash, encoding=encoding, actor=actor
-                )
+            with self._open(rehearse) as con:
+                if not rehearse:
+                    return self._run(con, name, arguments, shown_hash)
+                with rehearsal(con, "plan edit"):
+                    self.save(con)
+                    result = self._run(con, name, arguments, shown_hash)
         except (CoachError, duckdb.Error, ValueError, TypeError, RecursionError) as exc:
             first = str(exc).splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
             return f"error: tool {name} failed: {first}"
+        if name == EDIT_TOOL and result.startswith("ok"):
+            self.edits.append(StagedEdit(name, arguments, shown_hash, result))
+        return result
 
-    return execute
+    def save(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Replay this turn's edits on `con` (inside the caller's transaction); refuse them all if one no longer
+        gives the result the model was told (the plan changed under the turn)."""
+        for n, edit in enumerate(self.edits, 1):
+            again = self._run(con, edit.name, edit.arguments, edit.shown_hash)
+            if again != edit.result:
+                raise EditsNotSaved(f"edit {n} of {len(self.edits)} now gives: {again.removeprefix('error: ')[:200]}")
+
+
+class EditsNotSaved(CoachError):
+    """The plan changed while the model worked, so the turn's edits were not saved."""
 
 
 def sendable_history(history: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -195,30 +242,73 @@ def _build(
     return build_context(con, athlete_id, message, conversation=history, budgets=budgets, encoding=encoding, **extra)
 
 
-def _log_turn(open_database: DatabaseOpener, endpoint: Endpoint, context: Context, turn: Turn, actor: str) -> int:
-    """The turn's interaction row: what it cost and called, and its outcome (a failed turn claims no plan hash)."""
+def _log_turn(
+    open_database: DatabaseOpener, endpoint: Endpoint, context: Context, turn: Turn, actor: str, edits: TurnTools
+) -> tuple[int, Turn]:
+    """Write the turn's interaction row and, for a turn that answered, its plan edits with it in one transaction.
+
+    A failed turn keeps none of its edits (no answer, so no change either; its row records how many were not
+    saved) and claims no plan hash. When the edits no longer apply, the turn is logged as failed instead.
+    """
+    count = len(edits.edits)
+    if count and not turn.failed:
+        try:
+            with open_database(True) as con, transaction(con, "chat turn"):
+                edits.save(con)
+                head = plan_head(con, context.athlete_id).plan_hash  # the full hash the edit results abbreviate
+                turn = dataclasses.replace(
+                    turn,
+                    shown_hash=_full(turn.shown_hash, head),
+                    delivered_hash=_full(turn.delivered_hash, head),
+                )
+                return _record(con, endpoint, context, turn, actor, 0), turn
+        except (EditsNotSaved, WriteConflict) as exc:
+            reason = f"the plan changed during the turn ({exc}): {_not_saved(count)}"
+            turn = dataclasses.replace(turn, failed=True, delivered_hash=None, stop_reason=reason)
+    elif count:
+        turn = dataclasses.replace(turn, stop_reason=f"{turn.stop_reason}; {_not_saved(count)}")
+    with open_database(True) as con:
+        return _record(con, endpoint, context, turn, actor, count), turn
+
+
+def _full(short: str | None, head: str) -> str | None:
+    return head if short and head.startswith(short) else short
+
+
+def _not_saved(count: int) -> str:
+    return f"the model's {count} plan edit{'s were' if count != 1 else ' was'} not saved"
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    endpoint: Endpoint,
+    context: Context,
+    turn: Turn,
+    actor: str,
+    discarded: int,
+) -> int:
     outcome = {
         "status": "failed" if turn.failed else "ok",
         "stop_reason": turn.stop_reason,
         "finish_reason": turn.finish_reason,
         "limits": turn.limits.to_dict(),
+        "edits_not_saved": discarded,
     }
-    with open_database(True) as con:
-        return record_turn(
-            con,
-            context,
-            tools_called=[c.name for c in turn.tool_calls],
-            tool_result_tokens=sum(c.result_tokens for c in turn.tool_calls),
-            model=endpoint.model,
-            prompt_tokens=turn.usage.prompt_tokens,
-            completion_tokens=turn.usage.completion_tokens,
-            actor=actor,
-            latency_s=turn.latency_s,
-            endpoint=endpoint.kind,
-            failed=turn.failed,
-            plan_hash_delivered=turn.delivered_hash,
-            outcome=outcome,
-        )
+    return record_turn(
+        con,
+        context,
+        tools_called=[c.name for c in turn.tool_calls],
+        tool_result_tokens=sum(c.result_tokens for c in turn.tool_calls),
+        model=endpoint.model,
+        prompt_tokens=turn.usage.prompt_tokens,
+        completion_tokens=turn.usage.completion_tokens,
+        actor=actor,
+        latency_s=turn.latency_s,
+        endpoint=endpoint.kind,
+        failed=turn.failed,
+        plan_hash_delivered=turn.delivered_hash,
+        outcome=outcome,
+    )
 
 
 def chat_turn(
@@ -267,11 +357,12 @@ def chat_turn(
     )
     if not endpoint.live:
         return record
+    tools = TurnTools(open_database, athlete_id, actor=actor, encoding=encoding)
     turn = run_turn(
         endpoint,
         context.messages(),
         context.tool_definitions,
-        tool_executor(open_database, athlete_id, actor=actor, encoding=encoding),
+        tools,
         limits=limits,
         window=budgets.context_window,
         shown_hash=record.shown_hash,
@@ -279,7 +370,7 @@ def chat_turn(
         max_tokens=budgets.reserve_output,
         progress=progress,
     )
-    interaction = _log_turn(open_database, endpoint, context, turn, actor)
+    interaction, turn = _log_turn(open_database, endpoint, context, turn, actor, tools)
     return dataclasses.replace(
         record,
         answer=endpoint.redact(turn.answer),
@@ -291,6 +382,6 @@ def chat_turn(
         usage=turn.usage,
         latency_s=turn.latency_s,
         requests=turn.requests,
-        shown_hash=turn.shown_hash,
+        shown_hash=record.shown_hash if turn.failed else turn.shown_hash,  # a failed turn saved no edit
         interaction_id=interaction,
     )

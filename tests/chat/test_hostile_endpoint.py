@@ -71,18 +71,22 @@ def test_hostile_first_reply_ends_in_one_line_exit_1_and_only_a_failed_log_row(
     assert row["plan_hash"] is None and json.loads(row["context_json"])["status"] == "failed"
 
 
-def test_hostile_reply_after_an_edit_leaves_the_edit_and_its_failed_row_together(
+def test_hostile_reply_after_an_edit_saves_no_edit_and_a_failed_row_saying_so(
     demo_db_path, scripted_server, monkeypatch, capsys
 ):
-    """Given a model that edits and then sends an empty body, when `chat` runs, then exit 1 and the database holds the
-    edit and the turn's row listing it (wholly changed), with no plan hash claimed."""
+    """Given a model that edits and then sends an empty body, when `chat` runs, then exit 1, the plan is unchanged
+    (a failed turn is all or nothing) and the turn's failed row lists the call and the edit not saved."""
     _use(scripted_server([{"tool_calls": [_edit_call()]}, dict(HOSTILE["empty-body"])]), monkeypatch)
     before = _counts(demo_db_path)
     assert _chat(demo_db_path) == 1
-    assert "error: turn failed: reply refused: endpoint reply: empty body" in capsys.readouterr().err
-    assert _counts(demo_db_path) == (before[0] + 1, before[1] + 1)
+    err = capsys.readouterr().err
+    assert err.startswith("error: turn failed: reply refused: endpoint reply: empty body")
+    assert "the model's 1 plan edit was not saved" in err and len(err.splitlines()) == 1
+    assert _counts(demo_db_path) == (before[0], before[1] + 1)
     row = _last_interaction(demo_db_path)
+    details = json.loads(row["context_json"])
     assert row["tools_called"] == ["edit_plan"] and row["plan_hash"] is None
+    assert (details["status"], details["edits_not_saved"]) == ("failed", 1)
 
 
 def test_hostile_tool_calls_get_tool_errors_and_run_nothing(demo_db_path, scripted_server, monkeypatch, capsys):

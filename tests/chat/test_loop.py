@@ -8,9 +8,9 @@ import pytest
 
 from core.chat.endpoints import Endpoint
 from core.chat.loop import run_turn
-from core.chat.turn import path_opener, tool_executor
+from core.chat.turn import TurnTools, path_opener
 from core.context.tools import every_tool, tool_definitions
-from core.db import reading
+from core.db import reading, transaction, writing
 from core.errors import CoachError
 from core.plan.store import load_plan, plan_head
 
@@ -24,11 +24,12 @@ def _edit(block_id: str, sets: int) -> dict:
 
 
 def _executor(path):
-    return tool_executor(path_opener(path), MAYA, actor="local", encoding="o200k_base")
+    return TurnTools(path_opener(path), MAYA, actor="local", encoding="o200k_base")
 
 
 def test_two_edits_in_one_turn_apply_on_the_moving_shown_hash(demo_db_path, scripted_server):
-    """Given a model that edits b_2 then b_1 with no base_hash, when the turn runs, then both apply, the second on the first's hash."""
+    """Given a model that edits b_2 then b_1 with no base_hash, when the turn runs, then both apply, the second on
+    the first's hash; they are rehearsed (the plan is unchanged) until the turn's tools save them."""
     with reading(demo_db_path) as con:
         shown, before = plan_head(con, MAYA).plan_hash, plan_head(con, MAYA).version
     server = scripted_server(
@@ -38,13 +39,18 @@ def test_two_edits_in_one_turn_apply_on_the_moving_shown_hash(demo_db_path, scri
             {"content": "Done: more sets on Monday."},
         ]
     )
+    tools = _executor(demo_db_path)
     turn = run_turn(
         Endpoint("openai", server.base_url, "scripted"),
         MESSAGES,
         tool_definitions(["edit_plan"]),
-        _executor(demo_db_path),
+        tools,
         shown_hash=shown,
     )
+    with reading(demo_db_path) as con:
+        assert plan_head(con, MAYA).version == before
+    with writing(demo_db_path) as con, transaction(con):
+        tools.save(con)
     with reading(demo_db_path) as con:
         head = plan_head(con, MAYA)
         blocks = {b.block_id: b for _, _, b in load_plan(con, MAYA).blocks()}

@@ -62,7 +62,7 @@ def test_plan_edit_succeeds_is_visible_on_the_plan_and_is_logged_with_actor(demo
     assert (record.answer, record.stop_reason, record.requests) == ("Added a fifth set.", "answered", 2)
     assert record.tool_calls[0].result.startswith("ok b_1 sets 4→5; plan ")
     assert _blocks(demo_db_path)["b_1"].sets == 5 and head.version == before + 1
-    assert record.shown_hash == head.plan_hash[:8]  # moved forward from the hash the context showed
+    assert record.shown_hash == head.plan_hash  # moved forward from the hash the context showed
     assert "edit_plan" in record.context.tool_names
     assert [t["function"]["name"] for t in server.requests[0]["tools"]] == list(record.context.tool_names)
     assert server.requests[0]["messages"] == record.context.messages()
