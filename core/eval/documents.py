@@ -20,7 +20,7 @@ from core.db.athletes import find_athlete
 from core.eval.questions import SPORT_NAMES, Question, apply_edit, calendar_weeks
 from core.workouts.formats import render
 from core.workouts.program import Program, Scope, load_program, select_scope
-from core.workouts.sport import activity_log, clock_label, load_activities, sport_line
+from core.workouts.sport import Activity, activity_log, clock_label, load_activities, sport_line
 
 
 def _document_values(value: Any) -> Any:
@@ -40,6 +40,7 @@ class DocumentSource:
     con: duckdb.DuckDBPyConnection
     _programs: dict[str, tuple[int, Program]] = field(default_factory=dict)
     _texts: dict[tuple[str, int, Any, str], str] = field(default_factory=dict)
+    _activity_weeks: dict[tuple[int, Any, Any], list[Activity]] = field(default_factory=dict)
 
     def _program(self, handle: str) -> tuple[int, Program]:
         if handle not in self._programs:
@@ -78,7 +79,10 @@ class DocumentSource:
 
     def _activities(self, athlete_id: int, week: Program, fmt: str) -> str:
         units, days = week.units, week.weeks[0]
-        activities = load_activities(self.con, athlete_id, days.start, days.end)
+        span = (athlete_id, days.start, days.end)
+        if span not in self._activity_weeks:  # one load per week, shared by its five formats
+            self._activity_weeks[span] = load_activities(self.con, athlete_id, days.start, days.end)
+        activities = self._activity_weeks[span]
         if fmt in ("compact", "ultra"):
             return activity_log(activities, units)
         rows = [

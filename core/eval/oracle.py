@@ -11,6 +11,7 @@ The edited-week question reads the edited exercise's target sets straight from t
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import json
 import re
@@ -40,6 +41,12 @@ class OracleError(CoachError):
     """A document the oracle cannot read (it then answers "I don't know" and scores 0: a parser gap shows)."""
 
 
+@functools.cache
+def _fields(kind: Any) -> tuple[dict[str, Any], frozenset[str]]:
+    """A dataclass's resolved field types and names (resolving them is most of the parse time, uncached)."""
+    return typing.get_type_hints(kind), frozenset(f.name for f in dataclasses.fields(kind))
+
+
 def _from_plain(kind: Any, value: Any) -> Any:
     """A JSON value back into the type `kind` (dataclasses, tuples, dates, optionals) as `formats._plain` wrote it."""
     if value is None:
@@ -50,9 +57,8 @@ def _from_plain(kind: Any, value: Any) -> Any:
         return _from_plain(inner[0], value)
     if origin is tuple:
         return tuple(_from_plain(typing.get_args(kind)[0], v) for v in value)
-    if dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        fields = {f.name for f in dataclasses.fields(kind)}
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints, fields = _fields(kind)
         build: Any = kind
         return build(**{k: _from_plain(hints[k], v) for k, v in value.items() if k in fields})
     if kind is datetime:
