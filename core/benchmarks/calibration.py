@@ -36,7 +36,7 @@ from tqdm import tqdm
 from core.analytics.effort import effort_design, effort_flags, effort_table
 from core.analytics.interference import PAIRS, _block_pairs
 from core.analytics.observations import AthleteData, day_numbers, load_athlete_data, since_filter
-from core.analytics.overload import episode_design, hrv_phi, overload
+from core.analytics.overload import episode_design, hrv_baseline, overload
 from core.analytics.patterns import analyze_patterns
 from core.analytics.performance import (
     MIN_RULE_GROUP,
@@ -177,8 +177,8 @@ def _overload(long: AthleteData) -> Design:
 
     def p_value(y: np.ndarray) -> float:
         hrv = 60 + 6 * (y + extra)
-        phi = hrv_phi(snaps.assign(hrv_ms=hrv), [(start, end)])
-        return float(design.test(hrv[rows], phi).p.value)
+        phi, rhythm = hrv_baseline(snaps.assign(hrv_ms=hrv), [(start, end)])
+        return float(design.test((hrv - rhythm)[rows], phi).p.value)
 
     return Design("overload", "overload → HRV falls (one-sided)", days, p_value, True)
 
