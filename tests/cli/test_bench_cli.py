@@ -15,7 +15,21 @@ from core.cli import main
 from core.cli.bench import available, module_arguments
 
 # The smallest figures each benchmark can make: every module runs end to end, its numbers mean nothing.
-TINY = ["--set", "repeats=1", "--set", "athletes=2", "--set", "weeks=2", "--set", "athlete=maya"]
+TINY = [
+    *("--set", "repeats=1", "--set", "athletes=2", "--set", "weeks=2", "--set", "athlete=maya"),
+    *(
+        "--set",
+        "simulations=10",
+        "--set",
+        "per_cell=1",
+        "--set",
+        "files=5",
+        "--set",
+        "versions=10",
+        "--set",
+        "sample=2",
+    ),
+]
 
 
 def test_bench_all_quick_runs_every_benchmark_and_the_report_lists_each(

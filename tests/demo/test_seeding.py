@@ -17,7 +17,7 @@ from core.db.connection import PROJECT_ROOT
 from core.demo.seeding import FLUSH_EVERY, ensure_demo_database, seed_demo
 from core.errors import CoachError
 
-COHORT = ["--athletes", str(3 * FLUSH_EVERY), "--weeks", "8"]
+COHORT = ["--athletes", str(3 * FLUSH_EVERY), "--weeks", "4"]
 
 
 def _kill_after_first_batch(db: Path, seeder: subprocess.Popen[bytes]) -> bool | None:
@@ -61,8 +61,8 @@ def test_seed_killed_mid_run_resumes_to_the_same_data(
         before = data_hash(con)
     refused = cli("--db", str(db), "seed", "--athletes", "10", "--weeks", "8")
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1
-    assert "unfinished seed (seed 7, 75 athletes × 8 weeks" in refused.stderr
-    assert "python -m core seed --seed 7 --athletes 75 --weeks 8 --as-of 2026-11-19" in refused.stderr
+    assert "unfinished seed (seed 7, 75 athletes × 4 weeks" in refused.stderr
+    assert "python -m core seed --seed 7 --athletes 75 --weeks 4 --as-of 2026-11-19" in refused.stderr
     with reading(db) as con:
         assert data_hash(con) == before
 
@@ -71,7 +71,7 @@ def test_seed_killed_mid_run_resumes_to_the_same_data(
     assert "resumed after" in resumed.stdout
 
     unbroken = connect(tmp_path / "unbroken.duckdb")
-    seed_demo(unbroken, athletes=3 * FLUSH_EVERY, weeks=8)
+    seed_demo(unbroken, athletes=3 * FLUSH_EVERY, weeks=4)
     with reading(db) as con:
         assert data_hash(con) == data_hash(unbroken)
         assert con.execute("SELECT count(*) FROM seed_runs WHERE completed_at IS NULL").fetchone()[0] == 0
