@@ -89,14 +89,17 @@ def open_page(demo_db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[.
 _EXIT_STATUS: list[int] = []
 
 
-_SLOW_DIRS = ("e2e", "cohort")
+_SLOW_DIRS = ("e2e", "cohort", "pages")  # a browser, Spark / a process pool, a Streamlit script run per test
+# Fixtures that start something real per test: `python -m core`, a whole-app script run, an HTTP model endpoint.
+_SLOW_FIXTURES = {"cli", "open_app", "open_page", "scripted_server"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark what `make check` leaves out: the browser and Spark suites, and tests that start `python -m core`."""
+    """Mark what `make check` leaves out (make test runs everything): the browser, Spark and page suites, and tests
+    that start `python -m core`, run the whole app or talk to a model endpoint over HTTP."""
     for item in items:
         parts = item.path.parts
-        if any(d in parts for d in _SLOW_DIRS) or "cli" in getattr(item, "fixturenames", ()):
+        if any(d in parts for d in _SLOW_DIRS) or _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 

@@ -52,6 +52,7 @@ def test_token_pieces_rebuild_the_text() -> None:
     assert len(pieces) == count_tokens(text.replace("×", "x"))
 
 
+@pytest.mark.slow  # starts `python -m core` in a subprocess
 def test_cli_tokens_json_and_unknown_encoding() -> None:
     """The CLI prints exact counts as JSON and refuses unknown encodings naming valid ones."""
     ok = subprocess.run(

@@ -124,6 +124,7 @@ def test_planted_sleep_to_rpe_and_leg_day_pace_are_found_and_the_control_gets_ne
     assert not any(f.key in ("rpe_after_short_night", "leg_day_run_hr") for r in control for f in r.findings)
 
 
+@pytest.mark.slow  # seeds twelve demo databases
 def test_planted_effects_hold_on_at_least_ten_of_twelve_demo_seeds(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Given the demo generator on seeds 1-12, when analysing each planted athlete, then on at least 10 seeds every
     planted effect is found and the control athlete gets nothing."""

@@ -90,6 +90,7 @@ def test_directory_path_is_refused(tmp_path: Path) -> None:
         connect(tmp_path)
 
 
+@pytest.mark.slow  # starts `python -m core` in a subprocess
 def test_cli_reports_corrupt_db_in_one_line_and_exits_nonzero(tmp_path: Path) -> None:
     """Given a corrupt file, when the CLI seeds it, then exit 1, one stderr line, file unchanged."""
     path = tmp_path / "bad.duckdb"
@@ -243,6 +244,7 @@ print(json.dumps(outcomes))
 """
 
 
+@pytest.mark.slow  # starts `python -m core` in a subprocess
 def test_two_processes_editing_one_plan_lose_and_duplicate_nothing(demo_db_path: Path) -> None:
     """Given two processes each applying 20 edits on the hash they read, then each lands or is refused as stale, once."""
     editors = [

@@ -117,6 +117,7 @@ def _cli(*argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "core", *argv], capture_output=True, text=True, cwd=ROOT, check=False)
 
 
+@pytest.mark.slow  # starts `python -m core` in a subprocess
 def test_cli_prints_the_token_table_as_json_and_text(demo_db_path) -> None:
     """`tokens --athlete --scope --json` gives every format's count; the text mode still counts a plain text."""
     out = _cli("--db", str(demo_db_path), "tokens", "--athlete", "maya", "--scope", "week:3", "--json")
