@@ -12,6 +12,7 @@ untrusted text (an unknown field name, a rejected value): quoted and cut to a fe
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from core.errors import NotationError
 
@@ -29,6 +30,29 @@ def lone_surrogate_at(text: str) -> int:
     """Index of the first lone UTF-16 surrogate in `text` (it cannot be encoded as UTF-8), or -1."""
     found = _SURROGATE.search(text)
     return -1 if found is None else found.start()
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """True when any key or string anywhere in `value` (decoded JSON) holds a lone surrogate; walked without
+    recursion, so arguments nested a thousand deep cannot raise RecursionError here."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if lone_surrogate_at(item) >= 0:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def valid_text(text: str) -> str:
+    """`text` with every lone UTF-16 surrogate replaced by U+FFFD, so it encodes as UTF-8 anywhere (a model's words
+    are kept, not refused)."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def escape_chars(text: str, special: frozenset[str]) -> str:

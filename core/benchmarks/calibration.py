@@ -193,9 +193,11 @@ def _performance(short: AthleteData) -> Design:
     position = pd.Index(order).get_indexer(sessions.activity_id)
     rules = [m for _, m in candidate_rules(sessions) if MIN_RULE_GROUP <= m.sum() <= len(m) - MIN_RULE_GROUP]
     matrix = np.array(rules, dtype=float)
+    blocks = sessions.block.to_numpy()
+    session_days = day_numbers(sessions.day)
 
     def p_value(y: np.ndarray) -> float:
-        return float(best_rule_test(residuals(np.round(8 + 0.8 * y))[position], matrix)[1].value)
+        return float(best_rule_test(residuals(np.round(8 + 0.8 * y))[position], matrix, blocks, session_days)[1].value)
 
     return Design("performance", "best rule → extra reps (max-T, one-sided)", day_numbers(sets.day), p_value, True)
 

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
+import json
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -102,6 +104,10 @@ class Endpoint:
         """`text` with the API key replaced, for anything shown, logged or stored."""
         return redact(text, self.api_key)
 
+    def redact_arguments(self, text: str) -> str:
+        """Tool-call arguments with the API key replaced in what they decode to as well (`redact_arguments`)."""
+        return redact_arguments(text, self.api_key)
+
 
 def redact(text: str, secret: str | None) -> str:
     """`text` with every occurrence of `secret`, and of the tails error messages show of it (its last 8 and last
@@ -114,6 +120,44 @@ def redact(text: str, secret: str | None) -> str:
         if len(secret) > tail:
             out = out.replace(secret[-tail:], "***")
     return out
+
+
+_ESCAPE_RE = re.compile(r"\\u([0-9a-fA-F]{4})|\\(.)", re.DOTALL)
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
+WITHHELD_ARGUMENTS = '"arguments withheld: they spelled out the API key"'
+
+
+def redact_arguments(text: str, secret: str | None) -> str:
+    """Tool-call arguments (JSON text) with the key replaced, also where JSON escapes spell it (`\\u0073k-…`): text
+    replacement alone misses those, and the executor would decode them into the plan. Strings that decode to the key
+    are redacted and the arguments written again; arguments that cannot be (not JSON, nested too deep) are withheld
+    whole, so a refused call cannot carry the key into the log either."""
+    if not secret or "\\" not in text or redact(_unescaped(text), secret) == _unescaped(text):
+        return redact(text, secret)
+    try:
+        return json.dumps(_redacted_strings(json.loads(text), secret, 0))
+    except (ValueError, RecursionError):
+        return WITHHELD_ARGUMENTS
+
+
+def _unescaped(text: str) -> str:
+    """JSON string escapes decoded anywhere in `text` (surrogate pairs joined), to see what the executor would read."""
+    decoded = _ESCAPE_RE.sub(
+        lambda m: chr(int(m.group(1), 16)) if m.group(1) else _SIMPLE_ESCAPES.get(m.group(2), m.group(2)), text
+    )
+    return decoded.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _redacted_strings(value: object, secret: str, depth: int) -> object:
+    if depth > 64:
+        raise ValueError("nested too deeply to redact")
+    if isinstance(value, str):
+        return redact(value, secret)
+    if isinstance(value, list):
+        return [_redacted_strings(v, secret, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {redact(k, secret): _redacted_strings(v, secret, depth + 1) for k, v in value.items()}
+    return value
 
 
 def _setting(name: str, settings: Mapping[str, object] | None) -> str | None:

@@ -24,12 +24,15 @@ from typing import Any
 import openai
 
 from core.chat.endpoints import Endpoint
-from core.chat.replies import Reply, ReplyError, check_arguments, parse_reply, valid_text
+from core.chat.replies import Reply, ReplyError, check_arguments, parse_reply
 from core.errors import CoachError
+from core.quoting import valid_text
 from core.tokens import DEFAULT_ENCODING, count_tokens
 
 Executor = Callable[[str, str, str | None], str]
 Progress = Callable[[str], None]
+# (tool names offered, name of the call that just ran) -> the definitions offered from the next request on
+NextTools = Callable[[Sequence[str], str], Sequence[dict[str, Any]]]
 DEFAULT_MAX_ROUNDS = 4
 MAX_ROUNDS_CAP = 10
 ANSWERED = "answered"
@@ -185,13 +188,16 @@ def run_turn(
     max_tokens: int = 512,
     client: openai.OpenAI | None = None,
     progress: Progress | None = None,
+    next_tools: NextTools | None = None,
 ) -> Turn:
     """Send `messages` (with `tools` offered) and run tool calls until the model answers or the limits are used.
 
     `window` (default: the endpoint's context window) refuses a request whose raw-JSON tokens plus `max_tokens`
     would not fit, before sending it. `sent_hash` is the plan hash the messages show (None: no plan part).
     Endpoint errors and refused replies end the turn with one line (key redacted) as the reason; `progress`
-    hears one line before each request.
+    hears one line before each request. `next_tools` says what is offered after a call that ran without an error
+    (an entry point such as `change_plan` unlocks `edit_plan` for the rest of the turn); the loop itself still
+    knows no tool by name.
     """
     if not endpoint.live:
         raise CoachError("endpoint: preview sends nothing; show the request instead of running a turn")
@@ -250,7 +256,7 @@ def run_turn(
                 stop_reason = finish_stop_reason(finish, max_tokens) if not over_limit else stop_reason
                 break
             calls = [dataclasses.replace(c, name=endpoint.redact(c.name)) for c in reply.tool_calls]
-            redacted = [endpoint.redact(c.arguments) for c in calls]
+            redacted = [endpoint.redact_arguments(c.arguments) for c in calls]
             sent.append(
                 {
                     "role": "assistant",
@@ -274,6 +280,9 @@ def run_turn(
                         call.name, arguments, shown_hash
                     )
                 result = endpoint.redact(valid_text(result))
+                if next_tools is not None and call.name in offered and not result.startswith("error"):
+                    tools = list(next_tools(offered, call.name))
+                    offered = _tool_names(tools)
                 if (moved := _PLAN_HASH_RE.match(result)) is not None:
                     shown_hash = in_flight = moved.group(1)
                 records.append(ToolCallRecord(round_no + 1, call.name, arguments, result, count_tokens(result)))

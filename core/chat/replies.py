@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.errors import CoachError
+from core.quoting import has_lone_surrogate, lone_surrogate_at, valid_text
 
 MAX_BODY_BYTES = 4_000_000
 MAX_NAME_CHARS = 64
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
@@ -54,11 +54,6 @@ class Reply:
     tool_calls: tuple[ToolCall, ...]
     finish_reason: str | None
     usage: ReplyUsage
-
-
-def valid_text(text: str) -> str:
-    """`text` with every lone UTF-16 surrogate replaced by U+FFFD, so it encodes as UTF-8 anywhere."""
-    return _SURROGATE_RE.sub("\ufffd", text)
 
 
 def _kind(value: object) -> str:
@@ -181,25 +176,11 @@ def json_depth(text: str) -> int:
     return deepest
 
 
-def _has_surrogate(value: object) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str) and _SURROGATE_RE.search(item):
-            return True
-        if isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
 def check_arguments(arguments: str, *, max_chars: int, max_depth: int) -> str | None:
     """One `error: …` line for arguments the executor must not see; None when they may run."""
     if len(arguments) > max_chars:
         return f"error: arguments: {len(arguments):,} characters; expected at most {max_chars:,}"
-    if _SURROGATE_RE.search(arguments):
+    if lone_surrogate_at(arguments) >= 0:
         return "error: arguments: contain a lone UTF-16 surrogate; expected valid Unicode text"
     if (depth := json_depth(arguments)) > max_depth:
         return f"error: arguments: nested {depth} deep; expected at most {max_depth}"
@@ -211,6 +192,6 @@ def check_arguments(arguments: str, *, max_chars: int, max_depth: int) -> str | 
         return f"error: {exc}"
     if not isinstance(value, dict):
         return f"error: arguments: expected a JSON object, got {type(value).__name__}"
-    if _has_surrogate(value):
+    if has_lone_surrogate(value):
         return "error: arguments: contain a lone UTF-16 surrogate; expected valid Unicode text"
     return None

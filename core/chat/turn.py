@@ -29,16 +29,16 @@ import duckdb
 
 from core.chat.endpoints import Endpoint
 from core.chat.loop import ANSWERED, Limits, Progress, ToolCallRecord, Turn, Usage, run_turn
-from core.chat.replies import valid_text
 from core.context.builder import MAX_MESSAGE_CHARS, Budgets, Context, build_context
 from core.context.log import record_turn
-from core.context.tools import execute_tool
+from core.context.tools import execute_tool, tool_definitions, tools_after_call
 from core.db import reading, transaction, writing
 from core.db.transactions import WriteConflict, rehearsal
 from core.errors import CoachError
 from core.plan.model import short_hash
 from core.plan.store import plan_head
 from core.plan.tools import EDIT_TOOL
+from core.quoting import valid_text
 from core.tokens import DEFAULT_ENCODING
 
 DatabaseOpener = Callable[[bool], AbstractContextManager[duckdb.DuckDBPyConnection]]
@@ -369,6 +369,7 @@ def chat_turn(
         sent_hash=context.plan_hash_shown,
         max_tokens=budgets.reserve_output,
         progress=progress,
+        next_tools=lambda offered, called: tool_definitions(tools_after_call(offered, called, budgets.tools, encoding)),
     )
     interaction, turn = _log_turn(open_database, endpoint, context, turn, actor, tools)
     return dataclasses.replace(

@@ -204,7 +204,7 @@ def _rescore(args: argparse.Namespace) -> int:
     finally:
         con.close()
     files, lines = [], ["old → new accuracy per format (the current scorer on the stored answers; nothing asked)"]
-    for path, before, after in outcome:
+    for path, before, after, kept in outcome:
         changed = sum(a.correct != b.correct for a, b in zip(before, after, strict=True))
         rows = []
         for old, new in zip(scores(before), scores(after), strict=True):
@@ -219,7 +219,10 @@ def _rescore(args: argparse.Namespace) -> int:
                 f"  {path.name:<40} {new.format:<8} n={new.n:<4} {old.correct:>4} ({old.accuracy:6.1%}) →"
                 f" {new.correct:>4} ({new.accuracy:6.1%})"
             )
-        lines.append(f"  {path.name}: {changed} verdict(s) changed")
-        files.append({"results": str(path), "changed": changed, "formats": rows})
+        lines.append(
+            f"  {path.name}: {changed} verdict(s) changed; {len(kept)} answer(s) kept as stored"
+            " (their question is gone or has another gold answer now)"
+        )
+        files.append({"results": str(path), "changed": changed, "kept_as_stored": len(kept), "formats": rows})
     emit(args, {"files": files, "changed": sum(f["changed"] for f in files)}, "\n".join(lines))
     return 0

@@ -12,7 +12,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
-from core.quoting import SHORT_QUOTE, lone_surrogate_at, quote_short
+from core.quoting import SHORT_QUOTE, has_lone_surrogate, quote_short
 
 MAX_ARGUMENT_CHARS = 20_000  # one call's arguments as JSON text
 MAX_DEPTH = 10  # arrays/objects nested in one call's arguments (edit_plan's deepest is 4)
@@ -72,22 +72,6 @@ def too_deep(arguments_json: str) -> bool:
                 return True
         else:
             depth -= 1
-    return False
-
-
-def has_lone_surrogate(value: Any) -> bool:
-    """True when any key or string anywhere in `value` holds a lone surrogate (walked without recursion)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if lone_surrogate_at(item) >= 0:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
     return False
 
 

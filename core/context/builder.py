@@ -19,7 +19,6 @@ items, and last `edit_plan` is swapped for the small `change_plan` entry point. 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -47,7 +46,7 @@ from core.plan.context import PlanContext
 from core.plan.model import Plan, short_hash
 from core.plan.store import load_plan, plan_context_for_model
 from core.plan.tools import EDIT_TOOL, EDITOR_TOOL
-from core.quoting import lone_surrogate_at
+from core.quoting import lone_surrogate_at, valid_text
 from core.tokens import DEFAULT_ENCODING, check_encoding_name, count_tokens
 from core.workouts.sport import Activity
 
@@ -217,7 +216,6 @@ def _check_message(message: Any) -> str:
     return message
 
 
-_ANY_SURROGATE = re.compile("[\ud800-\udfff]")
 _CLIPPED = " …[answer clipped]"
 
 
@@ -233,7 +231,7 @@ def _check_conversation(conversation: Sequence[dict[str, Any]] | None) -> list[d
                 f"conversation[{i}]: expected {{'role': 'user'|'assistant', 'content': text}}, got {turn!r:.60}"
             )
         if turn["role"] == "assistant":  # the model's words: made valid and clipped, never held to the user's limit
-            answer = _ANY_SURROGATE.sub("\ufffd", turn["content"])
+            answer = valid_text(turn["content"])
             if len(answer) > MAX_MESSAGE_CHARS:
                 answer = answer[: MAX_MESSAGE_CHARS - len(_CLIPPED)] + _CLIPPED
             if answer.strip():

@@ -17,7 +17,7 @@ from core.context.inference import WorkoutFocus
 from core.context.tier1 import _mean, load_line
 from core.context.topics import TopicHit
 from core.quoting import escape_bare, quote
-from core.workouts.scalars import format_number
+from core.workouts.scalars import format_clock, format_number
 from core.workouts.sport import Activity, date_label, format_sport_line, sport_line
 
 RECENT_STRENGTH = 4
@@ -79,13 +79,8 @@ def cardio_items(data: ContextData, shown: frozenset[int] = frozenset()) -> list
         old, new = sum(paces[:half]) / half, sum(paces[half:]) / (len(paces) - half)
         unit = runs[0].distance_unit or "mi"
         trend = "faster" if new < old else "slower" if new > old else "steady"
-        items.append(f"Run pace trend: {_clock(old)}→{_clock(new)}/{unit} ({trend}, {len(paces)} runs)")
+        items.append(f"Run pace trend: {format_clock(old)}→{format_clock(new)}/{unit} ({trend}, {len(paces)} runs)")
     return items
-
-
-def _clock(seconds: float) -> str:
-    s = round(seconds)
-    return f"{s // 60}:{s % 60:02d}"
 
 
 def cross_training_items(data: ContextData, shown: frozenset[int] = frozenset()) -> list[str]:

@@ -123,6 +123,21 @@ _KEYWORDS: dict[str, tuple[Phrase | str, ...]] = {
         "push harder",
         "train harder",
         "work harder",
+        "heavier",
+        "lighter weight",
+        # the lifting shorthand athletes type (their exercise names come from `terms`)
+        "ohp",
+        "rdl",
+        "sldl",
+        "amrap",
+        "emom",
+        "1rm",
+        "e1rm",
+        "rpe",
+        "rir",
+        "barbell",
+        "dumbbell",
+        "kettlebell",
     ),
     "cardio": (
         "run",
@@ -228,6 +243,8 @@ _RULES: dict[str, tuple[tuple[_Pred, ...], ...]] = {
         (_any("should"), _any("i"), _any("rest", "skip")),
         (_any("feeling", "feel"), _any("tired", "worn")),
         (_BODY_PARTS, _any("tight")),
+        (_BODY_PARTS, _any("felt", "feel", "feeling", "feels")),
+        (_any("dead", "heavy", "jelly"), _any("leg", "legs")),
     ),
 }
 

@@ -185,30 +185,39 @@ def write_results(path: Path, results: Iterable[Result]) -> None:
     tmp.replace(path)
 
 
-def rescored(results: list[Result], questions: list[Question], source: DocumentSource) -> list[Result]:
+def rescored(
+    results: list[Result], questions: list[Question], source: DocumentSource
+) -> tuple[list[Result], list[str]]:
     """The stored answers scored again with the current rules and their prompt tokens recounted (after a scoring or
-    counting change). Results whose question is no longer generated are kept as they are. Asks no model."""
+    counting change), and the qids kept as stored. Asks no model.
+
+    A result is kept as it is when its question is no longer generated or now has another gold answer (the demo data
+    or the generator changed since it was answered): its answer was given to a different question, and grading it
+    against the new one would change a verdict for a reason that has nothing to do with the scorer."""
     by_id = {q.qid: q for q in questions}
-    updated = []
+    updated, kept = [], []
     for r in results:
         q = by_id.get(r.qid)
-        if q is None:
+        if q is None or gold_text(q) != r.gold:
             updated.append(r)
+            kept.append(r.qid)
             continue
         data = source.text(q, r.format)
         tokens = prompt_tokens(messages_for(q, r.format, data))
         updated.append(
             replace(r, correct=is_correct(q, r.answer), data_tokens=count_tokens(data), prompt_tokens=tokens)
         )
-    return updated
+    return updated, kept
 
 
-def rescore(path: Path, questions: list[Question], source: DocumentSource) -> tuple[list[Result], list[Result]]:
-    """Rescore the file in place; returns (before, after), the results as stored and as scored now."""
+def rescore(
+    path: Path, questions: list[Question], source: DocumentSource
+) -> tuple[list[Result], list[Result], list[str]]:
+    """Rescore the file in place; returns the results as stored, as scored now, and the qids kept as stored."""
     before = load_results(path)
-    after = rescored(before, questions, source)
+    after, kept = rescored(before, questions, source)
     write_results(path, after)
-    return before, after
+    return before, after, kept
 
 
 def reading_order(item: tuple[Question, str]) -> tuple[Any, ...]:

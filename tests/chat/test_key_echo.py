@@ -86,3 +86,43 @@ def test_a_key_echoed_everywhere_is_in_no_database_byte_output_or_log(
     files = b"".join(p.read_bytes() for p in demo_db_path.parent.iterdir() if p.name.startswith(demo_db_path.name))
     for kept in (stored, out, err, caplog.text, files.decode("latin-1")):
         assert SENTINEL not in kept and SENTINEL[-8:] not in kept and SENTINEL[-4:] not in kept
+
+
+def _spelled(text: str, every: int) -> str:
+    """`text` as JSON string content with every `every`-th character written as a \\u escape."""
+    return "".join(f"\\u{ord(c):04x}" if i % every == 0 else c for i, c in enumerate(text))
+
+
+@pytest.mark.parametrize("every", [1, 3, len(SENTINEL)], ids=["all-escaped", "every-third", "first-only"])
+def test_a_key_spelled_with_json_escapes_in_tool_arguments_is_redacted_before_it_runs(
+    demo_db_path, scripted_server, monkeypatch, capsys, every
+):
+    """Given an endpoint that writes the key into an edit's notes with JSON escapes (text replacement alone misses
+    them; the executor would decode them), when the CLI turn runs, then the edit runs with the key redacted and the
+    key is in no table or file byte."""
+    monkeypatch.setenv("COACH_LOCAL_MODEL", "off")
+    monkeypatch.setenv("OPENAI_API_KEY", SENTINEL)
+    monkeypatch.setenv("OPENAI_MODEL", "scripted")
+    arguments = (
+        '{"ops": [{"op": "update_block", "block_id": "b_1", "notes": "token ' + _spelled(SENTINEL, every) + '"}]}'
+    )
+    server = scripted_server([{"tool_calls": [{"name": "edit_plan", "arguments": arguments}]}, {"content": "Noted."}])
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    assert main(["--db", str(demo_db_path), "chat", "--athlete", "maya", "--message", "Add a note to b_1"]) == 0
+    capsys.readouterr()
+    with reading(demo_db_path) as con:
+        notes = con.execute("SELECT notes FROM plan_blocks WHERE athlete_id = 1 AND block_id = 'b_1'").fetchone()
+    assert notes == ("token ***",)
+    stored = _every_string(demo_db_path)
+    files = b"".join(p.read_bytes() for p in demo_db_path.parent.iterdir() if p.name.startswith(demo_db_path.name))
+    for kept in (stored, files.decode("latin-1")):
+        assert SENTINEL not in kept and SENTINEL[:12] not in kept and _spelled(SENTINEL, every) not in kept
+
+
+@pytest.mark.parametrize(("before", "after"), [('{"ops": [', ""), ("[" * 80, "]" * 80)], ids=["not-json", "too-deep"])
+def test_arguments_that_spell_the_key_and_cannot_be_rewritten_are_withheld_whole(before, after):
+    """Given escaped-key arguments that are not JSON or nest too deep to rewrite, then they are withheld whole."""
+    from core.chat.endpoints import WITHHELD_ARGUMENTS, redact_arguments
+
+    assert redact_arguments(f'{before}"{_spelled(SENTINEL, 2)}"{after}', SENTINEL) == WITHHELD_ARGUMENTS
+    assert redact_arguments(f'{before}"\\u0073k-nothing"{after}', SENTINEL) == f'{before}"\\u0073k-nothing"{after}'

@@ -247,3 +247,33 @@ def test_a_turn_after_a_long_odd_answer_is_built_and_answered(demo_db_path, scri
     history = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "y" * 5000 + "\udc00"}]
     record = chat_turn(path_opener(demo_db_path), _endpoint(server), MAYA, "How is my week?", history)
     assert record.answered and record.answer == "Fine."
+
+
+def test_the_change_plan_entry_point_unlocks_edit_plan_for_the_rest_of_the_turn(demo_db_path, scripted_server):
+    """Given a request offered only the `change_plan` entry point, when the model calls it and then `edit_plan`, then
+    the next request offers `edit_plan` (in the entry point's place), the edit runs and is saved with the turn."""
+    server = scripted_server(
+        [
+            {"tool_calls": [{"name": "change_plan", "arguments": "{}"}]},
+            {"tool_calls": [_edit({"op": "update_block", "block_id": "b_1", "sets": 5})]},
+            {"content": "Done: five sets."},
+        ]
+    )
+    message = "I'd rather not bench on Monday"
+    before = plan_head_of(demo_db_path).version
+    record = chat_turn(path_opener(demo_db_path), _endpoint(server), MAYA, message)
+    offered = [[t["function"]["name"] for t in r.get("tools", [])] for r in server.requests]
+    assert "change_plan" in offered[0] and "edit_plan" not in offered[0]
+    assert offered[1][0] == "edit_plan" and "change_plan" not in offered[1] and offered[2] == offered[1]
+    assert [c.name for c in record.tool_calls] == ["change_plan", "edit_plan"]
+    assert record.tool_calls[1].result.startswith("ok b_1 sets 4→5; plan ")
+    assert (record.stop_reason, _blocks(demo_db_path)["b_1"].sets) == ("answered", 5)
+    assert plan_head_of(demo_db_path).version == before + 1
+
+
+def test_an_entry_point_call_that_fails_unlocks_nothing(demo_db_path, scripted_server):
+    """Given a call to a tool that was not offered, when it is refused, then the tools offered next are unchanged."""
+    server = scripted_server([{"tool_calls": [{"name": "get_plan", "arguments": "{}"}]}, {"content": "Nothing to do."}])
+    chat_turn(path_opener(demo_db_path), _endpoint(server), MAYA, "I'd rather not bench on Monday")
+    first, second = ([t["function"]["name"] for t in r.get("tools", [])] for r in server.requests)
+    assert first == second and "edit_plan" not in second

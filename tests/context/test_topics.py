@@ -131,6 +131,10 @@ TOMAS_TERMS = ("Back Squat", "Copenhagen Plank", "Band Pull-Apart", "Strength A"
         ("Went for an easy jog after squats", {"training", "cardio"}),
         ("I want to push harder this week", {"training"}),
         ("Copenhagen is a lovely city", set()),
+        ("Can I go heavier next week?", {"training"}),
+        ("How's my OHP trending?", {"training"}),
+        ("RDLs at 3x8 or 4x6?", {"training"}),
+        ("Legs felt dead on my ride after squats", {"training", "cardio", "recovery"}),
     ],
 )
 def test_the_athletes_own_exercises_and_session_words_fire_training(message: str, expected: set[str]):

@@ -215,3 +215,21 @@ def test_rescore_recomputes_verdicts_from_stored_answers_and_asks_nothing(demo_d
     assert main(["--db", str(demo_db_path), "eval", "--rescore", "--results", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["changed"] == 2
     assert [(r.format, r.correct) for r in load_results(path)] == [("compact", False), ("ultra", True)]
+
+
+def test_rescore_keeps_an_answer_whose_question_changed_since(demo_db_path, demo_con, tmp_path, capsys):
+    """Given a stored answer to a question that now has another gold answer (the demo data changed since), when
+    `eval --rescore` runs, then its verdict is kept as stored and counted, not graded against the new question."""
+    q = next(q for q in generate_questions(demo_con) if q.kind == "best_weight")
+    demo_con.close()
+    stale = {
+        "qid": q.qid, "athlete": q.athlete, "week": q.week, "kind": q.kind, "format": "compact", "model": "m",
+        "endpoint": "local", "correct": True, "answer": "It was 12345 lbs.", "gold": "12345", "data_tokens": 1,
+        "prompt_tokens": 2, "reported_prompt_tokens": None, "completion_tokens": None, "latency_s": 1.0,
+    }  # fmt: skip
+    path = tmp_path / "m.jsonl"
+    path.write_text(json.dumps(stale) + "\n")
+    assert main(["--db", str(demo_db_path), "eval", "--rescore", "--results", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["changed"], report["files"][0]["kept_as_stored"]) == (0, 1)
+    assert [(r.correct, r.gold, r.prompt_tokens) for r in load_results(path)] == [(True, "12345", 2)]

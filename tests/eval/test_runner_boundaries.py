@@ -118,9 +118,14 @@ def test_a_reply_without_choices_is_a_failure_of_that_question_only(demo_con, sc
     assert (summary.answered, summary.failed) == (2, 1) and len(load_results(path)) == 2
 
 
-def test_rescore_without_results_prints_old_and_new_accuracy_per_format(demo_db_path, monkeypatch, tmp_path, capsys):
+def test_rescore_without_results_prints_old_and_new_accuracy_per_format(
+    demo_db_path, demo_con, monkeypatch, tmp_path, capsys
+):
     """Given a saved file whose verdict the scorer now refuses, when `eval --rescore` runs, then it prints both figures."""
-    rows = [{**ROW, "answer": '"slow, slow, slow"', "gold": "slow"}, {**ROW, "format": "compact"}]
+    [note] = [q for q in generate_questions(demo_con) if q.qid == ROW["qid"]]
+    demo_con.close()
+    gold = gold_text(note)
+    rows = [{**ROW, "answer": f'"{gold}, {gold}, {gold}"', "gold": gold}, {**ROW, "format": "compact", "gold": gold}]
     (tmp_path / "m.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     monkeypatch.setenv("COACH_EVAL_DIR", str(tmp_path))
     assert main(["--db", str(demo_db_path), "eval", "--rescore", "--json"]) == 0
