@@ -47,6 +47,8 @@ HOSTILE: dict[str, Reply] = {
     "choices-empty": {"body": {"choices": []}},
     "choices-null": {"body": {"choices": None}},
     "choices-missing": {"body": {"id": "x"}},
+    "error-200": {"body": {"error": {"message": "model overloaded,\nretry later", "type": "server_error"}}},
+    "error-200-text": {"body": {"error": "quota exceeded"}},
     "choice-not-object": {"body": {"choices": ["hello"]}},
     "message-null": {"body": {"choices": [{"message": None, "finish_reason": "stop"}]}},
     "content-object": _with_message(content={"text": "hi"}),

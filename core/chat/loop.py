@@ -301,7 +301,7 @@ def run_turn(
         requests,
         shown_hash,
         tuple(sent),
-        finish,
+        None if failed else finish,  # a failed turn has no last reply: the last round's reason is not its
         failed,
         None if failed else delivered,
         limits,

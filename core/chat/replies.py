@@ -92,6 +92,11 @@ def parse_reply(body: bytes, redact: Callable[[str], str] = _as_is) -> Reply:
     if not isinstance(data, dict):
         raise ReplyError(f"endpoint reply: {_kind(data)}; expected a chat.completion object")
     choices = data.get("choices")
+    error = data.get("error")
+    if not choices and isinstance(error, (dict, str)):  # an error sent with status 200: say what the endpoint said
+        said = error.get("message") if isinstance(error, dict) else error
+        shown = redact(" ".join(str(said).split()))[:120] if said else _kind(error)
+        raise ReplyError(f"endpoint error (status 200): {valid_text(shown)!r}; expected a chat.completion object")
     if not isinstance(choices, list) or not choices:
         raise ReplyError(f"choices: {_kind(choices) if choices != [] else 'empty'}; expected a list of 1 choice")
     choice = choices[0]

@@ -71,6 +71,20 @@ def test_hostile_first_reply_ends_in_one_line_exit_1_and_only_a_failed_log_row(
     assert row["plan_hash"] is None and json.loads(row["context_json"])["status"] == "failed"
 
 
+@pytest.mark.parametrize(
+    ("shape", "said"), [("error-200", "model overloaded, retry later"), ("error-200-text", "quota")]
+)
+def test_an_error_sent_with_status_200_is_reported_in_the_endpoints_words(
+    demo_db_path, scripted_server, monkeypatch, capsys, shape, said
+):
+    """Given an endpoint that answers 200 with an error object instead of choices, when `chat` runs, then the one
+    error line carries what the endpoint said (on one line), not only that `choices` is missing."""
+    _use(scripted_server([dict(HOSTILE[shape])]), monkeypatch)
+    assert _chat(demo_db_path) == 1
+    err = capsys.readouterr().err
+    assert "endpoint error (status 200)" in err and said in err and len(err.splitlines()) == 1
+
+
 def test_hostile_reply_after_an_edit_saves_no_edit_and_a_failed_row_saying_so(
     demo_db_path, scripted_server, monkeypatch, capsys
 ):
