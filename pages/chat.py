@@ -20,12 +20,16 @@ previews = preview_turns([c for live, c in refit if not live])
 turns = turn_tokens(page_state.connection().cursor(), page_state.athlete_id())
 if turns.empty:
     st.info("No logged turns for this athlete yet: live turns (not previews) are logged.")
-else:
-    st.subheader("Tokens per turn, by part")
-    st.bar_chart(tokens_by_part(turns), x="turn", y="tokens", color="part", stack=True)
-    st.subheader("Per interaction type over time")
-    st.bar_chart(tokens_by_type(turns), x="day", y="request_tokens", color="type")
+else:  # logged counts are kept as logged: each turn is labelled with the tokenizer that counted it
+    counted_with = f"counted with {', '.join(sorted(set(turns['encoding'])))}"
+    st.subheader(f"Tokens per turn, by part · {counted_with}")
+    by_part = tokens_by_part(turns).merge(turns[["turn", "encoding"]], on="turn")
+    by_part["turn"] = by_part["turn"].astype(str) + " · " + by_part["encoding"]
+    budget_controls.stacked_bars(by_part, "turn", key="chat_monitor_parts")
+    st.subheader(f"Per interaction type over time · {counted_with}")
+    by_type = tokens_by_type(turns.assign(type=turns["type"] + " · " + turns["encoding"]))
+    st.bar_chart(by_type, x="day", y="request_tokens", color="type")
     st.dataframe(turns, hide_index=True, key="chat_monitor_turns")
 if not previews.empty:  # issue 28: preview turns, marked, never written to the log
     st.subheader(f"Preview turns (not logged), by part · {previews['encoding'].iloc[0]}")
-    st.bar_chart(tokens_by_part(previews), x="turn", y="tokens", color="part", stack=True)
+    budget_controls.stacked_bars(tokens_by_part(previews), "turn", key="chat_monitor_previews")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.chat.replay_frames import replay_parts, replay_table, replay_turns, turn_comparison
 from core.chat.usage import reported_prompt_tokens
-from core.context.caching import CACHING_RULE, DEFAULT_CACHED_PRICE, cache_report, replay_requests
+from core.context.caching import CACHING_RULE, DEFAULT_CACHED_PRICE, cache_report
 from core.context.replay import DEFAULT_PRICE, load_script
 from core.db import snapshot
 from core.errors import CoachError
@@ -40,25 +40,45 @@ if endpoint.live:
         f"Each turn's A and B requests are also sent to {endpoint.describe()} (max 1 output token) for the prompt tokens it reports."
     )
 results = st.session_state.setdefault("replay_results", {})
-run_key = (athlete, encoding, astuple(budgets), endpoint.kind)
-if st.button("Run the replay", key="replay_run", type="primary"):
+inputs = (athlete, encoding, astuple(budgets))
+run_key, local_key = (*inputs, endpoint.kind), (*inputs, "preview")
+pressed = st.button("Run the replay", key="replay_run", type="primary")
+# Once run, the replay follows every input at once (budgets, athlete, tokenizer): re-fitted locally, nothing sent
+# (measured 1.3-1.6 s for Maya's 18 turns on 2 shared cores, so the whole replay reruns, not just the opened turn).
+# Only the button sends requests to a live endpoint.
+if pressed or (results and run_key not in results and local_key not in results):
     total = len(load_script())
     bar = st.progress(0.0, text="Replaying…")
+
+    def progress(n: int) -> None:
+        bar.progress(n / total, text=f"Turn {n} of {total}")
+
+    live = pressed and endpoint.live
     try:
         with closing(snapshot(page_state.database_key())) as scratch:
-            results[run_key] = replay_requests(
-                scratch, [athlete], budgets=budgets, encoding=encoding, price_per_million=float(price),
-                on_turn=lambda n: bar.progress(n / total, text=f"Turn {n} of {total}"),
-                measure=reported_prompt_tokens(endpoint) if endpoint.live else None,
-            )[0]  # fmt: skip
+            results[run_key if live else local_key] = budget_controls.replay_with_drops(
+                scratch, athlete, budgets, encoding,
+                on_turn=progress,
+                measure=reported_prompt_tokens(endpoint) if live else None,
+            )  # fmt: skip
     except CoachError as exc:
         st.error(str(exc))
     bar.empty()
+    while len(results) > 8:  # session state: keep the newest runs only
+        results.pop(next(iter(results)))
 
-if run_key not in results:
+shown = run_key if run_key in results else local_key
+if shown not in results:
     st.info("Press *Run the replay* (preview: context tokens counted locally; nothing is sent to a model).")
     st.stop()
-result, requests = results[run_key]
+run = results[shown]
+result, requests = run.result, run.requests
+if not run.live:
+    st.caption(
+        f"Counted locally in {run.seconds:.1f} s, nothing sent. A change of B's budgets, the athlete or the tokenizer"
+        " re-fits the whole replay at once"
+        + (f"; press *Run the replay* to send it to {endpoint.describe()}." if endpoint.live else ".")
+    )
 result = replace(result, price_per_million=float(price))  # the cost follows the price input without a rerun
 summary = result.summary()
 caching = cache_report(result, requests, encoding=encoding, price=float(price), cached_price=float(cached_price))
@@ -130,6 +150,11 @@ pick = st.selectbox(
 )  # fmt: skip
 figures, pair = result.turns[pick - 1], requests[pick - 1]
 st.table(turn_comparison(figures, pair, encoding).set_index("part"))
+drops = run.drops[pick - 1]
+st.text(  # issue 28: what B's budgets left out of this turn, and why
+    f"B dropped or trimmed at turn {pick} ({len(drops)}; B's budgets: {budget_controls.budgets_line(budgets)}):\n"
+    + ("\n".join(drops) if drops else "nothing")
+)
 left, right = st.columns(2)
 for col, name, request in ((left, "A: no tiers", pair.a), (right, "B: tiered", pair.b)):
     with col:

@@ -1,18 +1,23 @@
 """The developer's workbench widgets: a control for every budget and the window (with presets), the window bar.
 
 Used by *Coach chat* and *A/B replay*. The figures come from core (`window_parts`, `build_context`), the same
-functions `python -m core context` prints, and every figure names the tokenizer that counted it.
+functions `python -m core context` prints, and every figure names the tokenizer that counted it. The replay page
+runs the replay through `replay_with_drops`, which also keeps what strategy B dropped each turn, and why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
+import duckdb
 import pandas as pd
 import streamlit as st
 
+from core.context.budget import Drop
 from core.context.budget_profile import (
     WINDOW,
     WINDOW_PARTS,
@@ -25,6 +30,9 @@ from core.context.budget_profile import (
     window_parts,
 )
 from core.context.builder import Budgets, Context, build_context
+from core.context.caching import TurnRequests, replay_requests
+from core.context.replay import AthleteReplay, Measure
+from core.db.interactions import newest_turn_drops
 from core.errors import CoachError
 from ui import page_state
 
@@ -104,6 +112,12 @@ def budget_controls(key: str) -> Budgets:
     return budgets
 
 
+def budgets_line(budgets: Budgets) -> str:
+    """The budgets as one line, by their labels ('Tier 1 120 · … · Context window none')."""
+    values = {n: getattr(budgets, n) for n in budget_fields()}
+    return " · ".join(f"{label(n)} {v if v is not None else 'none'}" for n, v in values.items())
+
+
 def parts_line(ctx: Context) -> str:
     """One line of the request's parts against their budgets (the tokenizer named), as `core context` prints them."""
     b = ctx.budgets
@@ -111,15 +125,20 @@ def parts_line(ctx: Context) -> str:
     return (
         f"[{ctx.encoding}] instructions {ctx.system_prompt_tokens} · Tier 1 {ctx.tier1_tokens}/{b.tier1}"
         f" · Tier 2 {ctx.tier2_tokens}/{b.tier2} · plan {ctx.plan_tokens}/{b.plan} ({ctx.plan_mode or 'not shown'})"
-        f" · history {ctx.history_tokens}/{b.history} · tool definitions {ctx.tool_def_raw_tokens}"
+        f" · history {ctx.history_tokens}/{b.history} · tool definitions {ctx.tool_def_raw_tokens}/{b.tools}"
         f" · request {ctx.request_tokens} of {window}, {b.reserve_output} reserved for the answer"
     )
 
 
+# SVG, not Streamlit's canvas: each segment is then an element whose aria-label carries its part and tokens,
+# so a browser test can read the bar's own numbers (vega-lite writes "tokens: 39; row: This turn; part: instructions")
+SVG = {"embedOptions": {"renderer": "svg"}}
+
+
 def _bar(frame: pd.DataFrame, y: str, title: str) -> alt.Chart:
     parts = [p for p in WINDOW_PARTS if p in set(frame["part"])]
-    return (
-        alt.Chart(frame, title=title)
+    chart: alt.Chart = (
+        alt.Chart(frame, title=title, usermeta=SVG)
         .mark_bar()
         .encode(
             x=alt.X("sum(tokens):Q", title="tokens", stack="zero"),
@@ -134,6 +153,27 @@ def _bar(frame: pd.DataFrame, y: str, title: str) -> alt.Chart:
             tooltip=[y, "part", "tokens"],
         )
     )
+    return chart
+
+
+def stacked_bars(frame: pd.DataFrame, x: str, *, key: str) -> None:
+    """A column per `x` value (in the frame's order, not sorted as text) stacked by `part` in the frame's order.
+
+    SVG like the window bar, so each column's label can be read in a browser test.
+    """
+    data = frame.assign(part=frame["part"].astype(str), order=frame.groupby(x, sort=False).cumcount())
+    st.container(key=key).altair_chart(
+        alt.Chart(data, usermeta=SVG)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{x}:N", sort=None, title=x, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("sum(tokens):Q", title="tokens"),
+            color=alt.Color("part:N", sort=list(dict.fromkeys(data["part"]))),
+            order=alt.Order("order:Q"),
+            tooltip=[x, "part", "tokens"],
+        ),
+        width="stretch",
+    )
 
 
 def _long(label_: str, parts: dict[str, int]) -> list[dict[str, Any]]:
@@ -144,17 +184,18 @@ def _long(label_: str, parts: dict[str, int]) -> list[dict[str, Any]]:
     ]
 
 
-def window_bar(ctx: Context, title: str = "This turn") -> None:
+def window_bar(ctx: Context, key: str, title: str = "This turn") -> None:
     """The whole window as one horizontal bar split by part, the tokenizer named; the parts as text too."""
     parts = window_parts(ctx)
     size = ctx.budgets.context_window
     heading = f"{title}: {ctx.request_tokens:,} request tokens" + (
         f" + {ctx.budgets.reserve_output:,} reserved of a {size:,}-token window" if size else " (no window set)"
     )
-    st.altair_chart(
-        _bar(pd.DataFrame(_long(title, parts)), "row", f"{heading} · counted with {ctx.encoding}"),
-        width="stretch",
-    )
+    with st.container(key=f"{key}_window_bar"):  # a keyed box: tests find the bar (and read its SVG) by it
+        st.altair_chart(
+            _bar(pd.DataFrame(_long(title, parts)), "row", f"{heading} · counted with {ctx.encoding}"),
+            width="stretch",
+        )
     st.text("Window: " + " · ".join(f"{p} {t}" for p, t in parts.items()) + f" [{ctx.encoding}]")
 
 
@@ -220,7 +261,7 @@ def workbench(key: str) -> Budgets:
             st.error(str(exc))
             return budgets
         fit_report(ctx)
-        window_bar(ctx, "This turn")
+        window_bar(ctx, key, "This turn")
     return budgets
 
 
@@ -239,3 +280,42 @@ def conversation_contexts(key: str, budgets: Budgets) -> list[tuple[bool, Contex
         st.error(str(exc))
         return []
     return [(live, c) for (_, _, live), c in zip(pairs, contexts, strict=True)]
+
+
+@dataclass(frozen=True)
+class ReplayRun:
+    """One replay for the page: the figures, A's and B's exact requests, B's drops per turn, and how long it took."""
+
+    result: AthleteReplay
+    requests: tuple[TurnRequests, ...]
+    drops: tuple[tuple[str, ...], ...]  # per turn, `Drop.describe()` lines: what B left out and why
+    seconds: float
+    live: bool
+
+
+def replay_with_drops(
+    con: duckdb.DuckDBPyConnection,
+    athlete: int,
+    budgets: Budgets,
+    encoding: str,
+    *,
+    on_turn: Callable[[int], None] | None = None,
+    measure: Measure | None = None,
+) -> ReplayRun:
+    """`replay_requests` for one athlete on `con` (a private copy), with what B dropped or trimmed each turn.
+
+    The replay logs each B turn (its drops in the log's details) on its scratch copy just before `on_turn(n)`,
+    so the drops are read back there; the figures themselves carry only their number (`b_dropped`).
+    """
+    drops: list[tuple[str, ...]] = []
+
+    def turn_done(n: int) -> None:
+        drops.append(tuple(Drop(**d).describe() for d in newest_turn_drops(con, athlete)))
+        if on_turn:
+            on_turn(n)
+
+    started = time.perf_counter()
+    [(result, requests)] = replay_requests(
+        con, [athlete], budgets=budgets, encoding=encoding, on_turn=turn_done, measure=measure
+    )
+    return ReplayRun(result, requests, tuple(drops), time.perf_counter() - started, measure is not None)

@@ -5,6 +5,8 @@ Timing: each (athlete, message) is built `--repeats` times after one warm-up bui
 median and p95 of all builds are reported (goal p50 ≤ 20 ms, p95 ≤ 50 ms; a figure, never a test).
 Tokens: the replay of data/replay_script.json under strategy A and B (see core.context.replay):
 B's context and whole request as shares of A's per athlete (goal ≤ 0.25), tool definitions per turn.
+Prompt caching: both strategies' cost with and without caching at `--price` and `--cached-price`
+(USD per million input tokens, as `replay` and the replay page take them; core.context.caching's rule).
 Labelled sets (tests/context/data/): topic precision and recall per topic and exact matches on
 topics_labelled.json; on edit_requests.json, how often an edit tool (and edit_plan itself) is
 offered and the largest tool definitions. Topic detection on a 4,000-character adversarial message
@@ -25,6 +27,7 @@ from typing import Any
 import duckdb
 
 from core.context.builder import build_context, training_terms
+from core.context.caching import DEFAULT_CACHED_PRICE, bench_caching, bench_caching_lines
 from core.context.data import load_context_data
 from core.context.replay import DEFAULT_PRICE, load_script, replay
 from core.context.tools import is_edit_tool
@@ -54,6 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeats", type=int, default=3, help="builds per (athlete, message) for the timing")
     parser.add_argument("--encoding", default=DEFAULT_ENCODING, help="tokenizer encoding")
     parser.add_argument("--price", type=float, default=DEFAULT_PRICE, help="USD per million input tokens")
+    parser.add_argument(  # as `replay --cached-price` and the replay page's input
+        "--cached-price", type=float, default=DEFAULT_CACHED_PRICE, help="USD per million cached input tokens"
+    )
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -175,9 +181,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         replays = replay(con, ids, encoding=args.encoding, price_per_million=args.price)
         topics = topic_scores(con)
         offering = edit_offering(con, args.encoding)
-        from core.context.caching import bench_caching  # issue 28 (bench28): both strategies with/without caching
-
-        caching = bench_caching(con, ids, encoding=args.encoding, price=args.price)
+        caching = bench_caching(con, ids, encoding=args.encoding, price=args.price, cached_price=args.cached_price)
     finally:
         con.close()
     per_athlete = [r.summary() for r in replays]
@@ -260,8 +264,6 @@ def render(result: dict[str, Any]) -> str:
         "",
         *_render_labelled(result, mark),
     ]
-    from core.context.caching import bench_caching_lines  # issue 28 (bench28)
-
     lines += ["", *bench_caching_lines(result.get("caching", []))]
     return "\n".join(lines)
 

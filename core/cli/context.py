@@ -6,6 +6,7 @@ python -m core context --athlete tomas --message "Am I tired?" --tier1-budget 60
 python -m core context --athlete maya --message "and Friday?" --turn "user:How was Monday?" --turn "assistant:Solid." \
     --shown-hash 7703c517 --history-budget 20 --tools-budget 100
 python -m core context --athlete maya --message "Am I tired?" --budget-profile budgets.toml
+python -m core context --athlete maya --message "Am I tired?" --window 8192 --json   # "window": the split by part
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import argparse
 from typing import Any
 
 from core.cli import command_database, emit
-from core.context.budget_profile import add_budget_arguments, budgets_from_args
+from core.context.budget_profile import add_budget_arguments, budgets_from_args, window_parts
 from core.context.builder import Context, ContextError, build_context
 from core.db.athletes import resolve_athlete
 from core.plan.store import plan_head
@@ -63,14 +64,38 @@ def render_context(ctx: Context) -> str:
         ctx.plan,
         "--- tools offered",
         *[f"{t.name}: {t.reason}" for t in ctx.tools],
-        f"tool definitions: {ctx.tool_def_raw_tokens} tokens as raw JSON, ~{ctx.tool_def_openai_tokens} by the"
-        " OpenAI cookbook's approximation of OpenAI's rendering",
+        f"tool definitions: {ctx.tool_def_raw_tokens}/{ctx.budgets.tools} tokens as raw JSON,"
+        f" ~{ctx.tool_def_openai_tokens} by the OpenAI cookbook's approximation of OpenAI's rendering",
         "--- dropped",
         *([d.describe() for d in ctx.drops] or ["nothing"]),
         "",
         f"request: {ctx.request_tokens} tokens (raw tool JSON), ~{ctx.request_tokens_openai} (OpenAI approximation)",
+        "",
+        *window_lines(ctx),
     ]
     return "\n".join(lines)
+
+
+def window_split(ctx: Context) -> dict[str, Any]:
+    """The window split by part, as the page's window bar draws it (`window_parts`): JSON's "window".
+
+    `parts` holds the request's parts (they add up to `request_tokens`), then "reserved output" and "free"
+    (0 when no window is set); `size` is the window (None: none).
+    """
+    return {
+        "size": ctx.budgets.context_window,
+        "encoding": ctx.encoding,
+        "request_tokens": ctx.request_tokens,
+        "parts": window_parts(ctx),
+    }
+
+
+def window_lines(ctx: Context) -> list[str]:
+    """The split as text: a heading naming the tokenizer and the window, then `part N · …` in window order."""
+    size = ctx.budgets.context_window
+    head = f"window {size:,} tokens" if size else "no window set"
+    parts = window_parts(ctx)
+    return [f"--- window split ({ctx.encoding}; {head})", " · ".join(f"{p} {t}" for p, t in parts.items())]
 
 
 def _turns(specs: list[str]) -> list[dict[str, Any]]:
@@ -104,5 +129,5 @@ def run(args: argparse.Namespace) -> int:
         budgets=budgets,
         encoding=args.encoding,
     )
-    emit(args, {**ctx.to_dict(), "request": ctx.request()}, render_context(ctx))
+    emit(args, {**ctx.to_dict(), "window": window_split(ctx), "request": ctx.request()}, render_context(ctx))
     return 0

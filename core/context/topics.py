@@ -29,24 +29,8 @@ _WEEKDAY_WORDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "satur
 
 # Words ending in s that are not plurals.
 _UNSTEMMED = frozenset(
-    [
-        "does",
-        "was",
-        "has",
-        "this",
-        "his",
-        "its",
-        "yes",
-        "less",
-        "always",
-        "perhaps",
-        "sometimes",
-        "whereas",
-        "various",
-        "previous",
-        "series",
-    ]
-)
+    ("does", "was", "has", "this", "his", "its", "yes", "less", "always", "perhaps", "sometimes", "whereas", "various")
+) | {"previous", "series"}
 
 
 @dataclass(frozen=True)
@@ -126,18 +110,7 @@ _KEYWORDS: dict[str, tuple[Phrase | str, ...]] = {
         "heavier",
         "lighter weight",
         # the lifting shorthand athletes type (their exercise names come from `terms`)
-        "ohp",
-        "rdl",
-        "sldl",
-        "amrap",
-        "emom",
-        "1rm",
-        "e1rm",
-        "rpe",
-        "rir",
-        "barbell",
-        "dumbbell",
-        "kettlebell",
+        *("ohp", "rdl", "sldl", "amrap", "emom", "1rm", "e1rm", "rpe", "rir", "barbell", "dumbbell", "kettlebell"),
     ),
     "cardio": (
         "run",

@@ -1,16 +1,22 @@
-"""The interaction log read back for the token monitor: one row per logged model turn, tokens per part.
+"""The interaction log read back for the token monitor: one row per logged model turn, tokens per part;
+and what the newest turn dropped (the replay page reads it after each turn it logs).
 
 A turn's type comes from what it did: `plan edit` (called edit_plan), `tool query` (called other tools),
 `answer` (answered from the context alone), `replay` (no model: scripted turns logged by a replay).
+Each turn carries `encoding`, the tokenizer that counted its parts when it was logged (counts are never recounted:
+a turn logged under cl100k_base keeps cl100k_base figures after the page switches to o200k_base).
 """
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 _TURNS_SQL = """
-SELECT interaction_id, created_at, athlete_id, coalesce(actor, 'local') AS actor, model, endpoint,
+SELECT interaction_id, created_at, athlete_id, coalesce(actor, 'local') AS actor, model, endpoint, encoding,
        CASE WHEN list_contains(coalesce(tools_called, []), 'edit_plan') THEN 'plan edit'
             WHEN len(coalesce(tools_called, [])) > 0 THEN 'tool query'
             WHEN model IS NULL THEN 'replay'
@@ -28,6 +34,20 @@ LIMIT $limit
 
 
 def interaction_turns(con: duckdb.DuckDBPyConnection, athlete_id: int, limit: int = 200) -> pd.DataFrame:
-    """The athlete's latest `limit` logged turns, oldest first, with tokens per part and the turn's type."""
+    """The athlete's latest `limit` logged turns, oldest first: tokens per part, the tokenizer, the turn's type."""
     frame = con.execute(_TURNS_SQL, {"athlete": athlete_id, "limit": limit}).df()
     return frame.iloc[::-1].reset_index(drop=True)
+
+
+def newest_turn_drops(con: duckdb.DuckDBPyConnection, athlete_id: int) -> list[dict[str, Any]]:
+    """What the athlete's newest logged turn (highest id) dropped or trimmed: {part, key, tokens, reason} each.
+
+    By id, not time: a replay logs its turns at scripted times that may sort before older rows.
+    """
+    row = con.execute(
+        "SELECT context_json FROM interactions WHERE athlete_id = $athlete ORDER BY interaction_id DESC LIMIT 1",
+        {"athlete": athlete_id},
+    ).fetchone()
+    if row is None or not row[0]:
+        return []
+    return list(json.loads(row[0]).get("dropped", []))

@@ -1,0 +1,56 @@
+"""`python -m core context` prints the window split (per part, reserved output, free) and the tool budget."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.cli import main
+
+MESSAGE = "Add a set of pull-ups to Friday, and how did my runs go?"
+
+
+def _context(demo_db_path: Path, capsys: pytest.CaptureFixture[str], *flags: str) -> tuple[dict[str, Any], str]:
+    base = ["--db", str(demo_db_path), "context", "--athlete", "maya", "--message", MESSAGE, *flags]
+    assert main([*base, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert main(base) == 0
+    return data, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("window", [None, 4096, 2048])
+def test_the_window_split_adds_up_and_is_printed_as_in_json(
+    demo_db_path: Path, capsys: pytest.CaptureFixture[str], window: int | None
+) -> None:
+    """Given a window (or none), when `context` runs, then --json's window parts add up to the request, the reserved
+    answer and the free rest to the window, and the text prints the same figures in the same order."""
+    flags = ["--reserve-output", "300", *(["--window", str(window)] if window else [])]
+    data, text = _context(demo_db_path, capsys, *flags)
+    split = data["window"]
+    parts = split["parts"]
+    assert split["size"] == window and split["encoding"] == data["encoding"] == "o200k_base"
+    request = {k: v for k, v in parts.items() if k not in ("reserved output", "free")}
+    assert sum(request.values()) == split["request_tokens"] == data["request_tokens"]
+    assert parts["reserved output"] == 300
+    assert parts["free"] == (window - data["request_tokens"] - 300 if window else 0)
+    assert parts["instructions"] == data["parts"]["system_prompt"]["tokens"]
+    assert parts["tool definitions"] == data["tool_definition_tokens"]["raw_json"]
+    head = f"--- window split (o200k_base; {f'window {window:,} tokens' if window else 'no window set'})"
+    assert f"{head}\n" + " · ".join(f"{p} {t}" for p, t in parts.items()) in text
+
+
+def test_the_tool_definitions_are_shown_against_their_budget(
+    demo_db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Given --tools-budget 300, when `context` runs, then the text shows the raw tokens over that budget and the
+    dropped read tool, as --json records them."""
+    data, text = _context(demo_db_path, capsys, "--tools-budget", "300")
+    raw = data["tool_definition_tokens"]["raw_json"]
+    assert data["budgets"]["tools"] == 300
+    assert f"tool definitions: {raw}/300 tokens as raw JSON" in text
+    assert [d["text"] for d in data["dropped"] if d["part"] == "tools"] == [
+        "tools query_cardio (130 tokens): tool definitions over their 300-token budget"
+    ]
