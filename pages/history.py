@@ -18,7 +18,10 @@ from ui.theme import fit_width
 athlete = page_state.athlete_id()
 RESULT = "history_result"
 CONFIRM = f"history_confirm_{athlete}"
+PICKS = "history_picks"  # athlete → (From, To) last picked
 SHOWN_CHANGES = 2  # per version in the timeline; the diff below lists them all
+TABLE_PX = 938  # the grid's inner width in the main column at 1400 px (wide layout, sidebar open)
+CHANGES_MIN_PX = 240
 
 
 def _revert(version: int, base: str, current: int) -> None:
@@ -77,23 +80,37 @@ config = {c: st.column_config.TextColumn(c, width=fit_width(timeline[c], c)) for
 config["Version"] = st.column_config.TextColumn("Version", width=fit_width(timeline.Version, "Version"), pinned=True)
 if not developer:
     config["Hash"] = None
+# The Changes column takes what the others leave at 1400 px, so the row never runs under the grid's right edge (it
+# was 36 px too wide, 116 px in the developer view); the demo's longest change still fits in what is left.
+others = sum(fit_width(timeline[c], c) for c in timeline.columns if c != "Changes" and config[c] is not None)
+changes_px = min(fit_width(timeline.Changes, "Changes"), max(CHANGES_MIN_PX, TABLE_PX - others))
+config["Changes"] = st.column_config.TextColumn("Changes", width=changes_px)
 st.dataframe(timeline, hide_index=True, column_config=config, key="history_timeline")
 
 numbers = [v.version for v in versions]
 if len(numbers) == 1:
     st.info("Only one version so far: edits appear here, with a diff between any two versions and a revert.")
     st.stop()
+# Each athlete's picks, kept here as well: Streamlit drops a widget's state on a run that does not draw it, so
+# the keys alone would forget them while another athlete is shown.
+picks = st.session_state.setdefault(PICKS, {})
+first, last = picks.get(athlete, (numbers[max(0, len(numbers) - 2)], numbers[-1]))
 cols = st.columns(2)
 base = cols[0].selectbox(
     "From (the plan the model last saw)",
     numbers,
-    index=max(0, len(numbers) - 2),
+    index=numbers.index(first) if first in numbers else max(0, len(numbers) - 2),
     format_func=lambda n: f"v{n}",
     key=f"history_from_{athlete}",
 )
 target = cols[1].selectbox(
-    "To", numbers, index=len(numbers) - 1, format_func=lambda n: f"v{n}", key=f"history_to_{athlete}"
+    "To",
+    numbers,
+    index=numbers.index(last) if last in numbers else len(numbers) - 1,
+    format_func=lambda n: f"v{n}",
+    key=f"history_to_{athlete}",
 )
+picks[athlete] = (base, target)
 
 diff = diff_versions(con, athlete, base, target)
 st.subheader(f"Diff v{base} → v{target}")

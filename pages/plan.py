@@ -184,6 +184,8 @@ def member_editor(circuit: Block, base: str, day_id: str, outcome: dict[str, Any
             remove_args = ([op], base, day_id, "member")
             cols[1].button("Remove member", key=f"plan_member_remove_{tag}", on_click=_write, args=remove_args)
             show_outcome(outcome, day_id, "member", version)
+        else:  # the circuit's last member was just removed: say so where its buttons were
+            show_outcome(outcome, day_id, "member", version)
         st.divider()
         prefix = f"plan__addm_{tag}"
         controls(edit_fields("member"), prefix, None, outcome)
@@ -215,6 +217,8 @@ def day_editor(day: Day, when: date, base: str, outcome: dict[str, Any] | None, 
             show_outcome(outcome, day.day_id, "block", version)
             if block.kind == "circuit":
                 member_editor(block, base, day.day_id, outcome, version)
+        else:  # the day's last block was just removed or moved: say so where its buttons were
+            show_outcome(outcome, day.day_id, "block", version)
         st.divider()
         prefix = f"plan__add_{tag}"
         kind = st.selectbox(f"Add to {day.label}", KINDS, key=f"{prefix}__kind")

@@ -37,6 +37,12 @@ MODE_LABELS = {
     "preview": "Preview (send nothing)",
 }
 
+# Under the picker when preview is all there is: how to get the other two options.
+ADD_A_MODEL = (
+    "Only preview here. For an endpoint set `OPENAI_API_KEY` (and `OPENAI_BASE_URL`, `OPENAI_MODEL`) in the "
+    "environment or `.streamlit/secrets.toml`; for the embedded local model run `make model`. Then restart the app."
+)
+
 
 def _secrets() -> dict[str, Any]:
     try:
@@ -66,6 +72,8 @@ def endpoint_picker(key: str, *, preview_first: bool = False) -> Endpoint:
     if preview_first:
         modes = ["preview", *modes[:-1]]
     mode = st.radio("Model", modes, format_func=MODE_LABELS.get, key=f"{key}_mode", horizontal=True)
+    if modes == ["preview"]:
+        st.caption(ADD_A_MODEL)
     if mode == "openai" and configured is not None:
         return configured
     if mode == "local":
@@ -179,17 +187,21 @@ def chat_panel(key: str, budgets: Budgets | None = None) -> TurnRecord | None:  
     turns: list[dict[str, Any]] = histories.setdefault(athlete, [])
     if st.button("Clear conversation", key=f"{key}_clear"):
         turns.clear()
-    for turn in turns:
-        with st.chat_message("user"):
-            st.text(turn["user"])
-        with st.chat_message("assistant"):
-            show_turn(turn["record"], price)
+    # One container before the input holds every turn, this run's new one too: where the input is drawn in place
+    # (the side panel beside the plan, not pinned to the page's foot), a turn drawn after it would land below it.
+    conversation = st.container(key=f"{key}_turns")
+    with conversation:
+        for turn in turns:
+            with st.chat_message("user"):
+                st.text(turn["user"])
+            with st.chat_message("assistant"):
+                show_turn(turn["record"], price)
     prompt = st.chat_input("Ask the coach, or ask it to change the plan", key=f"{key}_input")
     if not prompt:
         return None
-    with st.chat_message("user"):
+    with conversation, st.chat_message("user"):
         st.text(prompt)
-    with st.chat_message("assistant"):
+    with conversation, st.chat_message("assistant"):
         last = turns[-1]["record"] if turns else None
         try:
             limits = Limits(timeout_s=chat_timeout(_secrets()))
