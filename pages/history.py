@@ -2,7 +2,8 @@
 
 A revert runs in the button's callback, before the page is drawn, so the timeline of the same run lists
 the new version. It defaults to the previous version, needs a ticked confirmation, and is never offered
-for a version holding the current plan. Picks are kept per athlete (their keys carry the athlete). Change lines quote user text (notes, names); they are drawn as dataframe cells and code,
+for a version holding the current plan. The coach's view names what changed; IDs and hashes are in the
+developer view. Picks are kept per athlete (their keys carry the athlete). Change lines quote user text (notes, names); they are drawn as dataframe cells and code,
 never as markdown.
 """
 
@@ -10,8 +11,14 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import CoachError
-from core.plan.diff import render_change
-from core.plan.store import context_between_versions, diff_versions, plan_versions, revert_to_version
+from core.plan.diff import plain_change, render_change
+from core.plan.store import (
+    changes_by_version,
+    context_between_versions,
+    diff_versions,
+    plan_versions,
+    revert_to_version,
+)
 from ui import gate, page_state
 from ui.theme import fit_width
 
@@ -62,6 +69,22 @@ def show_outcome() -> None:
 
 
 developer = page_state.developer_view("history")
+# The developer reads the ops as recorded (IDs, as the model wrote them); the coach reads each version's diff from
+# the one before it by name. The first version has nothing before it.
+plain = {} if developer else changes_by_version(con, athlete, [v.version for v in versions])
+
+
+def _changes(version: int, summary: list[str]) -> str:
+    if developer:
+        lines = summary
+    elif version in plain:
+        lines = [plain_change(c) for c in plain[version].changes]
+    else:
+        lines = [f"first version ({len(summary)} changes)"]
+    more = f"; +{len(lines) - SHOWN_CHANGES} more" if len(lines) > SHOWN_CHANGES else ""
+    return "; ".join(lines[:SHOWN_CHANGES]) + more
+
+
 timeline = pd.DataFrame(
     [
         {
@@ -70,8 +93,7 @@ timeline = pd.DataFrame(
             "Author": v.author,
             "By": v.actor,
             "When (UTC)": f"{v.created_at:%d %b %H:%M}",
-            "Changes": "; ".join(v.summary[:SHOWN_CHANGES])
-            + (f"; +{len(v.summary) - SHOWN_CHANGES} more" if len(v.summary) > SHOWN_CHANGES else ""),
+            "Changes": _changes(v.version, v.summary),
         }
         for v in versions
     ]
@@ -120,7 +142,10 @@ if diff.is_empty:
 else:
     st.dataframe(
         pd.DataFrame(
-            [{"Change": f"{sign[c.change]} {c.change}", "What": render_change(c)} for c in diff.changes],
+            [
+                {"Change": f"{sign[c.change]} {c.change}", "What": (render_change if developer else plain_change)(c)}
+                for c in diff.changes
+            ],
             columns=["Change", "What"],
         ),
         hide_index=True,

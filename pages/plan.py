@@ -29,6 +29,7 @@ from core.plan.store import apply_ops, latest_version, load_plan, plan_head
 from core.plan.text import format_plan_context
 from core.tokens import count_tokens
 from ui import gate, page_state
+from ui.html_views import figures_html
 from ui.theme import fit_width
 
 # The last edit's outcome ({athlete, day, slot, kind, text, field, prefix}), drawn where it was made. It stays until
@@ -251,16 +252,17 @@ def totals_text(totals: Totals, *, with_load: bool = False) -> str:
 
 
 def week_frame(days: list[DayCompliance], plan: Plan) -> pd.DataFrame:
-    """One row per day (date, focus, planned, done, compliance) and the week's totals."""
+    """One row per day and the week's totals: the verdict next to the date and the focus last, so that beside the
+    chat (about 520 px of grid) what a coach reads first is in view and only the focus scrolls."""
     focus = {d.day_id: d.focus or "" for d in plan.days}
     rows = [
-        {"Day": f"{d.date:%a %d %b}", "Focus": focus[d.day_id], "Planned": totals_text(d.planned),
-         "Done": totals_text(d.done, with_load=True), "Compliance": d.verdict, "colour": d.colour}
+        {"Day": f"{d.date:%a %d %b}", "Compliance": d.verdict, "Planned": totals_text(d.planned),
+         "Done": totals_text(d.done, with_load=True), "Focus": focus[d.day_id], "colour": d.colour}
         for d in days
     ]  # fmt: skip
     planned, done = week_totals(days)
-    rows.append({"Day": "Week", "Focus": "", "Planned": totals_text(planned), "Done": totals_text(done, with_load=True),
-                 "Compliance": "", "colour": ""})  # fmt: skip
+    rows.append({"Day": "Week", "Compliance": "", "Planned": totals_text(planned),
+                 "Done": totals_text(done, with_load=True), "Focus": "", "colour": ""})  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -342,10 +344,16 @@ week = week_compliance(con, athlete, plan)
 
 with main:
     planned, done = week_totals(week)
-    cols = st.columns(3)
-    cols[0].metric("Version", f"v{head.version}")
-    cols[1].metric("Planned this week", totals_text(planned))
-    cols[2].metric("Done this week", totals_text(done, with_load=True))
+    # The totals are lines of text, not st.metric values: a metric's big digits are cut with '…' once a total has
+    # three or four parts, in a third of the column and more so beside the chat; text wraps instead.
+    with st.container(key="plan_headline"):
+        cols = st.columns([1, 5])
+        cols[0].metric("Version", f"v{head.version}")
+        cols[1].html(
+            figures_html(
+                [("Planned this week", totals_text(planned)), ("Done this week", totals_text(done, with_load=True))]
+            )
+        )
     if developer:
         cols = st.columns(3)
         cols[0].metric("Plan hash", head.plan_hash[:8], help=head.plan_hash)

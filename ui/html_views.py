@@ -87,3 +87,13 @@ def aligned_panes_html(left: list[str], right: list[str], heads: tuple[str, str]
         f'<table style="border-collapse:collapse;width:100%"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
         "</table></div>"
     )
+
+
+def figures_html(figures: list[tuple[str, str]]) -> str:
+    """Labelled figures, one per line, in the body font: lines wrap where a column is narrow, where an
+    `st.metric` value would be cut with '…'."""
+    lines = "".join(
+        f'<div><span style="font-weight:600">{html.escape(label)}</span>&ensp;{html.escape(value)}</div>'
+        for label, value in figures
+    )
+    return f'<div style="line-height:1.8">{lines}</div>'

@@ -200,6 +200,16 @@ def render_change(change: ElementChange) -> str:
     return f"{head} removed"
 
 
+def plain_change(change: ElementChange) -> str:
+    """The line a coach reads: `Fri Ride Easy: duration_min 35→45`, `Sat Ride Recovery added`. No IDs, which are
+    for the model and the developer view; a block's move keeps its days, a member's its circuit's name."""
+    if change.change == "changed":
+        return f"{change.label}: " + field_changes({f.field: (f.old, f.new) for f in change.fields})
+    if change.change == "moved" and change.element != "member":
+        return f"{change.label} moved {change.detail}"
+    return f"{change.label} {change.change}"
+
+
 def render_diff(diff: PlanDiff) -> list[str]:
     """The diff as one line per change (the same lines the model gets as delta)."""
     return [render_change(c) for c in diff.changes]

@@ -12,6 +12,7 @@ in `core.plan.diff`, model text in `core.plan.text`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -305,6 +306,12 @@ def revert_to_version(
 def diff_versions(con: duckdb.DuckDBPyConnection, athlete_id: int, from_version: int, to_version: int) -> PlanDiff:
     """Structured diff from one recorded version to another (either order)."""
     return diff_plans(version_plan(con, athlete_id, from_version), version_plan(con, athlete_id, to_version))
+
+
+def changes_by_version(con: duckdb.DuckDBPyConnection, athlete_id: int, versions: Sequence[int]) -> dict[int, PlanDiff]:
+    """Each version's diff from the one before it (none for the first): what the timeline says in plain words."""
+    plans = {v: version_plan(con, athlete_id, v) for v in versions}
+    return {b: diff_plans(plans[a], plans[b]) for a, b in itertools.pairwise(versions)}
 
 
 def context_between_versions(

@@ -193,10 +193,11 @@ def test_week_reads_in_dates_with_planned_done_and_totals(ui: Dashboard, app_db:
         days = week_compliance(con, 1, load_plan(con, 1))
     planned, done = week_totals(days)
     ui.open("plan")
-    expect(ui.metric("Planned this week")).to_have_text(" · ".join(_totals(planned)), timeout=TIMEOUT_MS)
-    expect(ui.metric("Done this week")).to_have_text(" · ".join(_totals(done, with_load=True)))
+    headline = ui.keyed("plan_headline")
+    expect(headline).to_contain_text(f"Planned this week  {' · '.join(_totals(planned))}", timeout=TIMEOUT_MS)
+    expect(headline).to_contain_text(f"Done this week  {' · '.join(_totals(done, with_load=True))}")
     week = _columns(_grid(ui, 0, columns=5))
-    assert list(week) == ["Day", "Focus", "Planned", "Done", "Compliance"]
+    assert list(week) == ["Day", "Compliance", "Planned", "Done", "Focus"]
     assert week["Day"] == [f"{d.date:%a %d %b}" for d in days] + ["Week"]
     assert week["Compliance"][:-1] == [d.verdict for d in days]
     for shown, wanted in zip(week["Planned"], [*(d.planned for d in days), planned], strict=True):

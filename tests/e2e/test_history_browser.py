@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from core.db import reading
 from core.db.athletes import resolve_athlete
-from core.plan.diff import render_change
+from core.plan.diff import plain_change
 from core.plan.store import diff_versions, plan_versions
 from tests.e2e.browser import TIMEOUT_MS, Dashboard
 
@@ -37,7 +37,7 @@ def test_diff_of_two_cli_versions_then_a_revert_shows_in_the_timeline_at_once(
     _apply(cli, app_db, {"op": "update_block", "block_id": "b_3", "reps": "6-8"})
     a, b = start, start + 2
     with reading(app_db) as con:
-        lines = [render_change(c) for c in diff_versions(con, maya, a, b).changes]
+        lines = [plain_change(c) for c in diff_versions(con, maya, a, b).changes]
     assert len(lines) == 2
 
     ui.open("history").pick_athlete("Maya Chen")

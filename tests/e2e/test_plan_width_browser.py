@@ -11,6 +11,7 @@ from ui.theme import fit_width
 GRID_FONT = '14px "Source Sans", sans-serif'  # st.dataframe's cell font; headers are drawn in the same size
 DAY_NUMBERS = ("Sets", "Reps", "Weight", "Rest s", "Min", "Dist m")
 WEEK_NUMBERS = ("Planned", "Done")
+WEEK_IN_VIEW = ("Day", "Compliance", "Planned", "Done")  # the verdict too: a coach reads it first
 
 
 def _text_widths(ui: Dashboard, texts: list[str]) -> list[float]:
@@ -48,7 +49,7 @@ def test_with_the_chat_beside_the_plan_no_number_is_cut(ui: Dashboard) -> None:
     for index in range(grids):
         columns = _columns_in_view(ui, index)
         wanted = WEEK_NUMBERS if index == 0 else DAY_NUMBERS
-        assert set(wanted) <= set(columns), (index, list(columns))  # in view, not scrolled off to the right
+        assert set(WEEK_IN_VIEW if index == 0 else wanted) <= set(columns), (index, list(columns))  # not scrolled off
         for header in wanted:
             values = columns[header]
             widest = max(_text_widths(ui, [header, *values]))
@@ -56,4 +57,25 @@ def test_with_the_chat_beside_the_plan_no_number_is_cut(ui: Dashboard) -> None:
             assert not any(v.endswith("…") for v in values), (index, header, values)
             checked += 1
     assert checked >= 10  # the week's two totals and at least two days' numbers were read
+    _headline_is_whole(ui)
     ui.screenshot("plan_width_chat_beside")
+
+
+def _headline_is_whole(ui: Dashboard) -> None:
+    """Every headline figure above the week is drawn whole: no element of it is wider than the box it sits in
+    (a metric value cut with '…' is exactly that), and each reads its total in full."""
+    head = ui.keyed("plan_headline")
+    expect(head).to_contain_text("Done this week", timeout=TIMEOUT_MS)
+    cut = head.locator("*").evaluate_all(
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"
+    )
+    assert not cut, cut
+    text = head.inner_text()
+    assert "Planned this week" in text and "Done this week" in text and " min" in text, text
+
+
+def test_the_headline_totals_are_whole_with_the_chat_closed(ui: Dashboard) -> None:
+    """Given maya's Weekly plan at 1400 px without the chat, then the week's planned and done totals above the
+    week are drawn in full."""
+    ui.open("plan")
+    _headline_is_whole(ui)

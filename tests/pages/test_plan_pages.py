@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,8 +72,8 @@ def test_plan_page_shows_days_blocks_ids_members_hash_and_version(app: AppTest, 
 def test_without_the_developer_view_no_id_hash_or_token_count_shows(app: AppTest) -> None:
     """Given the default (coach) view, the plan page shows dates, not day IDs, and no hash, token count or ID column."""
     app.switch_page("pages/plan.py").run()
-    metrics = {m.label: m.value for m in app.metric}
-    assert set(metrics) == {"Version", "Planned this week", "Done this week"}
+    assert [m.label for m in app.metric] == ["Version"]
+    assert "Planned this week</span>" in _headline(app) and "Done this week</span>" in _headline(app)
     assert "Mon 16 Nov" in [s.value for s in app.subheader]
     assert not any("day_" in s.value for s in app.subheader)
     config = json.loads(app.dataframe[MONDAY].proto.columns)
@@ -89,7 +90,13 @@ def test_the_week_shows_dates_planned_done_and_compliance_colours(app: AppTest, 
     week = app.dataframe[0].value
     assert list(week["Day"]) == [f"{d.date:%a %d %b}" for d in days] + ["Week"]
     assert list(week["Compliance"])[:-1] == [d.verdict for d in days]
-    assert week.iloc[-1]["Planned"] == {m.label: m.value for m in app.metric}["Planned this week"]
+    assert f"Planned this week</span>&ensp;{week.iloc[-1]['Planned']}</div>" in _headline(app)
+    assert f"Done this week</span>&ensp;{week.iloc[-1]['Done']}</div>" in _headline(app)
+
+
+def _headline(app: AppTest) -> str:
+    """The HTML of the week's totals above the week table."""
+    return next(h.proto.body for h in app.html if "this week" in h.proto.body)
 
 
 @pytest.fixture
@@ -248,6 +255,20 @@ def test_history_page_shows_timeline_diff_delta_text_and_both_token_counts(app: 
     assert delta == count_tokens("Plan changes:\nb_1 (Mon Bench Press) sets 4→5", "o200k_base")
     assert full > 400 and delta <= 0.1 * full
     assert metrics["Reduction"] == f"{1 - delta / full:.0%}"
+
+
+def test_history_in_the_coach_view_names_what_changed_without_ids_or_hashes(app: AppTest) -> None:
+    """Given the seeded history and the fixture's edit, when History opens in the coach's view, then no cell of
+    the timeline or the diff carries a b_/m_/day_ ID, the hash column is hidden, and the diff says what changed."""
+    app.switch_page("pages/history.py").run()
+    assert not app.exception, app.exception
+    timeline, diff = app.dataframe[0].value, app.dataframe[1].value
+    ids = re.compile(r"\b(?:b|m|day)_\d+")
+    assert not [c for c in [*timeline["Changes"], *diff["What"]] if ids.search(c)]
+    assert list(diff["What"]) == ["Mon Bench Press: sets 4→5"]
+    assert list(timeline["Changes"])[-1] == "Mon Bench Press: sets 4→5"
+    assert timeline["Changes"].iloc[0].startswith("first version (")
+    assert json.loads(app.dataframe[0].proto.columns)["Hash"]["hidden"] is True
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from core.db import connect
 from core.db import plan as plan_db
 from core.plan.context import UNCHANGED_TEXT
-from core.plan.diff import render_diff
+from core.plan.diff import plain_change, render_change, render_diff
 from core.plan.model import (
     PlanValidationError,
     StalePlanError,
@@ -23,6 +24,7 @@ from core.plan.model import (
 )
 from core.plan.store import (
     apply_ops,
+    changes_by_version,
     diff_versions,
     load_plan,
     plan_context_for_model,
@@ -453,3 +455,27 @@ def test_versions_past_a_snapshot_interval_read_back_exactly_from_snapshot_plus_
         "b_1 (Mon Bench Press) sets 1→2",
         "b_6 (Wed Back Squat) moved Tue#5→Wed#2",
     ]
+
+
+IDS = re.compile(r"\b(?:b|m|day)_\d+")
+
+
+def test_each_version_is_diffed_with_the_one_before_and_told_without_ids(demo_con):
+    """Given a block added to a circuit, a member moved and a day refocused on the seeded history, each version's
+    change against its predecessor reads by name (the coach's timeline) and carries the same changes as the ID'd
+    lines the developer reads."""
+    _apply(demo_con, [{"op": "add_member", "block_id": "b_5", "exercise": "Dead Bug", "reps": "10"}])
+    _apply(demo_con, [{"op": "set_day_focus", "day_id": "day_3", "focus": "Mobility"}])
+    _apply(demo_con, [{"op": "move_block", "block_id": "b_19", "day_id": "day_7"}])
+    versions = [v.version for v in plan_versions(demo_con, MAYA)]
+    diffs = changes_by_version(demo_con, MAYA, versions)
+    assert sorted(diffs) == versions[1:]  # the first version has nothing before it
+    for version, diff in diffs.items():
+        assert [render_change(c) for c in diff.changes] == render_diff(
+            diff_versions(demo_con, MAYA, version - 1, version)
+        )
+        lines = [plain_change(c) for c in diff.changes]
+        assert lines and not any(IDS.search(line) for line in lines), lines
+    assert [plain_change(c) for c in diffs[SEEDED + 1].changes] == ["Mon Core Circuit / Dead Bug added"]
+    assert [plain_change(c) for c in diffs[SEEDED + 2].changes] == ["Wed: focus Ride→Mobility"]
+    assert [plain_change(c) for c in diffs[SEEDED + 3].changes] == ["Sun Ride Steady moved Tue#5→Sun#1"]
