@@ -35,6 +35,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -109,17 +110,55 @@ class Endpoint:
         return redact_arguments(text, self.api_key)
 
 
+FRAGMENT = 6  # this many consecutive characters of a key of FRAGMENT_KEY or more characters are a piece of it
+FRAGMENT_KEY = 16
+
+
+def _valid_url(url: str) -> bool:
+    """An http(s) URL with a host and, if any, a port that parses: the SDK would raise on anything else mid-turn."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        _ = parts.port  # raises on a port that is not a number in range
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def redact(text: str, secret: str | None) -> str:
-    """`text` with every occurrence of `secret`, and of the tails error messages show of it (its last 8 and last
-    4 characters, when shorter than the key), replaced by '***'. Keys of any length: a 4-character key is
-    replaced whole."""
+    """`text` with the API key replaced by '***' wherever a piece of it shows: the whole key, the tails error
+    messages show (its last 8 and last 4 characters), and, for keys of 16 characters or more, any run of 6 or more
+    of its consecutive characters (a prefix an endpoint cut, a key split over two fields), also where
+    percent-encoding spells them. Keys of any length: a 4-character key is replaced whole. An endpoint that
+    transforms the key further (base64, reversed) is not caught: it holds the key anyway, and this guards what we
+    store and show against echoes, not against a peer set on leaking it."""
     if not secret:
         return text
     out = text.replace(secret, "***")
+    if len(secret) >= FRAGMENT_KEY:
+        out = _without_pieces(out, secret)
+        if "%" in out and (decoded := urllib.parse.unquote(out)) != out and _without_pieces(decoded, secret) != decoded:
+            out = _without_pieces(decoded, secret)
     for tail in (8, 4):
         if len(secret) > tail:
             out = out.replace(secret[-tail:], "***")
     return out
+
+
+def _without_pieces(text: str, secret: str) -> str:
+    """Every maximal run of text that is a substring of `secret`, FRAGMENT characters or longer, replaced by '***'."""
+    grams = {secret[i : i + FRAGMENT] for i in range(len(secret) - FRAGMENT + 1)}
+    parts: list[str] = []
+    start = i = 0
+    while i <= len(text) - FRAGMENT:
+        if text[i : i + FRAGMENT] not in grams:
+            i += 1
+            continue
+        end = i + FRAGMENT
+        while end < len(text) and text[i : end + 1] in secret:
+            end += 1
+        parts += [text[start:i], "***"]
+        start = i = end
+    return "".join(parts) + text[start:]
 
 
 _ESCAPE_RE = re.compile(r"\\u([0-9a-fA-F]{4})|\\(.)", re.DOTALL)
@@ -194,7 +233,7 @@ def configured_endpoint(settings: Mapping[str, object] | None = None) -> Endpoin
     key = _setting("OPENAI_API_KEY", settings)
     if base_url is None and key is None:
         return None
-    if base_url is not None and not base_url.startswith(("http://", "https://")):
+    if base_url is not None and not _valid_url(base_url):
         raise EndpointError(f"OPENAI_BASE_URL {base_url[:40]!r}: expected an http:// or https:// URL")
     model = _setting("OPENAI_MODEL", settings) or DEFAULT_OPENAI_MODEL
     window = _context_window(_setting("OPENAI_CONTEXT_WINDOW", settings))

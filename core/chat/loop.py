@@ -8,7 +8,8 @@ and depth); calls over a limit get a tool error instead of running. Unknown tool
 with a tool error without calling the executor. The configured API key is removed from the arguments before they
 run, so an endpoint that echoes it cannot write it into the plan. `shown_hash` (the plan hash the model was shown,
 the base of its edits) moves forward with each `ok … plan <hash>` result, so a second edit in the same turn is not
-stale; `delivered_hash` is the plan hash the model is known to have received (None when the turn failed).
+stale, and to the plan a tool result shows (`get_plan`, the `change_plan` entry point), so an edit after it needs
+no `base_hash` even when the plan was not in the context; `delivered_hash` is the plan hash the model is known to have received (None when the turn failed).
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ DEFAULT_MAX_ROUNDS = 4
 MAX_ROUNDS_CAP = 10
 ANSWERED = "answered"
 _PLAN_HASH_RE = re.compile(r"^ok\b.*\bplan ([0-9a-f]{8,64})\s*$")
+# The plan's own header (`Plan 9f2c1a3b v5 (sets×reps…`) opening a tool result (after at most one line of
+# instructions): the model has now been shown that plan, so its edits are based on it.
+_PLAN_SHOWN_RE = re.compile(r"\A(?:[^\n]*\n)?Plan ([0-9a-f]{8,64}) v\d+ \(")
 
 
 @dataclass(frozen=True)
@@ -283,7 +287,7 @@ def run_turn(
                 if next_tools is not None and call.name in offered and not result.startswith("error"):
                     tools = list(next_tools(offered, call.name))
                     offered = _tool_names(tools)
-                if (moved := _PLAN_HASH_RE.match(result)) is not None:
+                if (moved := _PLAN_HASH_RE.match(result) or _PLAN_SHOWN_RE.match(result)) is not None:
                     shown_hash = in_flight = moved.group(1)
                 records.append(ToolCallRecord(round_no + 1, call.name, arguments, result, count_tokens(result)))
                 sent.append({"role": "tool", "tool_call_id": call.id, "content": result})

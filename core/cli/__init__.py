@@ -45,6 +45,7 @@ COMMAND_MODULES = (
     "core.cli.imports",
     "core.cli.cohort",
     "core.cli.reference",
+    "core.cli.doc_figures",
 )
 MAX_ARGUMENT_BYTES = 1_000_000  # @file / stdin text: larger input is refused, never read whole
 

@@ -19,16 +19,33 @@ SHORT = "k3y9Zq"
 @pytest.mark.parametrize(
     ("key", "text", "expected"),
     [
-        ("sk-proj-abcdefghijklmnop12345678", "bad key sk-proj-****12345678", "bad key sk-proj-*******"),
+        ("sk-proj-abcdefghijklmnop12345678", "bad key sk-proj-****12345678", "bad key **********"),
+        (SENTINEL, f"401: incorrect key {SENTINEL[:12]}", "401: incorrect key ***"),  # a prefix the endpoint cut
+        (SENTINEL, f"p1={SENTINEL[:9]} p2={SENTINEL[9:]}", "p1=*** p2=***"),  # split over two fields
+        (SENTINEL, "note " + "".join(f"%{b:02X}" for b in SENTINEL.encode()), "note ***"),  # percent-encoded
+        (SENTINEL, f"tool x{SENTINEL[3:].replace('-', '_')}", "tool xECHO_***_Qz9"),  # pieces of 6+
+        (SENTINEL, "sk-EC and 5ent is fine; so is 100% of Qz", "sk-EC and 5ent is fine; so is 100% of Qz"),
         (SHORT, f"echo {SHORT} and ****9Zq", "echo *** and ****9Zq"),
         (SHORT, "key ending ...y9Zq", "key ending ...***"),
         ("abcd", "x abcd y", "x *** y"),
         ("", "nothing to hide", "nothing to hide"),
     ],
-    ids=["long-tail-8", "short-whole", "short-tail-4", "four-chars", "no-key"],
+    ids=[
+        "long-tail-8",
+        "cut-prefix",
+        "split",
+        "percent-encoded",
+        "tool-name",
+        "short-runs-kept",
+        "short-whole",
+        "short-tail-4",
+        "four-chars",
+        "no-key",
+    ],
 )
 def test_redact_removes_keys_of_any_length_and_the_tails_errors_show(key, text, expected):
-    """Given keys long and short and messages showing them whole or by their last 4 or 8 characters, then none survive."""
+    """Given keys long and short and messages showing them whole, by their last 4 or 8 characters, cut, split,
+    percent-encoded or inside a name, then no piece of 6 or more characters survives; shorter runs are left."""
     assert redact(text, key) == expected
 
 

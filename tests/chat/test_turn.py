@@ -271,6 +271,33 @@ def test_the_change_plan_entry_point_unlocks_edit_plan_for_the_rest_of_the_turn(
     assert plan_head_of(demo_db_path).version == before + 1
 
 
+@pytest.mark.parametrize(
+    "message",
+    ["postpone the long run to saturday", "I can't swim tomorrow, bin it", "Yoga on Tuesday please, not Monday"],
+)
+def test_an_edit_after_the_entry_point_needs_no_base_hash_when_the_plan_was_not_in_context(
+    demo_db_path, scripted_server, message
+):
+    """Given a message whose context carries no plan, when the model calls `change_plan` (which shows the plan) and
+    then `edit_plan` without a base_hash, as a grammar-bound model that sees base_hash as optional will, then the
+    edit is based on the plan just shown, runs and is saved."""
+    server = scripted_server(
+        [
+            {"tool_calls": [{"name": "change_plan", "arguments": "{}"}]},
+            {"tool_calls": [_edit({"op": "update_block", "block_id": "b_1", "sets": 5})]},
+            {"content": "Done."},
+        ]
+    )
+    before = plan_head_of(demo_db_path)
+    record = chat_turn(path_opener(demo_db_path), _endpoint(server), MAYA, message)
+    assert "Plan changes" not in server.requests[0]["messages"][0]["content"]  # the plan was not in the context
+    assert f"Plan {before.plan_hash[:8]} v{before.version}" not in server.requests[0]["messages"][0]["content"]
+    assert [c.name for c in record.tool_calls] == ["change_plan", "edit_plan"]
+    assert record.tool_calls[1].result.startswith("ok b_1 sets 4→5; plan "), record.tool_calls[1].result
+    assert (record.stop_reason, _blocks(demo_db_path)["b_1"].sets) == ("answered", 5)
+    assert plan_head_of(demo_db_path).version == before.version + 1
+
+
 def test_an_entry_point_call_that_fails_unlocks_nothing(demo_db_path, scripted_server):
     """Given a call to a tool that was not offered, when it is refused, then the tools offered next are unchanged."""
     server = scripted_server([{"tool_calls": [{"name": "get_plan", "arguments": "{}"}]}, {"content": "Nothing to do."}])
