@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -141,13 +142,24 @@ class ScriptedServer:
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
 
-            def _send(self, status: int, payload: object, content_type: str = "application/json") -> None:
+            def _send(
+                self, status: int, payload: object, content_type: str = "application/json", trickle_s: float = 0.0
+            ) -> None:
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                if not trickle_s:
+                    self.wfile.write(data)
+                    return
+                for i in range(len(data)):  # one byte at a time: never silent for long, never done
+                    try:
+                        self.wfile.write(data[i : i + 1])
+                        self.wfile.flush()
+                    except OSError:  # the client gave up
+                        return
+                    time.sleep(trickle_s)
 
             def do_GET(self) -> None:
                 if self.path.rstrip("/").endswith("/models"):
@@ -174,6 +186,7 @@ class ScriptedServer:
                 if "status" in reply:
                     self._send(reply["status"], {"error": {"message": reply.get("message", "scripted error")}})
                     return
-                self._send(200, completion_body(reply, body.get("model", "scripted"), next(server._counter)))
+                completion = completion_body(reply, body.get("model", "scripted"), next(server._counter))
+                self._send(200, completion, trickle_s=reply.get("trickle_s", 0.0))
 
         return Handler

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -170,10 +171,40 @@ def finish_stop_reason(finish_reason: str | None, max_tokens: int) -> str:
     return ANSWERED
 
 
+class DeadlineExceeded(Exception):
+    """No complete reply within the request's whole deadline (an endpoint trickling bytes never trips a read timeout)."""
+
+
+def request_deadline_s(client: openai.OpenAI) -> float:
+    """The whole time one request may take: its timeout for each attempt the SDK makes, and a little backoff."""
+    timeout = client.timeout
+    per_attempt = timeout if isinstance(timeout, int | float) else (getattr(timeout, "read", None) or 60.0)
+    return float(per_attempt) * (client.max_retries + 1) + 2.0 * client.max_retries
+
+
 def _request(endpoint: Endpoint, client: openai.OpenAI, kwargs: dict[str, Any]) -> Reply:
-    """One request; the raw body validated into a Reply (the SDK's own parsing does not validate)."""
-    raw = client.chat.completions.with_raw_response.create(**kwargs)
-    return parse_reply(raw.http_response.content, endpoint.redact)
+    """One request; the raw body validated into a Reply (the SDK's own parsing does not validate).
+
+    The SDK's timeout bounds each wait for bytes, not the request: it runs in a daemon thread joined with the
+    whole deadline, and past it the turn goes on without it (its connection is closed, best effort)."""
+    outcome: dict[str, Any] = {}
+
+    def send() -> None:
+        try:
+            outcome["body"] = client.chat.completions.with_raw_response.create(**kwargs).http_response.content
+        except BaseException as exc:  # handed to the caller's thread, which raises it
+            outcome["error"] = exc
+
+    deadline = request_deadline_s(client)
+    worker = threading.Thread(target=send, name="chat-request", daemon=True)
+    worker.start()
+    worker.join(deadline)
+    if worker.is_alive():
+        client.close()
+        raise DeadlineExceeded(f"no complete reply within {deadline:.0f} s; the endpoint kept sending or waiting")
+    if "error" in outcome:
+        raise outcome["error"]
+    return parse_reply(outcome["body"], endpoint.redact)
 
 
 # long: one bounded loop — window check, request, validation, usage, tool calls, limits — reads best in one place
@@ -248,6 +279,9 @@ def run_turn(
                 break
             except ReplyError as exc:
                 stop_reason, failed = f"reply refused: {endpoint.redact(str(exc))}", True
+                break
+            except DeadlineExceeded as exc:
+                stop_reason, failed = f"endpoint error (timeout): {exc}", True
                 break
             finally:
                 latency += time.perf_counter() - started

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 
@@ -164,6 +165,25 @@ def test_a_slow_endpoint_times_out_once_without_retries_by_the_flag(demo_db_path
     assert code == 1 and err.startswith("error: turn failed: endpoint error (APITimeoutError)"), err
     assert len(server.requests) <= 2
     assert _last_interaction(demo_db_path)["plan_hash"] is None
+
+
+def test_an_endpoint_trickling_bytes_is_cut_off_at_the_whole_request_deadline(
+    demo_db_path, scripted_server, monkeypatch, capsys
+):
+    """Given an endpoint that sends a valid reply one byte every 0.05 s (each wait far under the timeout; about 20 s
+    in all), when `chat --timeout 1` runs, then the turn ends at the whole deadline of 1 s per attempt with one
+    timeout line, exit 1, no plan version and a failed row, long before the reply would have been complete."""
+    server = scripted_server(lambda body: {"content": "slow but valid " * 20, "trickle_s": 0.05})
+    _use(server, monkeypatch)
+    before = _counts(demo_db_path)
+    started = time.monotonic()
+    code = _chat(demo_db_path, "--timeout", "1")
+    took = time.monotonic() - started
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("error: turn failed: endpoint error (timeout): no complete reply within"), err
+    assert took < 15  # the reply alone would take about 20 s; the deadline is 1 s × 2 attempts and backoff
+    assert _counts(demo_db_path) == (before[0], before[1] + 1)
+    assert json.loads(_last_interaction(demo_db_path)["context_json"])["status"] == "failed"
 
 
 def test_timeout_from_the_environment_is_validated(demo_db_path, monkeypatch, capsys):
