@@ -90,9 +90,10 @@ m[1].metric(
     "B request tokens", f"{summary['b_request']:,}", f"{summary['request_ratio'] - 1:.0%}", delta_color="inverse"
 )
 m[2].metric("B context / A context", f"{summary['context_ratio']:.1%}")
+COST_HELP = "at ${price}/M without prompt caching, on the request tokens (tools as raw JSON) the cached figure prices"
 c = st.columns(4)
-c[0].metric("Cost A", f"${summary['a_cost_usd']:.4f}", help=f"at ${price}/M (OpenAI approx. of the tools)")
-c[1].metric("Cost B", f"${summary['b_cost_usd']:.4f}", help=f"at ${price}/M (OpenAI approx. of the tools)")
+c[0].metric("Cost A", f"${summary['a_cost_usd']:.4f}", help=COST_HELP.format(price=price))
+c[1].metric("Cost B", f"${summary['b_cost_usd']:.4f}", help=COST_HELP.format(price=price))
 for col, name, figures in ((c[2], "A", a_cache), (c[3], "B", b_cache)):  # both sides of the delta: raw-JSON counts
     col.metric(
         f"Cost {name}, cached",

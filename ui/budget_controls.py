@@ -220,6 +220,8 @@ def fit_report(ctx: Context) -> None:
         )
     else:
         st.text("Dropped: nothing")
+    if ctx.overruns:
+        st.text("Kept over budget:\n" + "\n".join(o.describe() for o in ctx.overruns))
 
 
 SAMPLE_MESSAGE = "How did yesterday's squat session go?"

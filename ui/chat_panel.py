@@ -138,6 +138,8 @@ def show_turn(record: TurnRecord, price: float) -> None:
         st.dataframe(pd.DataFrame([vars(d) for d in c.drops]), hide_index=True)
     else:
         st.text("Dropped: nothing")
+    if c.overruns:
+        st.text("Kept over budget:\n" + "\n".join(o.describe() for o in c.overruns))
     for call in record.tool_calls:
         label = f"Tool call {call.round}: {call.name} → {call.result_tokens} result tokens"
         if not call.ok:

@@ -100,13 +100,23 @@ class ToolCallRecord:
 
 @dataclass(frozen=True)
 class Usage:
-    """Token usage the endpoint reported, summed over the turn's requests."""
+    """Token usage the endpoint reported, summed over the turn's requests.
+
+    `cached_prompt_tokens`: of the prompt tokens, those the provider reported served from its prompt cache
+    (`usage.prompt_tokens_details.cached_tokens`); None when no request of the turn reported it.
+    """
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_prompt_tokens: int | None = None
 
     def __add__(self, other: Usage) -> Usage:
-        return Usage(self.prompt_tokens + other.prompt_tokens, self.completion_tokens + other.completion_tokens)
+        cached = (
+            None
+            if self.cached_prompt_tokens is None and other.cached_prompt_tokens is None
+            else (self.cached_prompt_tokens or 0) + (other.cached_prompt_tokens or 0)
+        )
+        return Usage(self.prompt_tokens + other.prompt_tokens, self.completion_tokens + other.completion_tokens, cached)
 
 
 @dataclass(frozen=True)
@@ -287,7 +297,7 @@ def run_turn(
                 latency += time.perf_counter() - started
                 requests += 1
             delivered = in_flight
-            usage += Usage(reply.usage.prompt_tokens, reply.usage.completion_tokens)
+            usage += Usage(reply.usage.prompt_tokens, reply.usage.completion_tokens, reply.usage.cached_prompt_tokens)
             answer = endpoint.redact(reply.content)
             finish = None if reply.finish_reason is None else endpoint.redact(reply.finish_reason)
             if not reply.tool_calls or over_limit:

@@ -10,8 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from core.context.builder import REPLY_PRIMING, SYSTEM_PROMPT, messages_tokens
+from core.context.builder import SYSTEM_PROMPT
 from core.context.caching import TurnRequests
+from core.context.conversation import REPLY_PRIMING, messages_tokens
 from core.context.replay import AthleteReplay, TurnFigures
 from core.tokens import count_tokens
 

@@ -31,10 +31,15 @@ class ReplyError(CoachError):
 
 @dataclass(frozen=True)
 class ReplyUsage:
-    """The usage counts an endpoint reported for one request (0 when it reported none)."""
+    """The usage counts an endpoint reported for one request (0 when it reported none).
+
+    `cached_prompt_tokens` is `usage.prompt_tokens_details.cached_tokens` (prompt tokens the provider served from
+    its prompt cache), None when the endpoint did not report it.
+    """
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_prompt_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -147,16 +152,26 @@ def _usage(raw: object) -> ReplyUsage:
         return ReplyUsage()
     if not isinstance(raw, dict):
         raise ReplyError(f"usage: {_kind(raw)}; expected an object of token counts or null")
-    counts = []
-    for name in ("prompt_tokens", "completion_tokens"):
-        value = raw.get(name)
-        if value is None:
-            value = 0
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100_000_000:
-            shown = repr(value)[:20] if isinstance(value, str | int | float) else _kind(value)
-            raise ReplyError(f"usage.{name}: {shown}; expected a whole number of tokens")
-        counts.append(value)
-    return ReplyUsage(counts[0], counts[1])
+    counts = [_usage_count(f"usage.{name}", raw.get(name)) or 0 for name in ("prompt_tokens", "completion_tokens")]
+    details = raw.get("prompt_tokens_details")
+    if details is not None and not isinstance(details, dict):
+        raise ReplyError(f"usage.prompt_tokens_details: {_kind(details)}; expected an object of token counts or null")
+    cached = _usage_count("usage.prompt_tokens_details.cached_tokens", (details or {}).get("cached_tokens"))
+    if cached is not None and cached > counts[0]:
+        raise ReplyError(
+            f"usage.prompt_tokens_details.cached_tokens: {cached}; expected at most the {counts[0]} prompt tokens"
+        )
+    return ReplyUsage(counts[0], counts[1], cached)
+
+
+def _usage_count(where: str, value: object) -> int | None:
+    """A reported token count (None when absent); ReplyError naming `where` when it is not a whole number."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100_000_000:
+        shown = repr(value)[:20] if isinstance(value, str | int | float) else _kind(value)
+        raise ReplyError(f"{where}: {shown}; expected a whole number of tokens")
+    return value
 
 
 def json_depth(text: str) -> int:

@@ -29,7 +29,8 @@ import duckdb
 
 from core.chat.endpoints import Endpoint
 from core.chat.loop import ANSWERED, Limits, Progress, ToolCallRecord, Turn, Usage, run_turn
-from core.context.builder import MAX_MESSAGE_CHARS, Budgets, Context, build_context
+from core.context.builder import Budgets, Context, build_context
+from core.context.conversation import CLIPPED, MAX_MESSAGE_CHARS
 from core.context.log import record_turn
 from core.context.tools import execute_tool, tool_definitions, tools_after_call
 from core.db import reading, transaction, writing
@@ -43,7 +44,6 @@ from core.tokens import DEFAULT_ENCODING
 
 DatabaseOpener = Callable[[bool], AbstractContextManager[duckdb.DuckDBPyConnection]]
 PREVIEW_STOP = "preview: nothing sent"
-CLIPPED = " …[answer clipped]"
 # The keyword build_context takes for the plan hash this conversation's model was shown (core/context, issue 23).
 CONVERSATION_HASH_KEYWORD = "shown_hash"
 
@@ -302,6 +302,7 @@ def _record(
         model=endpoint.model,
         prompt_tokens=turn.usage.prompt_tokens,
         completion_tokens=turn.usage.completion_tokens,
+        cached_prompt_tokens=turn.usage.cached_prompt_tokens,
         actor=actor,
         latency_s=turn.latency_s,
         endpoint=endpoint.kind,

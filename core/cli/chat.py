@@ -96,7 +96,9 @@ def render_turn(record: TurnRecord) -> str:
     usage = record.usage
     if usage is not None:
         lines.append(
-            f"usage: {usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens (reported);"
+            f"usage: {usage.prompt_tokens} prompt"
+            + ("" if usage.cached_prompt_tokens is None else f" ({usage.cached_prompt_tokens} of them cached)")
+            + f" + {usage.completion_tokens} completion tokens (reported);"
             f" {record.requests} request(s), {record.latency_s or 0:.1f} s;"
             f" logged as interaction {record.interaction_id}{' (failed)' if record.failed else ''}"
         )

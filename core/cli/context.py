@@ -7,6 +7,7 @@ python -m core context --athlete maya --message "and Friday?" --turn "user:How w
     --shown-hash 7703c517 --history-budget 20 --tools-budget 100
 python -m core context --athlete maya --message "Am I tired?" --budget-profile budgets.toml
 python -m core context --athlete maya --message "Am I tired?" --window 8192 --json   # "window": the split by part
+python -m core context --athlete maya --message "Cut block b_3 to 3 sets please" --tools-budget 10   # over budget: why
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 
 from core.cli import command_database, emit
 from core.context.budget_profile import add_budget_arguments, budgets_from_args, window_parts
-from core.context.builder import Context, ContextError, build_context
+from core.context.builder import Context, build_context
+from core.context.conversation import ContextError
 from core.db.athletes import resolve_athlete
 from core.plan.store import plan_head
 from core.tokens import DEFAULT_ENCODING, ENCODINGS
@@ -66,6 +68,7 @@ def render_context(ctx: Context) -> str:
         *[f"{t.name}: {t.reason}" for t in ctx.tools],
         f"tool definitions: {ctx.tool_def_raw_tokens}/{ctx.budgets.tools} tokens as raw JSON,"
         f" ~{ctx.tool_def_openai_tokens} by the OpenAI cookbook's approximation of OpenAI's rendering",
+        *[f"over budget: {o.describe()}" for o in ctx.overruns],
         "--- dropped",
         *([d.describe() for d in ctx.drops] or ["nothing"]),
         "",

@@ -4,7 +4,8 @@ python -m core eval --endpoint ollama                 # a named profile (openai,
 python -m core eval --endpoint openai --limit 27 --yes   # a paid endpoint: cost estimate, no prompt with --yes
 python -m core eval --limit 20                       # every format, 20 questions (all kinds), configured endpoint
 python -m core eval --formats compact,ultra --json   # two formats, every question, scores as JSON
-python -m core eval --results /tmp/run.jsonl         # resume (or start) a run in another file
+python -m core eval --results /tmp/run.jsonl         # resume (or start) a run in another file (default: one file per
+                                                     # model and endpoint, data/eval/local-127.0.0.1-8080.jsonl)
 python -m core eval --rescore                        # re-check every committed answer: old and new accuracy per format
 
 Every report carries the baselines computed by the same scorer on the same questions: echo (the whole prompt as the
@@ -102,16 +103,18 @@ def _report_text(figures: dict[str, Any], title: str) -> str:
 
 
 def _confirm_cost(args: argparse.Namespace, profile: Any, prompts: int, todo: int) -> None:
-    cost = profile.cost(prompts, todo * args.max_tokens)
+    from core.eval.profiles import dollars
+
+    cost = dollars(profile.cost(prompts, todo * args.max_tokens))
     line = (
         f"{profile.name} · {profile.model}: {todo} requests, {prompts:,} prompt tokens + at most "
-        f"{todo * args.max_tokens:,} answer tokens ≈ ${cost:.2f}"
+        f"{todo * args.max_tokens:,} answer tokens ≈ {cost}"
     )
     print(line, file=sys.stderr)
     if args.yes or not todo:
         return
     if not sys.stdin.isatty():
-        raise CoachError(f"cost estimate ${cost:.2f}: confirm with --yes to run a paid endpoint non-interactively")
+        raise CoachError(f"cost estimate {cost}: confirm with --yes to run a paid endpoint non-interactively")
     if input("Proceed? [y/N] ").strip().lower() not in ("y", "yes"):
         raise CoachError("cancelled: nothing asked")
 
@@ -129,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
         prompt_tokens,
         results_path_for,
         run_evaluation,
+        run_name,
         saved_results,
     )  # fmt: skip
 
@@ -151,23 +155,24 @@ def run(args: argparse.Namespace) -> int:
         note = "no endpoint configured (set OPENAI_BASE_URL/OPENAI_API_KEY/OPENAI_MODEL, --endpoint or `make model`); saved results:"
         emit(args, {"endpoint": None, "note": note, **figures}, _report_text(figures, note))
         return 0
-    path = args.results or results_path_for(endpoint.model)
+    run_as = run_name(endpoint)  # the model at this endpoint: another server's answers are never reused
+    path = args.results or results_path_for(run_as)
     concurrency = args.concurrency or (profile.concurrency if profile else 2)
     if profile is not None and profile.paid:
-        todo = pending(questions, formats, {r.key for r in load_results(path)}, endpoint.model)
+        todo = pending(questions, formats, {r.key for r in load_results(path)}, run_as)
         prompts = sum(prompt_tokens(messages_for(q, f, source.text(q, f))) for q, f in todo)
         _confirm_cost(args, profile, prompts, len(todo))
     try:
         summary = run_evaluation(
             endpoint, questions, formats, source, path, concurrency=concurrency, max_tokens=args.max_tokens,
             requests_per_minute=profile.requests_per_minute if profile else 0.0,
-            progress=lambda total: tqdm(total=total, desc=f"eval {endpoint.model}", unit="q", file=sys.stderr),
+            progress=lambda total: tqdm(total=total, desc=f"eval {run_as}", unit="q", file=sys.stderr),
         )  # fmt: skip
     except KeyboardInterrupt:
-        kept = sum(r.model == endpoint.model for r in load_results(path))
+        kept = sum(r.model == run_as for r in load_results(path))
         print(f"interrupted: {kept} answers kept in {path}; run the same command to resume", file=sys.stderr)
         return 130
-    results = [r for r in load_results(path) if r.model == endpoint.model]
+    results = [r for r in load_results(path) if r.model == run_as]
     figures = report(results, questions, source, formats, args.by_kind)
     cut = sum(r.truncated for r in results)
     title = (

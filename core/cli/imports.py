@@ -4,8 +4,9 @@ python -m core import --athlete sam ride.fit run.gpx.gz morning.tcx
 python -m core import --athlete sam ~/Downloads/export_12345.zip --json
 python -m core import --athlete sam health.csv     # columns: date, sleep_hours, hrv_ms, resting_hr
 
-One line per file: imported, skipped (already there: same file, or the same activity) or refused
-(with the reason). Exit 0 when no file was refused, 1 otherwise.
+One line per file: imported, skipped (already there: same file, or the same activity; or a Strava export's
+side files, ignored in one line) or refused (with the reason, e.g. a value out of range). Exit 0 when no
+file was refused, 1 otherwise; a bad file never stops the others.
 """
 
 from __future__ import annotations

@@ -57,8 +57,8 @@ def render_replay(result: AthleteReplay) -> str:
         f" (B = {s['request_ratio']:.1%}); B median request {s['b_request_median']:g} tokens",
         f"tool definitions: A sends {s['a_tools_raw']:,} raw (~{s['a_tools_openai']:,} OpenAI approx.) every turn;"
         f" B median {s['b_tools_raw_median']:g}, max {s['b_tools_raw_max']:,} raw",
-        f"cost at ${result.price_per_million}/M input tokens (OpenAI approx.): A ${s['a_cost_usd']:.4f}"
-        f" vs B ${s['b_cost_usd']:.4f}",
+        f"cost without caching at ${result.price_per_million}/M input tokens (the request tokens above, tools as raw"
+        f" JSON): A ${s['a_cost_usd']:.4f} vs B ${s['b_cost_usd']:.4f}",
     ]
     return "\n".join(lines)
 

@@ -3,6 +3,7 @@
 python -m core export-traces --out traces.jsonl                    # every logged turn, one span per line
 python -m core export-traces --athlete maya --out maya.jsonl       # one athlete
 python -m core export-traces --otlp http://127.0.0.1:4318/v1/traces   # to Langfuse, Phoenix or a collector
+python -m core export-traces --otlp http://127.0.0.1:4318/v1/traces --timeout 3   # give up sooner; exit 1 if not sent
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.chat.traces import export_turns, json_lines_exporter, otlp_exporter
+from core.chat.traces import TraceExportError, export_turns, json_lines_exporter, otlp_exporter
 from core.cli import command_database, emit
 from core.db.athletes import resolve_athlete
 from core.db.traces import logged_turn_rows
@@ -23,6 +24,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--out", type=Path, help="write JSON lines (one span per line) to this file")
     target.add_argument("--otlp", metavar="URL", help="send over OTLP/HTTP, e.g. http://127.0.0.1:4318/v1/traces")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="OTLP: seconds for the whole export, retries included (default 10); past it the command fails",
+    )
     p.add_argument("--json", action="store_true", help="print the counts as JSON")
     p.set_defaults(handler=run)
 
@@ -34,7 +42,12 @@ def run(args: argparse.Namespace) -> int:
     if args.otlp:
         if not args.otlp.startswith(("http://", "https://")):
             raise CoachError(f"--otlp: expected an http(s) URL, got {args.otlp[:80]!r}")
-        spans = export_turns(frame, otlp_exporter(args.otlp))
+        if not 0 < args.timeout <= 600:
+            raise CoachError(f"--timeout {args.timeout:g}: expected seconds, more than 0 and at most 600")
+        try:
+            spans = export_turns(frame, otlp_exporter(args.otlp, timeout_s=args.timeout))
+        except TraceExportError as exc:
+            raise CoachError(f"--otlp {args.otlp}: {exc}; timeout {args.timeout:g} s") from None
         where = args.otlp
     else:
         with args.out.open("w", encoding="utf-8") as fh:

@@ -8,7 +8,7 @@ drop is recorded with the reason. Counts are exact: the whole tier is recounted 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 from core.tokens import count_tokens
@@ -53,7 +53,24 @@ class Drop:
 
 
 @dataclass(frozen=True)
+class Overrun:
+    """A part kept over its budget because nothing smaller can stand in for it, and why (CLIs and pages)."""
+
+    part: str
+    key: str
+    tokens: int
+    budget: int
+    reason: str
+
+    def describe(self) -> str:
+        """`tools change_plan (49 tokens) kept over the 10-token budget: …`."""
+        return f"{self.part} {self.key} ({self.tokens} tokens) kept over the {self.budget}-token budget: {self.reason}"
+
+
+@dataclass(frozen=True)
 class Fitted:
+    """A tier fitted to its budget: the kept sections, their text and tokens, and the items its budget dropped."""
+
     part: str
     text: str
     tokens: int
@@ -63,6 +80,20 @@ class Fitted:
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(i.key for s in self.sections for i in s.items)
+
+    def items_in_drop_order(self) -> tuple[Item, ...]:
+        """The kept items in the order `fit_sections` gives them up: highest priority number first, ties later first."""
+        order = [(item.priority, si, ii, item) for si, s in enumerate(self.sections) for ii, item in enumerate(s.items)]
+        return tuple(entry[3] for entry in sorted(order, key=lambda e: e[:3], reverse=True))
+
+    def without(self, keys: Collection[str], encoding: str) -> Fitted:
+        """This tier with the items named by `keys` left out, recounted (its own `drops` unchanged)."""
+        if not keys:
+            return self
+        sections = [replace(s, items=tuple(i for i in s.items if i.key not in keys)) for s in self.sections]
+        kept = tuple(s for s in sections if s.items)
+        text = render_sections(kept)
+        return Fitted(self.part, text, count_tokens(text, encoding) if text else 0, kept, self.drops)
 
 
 def render_sections(sections: Sequence[Section]) -> str:

@@ -27,7 +27,8 @@ from typing import Any
 
 import duckdb
 
-from core.context.builder import Budgets, Context, ContextError, build_context
+from core.context.builder import Budgets, Context, build_context
+from core.context.conversation import ContextError
 from core.tokens import count_tokens
 
 WINDOW_PRESETS: dict[str, int] = {"4k": 4_096, "8k": 8_192, "32k": 32_768, "128k": 131_072}

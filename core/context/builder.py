@@ -9,24 +9,38 @@ full plan, a hash sends "unchanged" or the delta since it (see `build_context`).
 
 Tools: an edit tool is offered on every turn (`core.context.tools.offer_tools`: `edit_plan` when
 the message looks like a request, else the small `change_plan` entry point), and the offered
-definitions are fitted to `Budgets.tools` raw-JSON tokens by dropping read tools from the end.
+definitions are fitted to `Budgets.tools` raw-JSON tokens: `edit_plan` alone over it is swapped for
+`change_plan`, then read tools are dropped from the end. An edit tool still over the budget is kept and
+reported as an `Overrun` (`Context.overruns`), never silently.
 
-Fitting a context window (issue 17): when `Budgets.context_window` is set, the request plus
-`reserve_output` must fit. Over it, parts are dropped in this order, each recorded: history (oldest
-first), read tools (last offered first; an edit tool stays), Tier 2 lines, the plan part, Tier 1
-items, and last `edit_plan` is swapped for the small `change_plan` entry point. If even the bare request does not fit, ContextError says so.
+Fitting a context window: when `Budgets.context_window` is set, the request plus `reserve_output`
+must fit. Over it, the cheapest loss goes first, each recorded: history (oldest first), read tools
+(last offered first), `edit_plan` swapped for the `change_plan` entry point (still an edit tool),
+Tier 2 items, the plan part, and Tier 1 items last (only when Tier 1 alone does not fit). Then what
+was given up is put back wherever it now fits, in the reverse order: Tier 1, the plan, Tier 2,
+`edit_plan`, read tools, history (newest first). If even the bare request does not fit, ContextError
+says so.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import duckdb
 
-from core.context.budget import Drop, Fitted, fit_sections
-from core.context.data import ContextData, load_context_data
+from core.context.budget import Drop, Fitted, Overrun, fit_sections
+from core.context.conversation import (
+    REPLY_PRIMING,
+    ContextError,
+    check_conversation,
+    check_message,
+    fit_history,
+    messages_tokens,
+)
+from core.context.data import load_context_data
 from core.context.inference import WorkoutFocus, infer_workout, refers_to_workout
 from core.context.tier1 import tier1_sections
 from core.context.tier2 import tier2_sections
@@ -41,18 +55,12 @@ from core.context.tools import (
     tool_definitions,
 )
 from core.context.topics import TopicHit, body_words, detect_topics, edit_intent_words
-from core.errors import CoachError
 from core.plan.context import PlanContext
 from core.plan.model import Plan, short_hash
 from core.plan.store import load_plan, plan_context_for_model
 from core.plan.tools import EDIT_TOOL, EDITOR_TOOL
-from core.quoting import lone_surrogate_at, valid_text
 from core.tokens import DEFAULT_ENCODING, check_encoding_name, count_tokens
 from core.workouts.sport import Activity
-
-MAX_MESSAGE_CHARS = 4000
-TOKENS_PER_MESSAGE = 3  # OpenAI cookbook: every message costs 3 tokens of framing, every reply 3 of priming
-REPLY_PRIMING = 3
 
 SYSTEM_PROMPT = (
     "You are a fitness coach. Be brief; call a tool for more."
@@ -62,10 +70,6 @@ SYSTEM_PROMPT = (
 
 
 DROP_ORDER = ("history", "tools", "tier2", "plan", "tier1")  # drops are listed by part in this order
-
-
-class ContextError(CoachError):
-    """A message, budget or window the context cannot be built for."""
 
 
 @dataclass(frozen=True)
@@ -90,16 +94,6 @@ class Budgets:
             not isinstance(window, int) or isinstance(window, bool) or not 256 <= window <= 10_000_000
         ):
             raise ContextError(f"context_window={window!r}: expected a whole number of tokens 256-10000000 or None")
-
-
-def messages_tokens(messages: Sequence[dict[str, Any]], encoding: str = DEFAULT_ENCODING) -> int:
-    """The OpenAI cookbook's count for chat messages: 3 per message + its role and content, 3 for the reply."""
-    total = REPLY_PRIMING
-    for m in messages:
-        total += (
-            TOKENS_PER_MESSAGE + count_tokens(m["role"], encoding) + count_tokens(str(m.get("content") or ""), encoding)
-        )
-    return total
 
 
 @dataclass(frozen=True)
@@ -135,6 +129,7 @@ class Context:
     request_tokens: int  # messages (cookbook framing) + tool definitions as raw JSON
     request_tokens_openai: int  # messages + the cookbook's approximation of OpenAI's tool rendering
     tool_definitions: tuple[dict[str, Any], ...] = field(repr=False, default=())
+    overruns: tuple[Overrun, ...] = ()  # parts kept over their budget, and why (the edit tool's smallest form)
 
     @property
     def context_tokens(self) -> int:
@@ -200,93 +195,123 @@ class Context:
                 "openai_method": "OpenAI cookbook num_tokens_for_tools (an approximation)",
             },
             "dropped": [asdict(d) | {"text": d.describe()} for d in self.drops],
+            "over_budget": [asdict(o) | {"text": o.describe()} for o in self.overruns],
             "context_tokens": self.context_tokens,
             "request_tokens": self.request_tokens,
             "request_tokens_openai": self.request_tokens_openai,
         }
 
 
-def _check_message(message: Any) -> str:
-    if not isinstance(message, str) or not message.strip():
-        raise ContextError(f"message {message!r:.40}: expected non-empty text")
-    if len(message) > MAX_MESSAGE_CHARS:
-        raise ContextError(f"message: {len(message)} characters, expected at most {MAX_MESSAGE_CHARS}")
-    if lone_surrogate_at(message) >= 0:
-        raise ContextError("message: contains a lone UTF-16 surrogate; expected valid Unicode text")
-    return message
-
-
-_CLIPPED = " …[answer clipped]"
-
-
-def _check_conversation(conversation: Sequence[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    turns = []
-    for i, turn in enumerate(conversation or []):
-        if (
-            not isinstance(turn, dict)
-            or turn.get("role") not in ("user", "assistant")
-            or not isinstance(turn.get("content"), str)
-        ):
-            raise ContextError(
-                f"conversation[{i}]: expected {{'role': 'user'|'assistant', 'content': text}}, got {turn!r:.60}"
-            )
-        if turn["role"] == "assistant":  # the model's words: made valid and clipped, never held to the user's limit
-            answer = valid_text(turn["content"])
-            if len(answer) > MAX_MESSAGE_CHARS:
-                answer = answer[: MAX_MESSAGE_CHARS - len(_CLIPPED)] + _CLIPPED
-            if answer.strip():
-                turns.append({"role": "assistant", "content": answer})
-            continue
-        turns.append({"role": turn["role"], "content": _check_message(turn["content"])})
-    return turns
-
-
-def _fit_history(
-    turns: list[dict[str, Any]], budget: int, encoding: str, why: str
-) -> tuple[list[dict[str, Any]], list[Drop]]:
-    """Keep the newest whole messages within `budget` tokens (cookbook framing included)."""
-    kept: list[dict[str, Any]] = []
-    drops: list[Drop] = []
-    for i in range(len(turns) - 1, -1, -1):
-        if not drops and messages_tokens([turns[i], *kept], encoding) - REPLY_PRIMING <= budget:
-            kept.insert(0, turns[i])
-        else:
-            drops.append(
-                Drop(
-                    "history", f"message {i + 1} ({turns[i]['role']})", count_tokens(turns[i]["content"], encoding), why
-                )
-            )
-    return kept, drops[::-1]
-
-
 @dataclass
 class _Draft:
-    """The mutable state of one build while it is fitted; frozen into a Context at the end."""
+    """The parts of one build after their own budgets, and what the window fit has taken out of them.
 
-    data: ContextData
+    `out` holds (kind, key) pairs: ('history', index), ('tools', read tool), ('edit', 'edit_plan': offered as
+    change_plan), ('tier2', item key), ('plan', ''), ('tier1', item key). Only the window fit changes it.
+    """
+
     message: str
-    topics: tuple[TopicHit, ...]
-    focus: WorkoutFocus | None
-    tools: list[OfferedTool]
+    tier1: Fitted
+    tier2: Fitted
     plan: PlanContext | None
     history: list[dict[str, Any]]
-    drops: list[Drop]
-    tier1_budget: int
-    tier2_budget: int
+    history_offset: int  # how many older messages the history budget dropped (drop keys number from 1)
+    tools: tuple[OfferedTool, ...]
+    out: set[tuple[str, str]] = field(default_factory=set)
 
 
-_State = tuple[Fitted, Fitted, int, int, list[dict[str, Any]], int]  # tier 1, tier 2, request, OpenAI, defs, base
+@dataclass(frozen=True)
+class _Assembled:
+    """One assembly of a draft: the parts as they would be sent and the request's exact count."""
+
+    tier1: Fitted
+    tier2: Fitted
+    plan: PlanContext | None
+    history: tuple[dict[str, Any], ...]
+    tools: tuple[OfferedTool, ...]
+    tool_definitions: tuple[dict[str, Any], ...]
+    messages_tokens: int  # the messages with the cookbook's framing
+    tool_tokens: int  # the tool definitions as raw JSON
+
+    @property
+    def request_tokens(self) -> int:
+        return self.messages_tokens + self.tool_tokens
 
 
-def _assemble(d: _Draft, budgets: Budgets, encoding: str, why: str = "") -> _State:
-    t1 = fit_sections("tier1", tier1_sections(d.data, ()), d.tier1_budget, encoding, why)
-    t2 = fit_sections("tier2", tier2_sections(d.data, d.topics, d.focus), d.tier2_budget, encoding, why)
-    defs = tool_definitions([t.name for t in d.tools])
-    plan_text = d.plan.text if d.plan else ""
-    system = "\n\n".join(p for p in (SYSTEM_PROMPT, t1.text, t2.text, plan_text) if p)
-    msgs = [{"role": "system", "content": system}, *d.history, {"role": "user", "content": d.message}]
-    base = messages_tokens(msgs, encoding)
-    return t1, t2, base + raw_tool_tokens(defs, encoding), base + openai_tool_tokens(defs, encoding), defs, base
+@functools.lru_cache(maxsize=256)
+def _raw_tokens(names: tuple[str, ...], encoding: str) -> int:
+    """Raw-JSON tokens of the named tools' definitions (fitting recounts the same few sets many times)."""
+    return raw_tool_tokens(tool_definitions(names), encoding)
+
+
+_WINDOW_SWAP_REASON = f"{EDIT_TOOL} did not fit the window: the edit entry point"
+_BUDGET_SWAP_REASON = f"{EDIT_TOOL} is over the tool budget: the edit entry point"
+
+
+def _offered_now(d: _Draft) -> tuple[OfferedTool, ...]:
+    tools = []
+    for t in d.tools:
+        if t.name == EDIT_TOOL and ("edit", EDIT_TOOL) in d.out:
+            tools.append(OfferedTool(EDITOR_TOOL, _WINDOW_SWAP_REASON))
+        elif ("tools", t.name) not in d.out:
+            tools.append(t)
+    return tuple(tools)
+
+
+def _assemble(d: _Draft, encoding: str) -> _Assembled:
+    t1 = d.tier1.without({k for kind, k in d.out if kind == "tier1"}, encoding)
+    t2 = d.tier2.without({k for kind, k in d.out if kind == "tier2"}, encoding)
+    plan = None if ("plan", "") in d.out else d.plan
+    history = tuple(m for j, m in enumerate(d.history) if ("history", str(j)) not in d.out)
+    tools = _offered_now(d)
+    names = tuple(t.name for t in tools)
+    system = "\n\n".join(p for p in (SYSTEM_PROMPT, t1.text, t2.text, plan.text if plan else "") if p)
+    msgs = [{"role": "system", "content": system}, *history, {"role": "user", "content": d.message}]
+    return _Assembled(
+        tier1=t1,
+        tier2=t2,
+        plan=plan,
+        history=history,
+        tools=tools,
+        tool_definitions=tuple(tool_definitions(names)),
+        messages_tokens=messages_tokens(msgs, encoding),
+        tool_tokens=_raw_tokens(names, encoding) if names else 0,
+    )
+
+
+def _fit_tools_budget(
+    offered: Sequence[OfferedTool], budget: int, encoding: str
+) -> tuple[tuple[OfferedTool, ...], list[Drop], tuple[Overrun, ...]]:
+    """The offered tools within `budget` raw-JSON tokens, what was dropped, and what is kept over it and why.
+
+    `edit_plan` alone over the budget is swapped for the small `change_plan` entry point first (it unlocks
+    `edit_plan` when called), then read tools are dropped from the end. An edit tool is offered on every turn,
+    so one still over the budget is kept and reported as an Overrun rather than silently exceeding it.
+    """
+    why = f"tool definitions over their {budget}-token budget"
+    drops: list[Drop] = []
+    tools = list(offered)
+    edit_tokens = _raw_tokens((EDIT_TOOL,), encoding)
+    at = next((i for i, t in enumerate(tools) if t.name == EDIT_TOOL), None)
+    if at is not None and edit_tokens > budget:
+        drops.append(Drop("tools", f"{EDIT_TOOL} (offered as {EDITOR_TOOL})", edit_tokens, why))
+        tools[at] = OfferedTool(EDITOR_TOOL, _BUDGET_SWAP_REASON)
+    kept, dropped = fit_tools(tools, budget, encoding)
+    drops += [Drop("tools", t.name, tokens, why) for t, tokens in dropped]
+    names = tuple(t.name for t in kept)
+    total = _raw_tokens(names, encoding) if names else 0
+    overruns: tuple[Overrun, ...] = ()
+    if total > budget:
+        overruns = (
+            Overrun(
+                "tools",
+                ", ".join(names),
+                total,
+                budget,
+                f"an edit tool is offered on every turn and {EDITOR_TOOL} is its smallest form",
+            ),
+        )
+    return kept, drops, overruns
 
 
 def training_terms(plan: Plan, activities: Sequence[Activity]) -> tuple[str, ...]:
@@ -322,8 +347,8 @@ def build_context(
     """
     check_encoding_name(encoding)
     budgets.check()
-    message = _check_message(message)
-    turns = _check_conversation(conversation)
+    message = check_message(message)
+    turns = check_conversation(conversation)
     data = load_context_data(con, athlete_id)
     terms = training_terms(load_plan(con, athlete_id), data.activities)
     topics = detect_topics(message, terms)
@@ -346,33 +371,29 @@ def build_context(
                 )
             )
             plan = None
-    history, history_drops = _fit_history(
+    history, history_drops = fit_history(
         turns, budgets.history, encoding, f"history over its {budgets.history}-token budget"
     )
     drops += history_drops
-    tools, dropped_tools = fit_tools(offer_tools(topic_names, edit, body), budgets.tools, encoding)
-    why = f"tool definitions over their {budgets.tools}-token budget"
-    drops += [Drop("tools", t.name, tokens, why) for t, tokens in dropped_tools]
+    tools, tool_drops, overruns = _fit_tools_budget(offer_tools(topic_names, edit, body), budgets.tools, encoding)
+    drops += tool_drops
     draft = _Draft(
-        data,
-        message,
-        topics,
-        focus,
-        list(tools),
-        plan,
-        history,
-        drops,
-        budgets.tier1,
-        budgets.tier2,
+        message=message,
+        tier1=fit_sections("tier1", tier1_sections(data, ()), budgets.tier1, encoding),
+        tier2=fit_sections("tier2", tier2_sections(data, topics, focus), budgets.tier2, encoding),
+        plan=plan,
+        history=history,
+        history_offset=len(turns) - len(history),
+        tools=tools,
     )
-    t1, t2, request, request_openai, defs, base = _assemble(draft, budgets, encoding)
+    state = _assemble(draft, encoding)
     if budgets.context_window is not None:
-        t1, t2, request, request_openai, defs, base = _fit_window(
-            draft, budgets, encoding, (t1, t2, request, request_openai, defs, base)
-        )
-    draft.drops += list(t1.drops) + list(t2.drops)
-    draft.drops.sort(key=lambda d: DROP_ORDER.index(d.part))  # stable: within a part, in the order dropped
-    history_tokens = messages_tokens(draft.history, encoding) - REPLY_PRIMING if draft.history else 0
+        state, window_drops = _fit_window(draft, budgets, encoding, state)
+        drops += window_drops
+    drops += list(state.tier1.drops) + list(state.tier2.drops)
+    drops.sort(key=lambda d: DROP_ORDER.index(d.part))  # stable: within a part, in the order dropped
+    history_tokens = messages_tokens(state.history, encoding) - REPLY_PRIMING if state.history else 0
+    t1, t2, shown = state.tier1, state.tier2, state.plan
     return Context(
         athlete_id=athlete_id,
         message=message,
@@ -385,64 +406,92 @@ def build_context(
         tier2=t2.text,
         tier2_tokens=t2.tokens,
         tier2_blocks=tuple(dict.fromkeys(k.split(":")[0] for k in t2.keys)),
-        plan=draft.plan.text if draft.plan else "",
-        plan_tokens=draft.plan.tokens if draft.plan else 0,
-        plan_mode=draft.plan.mode if draft.plan else None,
-        plan_hash_shown=draft.plan.current_hash if draft.plan else None,
-        plan_base_hash=draft.plan.base_hash if draft.plan else None,
+        plan=shown.text if shown else "",
+        plan_tokens=shown.tokens if shown else 0,
+        plan_mode=shown.mode if shown else None,
+        plan_hash_shown=shown.current_hash if shown else None,
+        plan_base_hash=shown.base_hash if shown else None,
         topics=topics,
         edit_words=edit,
         body_words=body,
         focus=focus,
-        tools=tuple(draft.tools),
-        tool_def_raw_tokens=raw_tool_tokens(defs, encoding),
-        tool_def_openai_tokens=openai_tool_tokens(defs, encoding),
-        history=tuple(draft.history),
+        tools=state.tools,
+        tool_def_raw_tokens=state.tool_tokens,
+        tool_def_openai_tokens=openai_tool_tokens(state.tool_definitions, encoding),
+        history=state.history,
         history_tokens=history_tokens,
-        drops=tuple(draft.drops),
-        request_tokens=request,
-        request_tokens_openai=request_openai,
-        tool_definitions=tuple(defs),
+        drops=tuple(drops),
+        overruns=overruns,
+        request_tokens=state.request_tokens,
+        request_tokens_openai=state.messages_tokens + openai_tool_tokens(state.tool_definitions, encoding),
+        tool_definitions=state.tool_definitions,
     )
 
 
-def _fit_window(d: _Draft, budgets: Budgets, encoding: str, state: _State) -> _State:
-    """Drop parts in the documented order until the request leaves `reserve_output` tokens of the window."""
+def _window_pieces(d: _Draft, encoding: str, why: str) -> list[tuple[tuple[str, str], Drop]]:
+    """What the window fit may take out, cheapest loss first, each with the Drop recorded if it stays out.
+
+    History (oldest first), read tools (last offered first), `edit_plan` swapped for the `change_plan`
+    entry point, Tier 2 items, the plan part, and Tier 1 items last (each tier lowest priority first).
+    """
+    pieces = [
+        (
+            ("history", str(j)),
+            Drop(
+                "history",
+                f"message {d.history_offset + j + 1} ({m['role']})",
+                count_tokens(m["content"], encoding),
+                why,
+            ),
+        )
+        for j, m in enumerate(d.history)
+    ]
+    readers = [t.name for t in d.tools if not is_edit_tool(t.name)]
+    pieces += [(("tools", n), Drop("tools", n, _raw_tokens((n,), encoding), why)) for n in reversed(readers)]
+    if any(t.name == EDIT_TOOL for t in d.tools):
+        tokens = _raw_tokens((EDIT_TOOL,), encoding)
+        pieces.append((("edit", EDIT_TOOL), Drop("tools", f"{EDIT_TOOL} (offered as {EDITOR_TOOL})", tokens, why)))
+    pieces += [
+        (("tier2", i.key), Drop("tier2", i.key, count_tokens(i.text, encoding), why))
+        for i in d.tier2.items_in_drop_order()
+    ]
+    if d.plan is not None:
+        pieces.append((("plan", ""), Drop("plan", d.plan.mode, d.plan.tokens, why)))
+    pieces += [
+        (("tier1", i.key), Drop("tier1", i.key, count_tokens(i.text, encoding), why))
+        for i in d.tier1.items_in_drop_order()
+    ]
+    return pieces
+
+
+def _fit_window(d: _Draft, budgets: Budgets, encoding: str, state: _Assembled) -> tuple[_Assembled, list[Drop]]:
+    """Fit the request into the window minus `reserve_output`: give up the cheapest loss first, then put back
+    whatever fits in the room left, in the reverse order (Tier 1, plan, Tier 2, `edit_plan`, read tools, history
+    newest first). Returns the fitted assembly and a Drop for each piece still out."""
     room = (budgets.context_window or 0) - budgets.reserve_output
     why = (
         f"request over the {budgets.context_window}-token window minus {budgets.reserve_output} reserved for the answer"
     )
-
-    def over() -> int:
-        return state[2] - room
-
-    while over() > 0 and d.history:
-        dropped = d.history.pop(0)
-        d.drops.append(Drop("history", f"{dropped['role']} message", count_tokens(dropped["content"], encoding), why))
-        state = _assemble(d, budgets, encoding)
-    while over() > 0 and any(not is_edit_tool(t.name) for t in d.tools):
-        tool = d.tools.pop(max(i for i, t in enumerate(d.tools) if not is_edit_tool(t.name)))
-        d.drops.append(Drop("tools", tool.name, raw_tool_tokens(tool_definitions([tool.name]), encoding), why))
-        state = _assemble(d, budgets, encoding)
-    if over() > 0 and state[1].tokens:
-        d.tier2_budget = max(0, state[1].tokens - over())
-        state = _assemble(d, budgets, encoding, why)
-    if over() > 0 and d.plan is not None:
-        d.drops.append(Drop("plan", d.plan.mode, d.plan.tokens, why))
-        d.plan = None
-        state = _assemble(d, budgets, encoding, why)
-    if over() > 0 and state[0].tokens:
-        d.tier1_budget = max(0, state[0].tokens - over())
-        state = _assemble(d, budgets, encoding, why)
-    edit_at = next((i for i, t in enumerate(d.tools) if t.name == EDIT_TOOL), None)
-    if over() > 0 and edit_at is not None:  # the small entry point instead: it unlocks edit_plan when called
-        tokens = raw_tool_tokens(tool_definitions([EDIT_TOOL]), encoding)
-        d.drops.append(Drop("tools", f"{EDIT_TOOL} (offered as {EDITOR_TOOL})", tokens, why))
-        d.tools[edit_at] = OfferedTool(EDITOR_TOOL, f"{EDIT_TOOL} did not fit the window: the edit entry point")
-        state = _assemble(d, budgets, encoding, why)
-    if over() > 0:
+    given_up: list[tuple[tuple[str, str], Drop]] = []
+    for key, drop in _window_pieces(d, encoding, why):
+        if state.request_tokens <= room:
+            break
+        d.out.add(key)
+        given_up.append((key, drop))
+        state = _assemble(d, encoding)
+    if state.request_tokens > room:
         raise ContextError(
-            f"context_window={budgets.context_window}: the bare request needs {state[2]} tokens plus"
+            f"context_window={budgets.context_window}: the bare request needs {state.request_tokens} tokens plus"
             f" {budgets.reserve_output} reserved for the answer; expected a larger window or a shorter message"
         )
-    return state
+    for key, _ in reversed(given_up):  # restoring only ever takes room, so one pass leaves nothing that would fit
+        kind, name = key
+        if kind == "history" and any(("history", str(j)) in d.out for j in range(int(name) + 1, len(d.history))):
+            continue  # the history stays the newest whole messages: no older one back past a newer one left out
+        d.out.discard(key)
+        trial = _assemble(d, encoding)
+        if trial.request_tokens <= room:
+            state = trial
+        else:
+            d.out.add(key)
+    return state, [drop for key, drop in given_up if key in d.out]

@@ -8,8 +8,11 @@ price, the rest at the full price.
 It is computed on exact token sequences: each request is serialized with its stable part first (the instructions,
 then the tool definitions as raw JSON sorted by name, then the rest of the system message, the history, the user's
 message), each piece encoded with tiktoken and the pieces concatenated; every message adds 3 framing tokens and
-the reply 3 priming tokens (the cookbook's framing, as `messages_tokens` counts it). So a sequence is as long as
-the request's raw-JSON count give or take a token at the joins.
+the reply 3 priming tokens (the cookbook's framing, as `messages_tokens` counts it). A sequence is as long as the
+request's raw-JSON count give or take a token at the joins, so the sequences only decide the shared prefix: the
+input tokens priced are the replay's own request counts (`TurnFigures.a_request` / `b_request`), and the cached
+part is capped at them. Every cost of one report, cached or not, is on those same counts, so with a cached price
+at most the price (every provider's discount) a cost with caching is never above the same requests' cost without it.
 
 The replay does not keep requests; `replay_requests` records them through its `measure` hook (called with A's and
 then B's exact messages and tools every turn), passing them on to a live measure when one is given.
@@ -107,12 +110,20 @@ class CachedTurn:
         return self.input_tokens - self.cached_tokens
 
 
-def conversation_caching(sequences: Sequence[Sequence[int]]) -> list[CachedTurn]:
-    """Each request of one conversation (in order) against every earlier one."""
+def conversation_caching(
+    sequences: Sequence[Sequence[int]], input_tokens: Sequence[int] | None = None
+) -> list[CachedTurn]:
+    """Each request of one conversation (in order) against every earlier one.
+
+    `input_tokens` are the requests' own counts (default: the sequences' lengths); the cached part never exceeds them.
+    """
+    counts = list(input_tokens) if input_tokens is not None else [len(seq) for seq in sequences]
+    if len(counts) != len(sequences):
+        raise CoachError(f"input_tokens: {len(counts)} counts for {len(sequences)} requests; expected one per request")
     out = []
-    for i, seq in enumerate(sequences):
+    for i, (seq, count) in enumerate(zip(sequences, counts, strict=True)):
         prefix = shared_prefix(seq, sequences[:i])
-        out.append(CachedTurn(len(seq), prefix, cached_tokens(prefix)))
+        out.append(CachedTurn(count, prefix, cached_tokens(min(prefix, count))))
     return out
 
 
@@ -135,6 +146,7 @@ class CacheReport:
     b: tuple[CachedTurn, ...]
 
     def strategy(self, name: str) -> dict[str, Any]:
+        """One strategy's totals: `cost_usd` is without caching, `cost_cached_usd` with it, on the same tokens."""
         turns = self.a if name == "A" else self.b
         return {
             "input_tokens": sum(t.input_tokens for t in turns),
@@ -158,6 +170,7 @@ class CacheReport:
             "price_per_million": self.price,
             "cached_price_per_million": self.cached_price,
             "rule": CACHING_RULE,
+            "tokens": COST_BASIS,
             "A": self.strategy("A"),
             "B": self.strategy("B"),
             "winner_with_caching": self.winner,
@@ -169,14 +182,14 @@ class CacheReport:
         for name in ("A", "B"):
             s = self.strategy(name)
             out.append(
-                f"  {name}: {s['input_tokens']:,} input tokens (tools as raw JSON), {s['cached_tokens']:,} cached, "
-                f"{s['uncached_tokens']:,} uncached; cost ${s['cost_usd']:.4f} without caching,"
-                f" ${s['cost_cached_usd']:.4f} with"
+                f"  {name}: {s['input_tokens']:,} input tokens ({COST_BASIS}), {s['cached_tokens']:,} of them cached;"
+                f" cost ${s['cost_usd']:.4f} without caching, ${s['cost_cached_usd']:.4f} with caching"
             )
         out.append(f"  cheaper with caching: {self.winner}")
         return out
 
 
+COST_BASIS = "the replay's request tokens, tools as raw JSON"
 CACHING_RULE = (
     "a request's longest prefix shared with an earlier request of the conversation is cached in whole"
     f" {CACHE_BLOCK}-token blocks once it is at least {CACHE_MIN_PREFIX:,} tokens (stable part first)"
@@ -193,8 +206,12 @@ def cache_report(
 ) -> CacheReport:
     """The caching figures of one athlete's replay from its recorded requests."""
     check_prices(price, cached_price)
-    a = conversation_caching([request_sequence(r.a, encoding) for r in requests])
-    b = conversation_caching([request_sequence(r.b, encoding) for r in requests])
+    if len(requests) != len(result.turns):
+        raise CoachError(f"requests: {len(requests)} for {len(result.turns)} replay turns; expected one pair per turn")
+    a_counts = [t.a_request for t in result.turns]
+    b_counts = [t.b_request for t in result.turns]
+    a = conversation_caching([request_sequence(r.a, encoding) for r in requests], a_counts)
+    b = conversation_caching([request_sequence(r.b, encoding) for r in requests], b_counts)
     return CacheReport(result.handle, encoding, price, cached_price, tuple(a), tuple(b))
 
 
@@ -253,13 +270,14 @@ def bench_caching_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
         return []
     head = rows[0]
     out = [
-        f"prompt caching (${head['price_per_million']}/M, cached ${head['cached_price_per_million']}/M): {CACHING_RULE}"
+        f"prompt caching (${head['price_per_million']}/M, cached ${head['cached_price_per_million']}/M)"
+        f" on {COST_BASIS}: {CACHING_RULE}"
     ]
     for r in rows:
         a, b = r["A"], r["B"]
         out.append(
-            f"  {r['handle']:<8} A ${a['cost_usd']:.4f} → ${a['cost_cached_usd']:.4f} cached ({a['cached_tokens']:,} tok);"
-            f" B ${b['cost_usd']:.4f} → ${b['cost_cached_usd']:.4f} cached ({b['cached_tokens']:,} tok);"
-            f" cheaper with caching: {r['winner_with_caching']}"
+            f"  {r['handle']:<8} A ${a['cost_usd']:.4f} uncached → ${a['cost_cached_usd']:.4f} with caching"
+            f" ({a['cached_tokens']:,} tok cached); B ${b['cost_usd']:.4f} uncached → ${b['cost_cached_usd']:.4f}"
+            f" with caching ({b['cached_tokens']:,} tok cached); cheaper with caching: {r['winner_with_caching']}"
         )
     return out

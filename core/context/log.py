@@ -28,6 +28,7 @@ def record_turn(
     model: str | None = None,
     prompt_tokens: int | None = None,
     completion_tokens: int | None = None,
+    cached_prompt_tokens: int | None = None,
     at: datetime | None = None,
     actor: str = "local",
     latency_s: float | None = None,
@@ -39,7 +40,8 @@ def record_turn(
     """Log one turn built from `context` (plus what the model reported); returns the interaction id.
 
     `actor` is the signed-in person (or 'local'), `endpoint` the endpoint kind (openai | local), `latency_s`
-    the model's time for the whole turn. The API key is never an argument here, so it cannot be logged.
+    the model's time for the whole turn, `cached_prompt_tokens` the prompt tokens the endpoint reported served from
+    its prompt cache (None: not reported). The API key is never an argument here, so it cannot be logged.
     A `failed` turn records no plan hash (the model may never have seen the plan); otherwise the hash is
     `plan_hash_delivered` (where the model's own edits moved it) or the one the context showed. `outcome`
     (status, stop reason, finish reason, limits) is kept in `context_json`.
@@ -48,6 +50,7 @@ def record_turn(
         "topics": [{"topic": t.topic, "words": list(t.words)} for t in context.topics],
         "tools": [{"name": t.name, "reason": t.reason} for t in context.tools],
         "dropped": [asdict(d) for d in context.drops],
+        "over_budget": [asdict(o) for o in context.overruns],
         "plan_mode": context.plan_mode,
         "plan_since": context.plan_base_hash,
         "request_tokens_openai": context.request_tokens_openai,
@@ -68,6 +71,7 @@ def record_turn(
             "model": model,
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
+            "cached_prompt_tokens": cached_prompt_tokens,
             "system_tokens": context.system_prompt_tokens,
             "history_tokens": context.history_tokens,
             "tool_def_raw_tokens": context.tool_def_raw_tokens,

@@ -22,7 +22,8 @@ from typing import Any
 
 import duckdb
 
-from core.context.builder import SYSTEM_PROMPT, Budgets, build_context, messages_tokens
+from core.context.builder import SYSTEM_PROMPT, Budgets, build_context
+from core.context.conversation import messages_tokens
 from core.context.log import record_turn
 from core.context.tools import every_tool, execute_tool, openai_tool_tokens, raw_tool_tokens
 from core.db import context as sql
@@ -150,8 +151,8 @@ class AthleteReplay:
             "a_request": self.total("a_request"),
             "b_request": self.total("b_request"),
             "request_ratio": round(self.request_ratio, 4),
-            "a_cost_usd": self.cost("a_request_openai"),
-            "b_cost_usd": self.cost("b_request_openai"),
+            "a_cost_usd": self.cost("a_request"),  # without caching, on the request tokens above (tools as raw JSON)
+            "b_cost_usd": self.cost("b_request"),
             "b_request_median": statistics.median(t.b_request for t in self.turns),
             "b_tools_raw_median": statistics.median(t.b_tools_raw for t in self.turns),
             "b_tools_raw_max": max(t.b_tools_raw for t in self.turns),

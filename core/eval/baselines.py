@@ -16,7 +16,7 @@ from core.eval.documents import DocumentSource
 from core.eval.oracle import IDK, oracle_answer
 from core.eval.questions import Question
 from core.eval.runner import Result, messages_for, prompt_tokens
-from core.eval.scoring import gold_text, is_correct
+from core.eval.scoring import gold_text, is_credited
 from core.tokens import count_tokens
 
 
@@ -46,7 +46,8 @@ def baseline_model(name: str) -> str:
 def baseline_results(
     questions: list[Question], formats: Iterable[str], source: DocumentSource, names: Iterable[str] = tuple(BASELINES)
 ) -> list[Result]:
-    """Every question in every format answered by each named reference reader, scored by `is_correct`."""
+    """Every question in every format answered by each named reference reader, scored by `is_credited`, the
+    rule every model's answer meets."""
     chosen = tuple(formats)
     out: list[Result] = []
     for question in questions:
@@ -59,7 +60,7 @@ def baseline_results(
                 out.append(
                     Result(
                         question.qid, question.athlete, question.week, question.kind, fmt, model, "baseline",
-                        is_correct(question, answer), answer[:500], gold_text(question), tokens, prompt,
+                        is_credited(question, answer, "stop"), answer[:500], gold_text(question), tokens, prompt,
                         None, None, 0.0, "stop",
                     )
                 )  # fmt: skip

@@ -9,6 +9,7 @@ written (gpt-4o-mini: 0.15 in, 0.60 out); set EVAL_OPENAI_PRICE_IN/OUT for anoth
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -41,6 +42,15 @@ class EndpointProfile:
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
         """Estimated USD for that many prompt and completion tokens."""
         return (prompt_tokens * self.price_in + completion_tokens * self.price_out) / 1_000_000
+
+
+def dollars(amount: float) -> str:
+    """A dollar amount to cents, or to two significant digits below a dime, so a small run never reads as $0.00
+    ($0.0043)."""
+    if amount <= 0:
+        return "$0.00"
+    places = max(2, 1 - math.floor(math.log10(amount)))
+    return f"${amount:,.{places}f}"
 
 
 ENDPOINT_PROFILES = {

@@ -78,6 +78,10 @@ class Question:
     answer_limit: int = 0
 
 
+def _plain_note(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
 def _logged(week: Week) -> list[tuple[Session, Exercise]]:
     return [(s, e) for s in week.sessions for e in s.exercises if e.sets]
 
@@ -98,14 +102,7 @@ def week_questions(handle: str, units: str, week: Week) -> list[Question]:
     names_in_week = tuple(sorted({e.name for s in week.sessions for e in s.exercises}))
     out: list[Question] = []
     if logged:
-        done = tuple(sorted({e.name for _, e in logged}))
-        out.append(
-            Question(
-                f"{base}:week_exercises", handle, week.number, "week_exercises",
-                f"Which exercises have at least one logged set in week {week.number}? List the exercise names only.",
-                "names", done, vocabulary=names_in_week,
-            )
-        )  # fmt: skip
+        out.extend(_exercises_question(base, handle, week, logged, names_in_week))
         name = _pick(rng, sorted({e.name for _, e in logged}))
         last_session, last = [(s, e) for s, e in logged if e.name == name][-1]
         final = last.sets[-1]
@@ -149,17 +146,76 @@ def week_questions(handle: str, units: str, week: Week) -> list[Question]:
             )
         )  # fmt: skip
     open_sessions = tuple(sorted((s.name, STATUS_NAMES[s.status].lower()) for s in week.sessions if s.status != "C"))
-    out.append(
-        Question(
-            f"{base}:incomplete_sessions", handle, week.number, "incomplete_sessions",
-            f"Which sessions of week {week.number} are not completed, and what is each one's status (in progress,"
-            " not started or skipped)? Answer one per line as 'session name: status', or 'none'.",
-            "pairs", open_sessions, vocabulary=tuple(sorted({s.name for s in week.sessions})),
-        )
-    )  # fmt: skip
+    session_names = tuple(sorted({s.name for s in week.sessions}))
+    if _strict_subset({name for name, _ in open_sessions}, session_names):
+        out.append(
+            Question(
+                f"{base}:incomplete_sessions", handle, week.number, "incomplete_sessions",
+                f"Which sessions of week {week.number} are not completed, and what is each one's status (in progress,"
+                " not started or skipped)? Answer one per line as 'session name: status', or 'none'.",
+                "pairs", open_sessions, vocabulary=session_names,
+            )
+        )  # fmt: skip
     out.extend(_note_question(base, handle, week, rng))
     out.extend(_edit_question(base, handle, week, rng))
     return out
+
+
+def _strict_subset(gold: set[str], candidates: tuple[str, ...]) -> bool:
+    """Whether a list answer can tell reading from repeating: its gold leaves out at least one candidate the document
+    shows (an empty gold, "none", is a strict subset too)."""
+    return gold < set(candidates)
+
+
+def _opening_names(week: Week) -> list[set[str]]:
+    """The exercise names of each opening part of the week's document (every format lists sessions and exercises in
+    this order): the names a reader pasting the data cut short would give."""
+    seen: set[str] = set()
+    out = []
+    for s in week.sessions:
+        for e in s.exercises:
+            seen = seen | {e.name}
+            out.append(seen)
+    return out
+
+
+def _exercises_question(
+    base: str, handle: str, week: Week, logged: list[tuple[Session, Exercise]], names: tuple[str, ...]
+) -> list[Question]:
+    """Which exercises have a logged set in the week; else which have none; else which have one in a session.
+
+    The first phrasing whose gold tells reading from repeating is asked: some names of the week, but neither every
+    name (the answer of a reader listing them all) nor the names of an opening part of the document, in the order
+    every format lists them (the answer of a reader pasting the data cut short). None fits: the week has no such
+    question.
+    """
+    openings = _opening_names(week)
+
+    def telling(gold: set[str]) -> bool:
+        return bool(gold) and _strict_subset(gold, names) and gold not in openings
+
+    done = {e.name for _, e in logged}
+    week_text = f"in week {week.number}? List the exercise names only."
+    phrasings = [
+        (f"{base}:week_exercises", f"Which exercises have at least one logged set {week_text}", done),
+        (f"{base}:week_exercises:none", f"Which exercises have no logged set {week_text}", set(names) - done),
+    ]
+    fits = [p for p in phrasings if telling(p[2])]
+    sessions = [s for s in week.sessions if telling({e.name for e in s.exercises if e.sets})]
+    if not fits and sessions:  # its own generator: the other kinds' picks stay what they were before this phrasing
+        s = _pick(random.Random(f"{base}:week_exercises"), sessions)
+        fits.append(
+            (
+                f"{base}:week_exercises:{s.session_id}",
+                f"Which exercises in session '{s.name}' of week {week.number} have at least one logged set? List the"
+                " exercise names only.",
+                {e.name for e in s.exercises if e.sets},
+            )
+        )
+    return [
+        Question(qid, handle, week.number, "week_exercises", text, "names", tuple(sorted(gold)), vocabulary=names)
+        for qid, text, gold in fits[:1]
+    ]
 
 
 def _note_question(base: str, handle: str, week: Week, rng: random.Random) -> list[Question]:
@@ -180,7 +236,9 @@ def _note_question(base: str, handle: str, week: Week, rng: random.Random) -> li
     if not notes:
         return []
     asked, said = _pick(rng, notes)
-    others = tuple(sorted({n for _, n in notes if n.lower() not in said.lower() and said.lower() not in n.lower()}))
+    others = tuple(sorted({n for _, n in notes if _plain_note(n) != _plain_note(said)}))
+    if not others:  # the document's only note: quoting any note would be the answer
+        return []
     return [
         Question(
             f"{base}:note", handle, week.number, "note",

@@ -1,10 +1,11 @@
 """Run each question in each format through the `openai` SDK and append every scored answer to a JSONL file.
 
-The file is the run's memory: one line per (question, format, model), written and flushed by the worker that got
+The file is the run's memory: one line per (question, format, run), written and flushed by the worker that got
 the answer before it takes the next question, so an interrupted run keeps every finished answer and the next run
-skips them. Temperature 0, a fixed system prompt (its tokens are part of every prompt), bounded concurrency; the
-SDK retries 408/429/5xx and connection errors with exponential backoff (`max_retries`). Calls that still fail are
-not written, so a later run retries them.
+skips them. A run is a model at an endpoint (`run_name`: "local @ 127.0.0.1:8080"), so two servers behind one
+profile never share answers. Temperature 0, a fixed system prompt (its tokens are part of every prompt), bounded
+concurrency; the SDK retries 408/429/5xx and connection errors with exponential backoff (`max_retries`). Calls that
+still fail are not written, so a later run retries them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import re
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import MISSING, asdict, dataclass, fields, replace
@@ -28,7 +30,8 @@ from core.db.connection import PROJECT_ROOT
 from core.errors import CoachError
 from core.eval.documents import DocumentSource
 from core.eval.questions import Question
-from core.eval.scoring import gold_text, is_correct
+from core.eval.scoring import gold_text, is_credited
+from core.quoting import valid_text
 from core.tokens import count_tokens
 from core.workouts.formats import FORMAT_LABELS, FORMATS
 
@@ -50,9 +53,21 @@ def eval_dir() -> Path:
     return Path(os.environ.get("COACH_EVAL_DIR", PROJECT_ROOT / "data" / "eval"))
 
 
-def results_path_for(model: str) -> Path:
-    """The result file of one model: data/eval/<model name, lowercased, unsafe characters as '-'>.jsonl."""
-    slug = re.sub(r"[^a-z0-9._]+", "-", model.lower()).strip("-") or "model"
+def run_name(endpoint: Endpoint) -> str:
+    """What a run's answers are stored under: the model, and the endpoint it was asked at ("local @ 127.0.0.1:8080",
+    "gpt-4o-mini @ api.openai.com"), so two servers answering to one model name ("local") are two runs. The embedded
+    local model (kind "local") is named by its model file alone: its server gets a new port every start."""
+    if endpoint.kind == "local" or not endpoint.base_url:
+        return endpoint.model
+    parts = urllib.parse.urlsplit(endpoint.base_url)
+    where = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")  # no user:password, no query
+    path = parts.path.rstrip("/").removesuffix("/v1")
+    return f"{endpoint.model} @ {where}{path}"
+
+
+def results_path_for(run: str) -> Path:
+    """The result file of one run (`run_name`): data/eval/<run, lowercased, unsafe characters as '-'>.jsonl."""
+    slug = re.sub(r"[^a-z0-9._]+", "-", run.lower()).strip("-") or "model"
     return eval_dir() / f"{slug}.jsonl"
 
 
@@ -63,7 +78,7 @@ def saved_results() -> list[Result]:
 
 @dataclass(frozen=True)
 class Result:
-    """One scored answer, as stored in the JSONL result file.
+    """One scored answer, as stored in the JSONL result file; `model` names the run (`run_name`).
 
     `finish_reason` is the endpoint's ("stop", "length", …; None in files written before it was recorded): an answer
     cut at `length` is kept and shown but counted apart from the scored answers (see `truncated`).
@@ -168,9 +183,10 @@ def load_results(path: Path) -> list[Result]:
 
 
 def storable(text: str, secret: str | None) -> str:
-    """`text` safe to store: a lone surrogate (invalid in UTF-8) written as its escape, and the API key of any length
-    replaced by '***' (with its last 8 characters, when it is longer, as an echo may cut it)."""
-    safe = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    """`text` safe to store: a lone surrogate (invalid in UTF-8) replaced by U+FFFD (an escape such as "\\ud800" would
+    put digits the model never wrote in front of the scorer), and the API key of any length replaced by '***' (with
+    its last 8 characters, when it is longer, as an echo may cut it)."""
+    safe = valid_text(text)
     if secret:
         safe = safe.replace(secret, "***")
         if len(secret) > 8:
@@ -204,9 +220,8 @@ def rescored(
             continue
         data = source.text(q, r.format)
         tokens = prompt_tokens(messages_for(q, r.format, data))
-        updated.append(
-            replace(r, correct=is_correct(q, r.answer), data_tokens=count_tokens(data), prompt_tokens=tokens)
-        )
+        correct = is_credited(q, r.answer, r.finish_reason)
+        updated.append(replace(r, correct=correct, data_tokens=count_tokens(data), prompt_tokens=tokens))
     return updated, kept
 
 
@@ -296,8 +311,8 @@ def _result(
     answer, reason, usage = reply
     answer = storable(answer, endpoint.api_key)
     return Result(
-        question.qid, question.athlete, question.week, question.kind, fmt, endpoint.model, endpoint.kind,
-        reason != "length" and is_correct(question, answer), answer[:500], gold_text(question),
+        question.qid, question.athlete, question.week, question.kind, fmt, run_name(endpoint), endpoint.kind,
+        is_credited(question, answer, reason), answer[:500], gold_text(question),
         count_tokens(data), prompt_tokens(messages),
         _count(getattr(usage, "prompt_tokens", None)), _count(getattr(usage, "completion_tokens", None)),
         latency, storable(reason, endpoint.api_key)[:20] if reason else None,
@@ -329,10 +344,11 @@ def run_evaluation(
     if concurrency < 1:
         raise CoachError(f"concurrency {concurrency}: expected 1 or more")
     done = {r.key for r in load_results(results_path)}
-    todo = pending(questions, chosen, done, endpoint.model)
+    todo = pending(questions, chosen, done, run_name(endpoint))
     source.prerender([q for q, _ in todo], chosen)  # DuckDB reads stay on this thread; workers use the cache
     client = endpoint.client(max_retries=max_retries)
     results_path.parent.mkdir(parents=True, exist_ok=True)
+    end_last_line(results_path)
     lock = threading.Lock()
     failures: list[str] = []
     bar = progress(len(todo)) if progress else None
@@ -384,9 +400,20 @@ def run_evaluation(
     )
 
 
+def end_last_line(path: Path) -> None:
+    """End the file's last line if a killed run left it torn (no newline), so the next answer appended starts a line
+    of its own; the torn line stays, and reading skips it with one warning."""
+    if not path.is_file() or not path.stat().st_size:
+        return
+    with path.open("rb+") as f:
+        f.seek(-1, os.SEEK_END)
+        if f.read(1) != b"\n":
+            f.write(b"\n")
+
+
 def pending(
-    questions: list[Question], formats: tuple[str, ...], done: set[tuple[str, str, str]], model: str
+    questions: list[Question], formats: tuple[str, ...], done: set[tuple[str, str, str]], run: str
 ) -> list[tuple[Question, str]]:
-    """The (question, format) pairs a run still has to ask, in reading order."""
-    todo = [(q, f) for q in questions for f in formats if (q.qid, f, model) not in done]
+    """The (question, format) pairs a run (`run_name`) still has to ask, in reading order."""
+    todo = [(q, f) for q in questions for f in formats if (q.qid, f, run) not in done]
     return sorted(todo, key=reading_order)

@@ -4,17 +4,20 @@ the document offers as an answer may be stated beside it.
 No model ever grades an answer. The rules (docs/eval.md lists them per kind with examples):
 
 - Every kind: an answer longer than the question's `answer_limit` (twice the longest gold answer of its kind plus
-  100 characters, room to restate the question) is not credited, whatever it contains: pasting the data back is not an answer.
-- Numbers: the answer must state exactly the N gold numbers, in any order (thousands separators allowed). Numbers
-  it merely repeats from the question (the week, a set number) are ignored when it states more than N; any other
-  extra number makes it wrong (a list longer than asked).
+  100 characters, room to restate the question) is not credited, whatever it contains: pasting the data back is not an
+  answer. An answer the endpoint cut at the token limit is never credited (`is_credited`, used by the run and by
+  --rescore alike).
+- Numbers: the answer must state exactly the N gold numbers, in any order (thousands separators allowed). A number the
+  answer restates from the question with the word before it there ("week 14", "W14", "Nov 5", "November 5") or a
+  clock time of the question ("6:38") is context, never an answer, and is set aside first; every other number counts,
+  so "4 or 5" (a hedge) and "Sets: 1, 2, 3" (a list longer than asked) are wrong.
 - Names: the names of the document (the question's vocabulary) that the answer mentions, longest first so
   "Deadlift" inside "Romanian Deadlift" is not counted twice, must be exactly the gold set.
-- Pairs: each answer line naming one session and one status gives a pair; the pairs must be exactly the gold
-  pairs, and the answer may name no session of the document outside the gold (a list naming every session is
-  wrong). With no gold pair the answer must say "none" and name no session.
-- Text: the gold note must appear as whole words (case, quotes and spacing ignored), no other note of the same
-  document may (an answer quoting two notes is wrong), and what the answer puts in quotes must be the note itself
+- Pairs: each answer line naming one session and exactly one status gives a pair (a line offering several statuses
+  is a hedge); the pairs must be exactly the gold pairs, and the answer may name no session of the document outside
+  the gold (a list naming every session is wrong). With no gold pair the answer must say "none" and name no session.
+- Text: of the document's notes (the gold and `others`), the answer must mention the gold and no other, as whole words,
+  longest first (case, quotes and spacing ignored), and what it puts in quotes must be the note itself
   ('"Slow, slow, slow"' for the note "slow" is a repetition, not a quote).
 """
 
@@ -26,6 +29,10 @@ from core.eval.questions import Question
 
 _NUMBER = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?")
 _STATUSES = ("in progress", "not started", "skipped", "completed")
+_STATUS_WORD = re.compile(r"(?<![a-z])(?:" + "|".join(_STATUSES) + r")(?![a-z])")
+_NOT_COMPLETED = re.compile(r"(?<![a-z])(?:not|un) ?completed(?![a-z])")  # a restatement of the question, not a status
+_ANCHORED = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]+)\.?\s+(\d+(?::\d{2})?)(?![\d,.]?\d)")
+_CLOCK = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?![\d:])")
 LIMIT_FACTOR = 2
 LIMIT_SLACK = 100
 
@@ -46,10 +53,27 @@ def numbers_in(answer: str) -> list[float]:
     return [float(m.replace(",", "")) for m in _NUMBER.findall(answer)]
 
 
-def _numbers_match(found: list[float], gold: tuple[float, ...], tolerance: float, asked: str) -> bool:
-    if len(found) > len(gold):
-        repeated = set(numbers_in(asked))
-        found = [x for x in found if x not in repeated]
+def _restatements(asked: str) -> re.Pattern[str] | None:
+    """The question's numbers as the answer may restate them: with the word before them in the question ("week 14",
+    "Nov 5" — the answer's word may be longer: "November 5"; "W14" for "week 14"), and its clock times ("6:38")."""
+    phrases = set()
+    for word, number in _ANCHORED.findall(asked):
+        lead = r"w(?:eek)?s?\.?\s*" if word.lower() == "week" else re.escape(word) + r"[a-z]*\.?\s+"
+        phrases.add(lead + re.escape(number))
+    phrases.update(re.escape(clock) for clock in _CLOCK.findall(asked))
+    if not phrases:
+        return None
+    alternatives = "|".join(sorted(phrases, key=len, reverse=True))
+    return re.compile(r"(?<![a-z0-9])(?:" + alternatives + r")(?![\d,.]?\d)", re.IGNORECASE)
+
+
+def answer_numbers(answer: str, asked: str) -> list[float]:
+    """The numbers an answer gives as its answer: every number, less those it restates from the question `asked`."""
+    restated = _restatements(asked)
+    return numbers_in(restated.sub(" ", answer) if restated else answer)
+
+
+def _numbers_match(found: list[float], gold: tuple[float, ...], tolerance: float) -> bool:
     if len(found) != len(gold):
         return False
     left = list(found)
@@ -76,9 +100,9 @@ def _pairs(answer: str, vocabulary: tuple[str, ...]) -> set[tuple[str, str]]:
     out = set()
     for line in re.split(r"[\n;]", answer):
         names = mentioned(line, vocabulary)
-        statuses = [s for s in _STATUSES if s in _norm(line)]
-        if len(names) == 1 and statuses:
-            out.add((names.pop(), statuses[0]))
+        statuses = set(_STATUS_WORD.findall(_NOT_COMPLETED.sub(" ", _norm(line))))
+        if len(names) == 1 and len(statuses) == 1:
+            out.add((names.pop(), statuses.pop()))
     return out
 
 
@@ -96,12 +120,12 @@ def _quoted(answer: str) -> list[str]:
 
 
 def _text_match(question: Question, answer: str) -> bool:
-    gold, said = _norm(str(question.gold[0])), _norm(answer)
-    if not re.search(r"(?<![a-z0-9])" + re.escape(gold) + r"(?![a-z0-9])", said):
+    note = str(question.gold[0])
+    gold = _norm(note)
+    notes = (note, *(other for other in question.others if _norm(other) != gold))
+    if mentioned(answer, notes) != {note}:  # the gold, and no other note of the document (longest first)
         return False
-    if not re.search(r"[\"“”]", str(question.gold[0])) and any(_norm(q) != gold for q in _quoted(answer)):
-        return False  # what it quotes must be the note, not the note repeated or run on into other words
-    return not any(_norm(other) in said for other in question.others)
+    return bool(re.search(r"[\"“”]", note)) or all(_norm(q) == gold for q in _quoted(answer))
 
 
 def answer_limit(question: Question) -> int:
@@ -114,12 +138,18 @@ def is_correct(question: Question, answer: str) -> bool:
     if len(answer.strip()) > answer_limit(question):
         return False
     if question.answer_type == "numbers":
-        return _numbers_match(numbers_in(answer), question.gold, question.tolerance, question.text)
+        return _numbers_match(answer_numbers(answer, question.text), question.gold, question.tolerance)
     if question.answer_type == "names":
         return mentioned(answer, question.vocabulary) == set(question.gold)
     if question.answer_type == "pairs":
         return _pairs_match(question, answer)
     return _text_match(question, answer)
+
+
+def is_credited(question: Question, answer: str, finish_reason: str | None) -> bool:
+    """Whether an endpoint's answer counts as right: never when it was cut at the token limit (`finish_reason`
+    "length", counted apart), else `is_correct`. The one rule both a run and --rescore apply."""
+    return finish_reason != "length" and is_correct(question, answer)
 
 
 def gold_text(question: Question) -> str:

@@ -9,7 +9,8 @@ May import: core.db, core.errors
 """
 
 from core.imports.model import FileOutcome, ImportSource, ParsedActivity
-from core.imports.runner import ImportReport, import_sources, sources_from_paths, sources_from_uploads
+from core.imports.runner import ImportReport, import_sources
+from core.imports.sources import sources_from_paths, sources_from_uploads
 
 __all__ = [
     "FileOutcome",

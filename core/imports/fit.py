@@ -16,6 +16,7 @@ from garmin_fit_sdk import Decoder, Stream
 
 from core.imports.model import ImportFileError, ParsedActivity
 from core.imports.sports import hr_weights, normalized_power, sport_type
+from core.imports.values import finite_number
 
 # FIT swim strokes -> swim_laps.stroke (whose CHECK allows free, back, breast, fly, im, kick).
 _STROKES = {
@@ -35,7 +36,7 @@ _NOT_ACTIVITY = {
 
 
 def _fit_number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return finite_number(value) if isinstance(value, int | float) else None
 
 
 def _fit_int(value: Any) -> int | None:
@@ -67,6 +68,9 @@ def parse_fit(data: bytes) -> list[ParsedActivity]:
         raise ImportFileError(f"FIT file holds no activity ({what}, no session): nothing to import")
     records = messages.get("record_mesgs") or []
     lengths = messages.get("length_mesgs") or []
+    for i, session in enumerate(sessions, start=1):
+        if not isinstance(session.get("start_time"), datetime):
+            raise ImportFileError(f"FIT session {i} of {len(sessions)} has no start_time: its day cannot be known")
     parsed = [_session(s, records, lengths) for s in sorted(sessions, key=lambda s: s["start_time"])]
     if len(parsed) == 1 and parsed[0].sport != "transition":
         return parsed
@@ -85,7 +89,8 @@ def _session(session: dict[str, Any], records: list[dict[str, Any]], lengths: li
     times = [(r["timestamp"] - start).total_seconds() for r in mine]
     power = [_fit_int(r.get("power")) for r in mine]
     words = (session.get("sub_sport"), session.get("sport"))
-    kind = "transition" if str(session.get("sport")) == "transition" else sport_type(*map(str, words))
+    sport, sub_sport = (str(w) if w is not None else None for w in reversed(words))
+    kind = "transition" if sport == "transition" else sport_type(sport, sub_sport)
     pool = _fit_number(session.get("pool_length")) if kind == "swim" else None
     swim: dict[str, int] = {}
     swolf = []
@@ -114,7 +119,9 @@ def _session(session: dict[str, Any], records: list[dict[str, Any]], lengths: li
         avg_power_w=_fit_int(session.get("avg_power")),
         max_power_w=_fit_int(session.get("max_power")),
         normalized_power_w=_fit_int(session.get("normalized_power")) or normalized_power(times, power),
-        hr_seconds=hr_weights(times, [_fit_int(r.get("heart_rate")) for r in mine]),
+        hr_seconds=hr_weights(
+            times, [_fit_int(r.get("heart_rate")) for r in mine], [_fit_number(r.get("distance")) for r in mine]
+        ),
         pool_length_m=pool,
         swim_lengths=swim,
         strokes_per_min=_fit_int(session.get("avg_cadence")) if kind == "swim" else None,

@@ -9,18 +9,11 @@ be read is *refused* with one line naming it and why; the others go on, and noth
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import io
-import os
-import zipfile
-import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from functools import partial
-from pathlib import Path
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,16 +35,17 @@ from core.db.imports import (
 from core.db.transactions import transaction
 from core.imports.fit import parse_fit
 from core.imports.gpx import parse_gpx
-from core.imports.health import HealthDay, is_health_csv, parse_health
+from core.imports.health import HealthDay, csv_rows, is_health_csv, parse_health
 from core.imports.model import FileOutcome, ImportFileError, ImportSource, ParsedActivity
+from core.imports.sources import base_name, unpacked
 from core.imports.sports import zone_minutes
 from core.imports.strava import is_strava_csv, parse_activities_csv
 from core.imports.tcx import parse_tcx
+from core.imports.text import decode_csv_text
+from core.imports.values import checked_activity
 
 SAME_START_S = 60.0
 WRITE_BATCH = 25  # files parsed with no lock, then written under one write connection (a transaction each)
-MAX_FILE_BYTES = 200_000_000  # uncompressed: a larger file (or a gzip bomb) is refused, never read whole
-SUFFIXES = (".fit", ".gpx", ".tcx", ".csv")
 
 ImportWriter = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 ImportProgress = Callable[[int, int, FileOutcome], None]
@@ -82,139 +76,6 @@ class ImportReport:
         }
 
 
-def display_name(name: str | os.PathLike[str]) -> str:
-    """A file name fit to print and store: undecodable bytes (a non-UTF-8 name) shown as U+FFFD."""
-    text = os.fsdecode(name)
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def _base_name(name: str) -> str:
-    lower = name.lower()
-    return lower[:-3] if lower.endswith(".gz") else lower
-
-
-def is_importable(name: str) -> bool:
-    return _base_name(name).endswith(SUFFIXES)
-
-
-def unpacked(source: ImportSource) -> bytes:
-    """The source's bytes, gunzipped when the name ends in .gz; ImportFileError when cut short or too large."""
-    data = source.read()
-    if not source.name.lower().endswith(".gz"):
-        if len(data) > MAX_FILE_BYTES:
-            raise ImportFileError(f"file is larger than {MAX_FILE_BYTES:,} bytes")
-        return data
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
-            out = fh.read(MAX_FILE_BYTES + 1)
-    except (OSError, EOFError) as exc:
-        raise ImportFileError(f"gzip data is damaged or cut short ({' '.join(str(exc).split())[:80]})") from None
-    if len(out) > MAX_FILE_BYTES:
-        raise ImportFileError(f"uncompressed file is larger than {MAX_FILE_BYTES:,} bytes")
-    return out
-
-
-# ---- sources ------------------------------------------------------------------------------------------
-
-
-def _file_source(path: Path, name: str | None = None) -> ImportSource:
-    return ImportSource(display_name(name or str(path)), path.read_bytes)
-
-
-def _export_sources(csv_name: str, csv_bytes: bytes, members: dict[str, Callable[[], bytes]]) -> list[ImportSource]:
-    """A Strava export: each file activities.csv names (with its title and sport), the rest of its files,
-    and activities.csv itself for the rows with no file."""
-    rows = parse_activities_csv(csv_bytes.decode("utf-8", "replace"))
-    by_name = {k.replace("\\", "/").lstrip("./"): v for k, v in members.items()}
-    sources, used = [], set()
-    for row in rows:
-        key = (row.filename or "").replace("\\", "/").lstrip("./")
-        if key and key in by_name:
-            used.add(key)
-            sources.append(ImportSource(display_name(key), by_name[key], row.title, row.sport))
-    orphans = tuple(
-        r.activity for r in rows if not r.filename or r.filename.replace("\\", "/").lstrip("./") not in used
-    )
-    sources += [
-        ImportSource(display_name(k), v) for k, v in sorted(by_name.items()) if k not in used and is_importable(k)
-    ]
-    sources.append(ImportSource(display_name(csv_name), lambda: csv_bytes, manual=orphans))
-    return sources
-
-
-def _zip_member(archive: zipfile.ZipFile, name: str) -> bytes:
-    """One member's bytes; a member larger than MAX_FILE_BYTES (a zip bomb) is refused unread."""
-    if archive.getinfo(name).file_size > MAX_FILE_BYTES:
-        raise ImportFileError(f"zip member is larger than {MAX_FILE_BYTES:,} bytes uncompressed")
-    try:
-        return archive.read(name)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise ImportFileError(f"zip member is damaged ({' '.join(str(exc).split())[:80]})") from None
-
-
-def _zip_sources(path_name: str, data: bytes) -> list[ImportSource]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = [i.filename for i in archive.infolist() if not i.is_dir()]
-    except zipfile.BadZipFile:
-        raise ImportFileError("zip file is damaged or not a zip") from None
-    members: dict[str, Callable[[], bytes]] = {n: partial(_zip_member, archive, n) for n in names}
-    csv_name = next((n for n in names if n.rsplit("/", 1)[-1] == "activities.csv"), None)
-    if csv_name is not None:
-        prefix = csv_name[: -len("activities.csv")]
-        inside = {n[len(prefix) :]: r for n, r in members.items() if n.startswith(prefix) and n != csv_name}
-        return _export_sources(f"{path_name}:{csv_name}", _zip_member(archive, csv_name), inside)
-    return [ImportSource(display_name(f"{path_name}:{n}"), r) for n, r in sorted(members.items()) if is_importable(n)]
-
-
-def sources_from_paths(paths: Iterable[str | Path]) -> tuple[list[ImportSource], list[FileOutcome]]:
-    """Files to import from paths (a file, a folder searched recursively, a Strava export folder or zip),
-    and a refused line for each path that cannot be read at all."""
-    sources: list[ImportSource] = []
-    refused: list[FileOutcome] = []
-    for raw in paths:
-        path = Path(raw)
-        name = display_name(str(raw))
-        try:
-            if path.is_dir():
-                csv_path = path / "activities.csv"
-                if csv_path.is_file():
-                    members = {str(p.relative_to(path)): p.read_bytes for p in sorted(path.rglob("*")) if p.is_file()}
-                    members.pop("activities.csv", None)
-                    sources += _export_sources(display_name(str(csv_path)), csv_path.read_bytes(), members)
-                else:
-                    sources += [
-                        _file_source(p) for p in sorted(path.rglob("*")) if p.is_file() and is_importable(p.name)
-                    ]
-            elif path.is_file() and path.suffix.lower() == ".zip":
-                sources += _zip_sources(name, path.read_bytes())
-            elif path.is_file():
-                sources.append(_file_source(path))
-            else:
-                refused.append(FileOutcome(name, "refused", "no such file or folder"))
-        except ImportFileError as exc:
-            refused.append(FileOutcome(name, "refused", str(exc)))
-        except OSError as exc:
-            refused.append(FileOutcome(name, "refused", f"cannot be read ({exc.strerror or exc})"))
-    return sources, refused
-
-
-def sources_from_uploads(items: Iterable[tuple[str, bytes]]) -> tuple[list[ImportSource], list[FileOutcome]]:
-    """Files to import from uploaded (name, bytes): a .zip is opened (a Strava export inside is joined)."""
-    sources: list[ImportSource] = []
-    refused: list[FileOutcome] = []
-    for raw_name, data in items:
-        name = display_name(raw_name)
-        if name.lower().endswith(".zip"):
-            try:
-                sources += _zip_sources(name, data)
-            except ImportFileError as exc:
-                refused.append(FileOutcome(name, "refused", str(exc)))
-        else:
-            sources.append(ImportSource(name, partial(bytes, data)))
-    return sources, refused
-
-
 # ---- one file -----------------------------------------------------------------------------------------
 
 
@@ -226,11 +87,11 @@ class _Parsed:
     notes: tuple[str, ...] = ()
 
 
-def parse_source(source: ImportSource, data: bytes) -> _Parsed:
-    """What the file holds, by its name's format (and a CSV by its header)."""
+def parse_source(source: ImportSource, data: bytes, today: date) -> _Parsed:
+    """What the file holds, by its name's format (and a CSV by its header); health days checked against `today`."""
     if source.manual is not None:
         return _Parsed("strava_csv", source.manual)
-    base = _base_name(source.name)
+    base = base_name(source.name)
     if base.endswith(".fit"):
         found = parse_fit(data)
         return _Parsed("fit", tuple(_with_hints(a, source) for a in found))
@@ -240,12 +101,14 @@ def parse_source(source: ImportSource, data: bytes) -> _Parsed:
     if base.endswith(".tcx"):
         return _Parsed("tcx", tuple(_with_hints(a, source) for a in parse_tcx(data)))
     if base.endswith(".csv"):
-        text = data.decode("utf-8-sig", "replace")
-        header = text.splitlines()[0].split(",") if text.strip() else []
-        if is_strava_csv([h.strip().strip('"') for h in header]):
+        text = decode_csv_text(data)
+        rows = csv_rows(text.split("\n", 1)[0]) if text.strip() else []
+        header = [h.strip() for h in rows[0]] if rows else []
+        if is_strava_csv(header):
             return _Parsed("strava_csv", tuple(r.activity for r in parse_activities_csv(text)))
-        if is_health_csv([h.strip().strip('"') for h in header]):
-            return _Parsed("health_csv", health=tuple(parse_health(text)))
+        if is_health_csv(header):
+            days, notes = parse_health(text, today)
+            return _Parsed("health_csv", health=tuple(days), notes=tuple(notes))
         raise ImportFileError(
             "CSV is neither a Strava activities.csv nor a health CSV (date, sleep_hours, hrv_ms, resting_hr)"
         )
@@ -310,57 +173,128 @@ def import_activity_rows(
     return rows, laps
 
 
-def _prepare(source: ImportSource, known: set[str]) -> tuple[str, _Parsed] | FileOutcome:
-    """Read, hash and parse one file with no lock held: (hash, what it holds), or its refused line.
+def same_activity(a: ParsedActivity, b_sport: str, b_start: datetime) -> bool:
+    """The one rule for "already there": same type, UTC start instants within SAME_START_S."""
+    return a.sport == b_sport and abs((a.start - b_start).total_seconds()) <= SAME_START_S
+
+
+def _distinct(activities: Sequence[ParsedActivity]) -> tuple[list[ParsedActivity], int]:
+    """The file's activities without repeats of one inside the file (same rule as across files), and how many."""
+    kept: list[ParsedActivity] = []
+    for a in activities:
+        if not any(same_activity(a, k.sport, k.start) for k in kept):
+            kept.append(a)
+    return kept, len(activities) - len(kept)
+
+
+def _prepare(source: ImportSource, known: set[str], today: date) -> tuple[str, _Parsed] | FileOutcome:
+    """Read, hash, parse and check one file with no lock held: (hash, what it holds), or its refused line.
 
     A file whose hash was imported before is not parsed at all (the write step says it is skipped).
+    Every value goes through `values.checked_activity`; any exception here refuses this file only.
     """
     try:
         data = unpacked(source)
         file_hash = hashlib.sha256(data).hexdigest()
-        return file_hash, _Parsed("known") if file_hash in known else parse_source(source, data)
+        if file_hash in known:
+            return file_hash, _Parsed("known")
+        parsed = parse_source(source, data, today)
+        checked = [checked_activity(a, today) for a in parsed.activities]
+        kept, repeats = _distinct(checked)
+        notes = parsed.notes + ((f"{repeats} repeat(s) of an activity inside the file ignored",) if repeats else ())
+        return file_hash, replace(parsed, activities=tuple(kept), notes=notes)
     except ImportFileError as exc:
         return FileOutcome(source.name, "refused", str(exc))
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError, OSError, RecursionError) as exc:
-        # A parser library tripping over a malformed file: still one line for this file, the others go on.
+    except Exception as exc:  # a parser tripping over a malformed file: one line, the others go on
         return FileOutcome(
             source.name, "refused", f"cannot be read: {type(exc).__name__}: {' '.join(str(exc).split())[:100]}"
         )
 
 
+@dataclass
+class _Written:
+    """Top-level activities written in this run, with their UTC starts (stored rows keep local time only)."""
+
+    starts: dict[int, tuple[str, datetime, str | None]] = field(default_factory=dict)
+
+
 def _write_one(
-    con: duckdb.DuckDBPyConnection, settings: ImportSettings, source: ImportSource, file_hash: str, parsed: _Parsed
+    con: duckdb.DuckDBPyConnection,
+    settings: ImportSettings,
+    source: ImportSource,
+    file_hash: str,
+    parsed: _Parsed,
+    written: _Written,
 ) -> FileOutcome:
-    """Skip a file seen before (by hash); otherwise write what is new in it, in its own transaction."""
-    before = known_file(con, settings.athlete_id, file_hash)
-    if before is not None:
-        when = f"{before.imported_at:%Y-%m-%d %H:%M} UTC"
-        return FileOutcome(source.name, "skipped", f"already imported ({before.file_name}, {when}); nothing added")
-    if parsed.health:
-        return _write_health(con, settings, source, file_hash, parsed.health)
-    return _write_activities(con, settings, source, file_hash, parsed)
+    """Skip a file seen before (by hash); otherwise write what is new in it, in its own transaction.
+
+    Any failure while writing (a value the database refuses, a lost connection) rolls that transaction
+    back and becomes this file's refused line: the next file still writes.
+    """
+    try:
+        before = known_file(con, settings.athlete_id, file_hash)
+        if before is not None:
+            when = f"{before.imported_at:%Y-%m-%d %H:%M} UTC"
+            return FileOutcome(source.name, "skipped", f"already imported ({before.file_name}, {when}); nothing added")
+        if parsed.health:
+            return _write_health(con, settings, source, file_hash, parsed)
+        return _write_activities(con, settings, source, file_hash, parsed, written)
+    except Exception as exc:  # one file's failure is its own line, never the run's
+        return FileOutcome(
+            source.name, "refused", f"cannot be written: {type(exc).__name__}: {' '.join(str(exc).split())[:160]}"
+        )
+
+
+def _already_there(
+    con: duckdb.DuckDBPyConnection, settings: ImportSettings, a: ParsedActivity, written: _Written
+) -> tuple[int, str | None] | None:
+    """The stored activity `a` repeats (see `same_activity`), compared on UTC instants.
+
+    Rows written in this run are compared on their exact UTC starts. Rows from earlier runs are stored in
+    local time: their UTC start is read back in the athlete's zone (in a fall-back hour, where a local
+    time is ambiguous, either reading matches).
+    """
+    for activity_id, (sport, start, title) in written.starts.items():
+        if same_activity(a, sport, start):
+            return activity_id, title
+    tz = ZoneInfo(settings.time_zone)
+    local = a.start.astimezone(tz).replace(tzinfo=None)
+    match = matching_activity(con, settings.athlete_id, a.sport, local, SAME_START_S + 3600)
+    if match is None or match.activity_id in written.starts:
+        return None
+    readings = {match.start_time.replace(tzinfo=tz, fold=f).astimezone(UTC) for f in (0, 1)}
+    if any(same_activity(a, a.sport, r) for r in readings):
+        return match.activity_id, match.title
+    return None
 
 
 def _write_activities(
-    con: duckdb.DuckDBPyConnection, settings: ImportSettings, source: ImportSource, file_hash: str, parsed: _Parsed
+    con: duckdb.DuckDBPyConnection,
+    settings: ImportSettings,
+    source: ImportSource,
+    file_hash: str,
+    parsed: _Parsed,
+    written: _Written,
 ) -> FileOutcome:
     tz = ZoneInfo(settings.time_zone)
     fresh, same = [], []
     for a in parsed.activities:
-        local = a.start.astimezone(tz).replace(tzinfo=None)
-        match = matching_activity(con, settings.athlete_id, a.sport, local, SAME_START_S)
+        match = _already_there(con, settings, a, written)
         if match is None:
             fresh.append(a)
         else:
+            local = a.start.astimezone(tz)
             same.append(
-                f"{a.sport} at {local:%Y-%m-%d %H:%M} is already there as #{match.activity_id} {match.title or ''}".rstrip()
+                f"{a.sport} at {local:%Y-%m-%d %H:%M} is already there as #{match[0]} {match[1] or ''}".rstrip()
             )
     rows: list[dict[str, Any]] = []
     laps: list[dict[str, Any]] = []
     with transaction(con, f"import of {source.name}"):
         next_id = next_activity_id(con, settings.athlete_id)
+        pending = {}
         for a in fresh:
             new_rows, new_laps = import_activity_rows(a, settings, next_id + len(rows))
+            pending[int(new_rows[0]["activity_id"])] = (a.sport, a.start, a.title)
             rows += new_rows
             laps += new_laps
         record_import(
@@ -373,6 +307,7 @@ def _write_activities(
             swim_laps=laps,
             imported_at=datetime.now(UTC).replace(tzinfo=None),
         )
+    written.starts.update(pending)  # only once committed
     if not fresh:
         if not parsed.activities:
             return FileOutcome(source.name, "skipped", "no rows without a file in it; nothing added")
@@ -394,8 +329,9 @@ def _write_health(
     settings: ImportSettings,
     source: ImportSource,
     file_hash: str,
-    days: Sequence[HealthDay],
+    parsed: _Parsed,
 ) -> FileOutcome:
+    days = parsed.health
     present = existing_health_days(con, settings.athlete_id, [d.day for d in days])
     new = [d for d in days if d.day not in present]
     frame = pd.DataFrame.from_records([{"athlete_id": settings.athlete_id, **vars(d)} for d in new])
@@ -412,6 +348,7 @@ def _write_health(
             imported_at=datetime.now(UTC).replace(tzinfo=None),
         )
     kept = f"; {len(present)} day(s) already there kept as they were" if present else ""
+    kept += "".join(f"; {note}" for note in parsed.notes)
     if not new:
         return FileOutcome(source.name, "skipped", f"every day already there ({len(present)}); nothing added")
     return FileOutcome(
@@ -435,13 +372,15 @@ def import_sources(
     with open_writer() as con:
         settings = import_settings(con, athlete_id)
         known = imported_hashes(con, athlete_id)
+    today = datetime.now(ZoneInfo(settings.time_zone)).date()
+    written = _Written()
     outcomes = list(refused)
     for first in range(0, len(sources), WRITE_BATCH):
         chunk = sources[first : first + WRITE_BATCH]
-        prepared = [_prepare(source, known) for source in chunk]  # parsing is the slow part: no lock held
+        prepared = [_prepare(source, known, today) for source in chunk]  # parsing is the slow part: no lock held
         with open_writer() as con:
             for source, item in zip(chunk, prepared, strict=True):
-                outcome = item if isinstance(item, FileOutcome) else _write_one(con, settings, source, *item)
+                outcome = item if isinstance(item, FileOutcome) else _write_one(con, settings, source, *item, written)
                 outcomes.append(outcome)
                 if progress is not None:
                     progress(len(outcomes) - len(refused), len(sources), outcome)

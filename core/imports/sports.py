@@ -2,47 +2,175 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 from collections.abc import Sequence
 
 TYPES = ("run", "ride", "swim", "yoga", "strength", "other")
-PAUSE_GAP_S = 60.0  # a gap between records longer than this is a pause: it counts toward no zone
+PAUSE_GAP_S = 60.0  # a gap is a pause only when longer than this AND than PAUSE_FACTOR × the median interval
+PAUSE_FACTOR = 4.0
+PAUSE_SPEED_M_S = 0.5  # ... and, when positions are known, covered slower than this (standing still)
 
-# Words in a file's sport (FIT sport / sub-sport, TCX Sport, GPX <type>, Strava's Activity Type), lower case.
-_WORDS = {
-    "run": ("running", "run", "trail", "treadmill", "virtualrun", "track_running", "9"),
-    "ride": ("cycling", "biking", "ride", "bike", "virtualride", "ebikeride", "e_biking", "mountain", "gravel", "1"),
-    "swim": ("swimming", "swim", "lap_swimming", "open_water", "16"),
+# A sport as a whole word (lower case, spaces, '_' and '-' removed) -> our type. Looked up first.
+SPORT_WORDS = {
+    "run": (
+        "run",
+        "running",
+        "trailrun",
+        "trailrunning",
+        "virtualrun",
+        "treadmillrunning",
+        "indoorrunning",
+        "trackrunning",
+        "streetrunning",
+        "ultrarun",
+        "9",
+    ),
+    "ride": (
+        "ride",
+        "cycling",
+        "biking",
+        "bike",
+        "virtualride",
+        "ebikeride",
+        "ebiking",
+        "ebike",
+        "emountainbikeride",
+        "mountainbikeride",
+        "mountainbiking",
+        "mountainbike",
+        "gravelride",
+        "gravelcycling",
+        "roadcycling",
+        "roadbiking",
+        "indoorcycling",
+        "trackcycling",
+        "cyclocross",
+        "handcycle",
+        "handcycling",
+        "velomobile",
+        "1",
+    ),
+    "swim": ("swim", "swimming", "lapswimming", "openwater", "openwaterswimming", "16"),
     "yoga": ("yoga", "pilates"),
-    "strength": ("strength_training", "weighttraining", "strength", "crossfit", "weight_training"),
+    "strength": ("strength", "strengthtraining", "weighttraining", "weightlifting", "crossfit"),
 }
+# Words of a free-form name ("Mountain Bike Ride", "Trail Run") -> our type, when the whole name is not above.
+TOKENS = {
+    "run": ("run", "running", "jog", "jogging"),
+    "ride": ("ride", "cycling", "biking", "bike", "bicycle"),
+    "swim": ("swim", "swimming"),
+    "yoga": ("yoga", "pilates"),
+    "strength": ("strength", "weights", "weightlifting"),
+}
+# A word that makes a name 'other' whatever else it says ("Motorbike ride", "Hike and run" stays other).
+OTHER_TOKENS = frozenset(
+    (
+        "walk",
+        "walking",
+        "hike",
+        "hiking",
+        "motorcycle",
+        "motorcycling",
+        "motorbike",
+        "moto",
+        "motor",
+        "motorsport",
+        "motorsports",
+        "car",
+        "driving",
+        "drive",
+        "mountaineering",
+        "rowing",
+        "row",
+        "paddling",
+        "paddle",
+        "kayaking",
+        "canoeing",
+        "ski",
+        "skiing",
+        "snowshoeing",
+        "skating",
+        "climbing",
+        "golf",
+        "sailing",
+        "boating",
+        "flying",
+    )
+)
+# FIT sports that only say "see the sub-sport": for these (and a missing sport) the sub-sport decides.
+CONTAINERS = frozenset(("", "generic", "all", "none", "training", "fitnessequipment"))
+_BY_KEY = {key: kind for kind, keys in SPORT_WORDS.items() for key in keys}
+_BY_TOKEN = {token: kind for kind, tokens in TOKENS.items() for token in tokens}
 
 
-def sport_type(*words: str | None) -> str:
-    """Our type for a file's sport words (most specific first: sub-sport, then sport); 'other' when none match.
+def _key(word: str | None) -> str:
+    return re.sub(r"[^a-z0-9]", "", (word or "").lower())
 
-    A walk, a hike, rowing or a generic session is kept as 'other', never guessed into a sport.
+
+def _one_word_type(word: str | None) -> str:
+    key = _key(word)
+    if key in _BY_KEY:
+        return _BY_KEY[key]
+    tokens = [t.lower() for t in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+", word or "")]
+    if any(t in OTHER_TOKENS for t in tokens):
+        return "other"
+    kinds = {_BY_TOKEN[t] for t in tokens if t in _BY_TOKEN}
+    return kinds.pop() if len(kinds) == 1 else "other"
+
+
+def sport_type(sport: str | None, sub_sport: str | None = None) -> str:
+    """Our type for a file's sport (FIT sport, TCX Sport, GPX <type>, Strava's Activity Type) by whole words.
+
+    The sport decides; a FIT sub-sport only when the sport is a container (generic, training,
+    fitness_equipment): hiking/trail is a hike ('other'), training/yoga is yoga. A walk, a hike, a
+    motorcycle, rowing or anything not in SPORT_WORDS / TOKENS is 'other', never guessed into a sport.
     """
-    for word in words:
-        text = (word or "").strip().lower().replace(" ", "").replace("-", "_")
-        if not text or text in ("generic", "all", "none"):
-            continue
-        for kind, names in _WORDS.items():
-            if text in names or any(len(n) > 3 and n in text for n in names):
-                return kind
-    return "other"
+    if _key(sport) in CONTAINERS:
+        return _one_word_type(sub_sport) if _key(sub_sport) not in CONTAINERS else "other"
+    return _one_word_type(sport)
 
 
-def hr_weights(times_s: Sequence[float], hrs: Sequence[int | None]) -> tuple[tuple[int, float], ...]:
-    """Each HR sample with the seconds until the next record (a pause longer than PAUSE_GAP_S counts 0)."""
+def is_pause(gap_s: float, median_s: float, speed_m_s: float | None) -> bool:
+    """A gap between records is a pause when it is longer than PAUSE_GAP_S and PAUSE_FACTOR × the file's
+    median interval (a watch recording every 120 s is not paused between points) and, when positions
+    are known, was covered at under PAUSE_SPEED_M_S (a GPS drop-out while riding on is not a pause)."""
+    if gap_s <= max(PAUSE_GAP_S, PAUSE_FACTOR * median_s):
+        return False
+    return speed_m_s is None or speed_m_s < PAUSE_SPEED_M_S
+
+
+def moving_gaps(times_s: Sequence[float], distances_m: Sequence[float | None] | None = None) -> list[float]:
+    """Each interval between consecutive records, 0 where it is a pause (see `is_pause`).
+
+    `distances_m` is the cumulative distance at each record when known (its differences give the speed).
+    """
+    gaps = [b - a for a, b in itertools.pairwise(times_s)]
+    positive = sorted(g for g in gaps if g > 0)
+    median = positive[len(positive) // 2] if positive else 0.0
     out = []
-    for i, hr in enumerate(hrs):
-        if hr is None or hr <= 0 or i + 1 >= len(times_s):
-            continue
-        gap = times_s[i + 1] - times_s[i]
-        if 0 < gap <= PAUSE_GAP_S:
-            out.append((int(hr), float(gap)))
-    return tuple(out)
+    for i, gap in enumerate(gaps):
+        speed = None
+        if distances_m is not None and gap > 0:
+            d0, d1 = distances_m[i], distances_m[i + 1]
+            known = d0 is not None and d1 is not None and d1 >= d0  # a distance that went back (a reset) says nothing
+            speed = (d1 - d0) / gap if known else None  # type: ignore[operator]
+        out.append(0.0 if gap <= 0 or is_pause(gap, median, speed) else gap)
+    return out
+
+
+def timer_seconds(times_s: Sequence[float], distances_m: Sequence[float | None] | None = None) -> float:
+    """First to last record minus pauses: the timer time of a file with no device summary."""
+    return sum(moving_gaps(times_s, distances_m))
+
+
+def hr_weights(
+    times_s: Sequence[float], hrs: Sequence[int | None], distances_m: Sequence[float | None] | None = None
+) -> tuple[tuple[int, float], ...]:
+    """Each HR sample with the seconds until the next record (a pause, see `is_pause`, counts nowhere)."""
+    gaps = moving_gaps(times_s, distances_m)
+    return tuple((int(hr), float(gaps[i])) for i, hr in enumerate(hrs) if hr and i < len(gaps) and gaps[i] > 0)
 
 
 # The demo's split (core/demo/cardio.hr_zones): zone by fraction of maximum HR.

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from core.imports.model import ImportFileError, ParsedActivity
 from core.imports.sports import sport_type
+from core.imports.values import finite_number
 
 _DATE_FORMATS = ("%b %d, %Y, %I:%M:%S %p", "%b %d, %Y, %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d %b %Y, %H:%M:%S")
 
@@ -48,11 +49,15 @@ def _date(text: str, line: int) -> datetime:
     raise ImportFileError(f"activities.csv line {line}: Activity Date {text[:40]!r} is not a date Strava writes")
 
 
-def _float(cell: str | None) -> float | None:
-    try:
-        return float(cell.replace(",", "")) if cell and cell.strip() else None
-    except ValueError:
+def _float(cell: str | None, name: str = "", line: int = 0) -> float | None:
+    """A number cell (thousands commas dropped); None when empty; ImportFileError naming line and column when
+    written but not a finite number (`inf`, `NaN`)."""
+    if not cell or not cell.strip():
         return None
+    value = finite_number(cell.replace(",", ""))
+    if value is None and name:
+        raise ImportFileError(f"activities.csv line {line}, column {name!r}: {cell.strip()[:30]!r} is not a number")
+    return value
 
 
 def parse_activities_csv(text: str) -> list[StravaRow]:
@@ -79,15 +84,15 @@ def parse_activities_csv(text: str) -> list[StravaRow]:
 
         start = _date(cell("Activity Date") or "", line)
         strava_type = (cell("Activity Type") or "").strip()
-        elapsed = _float(cell("Elapsed Time")) or 0.0
-        moving = _float(cell("Moving Time")) or elapsed
-        metres = _float(cell("Distance", second=True))
-        km = _float(cell("Distance"))
+        elapsed = _float(cell("Elapsed Time"), "Elapsed Time", line) or 0.0
+        moving = _float(cell("Moving Time"), "Moving Time", line) or elapsed
+        metres = _float(cell("Distance", second=True), "Distance", line)
+        km = _float(cell("Distance"), "Distance", line)
         distance = metres if metres is not None else (km * 1000 if km is not None else None)
         kind = sport_type(strava_type)
         title = (cell("Activity Name") or "").strip()[:200] or None
-        hr = _float(cell("Average Heart Rate"))
-        max_hr = _float(cell("Max Heart Rate"))
+        hr = _float(cell("Average Heart Rate"), "Average Heart Rate", line)
+        max_hr = _float(cell("Max Heart Rate"), "Max Heart Rate", line)
         activity = ParsedActivity(
             sport=kind,
             source_sport=strava_type,
@@ -96,7 +101,7 @@ def parse_activities_csv(text: str) -> list[StravaRow]:
             elapsed_s=elapsed,
             moving_s=moving,
             distance_m=distance,
-            ascent_m=_float(cell("Elevation Gain")),
+            ascent_m=_float(cell("Elevation Gain"), "Elevation Gain", line),
             avg_hr=round(hr) if hr else None,
             max_hr=round(max_hr) if max_hr else None,
             title=title,

@@ -1,7 +1,8 @@
 """TCX files with the standard library's ElementTree: one activity per `<Activity>`, its laps summed.
 
 A lap's TotalTimeSeconds and DistanceMeters are the device's own summary (timer time and distance),
-so the activity's are their sums. Ascent is the sum of rises in trackpoint altitude (smoothed by
+so the activity's are their sums (with no TotalTimeSeconds at all, the trackpoints' time minus pauses).
+Times without a zone are UTC. Ascent is the sum of rises in trackpoint altitude (smoothed by
 ignoring rises under 1 m between kept points); HR and power (the ActivityExtension `Watts`) come
 from the trackpoints. python-tcxparser was not used: it needs lxml and dateutil for what is about
 forty lines here, and reads only the first activity.
@@ -10,11 +11,12 @@ forty lines here, and reads only the first activity.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from datetime import UTC, datetime
 
 from core.imports.model import ImportFileError, ParsedActivity
-from core.imports.sports import hr_weights, normalized_power, sport_type
+from core.imports.sports import hr_weights, normalized_power, sport_type, timer_seconds
 from core.imports.text import decode_xml_text
+from core.imports.values import finite_number, sample
 
 
 def _local(tag: str) -> str:
@@ -35,17 +37,16 @@ def _tcx_text(element: ET.Element, *path: str) -> str | None:
 
 def _tcx_number(element: ET.Element, *path: str) -> float | None:
     found = _child(element, *path)
-    try:
-        return float(found.text) if found is not None and found.text else None
-    except ValueError:
-        return None
+    return finite_number(found.text) if found is not None else None
 
 
 def _time(text: str | None) -> datetime | None:
+    """A TCX time as a UTC-aware instant: a time written without a zone is UTC (TCX times are UTC)."""
     try:
-        return datetime.fromisoformat(text.strip().replace("Z", "+00:00")) if text else None
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00")) if text else None
     except ValueError:
         return None
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def parse_tcx(data: bytes) -> list[ParsedActivity]:
@@ -70,14 +71,23 @@ def _activity(activity: ET.Element) -> ParsedActivity | None:
     points = [p for p in activity.iter() if _local(p.tag) == "Trackpoint"]
     timed = [(t, p) for t, p in ((_time(_tcx_text(p, "Time")), p) for p in points) if t]
     times = [(t - start).total_seconds() for t, _ in timed]
-    hrs = [_tcx_int(_tcx_number(p, "HeartRateBpm", "Value")) for _, p in timed]
-    watts = [
-        _tcx_int(next((float(e.text) for e in p.iter() if _local(e.tag) == "Watts" and e.text), None)) for _, p in timed
+    where = [f"at {t:%Y-%m-%d %H:%M:%S}" for t, _ in timed]
+    hrs = [
+        sample("heart rate", _tcx_text(p, "HeartRateBpm", "Value"), w) for (_, p), w in zip(timed, where, strict=True)
     ]
+    watts = [
+        sample("power", next((e.text for e in p.iter() if _local(e.tag) == "Watts" and e.text), None), w)
+        for (_, p), w in zip(timed, where, strict=True)
+    ]
+    point_distances = [_tcx_number(p, "DistanceMeters") for _, p in timed]
     known_hr = [h for h in hrs if h]
     lap_max_hr = [m for m in (_tcx_number(lap, "MaximumHeartRateBpm", "Value") for lap in laps) if m]
     known_power = [w for w in watts if w is not None]
-    timer = sum(_tcx_number(lap, "TotalTimeSeconds") or 0.0 for lap in laps)
+    lap_times = [_tcx_number(lap, "TotalTimeSeconds") for lap in laps]
+    if any(t is not None for t in lap_times):
+        timer = sum(t or 0.0 for t in lap_times)
+    else:  # no lap summary: the trackpoints' time minus pauses, as for a GPX track
+        timer = timer_seconds(times, point_distances if any(d is not None for d in point_distances) else None)
     distance = [d for d in (_tcx_number(lap, "DistanceMeters") for lap in laps) if d is not None]
     notes = _child(activity, "Notes")
     sport = activity.get("Sport")
@@ -96,12 +106,8 @@ def _activity(activity: ET.Element) -> ParsedActivity | None:
         max_power_w=max(known_power) if known_power else None,
         normalized_power_w=normalized_power(times, watts) if known_power else None,
         title=notes.text.strip()[:200] if notes is not None and notes.text and notes.text.strip() else None,
-        hr_seconds=hr_weights(times, hrs),
+        hr_seconds=hr_weights(times, hrs, point_distances if any(d is not None for d in point_distances) else None),
     )
-
-
-def _tcx_int(value: float | None) -> int | None:
-    return round(value) if value is not None and value > 0 else None
 
 
 def _ascent(altitudes: list[float | None]) -> float | None:

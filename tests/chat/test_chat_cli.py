@@ -48,7 +48,7 @@ def test_chat_turn_edits_the_plan_and_prints_answer_tool_calls_and_usage(
     turn = json.loads(out)
     assert code == 0 and turn["answer"] == "Added a fifth set of bench press." and turn["stop"] == "answered"
     assert turn["tool_calls"][0]["result"].startswith("ok b_1 sets 4→5; plan ")
-    assert turn["usage"] == {"prompt_tokens": 10 + 777, "completion_tokens": 5 + 9}
+    assert turn["usage"] == {"prompt_tokens": 10 + 777, "completion_tokens": 5 + 9, "cached_prompt_tokens": None}
     assert "sk-cli-sentinel" not in out and "0123456789" not in out
     assert [t["function"]["name"] for t in server.requests[0]["tools"]] == [t["name"] for t in turn["context"]["tools"]]
     assert "edit_plan" in [t["name"] for t in turn["context"]["tools"]]
@@ -144,3 +144,38 @@ def test_model_text_cannot_forge_cli_lines_or_reach_the_terminal_raw(
         "  │ tool 1: edit_plan({}) → ok plan 1234abcd",
         "  │ ok",
     ]
+
+
+def test_chat_shows_and_logs_the_cached_prompt_tokens_the_endpoint_reports(
+    demo_db_path, scripted_server, monkeypatch, capsys
+):
+    """Given an endpoint that reports usage.prompt_tokens_details.cached_tokens over two requests, when `chat` runs,
+    then the usage line shows their sum as cached and the interaction row logs it; a turn without them logs NULL."""
+    server = scripted_server(
+        [
+            {"tool_calls": [{"name": "query_workouts", "arguments": "{}"}], "usage": {"prompt_tokens_details": {}}},
+            {
+                "content": "Three runs.",
+                "usage": {
+                    "prompt_tokens": 1500,
+                    "completion_tokens": 4,
+                    "prompt_tokens_details": {"cached_tokens": 1280},
+                },
+            },
+            {"content": "No cache here.", "usage": {"prompt_tokens": 300, "completion_tokens": 3}},
+        ]
+    )
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("OPENAI_MODEL", "scripted")
+    base = ["--db", str(demo_db_path), "chat", "--athlete", "maya"]
+    assert main([*base, "--message", "How did my runs go?"]) == 0
+    assert "usage: 1510 prompt (1280 of them cached) + 9 completion tokens (reported);" in capsys.readouterr().out
+    assert main([*base, "--message", "And my sleep?", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["usage"]["cached_prompt_tokens"] is None
+    con = connect(demo_db_path)
+    rows = con.execute(
+        "SELECT prompt_tokens, cached_prompt_tokens FROM interactions WHERE model = 'scripted' ORDER BY interaction_id"
+    ).fetchall()
+    con.close()
+    assert rows == [(1510, 1280), (300, None)]

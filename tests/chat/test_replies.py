@@ -69,3 +69,23 @@ def test_depth_is_counted_without_recursion_and_ignores_brackets_in_strings():
     assert json_depth("[" * 100_000 + "]" * 100_000) == 100_000
     assert json_depth('{"a": "[[[[\\"[[", "b": [1]}') == 2
     assert check_arguments('{"ops": [{"op": "update_block", "block_id": "b_1"}]}', max_chars=8000, max_depth=16) is None
+
+
+@pytest.mark.parametrize(
+    ("details", "expected"),
+    [
+        ({"cached_tokens": 8}, ReplyUsage(10, 5, 8)),
+        ({}, ReplyUsage(10, 5)),
+        ({"cached_tokens": 11}, "usage.prompt_tokens_details.cached_tokens: 11; expected at most the 10 prompt tokens"),
+        ({"cached_tokens": "8"}, "usage.prompt_tokens_details.cached_tokens: '8'; expected a whole number"),
+        ([8], "usage.prompt_tokens_details: a list; expected an object"),
+    ],
+)
+def test_cached_prompt_tokens_are_read_from_the_usage_details_or_refused_by_name(details, expected):
+    """Given usage.prompt_tokens_details, when parsed, then cached_tokens is kept (None when absent) or refused."""
+    body = json.dumps(completion_body({"content": "hi", "usage": {"prompt_tokens_details": details}}, "m", 1)).encode()
+    if isinstance(expected, ReplyUsage):
+        assert parse_reply(body).usage == expected
+    else:
+        with pytest.raises(ReplyError, match=expected.replace("(", r"\(").replace("[", r"\[")):
+            parse_reply(body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -12,8 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
-from core.chat.traces import SPAN_PARTS, export_turns, json_lines_exporter, otlp_exporter
+from core.chat.traces import SPAN_PARTS, TraceExportError, export_turns, json_lines_exporter, otlp_exporter
 from core.context.builder import build_context
 from core.context.log import record_turn
 from core.db import connect
@@ -71,6 +73,51 @@ def test_spans_carry_genai_names_and_our_per_part_counts(logged: duckdb.DuckDBPy
         assert span.end_time - span.start_time == int(row["latency_ms"]) * 1_000_000
     assert sorted(s.attributes["gen_ai.tool.name"] for s in tools) == ["edit_plan", "get_plan"]
     assert all(s.parent is not None and s.parent.span_id == chats[1].context.span_id for s in tools)
+
+
+def test_chat_spans_are_clients_and_tool_spans_have_their_own_times_inside_the_turn(
+    logged: duckdb.DuckDBPyConnection,
+) -> None:
+    """Given a logged turn that called two tools, when exported, then the chat span is a CLIENT span and each tool
+    span starts after the previous one ended, inside the turn, neither at its start nor its end, marked as spaced."""
+    exporter = InMemorySpanExporter()
+    export_turns(logged_turn_rows(logged, 1), exporter)
+    spans = exporter.get_finished_spans()
+    chats = [s for s in spans if s.attributes["gen_ai.operation.name"] == "chat"]
+    assert [s.kind for s in chats] == [SpanKind.CLIENT, SpanKind.CLIENT]
+    parent = chats[1]
+    tools = sorted((s for s in spans if s.parent is not None), key=lambda s: s.start_time)
+    assert [s.attributes["gen_ai.tool.name"] for s in tools] == ["get_plan", "edit_plan"]  # call order
+    assert all(s.kind == SpanKind.INTERNAL and s.attributes["coach.tool_timing"] == "spaced" for s in tools)
+    edges = [parent.start_time, *(t for s in tools for t in (s.start_time, s.end_time)), parent.end_time]
+    assert edges == sorted(edges) and len(set(edges)) == len(edges)  # ordered, inside, none sharing the parent's
+
+
+def _refusing_port() -> int:
+    """A loopback port nothing listens on (bound, then closed)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_an_otlp_export_nobody_receives_raises_instead_of_counting_spans(logged: duckdb.DuckDBPyConnection) -> None:
+    """Given no collector on the port, when exporting over OTLP, then TraceExportError names the failure."""
+    url = f"http://127.0.0.1:{_refusing_port()}/v1/traces"
+    with pytest.raises(TraceExportError, match=r"^export failed: 4 spans not delivered \(.+\)$"):
+        export_turns(logged_turn_rows(logged, 1), otlp_exporter(url, timeout_s=1))
+
+
+def test_cli_otlp_failure_is_one_error_line_and_exit_1_without_the_sdk_retry_log(cli, demo_db_path: Path) -> None:
+    """Given logged turns and no collector, when `export-traces --otlp` runs, then it exits 1 with one stderr line
+    and prints no span count and none of the SDK's retry warnings."""
+    con = connect(demo_db_path)
+    record_turn(con, build_context(con, 1, "How did my last run go?"), model="gpt-x", latency_s=1.0)
+    con.close()
+    url = f"http://127.0.0.1:{_refusing_port()}/v1/traces"
+    done = cli("--db", str(demo_db_path), "export-traces", "--otlp", url, "--timeout", "1")
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith(f"error: --otlp {url}: export failed: 1 spans")
+    assert "Transient error" not in done.stderr and "retrying" not in done.stderr
 
 
 def test_json_lines_file_holds_one_parseable_span_per_line(logged: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:

@@ -226,7 +226,7 @@ def test_long_and_odd_answers_are_clipped_valid_text_when_sent_again():
     """Given a 5,000-character answer with a lone surrogate and an empty one, when history is prepared, then the answer
     is clipped to the message limit and valid, the empty one left out, and user messages kept as they were."""
     from core.chat.turn import CLIPPED, sendable_history
-    from core.context.builder import MAX_MESSAGE_CHARS
+    from core.context.conversation import MAX_MESSAGE_CHARS
 
     history = [
         {"role": "user", "content": "How is my week?"},

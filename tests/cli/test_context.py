@@ -20,9 +20,12 @@ CASES = [
     (["--tier1-budget", "30"], "tier1 last_workout ("),
     (["--tier1-budget", "0"], "tier1 phase ("),
     (["--plan-budget", "10"], "plan full (526 tokens): plan part was 526 tokens, over its 10-token budget"),
-    ([*TURNS, "--window", "600", "--reserve-output", "100"], "history user message (4 tokens): request over the 600"),
+    (
+        [*TURNS, "--window", "600", "--reserve-output", "100"],
+        "history message 1 (user) (4 tokens): request over the 600",
+    ),
     (["--window", "600", "--reserve-output", "100"], "tools query_cardio (130 tokens): request over the 600"),
-    (["--window", "600", "--reserve-output", "100"], "tier2 workout:1 (66 tokens): request over the 600"),
+    (["--window", "600", "--reserve-output", "100"], "tier2 cardio:2 (45 tokens): request over the 600"),
     (["--window", "600", "--reserve-output", "100"], "plan full (526 tokens): request over the 600"),
     (["--window", "300", "--reserve-output", "100"], "tier1 insight_1 (14 tokens): request over the 300"),
 ]

@@ -45,12 +45,31 @@ def test_the_window_split_adds_up_and_is_printed_as_in_json(
 def test_the_tool_definitions_are_shown_against_their_budget(
     demo_db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Given --tools-budget 300, when `context` runs, then the text shows the raw tokens over that budget and the
-    dropped read tool, as --json records them."""
+    """Given --tools-budget 300, when `context` runs, then edit_plan (alone over the budget) is swapped for the
+    entry point, the read tool stays, and the text shows the raw tokens against that budget, as --json records them."""
     data, text = _context(demo_db_path, capsys, "--tools-budget", "300")
     raw = data["tool_definition_tokens"]["raw_json"]
-    assert data["budgets"]["tools"] == 300
+    assert data["budgets"]["tools"] == 300 and raw <= 300
     assert f"tool definitions: {raw}/300 tokens as raw JSON" in text
+    assert [t["name"] for t in data["tools"]] == ["change_plan", "query_cardio"]
     assert [d["text"] for d in data["dropped"] if d["part"] == "tools"] == [
-        "tools query_cardio (130 tokens): tool definitions over their 300-token budget"
+        "tools edit_plan (offered as change_plan) (556 tokens): tool definitions over their 300-token budget"
     ]
+    assert data["over_budget"] == [] and "over budget:" not in text
+
+
+def test_a_tool_set_that_cannot_shrink_to_its_budget_says_why(
+    demo_db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Given an edit request and --tools-budget 10, when `context` runs, then the entry point is kept over the budget
+    and both the text (next to the figure) and --json say why."""
+    data, text = _context(demo_db_path, capsys, "--tools-budget", "10")
+    [over] = data["over_budget"]
+    assert (over["key"], over["budget"], over["tokens"]) == (
+        "change_plan",
+        10,
+        data["tool_definition_tokens"]["raw_json"],
+    )
+    line = f"tool definitions: {over['tokens']}/10 tokens as raw JSON"
+    assert line in text and f"\nover budget: {over['text']}\n" in text
+    assert "an edit tool is offered on every turn and change_plan is its smallest form" in over["text"]

@@ -16,7 +16,8 @@ from core.context.budget_profile import (
     profile_toml,
     save_profile,
 )
-from core.context.builder import Budgets, ContextError
+from core.context.builder import Budgets
+from core.context.conversation import ContextError
 
 
 def _parser() -> argparse.ArgumentParser:

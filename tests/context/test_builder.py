@@ -7,7 +7,8 @@ import json
 import duckdb
 import pytest
 
-from core.context.builder import Budgets, ContextError, build_context, messages_tokens
+from core.context.builder import Budgets, build_context
+from core.context.conversation import ContextError, messages_tokens
 from core.context.log import record_turn
 from core.context.replay import load_script
 from core.db.athletes import athlete_ids
@@ -122,7 +123,8 @@ def test_the_request_is_the_parts_and_its_tokens_include_the_tool_definitions(de
 
 
 def test_a_context_window_is_never_exceeded_and_drops_follow_the_documented_order(demo_con):
-    """Given a small window, when building with history, then history goes first, then optional tools, and the request fits."""
+    """Given a small window, when building with history, then history goes first, then optional tools, then edit_plan
+    for the entry point, and the request fits."""
     history = [{"role": "user", "content": "tell me about my week " * 10}, {"role": "assistant", "content": "ok " * 40}]
     message = "add a set of pull-ups to Friday, and how was my run?"
     ctx = build_context(
@@ -136,7 +138,7 @@ def test_a_context_window_is_never_exceeded_and_drops_follow_the_documented_orde
     window_drops = [d.part for d in ctx.drops if "window" in d.reason]
     assert window_drops[:2] == ["history", "history"] and "tools" in window_drops
     assert window_drops == sorted(window_drops, key=["history", "tools", "tier2", "plan", "tier1"].index)
-    assert "edit_plan" in ctx.tool_names
+    assert ctx.tool_names == ("change_plan",)
 
 
 def test_a_window_too_small_for_the_bare_request_is_refused(demo_con):

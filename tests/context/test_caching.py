@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from core.context.builder import SYSTEM_PROMPT
+from core.context.builder import SYSTEM_PROMPT, Budgets
 from core.context.caching import (
     CACHE_MIN_PREFIX,
     Request,
@@ -75,8 +75,8 @@ def test_replay_reports_a_cached_from_turn_two_and_the_exact_request_tokens(
     report = cache_report(result, requests, price=2.5, cached_price=1.25)
     a, b = report.strategy("A"), report.strategy("B")
     assert a["cached_per_turn"][0] == 0 and a["cached_per_turn"][1] >= CACHE_MIN_PREFIX
-    assert a["input_tokens"] == result.total("a_request")  # one sequence per request, the replay's own count
-    assert b["input_tokens"] == pytest.approx(result.total("b_request"), rel=0.01)
+    assert a["input_tokens"] == result.total("a_request")  # priced on the replay's own counts, both strategies
+    assert b["input_tokens"] == result.total("b_request")
     assert a["cost_cached_usd"] < a["cost_usd"] and b["cost_cached_usd"] <= b["cost_usd"]
     assert report.winner in ("A", "B") and report.to_dict()["winner_with_caching"] == report.winner
     assert [r.turn for r in requests] == [t.turn for t in result.turns]
@@ -89,6 +89,38 @@ def test_bench_context_lines_give_both_strategies_cost_with_and_without_caching(
     rows = bench_caching(demo_con, [resolve_athlete(demo_con, "tomas")], price=2.5, cached_price=1.25)
     [line] = [ln for ln in bench_caching_lines(rows) if "tomas" in ln]
     a, b = rows[0]["A"], rows[0]["B"]
-    assert f"A ${a['cost_usd']:.4f} → ${a['cost_cached_usd']:.4f} cached" in line
-    assert f"B ${b['cost_usd']:.4f} → ${b['cost_cached_usd']:.4f} cached" in line
+    assert f"A ${a['cost_usd']:.4f} uncached → ${a['cost_cached_usd']:.4f} with caching" in line
+    assert f"B ${b['cost_usd']:.4f} uncached → ${b['cost_cached_usd']:.4f} with caching" in line
     assert a["cost_cached_usd"] < a["cost_usd"]
+
+
+@pytest.mark.parametrize(
+    ("handles", "budgets", "prices"),
+    [
+        (("maya", "jordan"), Budgets(), (2.5, 1.25)),
+        (("tomas", "sam"), Budgets(context_window=2048, history=600), (0.15, 0.075)),
+        (("aiko",), Budgets(tier2=800, plan=1200, history=2000), (3.0, 3.0)),
+    ],
+)
+def test_every_cost_is_on_the_same_request_tokens_and_caching_never_costs_more(
+    demo_con: duckdb.DuckDBPyConnection, handles: tuple[str, ...], budgets: Budgets, prices: tuple[float, float]
+) -> None:
+    """Given replays under several budgets and prices (cached at most the price), when priced, then both strategies'
+    costs without caching, with caching and in the replay's summary are on the replay's request tokens, and the cost
+    with caching is never above the cost without it."""
+    price, cached_price = prices
+    ids = [resolve_athlete(demo_con, h) for h in handles]
+    for result, requests in replay_requests(demo_con, ids, budgets=budgets, price_per_million=price):
+        report = cache_report(result, requests, price=price, cached_price=cached_price)
+        summary = result.summary()
+        for name, field in (("A", "a_request"), ("B", "b_request")):
+            s = report.strategy(name)
+            assert s["input_tokens"] == summary[field] == result.total(field)
+            assert s["cached_tokens"] + s["uncached_tokens"] == s["input_tokens"]
+            assert (
+                s["cost_usd"]
+                == summary[f"{name.lower()}_cost_usd"]
+                == pytest.approx(s["input_tokens"] * price / 1e6, abs=1e-6)
+            )
+            assert s["cost_cached_usd"] <= s["cost_usd"]
+            assert all(t.cached_tokens <= t.input_tokens for t in (report.a if name == "A" else report.b))

@@ -11,7 +11,7 @@ from core.eval.documents import DocumentSource
 from core.eval.oracle import IDK, oracle_answer
 from core.eval.questions import QUESTION_KINDS, generate_questions, limit_questions
 from core.eval.report import scores
-from core.eval.runner import load_results, run_evaluation
+from core.eval.runner import load_results, run_evaluation, run_name
 from core.workouts.formats import FORMAT_LABELS, FORMATS
 
 LABELS = {label: fmt for fmt, label in FORMAT_LABELS.items()}
@@ -63,7 +63,7 @@ def test_a_scripted_endpoint_scores_like_its_reader_in_every_format_and_kind(
     endpoint = Endpoint("openai", server.base_url, how, None, "sk-test")
     summary = run_evaluation(endpoint, questions, FORMATS, source, path, concurrency=3)
     assert summary.failed == 0
-    cells = _cells(load_results(path), how)
+    cells = _cells(load_results(path), run_name(endpoint))  # the model at this server
     assert len(cells) == len(FORMATS) * len(QUESTION_KINDS)
     for cell, score in cells.items():
         assert score.n == 2 and low <= score.accuracy <= high, (cell, score)

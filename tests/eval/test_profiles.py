@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -96,15 +97,17 @@ def test_a_paid_run_states_its_cost_and_needs_yes_when_it_cannot_ask(
     argv += ["--results", str(path), "--json"]
     assert main(argv) == 1
     err = capsys.readouterr().err
-    assert "openai · gpt-4o-mini: 2 requests" in err and "≈ $0.00" in err
-    assert "error: cost estimate $0.00: confirm with --yes" in err and not server.requests and not path.exists()
+    [estimate] = re.findall(r"≈ (\$[0-9.]+)", err)
+    assert "openai · gpt-4o-mini: 2 requests" in err and float(estimate[1:]) > 0  # a small run never shows $0.00
+    assert f"error: cost estimate {estimate}: confirm with --yes" in err and not server.requests and not path.exists()
     assert main([*argv, "--yes"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert len(server.requests) == 2 and out["answered"] == 2
     assert [s["floor_level"] for s in out["scores"]] == [True]
+    run = f"gpt-4o-mini @ {server.base_url.removeprefix('http://').removesuffix('/v1')}"  # the model at this server
     assert out["verdicts"] == [
-        "gpt-4o-mini: compact — no verdict, compact or verbose was not asked",
-        "gpt-4o-mini: ultra — no verdict, ultra or verbose was not asked",
+        f"{run}: compact — no verdict, compact or verbose was not asked",
+        f"{run}: ultra — no verdict, ultra or verbose was not asked",
     ]
     assert "sk-scripted-key-123" not in path.read_text()
 
@@ -131,9 +134,58 @@ def test_one_command_gives_a_verdict_per_compact_format(demo_db_path, scripted_s
     argv = ["--db", str(demo_db_path), "eval", "--endpoint", "vllm", "--model", "reader", "--limit", "27"]
     assert main([*argv, "--formats", "verbose,compact,ultra", "--results", str(path), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
+    run = f"reader @ {server.base_url.removeprefix('http://').removesuffix('/v1')}"
     assert out["verdicts"] == [
-        "reader: compact loses no accuracy beyond the interval (compact 100% against verbose 100%)",
-        "reader: ultra loses accuracy beyond the interval (ultra 0% against verbose 100%)",
+        f"{run}: compact loses no accuracy beyond the interval (compact 100% against verbose 100%)",
+        f"{run}: ultra loses accuracy beyond the interval (ultra 0% against verbose 100%)",
     ]
-    assert out["evidence"].startswith("Runs above the floor: reader.")
+    assert out["evidence"].startswith(f"Runs above the floor: {run}.")
     assert {r.endpoint for r in load_results(path)} == {"vllm"} and len(server.requests) == 81
+
+
+def test_two_servers_behind_one_profile_keep_their_answers_apart(
+    demo_db_path, scripted_server, monkeypatch, tmp_path, capsys
+):
+    """Given the llamacpp profile (default model "local") pointed at one server and then at another on another port,
+    when `eval --endpoint llamacpp` runs against each, then the second server is asked every question and reports its
+    own score, each server's answers sit in their own file, and running the first again resumes its own run."""
+    from core.db import connect
+    from core.eval.questions import generate_questions, limit_questions
+
+    con = connect(demo_db_path)
+    questions = limit_questions(generate_questions(con), 4)
+    con.close()
+    by_text = {q.text: q for q in questions}
+    reader = scripted_server(lambda body: {"content": gold_text(by_text[body["messages"][-1]["content"].rsplit(
+        "\n\nQuestion: ", 1)[1]])})  # fmt: skip
+    guesser = scripted_server(lambda body: {"content": "I don't know"})
+    assert reader.base_url != guesser.base_url
+    monkeypatch.setenv("COACH_EVAL_DIR", str(tmp_path))
+    argv = ["--db", str(demo_db_path), "eval", "--endpoint", "llamacpp", "--limit", "4", "--formats", "compact"]
+
+    def run_at(server):
+        monkeypatch.setenv("EVAL_LLAMACPP_BASE_URL", server.base_url)
+        assert main([*argv, "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    first, second, again = run_at(reader), run_at(guesser), run_at(reader)
+    assert (first["answered"], first["skipped"], first["scores"][0]["correct"]) == (4, 0, 4)
+    assert (second["answered"], second["skipped"], second["scores"][0]["correct"]) == (4, 0, 0)
+    assert (again["answered"], again["skipped"], again["scores"][0]["correct"]) == (0, 4, 4)
+    assert len(reader.requests) == len(guesser.requests) == 4
+    assert first["results"] != second["results"] and first["results"] == again["results"]
+    assert first["scores"][0]["model"] != second["scores"][0]["model"]  # the saved view shows two runs, not one
+    saved = {r.model: r for path in tmp_path.glob("*.jsonl") for r in load_results(path)}
+    assert len(saved) == 2 and all("local @ 127.0.0.1:" in model for model in saved)
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [(0.0, "$0.00"), (0.004321, "$0.0043"), (0.00004, "$0.000040"), (0.042, "$0.042"), (0.5, "$0.50"),
+     (1.234, "$1.23"), (1234.5, "$1,234.50")],
+)  # fmt: skip
+def test_a_cost_is_shown_with_two_significant_digits_at_least(amount, shown):
+    """Given a small or large estimate, when it is shown, then a small run never reads as $0.00."""
+    from core.eval.profiles import dollars
+
+    assert dollars(amount) == shown

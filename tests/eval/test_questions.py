@@ -10,7 +10,7 @@ from core.workouts.program import seed_example_program
 # The seed week (compact-workout-format.md): Upper Body done with Bench Press 10/9/8 @225 and Overhead Press
 # 10/8 @135 logged, Dumbbell Rows not logged; Lower Body and Full Body not started.
 HAND = {
-    "week_exercises": {"*": ("Bench Press", "Overhead Press")},
+    "week_exercises": {"*": ("Dumbbell Rows",)},  # "logged" would be the first two names the data lists: "not logged"
     "total_volume": {"*": (27 * 225 + 18 * 135,)},  # 6075 + 2430 = 8505
     "incomplete_sessions": {"*": (("Full Body", "not started"), ("Lower Body", "not started"))},
     "last_performance": {"Bench Press": (8, 225), "Overhead Press": (8, 135)},
@@ -60,3 +60,65 @@ def test_limit_takes_questions_round_robin_over_kinds(demo_con):
     """Given a limit of 9, when questions are limited, then each of the nine kinds is asked once."""
     limited = limit_questions(generate_questions(demo_con), 9)
     assert sorted(q.kind for q in limited) == sorted(QUESTION_KINDS)
+
+
+def _every_candidate(question, document):
+    """Answers that name every candidate the document offers for this question: a reader that repeats instead of reads."""
+    from core.eval.scoring import numbers_in
+
+    if question.answer_type == "names":
+        return [", ".join(question.vocabulary), "\n".join(question.vocabulary)]
+    if question.answer_type == "pairs":
+        statuses = ("in progress", "not started", "skipped")
+        each = ["\n".join(f"{name}: {status}" for name in question.vocabulary) for status in statuses]
+        return [*each, "\n".join(f"{name}: {', '.join(statuses)}" for name in question.vocabulary)]
+    if question.answer_type == "text":
+        notes = (question.gold[0], *question.others)
+        return ["; ".join(notes), "\n".join(f'"{note}"' for note in notes)]
+    return [", ".join(f"{n:g}" for n in numbers_in(document))]
+
+
+def test_no_question_credits_every_candidate_the_data_block_or_the_block_cut_to_its_limit(demo_con):
+    """Given every demo question in every format, when an answer names every candidate of its document, pastes the
+    document, or pastes it cut to the kind's length limit (at the limit or at the last line break before it), then it
+    is scored wrong: a question whose gold is every candidate cannot tell reading from repeating."""
+    from core.eval.documents import DocumentSource
+    from core.eval.scoring import answer_limit, is_correct
+    from core.workouts.formats import FORMATS
+
+    source = DocumentSource(demo_con)
+    credited = []
+    for q in generate_questions(demo_con):
+        for fmt in FORMATS:
+            document = source.text(q, fmt)
+            cut = document[: answer_limit(q)]
+            answers = [*_every_candidate(q, document), document, cut, cut.rsplit("\n", 1)[0]]
+            credited += [(q.qid, fmt, a[:60]) for a in answers if is_correct(q, a)]
+    assert credited == []
+
+
+def test_list_questions_ask_for_a_strict_subset_and_note_questions_have_another_note(demo_con):
+    """Given the demo questions, when generated, then a names or pairs gold is a strict subset of the candidates its
+    document shows, and a note question's document holds another note to tell the gold from."""
+    for q in generate_questions(demo_con):
+        if q.answer_type in ("names", "pairs") and q.gold:
+            named = set(q.gold) if q.answer_type == "names" else {name for name, _ in q.gold}
+            assert named < set(q.vocabulary), q.qid
+        if q.answer_type == "text":
+            assert q.others, q.qid
+
+
+def test_a_week_with_every_exercise_logged_asks_about_one_session_instead():
+    """Given a week where every exercise has a logged set, when its questions are generated, then week_exercises asks
+    about one session, whose exercises are a strict subset of the week's names and not the names of an opening part
+    of the document (the first session's would be what the data cut short gives)."""
+    from dataclasses import replace
+
+    week = seed_example_program().weeks[0]
+    upper, lower = week.sessions[:2]
+    done = tuple(replace(e, sets=e.sets or upper.exercises[0].sets) for e in upper.exercises)
+    legs = tuple(replace(e, name=name) for e, name in zip(done, ("Back Squat", "Deadlift"), strict=False))
+    full = replace(week, sessions=(replace(upper, exercises=done), replace(lower, exercises=legs), *week.sessions[2:]))
+    [q] = [q for q in week_questions("seed", "lbs", full) if q.kind == "week_exercises"]
+    assert q.text.startswith(f"Which exercises in session '{lower.name}' of week 1 have at least one logged set?")
+    assert q.gold == ("Back Squat", "Deadlift") and len(q.vocabulary) == 5

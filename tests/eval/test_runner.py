@@ -146,7 +146,8 @@ def test_killed_run_resumes_without_repeating_finished_questions(demo_db_path, d
 
     con = connect(demo_db_path)
     try:
-        again = scripted_server(_answerer(questions))
+        again = server  # the same endpoint (a run is a model at an endpoint), now answering at once
+        again.script, again.requests[:] = _answerer(questions), []
         summary = run_evaluation(_endpoint(again), questions, ["compact"], DocumentSource(con), path)
     finally:
         con.close()
@@ -233,3 +234,24 @@ def test_rescore_keeps_an_answer_whose_question_changed_since(demo_db_path, demo
     report = json.loads(capsys.readouterr().out)
     assert (report["changed"], report["files"][0]["kept_as_stored"]) == (0, 1)
     assert [(r.correct, r.gold, r.prompt_tokens) for r in load_results(path)] == [(True, "12345", 2)]
+
+
+def test_rescore_keeps_an_answer_cut_at_the_token_limit_uncredited(demo_db_path, demo_con, tmp_path, capsys):
+    """Given a stored answer that states the gold but was cut at the token limit (finish_reason length), when
+    `eval --rescore` runs, then it stays uncredited, as the run scored it: one rule decides for both paths."""
+    q = next(q for q in generate_questions(demo_con) if q.kind == "logged_sets")
+    demo_con.close()
+    row = {
+        "qid": q.qid, "athlete": q.athlete, "week": q.week, "kind": q.kind, "format": "compact", "model": "m",
+        "endpoint": "local", "correct": False, "answer": gold_text(q), "gold": gold_text(q), "data_tokens": 1,
+        "prompt_tokens": 2, "reported_prompt_tokens": None, "completion_tokens": 64, "latency_s": 1.0,
+        "finish_reason": "length",
+    }  # fmt: skip
+    path = tmp_path / "m.jsonl"
+    path.write_text(json.dumps(row) + "\n" + json.dumps({**row, "format": "ultra", "finish_reason": "stop"}) + "\n")
+    assert main(["--db", str(demo_db_path), "eval", "--rescore", "--results", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["changed"] == 1
+    assert [(r.format, r.truncated, r.correct) for r in load_results(path)] == [
+        ("compact", True, False),
+        ("ultra", False, True),
+    ]

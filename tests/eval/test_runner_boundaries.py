@@ -10,7 +10,7 @@ from core.cli import main
 from core.eval.documents import DocumentSource
 from core.eval.questions import generate_questions, limit_questions
 from core.eval.report import scores
-from core.eval.runner import load_results, run_evaluation, storable
+from core.eval.runner import load_results, run_evaluation, run_name, storable
 from core.eval.scoring import gold_text
 
 ROW = {
@@ -25,21 +25,47 @@ def _by_question(questions, reply):
     return lambda body: reply(by_text[body["messages"][-1]["content"].rsplit("\n\nQuestion: ", 1)[1]])
 
 
-def test_a_lone_surrogate_answer_is_stored_escaped_and_the_run_goes_on(demo_con, scripted_server, tmp_path):
-    """Given one answer holding a lone surrogate, when the run writes it, then it is stored escaped and every answer is saved."""
-    questions = limit_questions(generate_questions(demo_con), 4)
-    odd = questions[1].qid
-    server = scripted_server(
-        _by_question(questions, lambda q: {"content": "bad \ud800 answer" if q.qid == odd else gold_text(q)})
-    )
+def test_a_lone_surrogate_is_stored_as_a_replacement_character_and_reads_no_digits(demo_con, scripted_server, tmp_path):
+    """Given answers holding a lone surrogate ("3 \\ud800" to a question whose gold is 3), when the run writes them, then
+    the surrogate is stored as U+FFFD (no digit the model did not write), "3" is scored right and every answer is saved."""
+    questions = limit_questions(generate_questions(demo_con), 18)
+    sets = next(q for q in questions if q.kind == "logged_sets" and q.gold != (800,))
+    odd = next(q for q in questions if q.kind == "note")
+    answers = {sets.qid: f"{gold_text(sets)} \ud800", odd.qid: "bad \ud800 answer"}
+    server = scripted_server(_by_question(questions, lambda q: {"content": answers.get(q.qid, gold_text(q))}))
     path = tmp_path / "run.jsonl"
     endpoint = Endpoint("openai", server.base_url, "m", None, "")
     summary = run_evaluation(endpoint, questions, ["compact"], DocumentSource(demo_con), path, concurrency=2)
-    assert (summary.answered, summary.failed) == (4, 0)
-    path.read_bytes().decode("utf-8")  # the whole file is valid UTF-8
+    assert (summary.answered, summary.failed) == (18, 0)
+    text = path.read_bytes().decode("utf-8")  # the whole file is valid UTF-8
+    assert "\\ud800" not in text and "800" not in "".join(r.answer for r in load_results(path))
     stored = {r.qid: r for r in load_results(path)}
-    assert stored[odd].answer == "bad \\ud800 answer" and not stored[odd].correct
-    assert sum(r.correct for r in stored.values()) == 3
+    assert stored[odd.qid].answer == "bad \ufffd answer" and not stored[odd.qid].correct
+    assert stored[sets.qid].answer == f"{gold_text(sets)} \ufffd" and stored[sets.qid].correct
+    assert sum(r.correct for r in stored.values()) == 17
+
+
+def test_a_torn_last_line_is_skipped_and_the_next_answer_starts_on_a_fresh_line(
+    demo_con, scripted_server, tmp_path, caplog
+):
+    """Given a result file whose last line was cut by a kill (no newline), when the next run appends, then its first
+    answer starts on a line of its own: every answer is kept and the torn line alone is skipped with one warning."""
+    questions = limit_questions(generate_questions(demo_con), 3)
+    server = scripted_server(_by_question(questions, lambda q: {"content": gold_text(q)}))
+    endpoint = Endpoint("openai", server.base_url, "m", None, "")
+    row = {**ROW, "qid": questions[0].qid, "athlete": questions[0].athlete, "kind": questions[0].kind}
+    row["model"] = run_name(endpoint)
+    path = tmp_path / "run.jsonl"
+    path.write_text(json.dumps({**row, "format": "compact"}) + "\n" + json.dumps({**row, "format": "ultra"})[:50])
+    summary = run_evaluation(endpoint, questions, ["compact"], DocumentSource(demo_con), path, concurrency=1)
+    assert (summary.answered, summary.skipped) == (2, 1)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        stored = load_results(path)
+    assert sorted(r.qid for r in stored) == sorted(q.qid for q in questions)
+    assert [m for m in caplog.messages if "skipped" in m] == [
+        f"{path} line 2 skipped: not JSON (Unterminated string starting at)"
+    ]
 
 
 def test_a_non_utf8_byte_skips_one_line_with_a_warning_and_resume_still_works(
@@ -48,15 +74,18 @@ def test_a_non_utf8_byte_skips_one_line_with_a_warning_and_resume_still_works(
     """Given a result file with one non-UTF-8 line between good ones, when the run resumes, then that line is skipped
     with a warning naming the file and line, the good answers are kept and only the missing ones are asked."""
     questions = limit_questions(generate_questions(demo_con), 3)
-    rows = [{**ROW, "qid": q.qid, "athlete": q.athlete, "kind": q.kind, "format": "compact"} for q in questions]
+    server = scripted_server(_by_question(questions, lambda q: {"content": gold_text(q)}))
+    endpoint = Endpoint("openai", server.base_url, "m", None, "")
+    rows = [
+        {**ROW, "qid": q.qid, "athlete": q.athlete, "kind": q.kind, "format": "compact", "model": run_name(endpoint)}
+        for q in questions
+    ]
     path = tmp_path / "run.jsonl"
     lines = [json.dumps(rows[0]).encode(), json.dumps(rows[1]).encode().replace(b'"a"', b'"\xff"', 1)]
     path.write_bytes(b"\n".join([*lines, json.dumps(rows[2]).encode()]) + b"\n")
     with caplog.at_level(logging.WARNING):
         assert [r.qid for r in load_results(path)] == [questions[0].qid, questions[2].qid]
     assert f"{path} line 2 skipped: byte" in caplog.text and "is not UTF-8" in caplog.text
-    server = scripted_server(_by_question(questions, lambda q: {"content": gold_text(q)}))
-    endpoint = Endpoint("openai", server.base_url, "m", None, "")
     summary = run_evaluation(endpoint, questions, ["compact"], DocumentSource(demo_con), path, concurrency=1)
     assert (summary.answered, summary.skipped, len(server.requests)) == (1, 2, 1)
 

@@ -38,6 +38,12 @@ VOCAB = ("Deadlift", "Romanian Deadlift", "Bench Press")
             "Lower: skipped\nUpper: in progress",
             False,
         ),
+        (_q("pairs", (("Lower", "skipped"),), vocabulary=("Lower", "Upper")), "Lower: skipped (not completed)", True),
+        (  # every status on the line is a hedge, not a status
+            _q("pairs", (("Lower", "in progress"),), vocabulary=("Lower", "Upper")),
+            "Lower: in progress, not started or skipped",
+            False,
+        ),
         (_q("pairs", (), vocabulary=("Lower",)), "none", True),
         (_q("pairs", (), vocabulary=("Lower",)), "1. 2026 R4", False),  # unreadable is not "none"
         (_q("text", ("Focus on bar path",)), 'The coach wrote: "focus on bar path."', True),
@@ -141,3 +147,111 @@ def test_demo_questions_carry_a_limit_per_kind_and_the_other_notes_of_their_docu
         assert {q.answer_limit for q in group} == {answer_limit_for(longest)}, kind
     notes = by_kind["note"]
     assert any(q.others for q in notes) and all(q.gold[0] not in q.others for q in notes)
+
+
+# Question texts as the generator writes them (core/eval/questions.py), with the values of the audit's examples.
+LAST = _q(
+    "numbers", (14, 0.0), 0.01,
+    text="In week 14, the last time Single-Leg Glute Bridge was logged (session 'Bodyweight B'), how many reps and what"
+    " weight in kg did its last logged set have? Answer with two numbers: reps, weight (0 for bodyweight).",
+)  # fmt: skip
+RUN = _q("numbers", (4.0,), 0.01, text="How far was the run on Thu Nov 5 at 6:38 AM, in mi? Answer with one number.")
+VOLUME = _q(
+    "numbers", (31630.0,), 0.01,
+    text="What was the total volume lifted in week 14: the sum of reps × weight over every logged set with a weight,"
+    " in lbs? Answer with one number.",
+)  # fmt: skip
+BEST = _q(
+    "numbers", (175.0,), 0.01,
+    text="What was the heaviest weight logged for Bench Press in week 14, in lbs? Answer with one number.",
+)  # fmt: skip
+SETS = _q(
+    "numbers",
+    (3,),
+    text="How many sets of Standing Calf Raise were logged in week 14 in total? Answer with one number.",
+)
+EDIT = _q(
+    "numbers", (5,),
+    text="The coach has just edited Bench Press in session 'Day 2' of week 14. How many sets does it prescribe now (its"
+    " target sets)? Answer with one number.",
+)  # fmt: skip
+FOURTEEN = _q("numbers", (14,), text=SETS.text)  # the gold equals the week the question names
+
+NUMBER_PHRASINGS = [  # (question, answer, right?)
+    # right, with chatter
+    (LAST, "14, 0", True),
+    (LAST, "0, 14", True),
+    (LAST, "14 reps, 0 kg", True),
+    (LAST, "14 reps at bodyweight (0 kg)", True),
+    (LAST, "Reps: 14, weight: 0", True),
+    (LAST, "14 reps, 0 for bodyweight", True),
+    (RUN, "4", True),
+    (RUN, "4.0 mi", True),
+    (RUN, "It was 4 miles.", True),
+    (VOLUME, "31,630", True),
+    (VOLUME, "31630 lbs", True),
+    (VOLUME, "The total volume was 31,630 lbs.", True),
+    (VOLUME, "31,400", True),  # within 1 %
+    (BEST, "175", True),
+    (BEST, "175 lbs", True),
+    (SETS, "3", True),
+    (SETS, "3 sets", True),
+    (EDIT, "5", True),
+    (EDIT, "It prescribes 5 sets now.", True),
+    (FOURTEEN, "14", True),
+    (FOURTEEN, "14 sets", True),
+    # right, restating the question's numbers
+    (LAST, "14, 0 (week 14)", True),
+    (LAST, "In week 14, the last set was 14, 0.", True),
+    (LAST, "Week 14: 14 reps, 0 kg", True),
+    (LAST, "W14: 14, 0", True),
+    (RUN, "The run on Nov 5 was 4 mi.", True),
+    (RUN, "On Thu Nov 5 at 6:38 AM: 4 mi", True),
+    (RUN, "4 mi (November 5, 6:38 AM)", True),
+    (VOLUME, "Week 14 volume: 31,630 lbs", True),
+    (VOLUME, "31,630 (week 14)", True),
+    (BEST, "In week 14 the heaviest Bench Press was 175 lbs.", True),
+    (SETS, "In week 14, 3 sets of Standing Calf Raise were logged.", True),
+    (SETS, "3 sets in week 14", True),
+    (EDIT, "Day 2, week 14: 5 sets", True),
+    (FOURTEEN, "In week 14: 14 sets", True),
+    # hedges: two candidate values
+    (RUN, "4 or 5", False),
+    (RUN, "4 (or maybe 5)", False),
+    (RUN, "5 or 4", False),
+    (RUN, "4-5 mi", False),
+    (RUN, "between 4 and 5 mi", False),
+    (RUN, "4 or 6.38", False),
+    (LAST, "14 or 15, 0", False),
+    (LAST, "14, 0 or 14, 5", False),
+    (VOLUME, "31,630 or 31,000", False),
+    (VOLUME, "31,630 or 31,500", False),  # both within 1 %: still two answers
+    (BEST, "175 or 185", False),
+    (BEST, "175/185", False),
+    (SETS, "3 or 4", False),
+    (SETS, "3, maybe 14", False),
+    (EDIT, "4 or 5", False),
+    (FOURTEEN, "14 or 15", False),
+    # wrong
+    (RUN, "5", False),  # the date, not the distance
+    (RUN, "Nov 5", False),
+    (RUN, "6.38", False),
+    (LAST, "14", False),
+    (LAST, "15, 0", False),
+    (LAST, "In week 14, 0", False),
+    (VOLUME, "30,000", False),
+    (BEST, "14", False),  # the week
+    (SETS, "14", False),
+    (SETS, "Sets: 1, 2, 3", False),
+    (EDIT, "2", False),  # the session's number
+    (EDIT, "Day 2", False),
+    (FOURTEEN, "week 14", False),  # restating the question is not answering it
+    (FOURTEEN, "How many sets of Standing Calf Raise were logged in week 14 in total?", False),
+]
+
+
+@pytest.mark.parametrize(("question", "answer", "expected"), NUMBER_PHRASINGS, ids=[a for _, a, _ in NUMBER_PHRASINGS])
+def test_numbers_credit_chatter_and_restated_question_numbers_but_not_hedges(question, answer, expected):
+    """Given a number question and a phrasing (chatter, the question's numbers restated, a hedge, a wrong value),
+    when scored, then only a phrasing that states exactly the gold values as answers is right."""
+    assert is_correct(question, answer) is expected

@@ -7,12 +7,14 @@ import os
 import shutil
 import zipfile
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from core.imports import ImportReport
+from tests.imports import samples
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "imports"
 GOOD = ["garmin-fenix-5-run.fit", "garmin-edge-820-bike.fit", "tcxparser-run.tcx.gz", "around-visnjan-with-car.gpx"]
@@ -192,3 +194,112 @@ def test_health_csv_with_a_bad_value_is_refused_whole(
     report = run_import(bad)
     assert report.files[0].status == "refused" and "line 3, column 'hrv_ms'" in report.files[0].message
     assert rows("daily_health").empty
+
+
+# ---- the same activity by UTC instant; repeats inside a file; exports with side files; empty inputs ----------
+
+
+def test_two_runs_an_hour_apart_across_the_dst_fall_back_are_both_kept(
+    tmp_path: Path, run_import: Callable[..., ImportReport], rows: Callable[..., pd.DataFrame]
+) -> None:
+    """Given runs at 00:30 and 01:30 UTC on 27 Oct 2024 (both 02:30 on a Ljubljana wall clock), when imported
+    together, then both are stored; re-importing a copy of the second from another device 20 s later is skipped."""
+    first = datetime(2024, 10, 27, 0, 30, tzinfo=UTC)
+    paths = []
+    for name, start in (
+        ("a", first),
+        ("b", first + timedelta(hours=1)),
+        ("b_copy", first + timedelta(hours=1, seconds=20)),
+    ):
+        path = tmp_path / f"{name}.gpx"
+        path.write_bytes(samples.gpx((name, "running", samples.gpx_points(start, 600, move_m=3 + len(name)))))
+        paths.append(path)
+    report = run_import(*paths)
+    assert [f.status for f in report.files] == ["imported", "imported", "skipped"], report.files
+    assert list(rows().title) == ["a", "b"]
+
+
+def test_duplicated_rows_of_a_strava_csv_are_stored_once(
+    tmp_path: Path, run_import: Callable[..., ImportReport], rows: Callable[..., pd.DataFrame]
+) -> None:
+    """Given an activities.csv with the same row twice, when imported, then one activity and the line says so."""
+    row = samples.strava_row(1, "Sep 1, 2024, 7:00:00 AM", "Swim", "Swim", 1800, 1500)
+    path = tmp_path / "activities.csv"
+    path.write_text(samples.STRAVA_HEADER + row + row, encoding="utf-8")
+    report = run_import(path)
+    assert report.files[0].activities == 1 and "1 repeat(s)" in report.files[0].message
+    assert len(rows()) == 1
+
+
+def _bulk_export(root: Path) -> None:
+    """A Strava bulk export as Strava writes it: activities, plus side files that are not activities, macOS litter."""
+    (root / "activities").mkdir(parents=True)
+    start = datetime(2024, 5, 1, 6, tzinfo=UTC)
+    (root / "activities" / "1.gpx").write_bytes(samples.gpx(("r", "running", samples.gpx_points(start, 300))))
+    (root / "activities.csv").write_text(
+        samples.STRAVA_HEADER.replace("Filename", "Filename")
+        + '1,"May 1, 2024, 6:00:00 AM",Morning Run,Run,300,0.9,activities/1.gpx,300,900,140\n',
+        encoding="utf-8",
+    )
+    for side in ("bikes.csv", "shoes.csv", "profile.csv", "global_challenges.csv"):
+        (root / side).write_text("Name,Brand\nx,y\n", encoding="utf-8")
+    (root / "routes").mkdir()
+    (root / "routes" / "1.gpx").write_bytes(samples.gpx(("route", None, "")))
+    (root / "media").mkdir()
+    (root / "media" / "a.jpg").write_bytes(b"\xff\xd8")
+    (root / "activities" / "._1.gpx").write_bytes(b"\x00\x05\x16\x07")
+    (root / ".DS_Store").write_bytes(b"\x00")
+
+
+def test_a_strava_bulk_export_imports_without_refusals_and_ignores_side_files_in_one_line(
+    tmp_path: Path, run_import: Callable[..., ImportReport], rows: Callable[..., pd.DataFrame]
+) -> None:
+    """Given a Strava export with bikes.csv, shoes.csv, profile.csv, routes/, media/ and AppleDouble files, as a folder
+    and as a zip made on a Mac, when imported, then nothing is refused and one line counts the 6 side files."""
+    _bulk_export(tmp_path / "export_1")
+    report = run_import(tmp_path / "export_1")
+    assert report.counts()["refused"] == 0, report.files
+    ignored = [f for f in report.files if "not activities ignored" in f.message]
+    assert len(ignored) == 1 and ignored[0].message.startswith("6 file(s)"), report.files
+    assert list(rows().title) == ["Morning Run"]
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted((tmp_path / "export_1").rglob("*")):
+            if path.is_file():
+                zf.write(path, f"export_1/{path.relative_to(tmp_path / 'export_1')}")
+        zf.writestr("__MACOSX/export_1/._activities.csv", b"\x00\x05\x16\x07")
+    again = run_import(archive)
+    assert again.counts()["refused"] == 0 and len(rows()) == 1, again.files
+
+
+def test_zips_inside_a_folder_are_imported_and_empty_inputs_say_nothing_was_found(
+    tmp_path: Path, run_import: Callable[..., ImportReport], rows: Callable[..., pd.DataFrame]
+) -> None:
+    """Given a folder holding a zip of a GPX (plus its AppleDouble twin), an empty folder and an empty zip, when
+    imported, then the GPX imports and each empty input has one line saying nothing importable was found."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    start = datetime(2024, 5, 6, 6, tzinfo=UTC)
+    with zipfile.ZipFile(folder / "rides.zip", "w") as zf:
+        zf.writestr("rides/ride1.gpx", samples.gpx(("ride1", "cycling", samples.gpx_points(start, 300))))
+        zf.writestr("__MACOSX/rides/._ride1.gpx", b"\x00\x05\x16\x07")
+    (tmp_path / "empty").mkdir()
+    with zipfile.ZipFile(tmp_path / "empty.zip", "w"):
+        pass
+    report = run_import(folder, tmp_path / "empty", tmp_path / "empty.zip")
+    assert [(f.name.removeprefix(f"{tmp_path}/"), f.status) for f in report.files] == [
+        ("empty", "refused"),
+        ("empty.zip", "refused"),
+        ("in/rides.zip:rides/ride1.gpx", "imported"),
+    ], report.files
+    assert all("nothing importable found" in f.message for f in report.files[:2])
+    assert list(rows().title) == ["ride1"]
+
+
+def test_fit_session_without_start_time_is_one_line(tmp_path: Path, run_import: Callable[..., ImportReport]) -> None:
+    """Given a FIT file whose session has no start_time, when imported, then one refused line says so (no KeyError)."""
+    path = tmp_path / "nostart.fit"
+    path.write_bytes(samples.fit_file([samples.fit_session(None, "running")]))
+    report = run_import(path)
+    assert report.files[0].status == "refused"
+    assert report.files[0].message == "FIT session 1 of 1 has no start_time: its day cannot be known"
