@@ -86,7 +86,14 @@ def _tool_tokens(name: str) -> _Figure:
     return figure
 
 
+def _questions(con: duckdb.DuckDBPyConnection) -> str:
+    from core.eval.questions import generate_questions
+
+    return f"{len(generate_questions(con)):,}"
+
+
 FIGURES: dict[str, _Figure] = {
+    "eval-questions": _questions,
     "formats-table": _formats_table,
     "maya-week-verbose": lambda con: f"{_week(con, 'verbose'):,}",
     "maya-week-ultra": lambda con: f"{_week(con, 'ultra'):,}",
