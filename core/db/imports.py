@@ -36,11 +36,23 @@ class KnownFile:
 
 @dataclass(frozen=True)
 class KnownActivity:
-    """An activity already stored that an incoming one matches."""
+    """A stored activity an incoming one may repeat: where it sits (a leg of `parent_id`?) and what it came from.
+
+    `start_utc` is None for a row whose UTC start is not known (a local time inside a fall-back hour when
+    migration 013 backfilled, or a row another writer stored without it). `summary_only` marks a row made from a
+    Strava activities.csv line with no device file: a file of the same activity may replace it.
+    """
 
     activity_id: int
+    type: str
     title: str | None
     start_time: datetime
+    start_utc: datetime | None
+    parent_id: int | None
+    leg_order: int | None
+    summary_only: bool
+    rpe: float | None
+    notes: str | None
 
 
 def import_settings(con: duckdb.DuckDBPyConnection, athlete_id: int) -> ImportSettings:
@@ -70,20 +82,42 @@ def imported_hashes(con: duckdb.DuckDBPyConnection, athlete_id: int) -> set[str]
     }
 
 
-def matching_activity(
-    con: duckdb.DuckDBPyConnection, athlete_id: int, kind: str, start_local: datetime, within_s: float
-) -> KnownActivity | None:
-    """A top-level activity of the same type starting within `within_s` seconds of `start_local`, nearest first."""
-    row = con.execute(
+def nearby_activities(
+    con: duckdb.DuckDBPyConnection, athlete_id: int, kind: str, start_utc: datetime, within_s: float
+) -> list[KnownActivity]:
+    """Stored activities (top-level or legs) of type `kind` whose UTC start is within `within_s` of `start_utc`
+    (naive UTC), nearest first; rows without `start_utc` whose local time is within `within_s` + 14 h (any
+    zone's offset) are included too, for the caller to compare in the athlete's zone."""
+    rows = con.execute(
         """
-        SELECT activity_id, title, start_time FROM activities
-        WHERE athlete_id = ? AND type = ? AND parent_id IS NULL
-          AND abs(epoch(start_time) - epoch(CAST(? AS TIMESTAMP))) <= ?
-        ORDER BY abs(epoch(start_time) - epoch(CAST(? AS TIMESTAMP))) LIMIT 1
+        SELECT a.activity_id, a.type, a.title, a.start_time, a.start_utc, a.parent_id, a.leg_order,
+               coalesce(f.format = 'strava_csv', false) AS summary_only, a.rpe, a.notes
+        FROM activities a LEFT JOIN import_files f ON f.import_id = a.import_id
+        WHERE a.athlete_id = ? AND a.type = ?
+          AND CASE WHEN a.start_utc IS NOT NULL THEN abs(epoch(a.start_utc) - epoch(CAST(? AS TIMESTAMP))) <= ?
+                   ELSE abs(epoch(a.start_time) - epoch(CAST(? AS TIMESTAMP))) <= ? + 14 * 3600 END
+        ORDER BY abs(epoch(coalesce(a.start_utc, a.start_time)) - epoch(CAST(? AS TIMESTAMP))), a.activity_id
         """,
-        [athlete_id, kind, start_local, within_s, start_local],
-    ).fetchone()
-    return KnownActivity(int(row[0]), row[1], row[2]) if row else None
+        [athlete_id, kind, start_utc, within_s, start_utc, within_s, start_utc],
+    ).fetchall()
+    return [KnownActivity(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7]), r[8], r[9]) for r in rows]
+
+
+def delete_activities(con: duckdb.DuckDBPyConnection, activity_ids: list[int]) -> None:
+    """Remove activities and their swim laps (inside the caller's transaction): a row about to be replaced."""
+    if activity_ids:
+        con.execute("DELETE FROM swim_laps WHERE list_contains(?::BIGINT[], activity_id)", [activity_ids])
+        con.execute("DELETE FROM activities WHERE list_contains(?::BIGINT[], activity_id)", [activity_ids])
+
+
+def attach_leg(
+    con: duckdb.DuckDBPyConnection, activity_id: int, parent_id: int, leg_order: int, transition_before_min: float
+) -> None:
+    """Make a stored activity a leg of a multisport parent (inside the caller's transaction), its figures kept."""
+    con.execute(
+        "UPDATE activities SET parent_id = ?, leg_order = ?, transition_before_min = ? WHERE activity_id = ?",
+        [parent_id, leg_order, transition_before_min, activity_id],
+    )
 
 
 def next_activity_id(con: duckdb.DuckDBPyConnection, athlete_id: int) -> int:

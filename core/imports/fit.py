@@ -4,17 +4,22 @@ The session message is the device's own summary, so its figures are taken as the
 time, distance, ascent, HR, power); records give the HR-zone weights and, when the session has
 none, normalized power. Transition sessions of a multisport file are not activities: their time
 becomes the next leg's `transition_before_s`. Pool swims count their active lengths per stroke.
+
+Sessions are legs of one multisport only when they follow each other: within one FIT file of a chained
+file (several files in one, each with its own file_id) and with at most `MULTISPORT_GAP_S` between one's end
+and the next's start, or a transition session between them. Otherwise each is an activity of its own, with its
+own date (two days' activities chained in one file stay two).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from garmin_fit_sdk import Decoder, Stream
+from garmin_fit_sdk import Decoder, Profile, Stream
 
 from core.imports.model import ImportFileError, ParsedActivity
+from core.imports.multisport import multisport_activity
 from core.imports.sports import hr_weights, normalized_power, sport_type
 from core.imports.values import finite_number
 
@@ -28,6 +33,9 @@ _STROKES = {
     "mixed": "im",
     "drill": "kick",
 }
+MULTISPORT_GAP_S = 600.0  # an untimed change of sport; a longer pause between sessions starts another activity
+_FILE_ID = Profile["mesg_num"]["FILE_ID"]
+_SESSION = Profile["mesg_num"]["SESSION"]
 _NOT_ACTIVITY = {
     "weight": "a weight-scale file",
     "monitoring_a": "a monitoring file",
@@ -45,12 +53,23 @@ def _fit_int(value: Any) -> int | None:
 
 
 def decode(data: bytes) -> dict[str, list[dict[str, Any]]]:
-    """Every message of a FIT file by kind; ImportFileError for a file that is not FIT, damaged or cut short."""
+    """Every message of a FIT file by kind; ImportFileError for a file that is not FIT, damaged or cut short.
+
+    Each session message gets `_part`: which file of a chained FIT file (0, 1, ...) it came in.
+    """
     decoder = Decoder(Stream.from_byte_array(bytearray(data)))
     if not decoder.is_fit():
         raise ImportFileError("not a FIT file (no FIT header)")
     decoder = Decoder(Stream.from_byte_array(bytearray(data)))  # is_fit moved the stream; read from the start
-    messages, errors = decoder.read(convert_datetimes_to_dates=True)
+    parts = [-1]
+
+    def listen(number: int, message: dict[str, Any]) -> None:
+        if number == _FILE_ID:
+            parts[0] += 1
+        elif number == _SESSION:
+            message["_part"] = max(parts[0], 0)
+
+    messages, errors = decoder.read(convert_datetimes_to_dates=True, mesg_listener=listen)
     if errors:
         text = " ".join(str(errors[0]).split())
         reason = "cut short (truncated)" if "longer than the number of bytes" in text else "damaged"
@@ -71,10 +90,39 @@ def parse_fit(data: bytes) -> list[ParsedActivity]:
     for i, session in enumerate(sessions, start=1):
         if not isinstance(session.get("start_time"), datetime):
             raise ImportFileError(f"FIT session {i} of {len(sessions)} has no start_time: its day cannot be known")
-    parsed = [_session(s, records, lengths) for s in sorted(sessions, key=lambda s: s["start_time"])]
-    if len(parsed) == 1 and parsed[0].sport != "transition":
-        return parsed
-    return [_multisport(parsed)]
+    ordered = sorted(sessions, key=lambda s: (s.get("_part", 0), s["start_time"]))
+    groups: list[list[ParsedActivity]] = []
+    previous: tuple[int, ParsedActivity] | None = None
+    for message in ordered:
+        current = (int(message.get("_part", 0)), _session(message, records, lengths))
+        if previous is None or not _follows(previous, current):
+            groups.append([])
+        groups[-1].append(current[1])
+        previous = current
+    found = [_fit_activity(group) for group in groups]
+    activities = [a for a in found if a is not None]
+    if not activities:
+        raise ImportFileError("FIT multisport file holds only transitions: nothing to import")
+    return sorted(activities, key=lambda a: a.start)
+
+
+def _follows(previous: tuple[int, ParsedActivity], current: tuple[int, ParsedActivity]) -> bool:
+    """Whether a session continues the previous one's multisport: same file of a chain, and a transition
+    on either side or at most MULTISPORT_GAP_S from the previous one's end."""
+    (part_a, a), (part_b, b) = previous, current
+    if part_a != part_b:
+        return False
+    if "transition" in (a.sport, b.sport):
+        return True
+    return (b.start - a.start).total_seconds() - a.elapsed_s <= MULTISPORT_GAP_S
+
+
+def _fit_activity(sessions: list[ParsedActivity]) -> ParsedActivity | None:
+    """One session as it is; several as a multisport (None for a group of transitions only)."""
+    real = [s for s in sessions if s.sport != "transition"]
+    if len(sessions) == 1 or not real:
+        return real[0] if real else None
+    return _multisport(sessions)
 
 
 def _session(session: dict[str, Any], records: list[dict[str, Any]], lengths: list[dict[str, Any]]) -> ParsedActivity:
@@ -132,26 +180,13 @@ def _session(session: dict[str, Any], records: list[dict[str, Any]], lengths: li
 def _multisport(sessions: list[ParsedActivity]) -> ParsedActivity:
     """Legs in order; each transition's time is kept as the next leg's `transition_before_s` (never a leg)."""
     legs: list[ParsedActivity] = []
+    transitions: list[float] = []
     pending = 0.0
     for session in sessions:
         if session.sport == "transition":
             pending += session.elapsed_s
             continue
-        legs.append(replace(session, transition_before_s=pending if legs else None))
+        legs.append(session)
+        transitions.append(pending)
         pending = 0.0
-    if not legs:
-        raise ImportFileError("FIT multisport file holds only transitions: nothing to import")
-    first, last = sessions[0], sessions[-1]
-    elapsed = (last.start - first.start).total_seconds() + last.elapsed_s
-    hr = [p for leg in legs for p in leg.hr_seconds]
-    return ParsedActivity(
-        sport="multi",
-        source_sport="multisport",
-        start=first.start,
-        duration_s=sum(s.duration_s for s in sessions),
-        elapsed_s=elapsed,
-        distance_m=sum(leg.distance_m or 0.0 for leg in legs),
-        avg_hr=round(sum(h * s for h, s in hr) / sum(s for _, s in hr)) if hr else None,
-        max_hr=max((leg.max_hr for leg in legs if leg.max_hr), default=None),
-        legs=tuple(legs),
-    )
+    return multisport_activity(legs, transitions, "FIT multisport file")

@@ -2,15 +2,18 @@
 then checked against what the athlete has and written all or nothing in its own transaction.
 
 A file is *skipped* when its SHA-256 (of the uncompressed bytes, so `x.fit` and `x.fit.gz` match) was
-imported before, or when every activity in it matches one already stored: same type, start within
-`SAME_START_S` (the same ride from a second device, Strava's copy of a FIT file). A file that cannot
-be read is *refused* with one line naming it and why; the others go on, and nothing of it is written.
+imported before, or when every activity in it matches one already stored: same type, UTC start within
+`SAME_START_S` (the same ride from a second device, Strava's copy of a FIT file), a multisport leg included.
+Two exceptions keep the richer copy: a file's activity *replaces* a summary-only Strava CSV row of it (same id),
+and a multisport file *adopts* a leg stored before as an activity of its own (it becomes the leg). A file that
+cannot be read is *refused* with one line naming it and why; the others go on, and nothing of it is written.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -22,13 +25,16 @@ import pandas as pd
 
 from core.db.imports import (
     ImportSettings,
+    KnownActivity,
     advance_as_of,
+    attach_leg,
+    delete_activities,
     existing_health_days,
     import_settings,
     imported_hashes,
     insert_health_days,
     known_file,
-    matching_activity,
+    nearby_activities,
     next_activity_id,
     record_import,
 )
@@ -104,7 +110,7 @@ def parse_source(source: ImportSource, data: bytes, today: date) -> _Parsed:
         text = decode_csv_text(data)
         rows = csv_rows(text.split("\n", 1)[0]) if text.strip() else []
         header = [h.strip() for h in rows[0]] if rows else []
-        if is_strava_csv(header):
+        if is_strava_csv(header) or (base.rsplit("/", 1)[-1].endswith("activities.csv") and not is_health_csv(header)):
             return _Parsed("strava_csv", tuple(r.activity for r in parse_activities_csv(text)))
         if is_health_csv(header):
             days, notes = parse_health(text, today)
@@ -123,53 +129,63 @@ def _with_hints(activity: ParsedActivity, source: ImportSource) -> ParsedActivit
 _LABELS = {"run": "Run", "ride": "Ride", "swim": "Swim", "yoga": "Yoga", "strength": "Strength", "multi": "Multisport"}
 
 
+def activity_row(
+    a: ParsedActivity,
+    settings: ImportSettings,
+    activity_id: int,
+    parent: int | None = None,
+    order: int | None = None,
+    kept: KnownActivity | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One `activities` row (and its `swim_laps`) for `a`. With `kept` (a summary-only row `a` replaces), the
+    coach's own fields (RPE, notes) and a title `a` does not have are carried over."""
+    tz = ZoneInfo(settings.time_zone)
+    label = _LABELS.get(a.sport) or (a.source_sport.split("/")[0].replace("_", " ").capitalize() or "Activity")
+    transition = a.transition_before_s if a.transition_before_s is not None else (0.0 if parent else None)
+    row: dict[str, Any] = {
+        "activity_id": activity_id,
+        "athlete_id": settings.athlete_id,
+        "type": a.sport,
+        "start_time": a.start.astimezone(tz).replace(tzinfo=None, microsecond=0),
+        "start_utc": a.start.astimezone(UTC).replace(tzinfo=None, microsecond=0),
+        "duration_min": round(a.duration_s / 60, 2),
+        "title": a.title or (kept.title if kept is not None else None) or label,
+        "avg_hr": a.avg_hr,
+        "max_hr": a.max_hr,
+        "distance_m": round(a.distance_m, 1) if a.distance_m else None,
+        "elevation_gain_m": round(a.ascent_m, 1) if a.ascent_m is not None else None,
+        "normalized_power_w": a.normalized_power_w,
+        "avg_power_w": a.avg_power_w,
+        "max_power_w": a.max_power_w,
+        "moving_min": round(a.moving_s / 60, 2) if a.moving_s is not None else None,
+        "elapsed_min": round(a.elapsed_s / 60, 2),
+        "source_sport": a.source_sport or None,
+        "pool_length_m": a.pool_length_m,
+        "strokes_per_min": a.strokes_per_min,
+        "swolf": a.swolf,
+        "parent_id": parent,
+        "leg_order": order,
+        "transition_before_min": round(transition / 60, 2) if transition is not None else None,
+    }
+    if kept is not None:
+        row.update({"rpe": kept.rpe, "notes": kept.notes})
+    zones = zone_minutes(a.hr_seconds, settings.max_hr)
+    if zones is not None:
+        row.update({f"z{i + 1}_min": z for i, z in enumerate(zones)})
+    laps = [{"activity_id": activity_id, "stroke": s, "laps": n} for s, n in sorted(a.swim_lengths.items())]
+    return row, laps
+
+
 def import_activity_rows(
     activity: ParsedActivity, settings: ImportSettings, first_id: int
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Rows for `activities` (a multisport parent first, then its legs) and `swim_laps`, ids from `first_id`."""
-    tz = ZoneInfo(settings.time_zone)
-    rows: list[dict[str, Any]] = []
-    laps: list[dict[str, Any]] = []
-
-    def add(a: ParsedActivity, parent: int | None, order: int | None) -> int:
-        activity_id = first_id + len(rows)
-        label = _LABELS.get(a.sport) or (a.source_sport.split("/")[0].replace("_", " ").capitalize() or "Activity")
-        row: dict[str, Any] = {
-            "activity_id": activity_id,
-            "athlete_id": settings.athlete_id,
-            "type": a.sport,
-            "start_time": a.start.astimezone(tz).replace(tzinfo=None, microsecond=0),
-            "duration_min": round(a.duration_s / 60, 2),
-            "title": a.title or label,
-            "avg_hr": a.avg_hr,
-            "max_hr": a.max_hr,
-            "distance_m": round(a.distance_m, 1) if a.distance_m else None,
-            "elevation_gain_m": round(a.ascent_m, 1) if a.ascent_m is not None else None,
-            "normalized_power_w": a.normalized_power_w,
-            "avg_power_w": a.avg_power_w,
-            "max_power_w": a.max_power_w,
-            "moving_min": round(a.moving_s / 60, 2) if a.moving_s is not None else None,
-            "elapsed_min": round(a.elapsed_s / 60, 2),
-            "source_sport": a.source_sport or None,
-            "pool_length_m": a.pool_length_m,
-            "strokes_per_min": a.strokes_per_min,
-            "swolf": a.swolf,
-            "parent_id": parent,
-            "leg_order": order,
-            "transition_before_min": round(a.transition_before_s / 60, 2)
-            if a.transition_before_s is not None
-            else None,
-        }
-        zones = zone_minutes(a.hr_seconds, settings.max_hr)
-        if zones is not None:
-            row.update({f"z{i + 1}_min": z for i, z in enumerate(zones)})
-        rows.append(row)
-        laps.extend({"activity_id": activity_id, "stroke": s, "laps": n} for s, n in sorted(a.swim_lengths.items()))
-        return activity_id
-
-    parent_id = add(activity, None, None)
+    row, laps = activity_row(activity, settings, first_id)
+    rows = [row]
     for order, leg in enumerate(activity.legs, start=1):
-        add(replace(leg, transition_before_s=leg.transition_before_s or 0.0), parent_id, order)
+        leg_row, leg_laps = activity_row(leg, settings, first_id + order, first_id, order)
+        rows.append(leg_row)
+        laps += leg_laps
     return rows, laps
 
 
@@ -211,20 +227,12 @@ def _prepare(source: ImportSource, known: set[str], today: date) -> tuple[str, _
         )
 
 
-@dataclass
-class _Written:
-    """Top-level activities written in this run, with their UTC starts (stored rows keep local time only)."""
-
-    starts: dict[int, tuple[str, datetime, str | None]] = field(default_factory=dict)
-
-
 def _write_one(
     con: duckdb.DuckDBPyConnection,
     settings: ImportSettings,
     source: ImportSource,
     file_hash: str,
     parsed: _Parsed,
-    written: _Written,
 ) -> FileOutcome:
     """Skip a file seen before (by hash); otherwise write what is new in it, in its own transaction.
 
@@ -238,34 +246,127 @@ def _write_one(
             return FileOutcome(source.name, "skipped", f"already imported ({before.file_name}, {when}); nothing added")
         if parsed.health:
             return _write_health(con, settings, source, file_hash, parsed)
-        return _write_activities(con, settings, source, file_hash, parsed, written)
+        return _write_activities(con, settings, source, file_hash, parsed)
     except Exception as exc:  # one file's failure is its own line, never the run's
         return FileOutcome(
             source.name, "refused", f"cannot be written: {type(exc).__name__}: {' '.join(str(exc).split())[:160]}"
         )
 
 
-def _already_there(
-    con: duckdb.DuckDBPyConnection, settings: ImportSettings, a: ParsedActivity, written: _Written
-) -> tuple[int, str | None] | None:
-    """The stored activity `a` repeats (see `same_activity`), compared on UTC instants.
+def stored_match(
+    con: duckdb.DuckDBPyConnection, settings: ImportSettings, a: ParsedActivity, claimed: AbstractSet[int] = frozenset()
+) -> KnownActivity | None:
+    """The stored activity (top-level or a multisport leg) `a` repeats by `same_activity`, nearest first.
 
-    Rows written in this run are compared on their exact UTC starts. Rows from earlier runs are stored in
-    local time: their UTC start is read back in the athlete's zone (in a fall-back hour, where a local
-    time is ambiguous, either reading matches).
+    Rows are compared on their UTC start (`start_utc`); a row without one (a local time migration 013 could
+    not read unambiguously) is read in the athlete's zone both ways, and either reading may match.
+    Rows in `claimed` (already matched by another activity of the same file) are passed over.
     """
-    for activity_id, (sport, start, title) in written.starts.items():
-        if same_activity(a, sport, start):
-            return activity_id, title
     tz = ZoneInfo(settings.time_zone)
-    local = a.start.astimezone(tz).replace(tzinfo=None)
-    match = matching_activity(con, settings.athlete_id, a.sport, local, SAME_START_S + 3600)
-    if match is None or match.activity_id in written.starts:
-        return None
-    readings = {match.start_time.replace(tzinfo=tz, fold=f).astimezone(UTC) for f in (0, 1)}
-    if any(same_activity(a, a.sport, r) for r in readings):
-        return match.activity_id, match.title
-    return None
+    start = a.start.astimezone(UTC)
+    best: tuple[float, KnownActivity] | None = None
+    for known in nearby_activities(con, settings.athlete_id, a.sport, start.replace(tzinfo=None), SAME_START_S):
+        if known.activity_id in claimed:
+            continue
+        if known.start_utc is not None:
+            readings = [known.start_utc.replace(tzinfo=UTC)]
+        else:
+            readings = [known.start_time.replace(tzinfo=tz, fold=f).astimezone(UTC) for f in (0, 1)]
+        gap = min(abs((start - r).total_seconds()) for r in readings)
+        if gap <= SAME_START_S and (best is None or gap < best[0]):
+            best = (gap, known)
+    return best[1] if best else None
+
+
+def _named(known: KnownActivity) -> str:
+    where = f"leg {known.leg_order} of #{known.parent_id}" if known.parent_id is not None else ""
+    return f"#{known.activity_id} {known.title or ''}".rstrip() + (f" ({where})" if where else "")
+
+
+@dataclass
+class _FileWrites:
+    """What one file changes, gathered before its transaction writes it: new rows, rows it replaces (a
+    summary-only Strava row, deleted and written again under the same id) and stored rows made legs."""
+
+    settings: ImportSettings
+    next_id: int
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    laps: list[dict[str, Any]] = field(default_factory=list)
+    replaced: list[int] = field(default_factory=list)
+    attached: list[tuple[int, int, int, float]] = field(default_factory=list)
+    claimed: set[int] = field(default_factory=set)
+    added: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    same: list[str] = field(default_factory=list)
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+    def add(
+        self,
+        a: ParsedActivity,
+        activity_id: int,
+        parent: int | None = None,
+        order: int | None = None,
+        kept: KnownActivity | None = None,
+    ) -> None:
+        row, laps = activity_row(a, self.settings, activity_id, parent, order, kept)
+        if kept is not None:  # a summary-only row: never a leg (a leg it became was replaced then)
+            self.replaced.append(kept.activity_id)
+            self.claimed.add(kept.activity_id)
+        self.rows.append(row)
+        self.laps.extend(laps)
+
+
+def _plan_single(
+    con: duckdb.DuckDBPyConnection, plan: _FileWrites, a: ParsedActivity, file_format: str, when: str
+) -> None:
+    """A single activity: new; or replacing the summary-only Strava row of it; or already there."""
+    known = stored_match(con, plan.settings, a, plan.claimed)
+    if known is None:
+        plan.add(a, plan.new_id())
+        plan.added.append(f"{a.sport} {when}")
+    elif known.summary_only and known.parent_id is None and file_format != "strava_csv":
+        plan.add(a, known.activity_id, kept=known)
+        plan.added.append(f"{a.sport} {when}")
+        plan.notes.append(f"it replaces the summary-only Strava row {_named(known)} (this file has the detail)")
+    else:
+        plan.claimed.add(known.activity_id)
+        plan.same.append(f"{a.sport} at {when} is already there as {_named(known)}")
+
+
+def _plan_multisport(con: duckdb.DuckDBPyConnection, plan: _FileWrites, a: ParsedActivity, when: str) -> None:
+    """A multisport activity: already there when its parent is (or one of its legs is a leg of a stored
+    multisport); otherwise written with every leg, where a leg stored before as an activity of its own (a
+    separate file of that leg) becomes this parent's leg instead of a second copy (replaced by this file's
+    leg when it was a summary-only Strava row)."""
+    known = stored_match(con, plan.settings, a, plan.claimed)
+    if known is not None:
+        plan.claimed.add(known.activity_id)
+        plan.same.append(f"multi at {when} is already there as {_named(known)}")
+        return
+    leg_matches: list[KnownActivity | None] = []
+    for leg in a.legs:
+        match = stored_match(con, plan.settings, leg, plan.claimed | {m.activity_id for m in leg_matches if m})
+        if match is not None and match.parent_id is not None:
+            plan.same.append(f"multi at {when} is already there: its {leg.sport} leg is {_named(match)}")
+            return
+        leg_matches.append(match)
+    parent_id = plan.new_id()
+    plan.add(a, parent_id)
+    plan.added.append(f"multi {when}")
+    for order, (leg, match) in enumerate(zip(a.legs, leg_matches, strict=True), start=1):
+        if match is None:
+            plan.add(leg, plan.new_id(), parent_id, order)
+        elif match.summary_only:
+            plan.add(leg, match.activity_id, parent_id, order, kept=match)
+            plan.notes.append(f"leg {order} replaces the summary-only Strava row {_named(match)}")
+        else:
+            transition = round((leg.transition_before_s or 0.0) / 60, 2)
+            plan.attached.append((match.activity_id, parent_id, order, transition))
+            plan.claimed.add(match.activity_id)
+            plan.notes.append(f"leg {order} ({leg.sport}) was already there as {_named(match)}: made this leg")
 
 
 def _write_activities(
@@ -274,54 +375,43 @@ def _write_activities(
     source: ImportSource,
     file_hash: str,
     parsed: _Parsed,
-    written: _Written,
 ) -> FileOutcome:
+    """Every activity of the file matched against what is stored and written, all in one transaction."""
     tz = ZoneInfo(settings.time_zone)
-    fresh, same = [], []
-    for a in parsed.activities:
-        match = _already_there(con, settings, a, written)
-        if match is None:
-            fresh.append(a)
-        else:
-            local = a.start.astimezone(tz)
-            same.append(
-                f"{a.sport} at {local:%Y-%m-%d %H:%M} is already there as #{match[0]} {match[1] or ''}".rstrip()
-            )
-    rows: list[dict[str, Any]] = []
-    laps: list[dict[str, Any]] = []
     with transaction(con, f"import of {source.name}"):
-        next_id = next_activity_id(con, settings.athlete_id)
-        pending = {}
-        for a in fresh:
-            new_rows, new_laps = import_activity_rows(a, settings, next_id + len(rows))
-            pending[int(new_rows[0]["activity_id"])] = (a.sport, a.start, a.title)
-            rows += new_rows
-            laps += new_laps
+        plan = _FileWrites(settings, next_activity_id(con, settings.athlete_id))
+        for a in parsed.activities:
+            when = f"{a.start.astimezone(tz):%Y-%m-%d %H:%M}"
+            if a.legs:
+                _plan_multisport(con, plan, a, when)
+            else:
+                _plan_single(con, plan, a, parsed.file_format, when)
+        delete_activities(con, plan.replaced)
         record_import(
             con,
             athlete_id=settings.athlete_id,
             file_hash=file_hash,
             file_name=source.name[:500],
             file_format=parsed.file_format,
-            activities=rows,
-            swim_laps=laps,
+            activities=plan.rows,
+            swim_laps=plan.laps,
             imported_at=datetime.now(UTC).replace(tzinfo=None),
         )
-    written.starts.update(pending)  # only once committed
-    if not fresh:
+        for activity_id, parent_id, order, transition in plan.attached:
+            attach_leg(con, activity_id, parent_id, order, transition)
+    if not plan.added:
         if not parsed.activities:
             return FileOutcome(source.name, "skipped", "no rows without a file in it; nothing added")
-        return FileOutcome(source.name, "skipped", f"same activity already imported: {'; '.join(same)[:300]}")
-    kinds = ", ".join(f"{a.sport} {a.start.astimezone(tz):%Y-%m-%d %H:%M}" for a in fresh[:3])
-    kinds += f" and {len(fresh) - 3} more" if len(fresh) > 3 else ""
-    legs = sum(len(a.legs) for a in fresh)
+        return FileOutcome(source.name, "skipped", f"same activity already imported: {'; '.join(plan.same)[:300]}")
+    kinds = ", ".join(plan.added[:3]) + (f" and {len(plan.added) - 3} more" if len(plan.added) > 3 else "")
+    legs = sum(1 for row in plan.rows if row["parent_id"] is not None) + len(plan.attached)
     extra = [f"{legs} legs"] if legs else []
-    extra += [f"{len(same)} already there"] if same else []
+    extra += plan.notes
+    extra += [f"{len(plan.same)} already there ({'; '.join(plan.same)[:200]})"] if plan.same else []
     extra += list(parsed.notes)
-    message = f"{len(fresh)} activit{'y' if len(fresh) == 1 else 'ies'} ({kinds})" + (
-        f"; {'; '.join(extra)}" if extra else ""
-    )
-    return FileOutcome(source.name, "imported", message, activities=len(fresh))
+    count = len(plan.added)
+    message = f"{count} activit{'y' if count == 1 else 'ies'} ({kinds})" + (f"; {'; '.join(extra)}" if extra else "")
+    return FileOutcome(source.name, "imported", message, activities=count)
 
 
 def _write_health(
@@ -373,14 +463,13 @@ def import_sources(
         settings = import_settings(con, athlete_id)
         known = imported_hashes(con, athlete_id)
     today = datetime.now(ZoneInfo(settings.time_zone)).date()
-    written = _Written()
     outcomes = list(refused)
     for first in range(0, len(sources), WRITE_BATCH):
         chunk = sources[first : first + WRITE_BATCH]
         prepared = [_prepare(source, known, today) for source in chunk]  # parsing is the slow part: no lock held
         with open_writer() as con:
             for source, item in zip(chunk, prepared, strict=True):
-                outcome = item if isinstance(item, FileOutcome) else _write_one(con, settings, source, *item, written)
+                outcome = item if isinstance(item, FileOutcome) else _write_one(con, settings, source, *item)
                 outcomes.append(outcome)
                 if progress is not None:
                     progress(len(outcomes) - len(refused), len(sources), outcome)

@@ -1,5 +1,9 @@
 """TCX files with the standard library's ElementTree: one activity per `<Activity>`, its laps summed.
 
+A `<MultiSportSession>` is one multisport activity whose legs are its `<Activity>` elements (FirstSport,
+then each NextSport), each NextSport's `<Transition>` lap time kept as that leg's transition: the same parent and
+legs a FIT multisport file gives (see `multisport.multisport_activity`).
+
 A lap's TotalTimeSeconds and DistanceMeters are the device's own summary (timer time and distance),
 so the activity's are their sums (with no TotalTimeSeconds at all, the trackpoints' time minus pauses).
 Times without a zone are UTC. Ascent is the sum of rises in trackpoint altitude (smoothed by
@@ -11,9 +15,11 @@ forty lines here, and reads only the first activity.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from core.imports.model import ImportFileError, ParsedActivity
+from core.imports.multisport import multisport_activity
 from core.imports.sports import hr_weights, normalized_power, sport_type, timer_seconds
 from core.imports.text import decode_xml_text
 from core.imports.values import finite_number, sample
@@ -55,11 +61,36 @@ def parse_tcx(data: bytes) -> list[ParsedActivity]:
         root = ET.fromstring(decode_xml_text(data, "TCX"))
     except ET.ParseError as exc:
         raise ImportFileError(f"not a readable TCX file (XML error: {exc})") from None
-    activities = [e for e in root.iter() if _local(e.tag) == "Activity"]
-    parsed = [a for a in (_activity(e) for e in activities) if a is not None]
+    sessions = [e for e in root.iter() if _local(e.tag) == "MultiSportSession"]
+    legs = {id(e) for m in sessions for e in m.iter() if _local(e.tag) == "Activity"}
+    activities = [e for e in root.iter() if _local(e.tag) == "Activity" and id(e) not in legs]
+    found = [_tcx_multisport(m) for m in sessions] + [_activity(e) for e in activities]
+    parsed = [a for a in found if a is not None]
     if not parsed:
         raise ImportFileError("TCX file holds no activity with timed laps: nothing to import")
-    return parsed
+    return sorted(parsed, key=lambda a: a.start)
+
+
+def _tcx_multisport(session: ET.Element) -> ParsedActivity | None:
+    """A MultiSportSession as one multisport activity (None when no leg has timed laps); a session with one
+    timed leg is that activity alone, as a one-sport FIT file is."""
+    legs: list[ParsedActivity] = []
+    transitions: list[float] = []
+    for sport in session:
+        if _local(sport.tag) not in ("FirstSport", "NextSport"):
+            continue
+        transition = _child(sport, "Transition")
+        leg_element = _child(sport, "Activity")
+        leg = _activity(leg_element) if leg_element is not None else None
+        if leg is None:
+            continue
+        legs.append(leg)
+        transitions.append((_tcx_number(transition, "TotalTimeSeconds") or 0.0) if transition is not None else 0.0)
+    if len(legs) <= 1:
+        return legs[0] if legs else None
+    notes = _tcx_text(session, "Notes")
+    parent = multisport_activity(legs, transitions, "TCX MultiSportSession")
+    return replace(parent, title=notes.strip()[:200] if notes and notes.strip() else None)
 
 
 def _activity(activity: ET.Element) -> ParsedActivity | None:

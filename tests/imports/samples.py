@@ -124,3 +124,45 @@ def fit_session(start: datetime | None, sport: str, sub_sport: str = "generic", 
     if start is not None:
         session["start_time"] = start
     return session
+
+
+def fit_multisport(start: datetime) -> tuple[bytes, list[datetime]]:
+    """A FIT triathlon built with the SDK: open-water swim 20 min, T1 2 min, ride 60 min, T2 1 min, run 40 min.
+
+    Returns the file and the legs' starts (swim, ride, run)."""
+    plan = [
+        ("swimming", "open_water", 1200),
+        ("transition", "generic", 120),
+        ("cycling", "road", 3600),
+        ("transition", "generic", 60),
+        ("running", "generic", 2400),
+    ]
+    sessions, legs, t = [], [], start
+    for sport, sub_sport, seconds in plan:
+        sessions.append(fit_session(t, sport, sub_sport, seconds))
+        if sport != "transition":
+            legs.append(t)
+        t += timedelta(seconds=seconds)
+    return fit_file(sessions), legs
+
+
+def tcx_multisport(start: datetime, notes: str | None = None) -> bytes:
+    """A TCX MultiSportSession (Garmin's schema) of the same race as `fit_multisport`: Other (the swim) 20 min,
+    a 120 s transition, Biking 60 min, a 60 s transition, Running 40 min — trackpoints every 10 s."""
+    legs = (("Other", 0, 1200, 0), ("Biking", 1320, 3600, 120), ("Running", 4980, 2400, 60))
+    parts = []
+    for i, (sport, offset, seconds, transition) in enumerate(legs):
+        t = start + timedelta(seconds=offset)
+        lap = ""
+        if transition:
+            stamp = (t - timedelta(seconds=transition)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            lap = (
+                f'<Transition StartTime="{stamp}"><TotalTimeSeconds>{transition}</TotalTimeSeconds>'
+                "<DistanceMeters>0</DistanceMeters><Calories>0</Calories><Intensity>Active</Intensity>"
+                "<TriggerMethod>Manual</TriggerMethod></Transition>"
+            )
+        tag = "NextSport" if i else "FirstSport"
+        parts.append(f"<{tag}>{lap}{tcx_activity(t, seconds // 10, sport, step_s=10)}</{tag}>")
+    head = f"<MultiSportSession><Id>{start.strftime('%Y-%m-%dT%H:%M:%SZ')}</Id>"
+    tail = f"<Notes>{notes}</Notes></MultiSportSession>" if notes else "</MultiSportSession>"
+    return f"{TCX_HEAD}{head}{''.join(parts)}{tail}</Activities></TrainingCenterDatabase>\n".encode()
