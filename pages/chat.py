@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.chat.monitor import preview_turns, tokens_by_part, tokens_by_type, turn_tokens
+from core.chat.monitor import preview_turns, reported_line, tokens_by_part, tokens_by_type, turn_tokens
 from ui import budget_controls, chat_panel, page_state
 
 st.title("Coach chat")
@@ -17,11 +17,14 @@ st.header("Token monitor")
 refit = budget_controls.conversation_contexts("chat", budgets)  # issue 28: every turn recounted, previews kept
 budget_controls.conversation_bars([c for _, c in refit])
 previews = preview_turns([c for live, c in refit if not live])
-turns = turn_tokens(page_state.connection().cursor(), page_state.athlete_id())
+# every logged turn recounted with the sidebar's tokenizer from its logged texts; each is labelled with its tokenizer
+turns = turn_tokens(page_state.connection().cursor(), page_state.athlete_id(), encoding=page_state.encoding())
 if turns.empty:
     st.info("No logged turns for this athlete yet: live turns (not previews) are logged.")
-else:  # logged counts are kept as logged: each turn is labelled with the tokenizer that counted it
+else:
     counted_with = f"counted with {', '.join(sorted(set(turns['encoding'])))}"
+    if (kept := int((turns["encoding"] != page_state.encoding()).sum())) > 0:
+        st.caption(f"{kept} turn(s) logged before their texts were kept show the counts of their own tokenizer.")
     st.subheader(f"Tokens per turn, by part · {counted_with}")
     by_part = tokens_by_part(turns).merge(turns[["turn", "encoding"]], on="turn")
     by_part["turn"] = by_part["turn"].astype(str) + " · " + by_part["encoding"]
@@ -29,6 +32,7 @@ else:  # logged counts are kept as logged: each turn is labelled with the tokeni
     st.subheader(f"Per interaction type over time · {counted_with}")
     by_type = tokens_by_type(turns.assign(type=turns["type"] + " · " + turns["encoding"]))
     st.bar_chart(by_type, x="day", y="request_tokens", color="type")
+    st.text(reported_line(turns))  # the endpoint's figures, cached prompt tokens included, beside our counts
     st.dataframe(turns, hide_index=True, key="chat_monitor_turns")
 if not previews.empty:  # issue 28: preview turns, marked, never written to the log
     st.subheader(f"Preview turns (not logged), by part · {previews['encoding'].iloc[0]}")

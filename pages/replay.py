@@ -30,7 +30,7 @@ cached_price = cols[1].number_input(
     "Cached price, USD per million", 0.0, 1000.0, DEFAULT_CACHED_PRICE, 0.05, key="replay_cached_price"
 )
 measure = cols[2].radio("Measure", ["request", "context"], horizontal=True, key="replay_measure",
-                        help="request: everything sent incl. tool definitions (raw JSON) and history; context: the system message")  # fmt: skip
+                        help="request: everything sent incl. tool definitions (raw JSON) and history; context: instructions, tiers and plan")  # fmt: skip
 with st.expander("Strategy B's budgets and context window", expanded=False):
     budgets = budget_controls.budget_controls("replay")
 

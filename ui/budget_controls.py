@@ -48,6 +48,7 @@ COLORS = {  # one colour per part, the same in every bar
     "message": "#b279a2",
     "framing": "#9d755d",
     "reserved output": "#bab0ac",
+    "reserved tool round": "#d6cfc9",
     "free": "#eeeeee",
 }
 
@@ -126,7 +127,8 @@ def parts_line(ctx: Context) -> str:
         f"[{ctx.encoding}] instructions {ctx.system_prompt_tokens} · Tier 1 {ctx.tier1_tokens}/{b.tier1}"
         f" · Tier 2 {ctx.tier2_tokens}/{b.tier2} · plan {ctx.plan_tokens}/{b.plan} ({ctx.plan_mode or 'not shown'})"
         f" · history {ctx.history_tokens}/{b.history} · tool definitions {ctx.tool_def_raw_tokens}/{b.tools}"
-        f" · request {ctx.request_tokens} of {window}, {b.reserve_output} reserved for the answer"
+        f" · request {ctx.request_tokens} of {window}, {b.reserve_output} reserved for the answer,"
+        f" {b.reserve_tool_round} for a tool round"
     )
 
 
@@ -189,7 +191,9 @@ def window_bar(ctx: Context, key: str, title: str = "This turn") -> None:
     parts = window_parts(ctx)
     size = ctx.budgets.context_window
     heading = f"{title}: {ctx.request_tokens:,} request tokens" + (
-        f" + {ctx.budgets.reserve_output:,} reserved of a {size:,}-token window" if size else " (no window set)"
+        f" + {ctx.budgets.reserved:,} reserved (answer, tool round) of a {size:,}-token window"
+        if size
+        else " (no window set)"
     )
     with st.container(key=f"{key}_window_bar"):  # a keyed box: tests find the bar (and read its SVG) by it
         st.altair_chart(

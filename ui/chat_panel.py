@@ -29,6 +29,7 @@ from core.chat.turn import PREVIEW_STOP, TurnRecord, chat_turn
 from core.context.builder import Budgets
 from core.context.replay import DEFAULT_PRICE
 from core.errors import CoachError
+from core.tokens import count_tokens
 from ui import gate, page_state
 
 MODE_LABELS = {
@@ -97,7 +98,7 @@ def _open_database(write: bool) -> contextlib.AbstractContextManager[Any]:
     return page_state.writing() if write else _reading()
 
 
-def _parts_frame(record: TurnRecord) -> pd.DataFrame:
+def _parts_frame(record: TurnRecord, encoding: str) -> pd.DataFrame:
     c = record.context
     budgets = {
         "tier 1": c.budgets.tier1,
@@ -105,13 +106,15 @@ def _parts_frame(record: TurnRecord) -> pd.DataFrame:
         "plan": c.budgets.plan,
         "history": c.budgets.history,
     }
-    rows = [{"part": p, "tokens": t, "budget": budgets.get(p)} for p, t in record.parts().items()]
-    rows.append({"part": "request (raw JSON tools)", "tokens": c.request_tokens, "budget": c.budgets.context_window})
+    parts, request = record.counts(encoding)
+    rows = [{"part": p, "tokens": t, "budget": budgets.get(p)} for p, t in parts.items()]
+    rows.append({"part": "request (raw JSON tools)", "tokens": request, "budget": c.budgets.context_window})
     return pd.DataFrame(rows).astype({"budget": "Int64"})
 
 
-def show_turn(record: TurnRecord, price: float) -> None:
-    """One assistant turn: the answer (or the request, in preview) and every figure behind it."""
+def show_turn(record: TurnRecord, price: float, encoding: str | None = None) -> None:
+    """One assistant turn: the answer (or the request, in preview) and every figure behind it, counted with `encoding`
+    (default: the tokenizer the turn was built with; another one recounts the same texts)."""
     c = record.context
     st.caption(record.endpoint)
     if record.live:
@@ -131,7 +134,12 @@ def show_turn(record: TurnRecord, price: float) -> None:
         st.info("Preview: nothing was sent. Below is the exact request this turn would send.")
     topics = "; ".join(f"{t.topic} ({', '.join(t.words)})" for t in c.topics) or "none"
     st.text(f"Topics: {topics}" + (f" · edit intent: {', '.join(c.edit_words)}" if c.edit_words else ""))
-    st.dataframe(_parts_frame(record), hide_index=True)
+    encoding = encoding or c.encoding
+    st.caption(
+        f"Counted with {encoding}"
+        + (f" (recounted: the turn was built and counted with {c.encoding})" if encoding != c.encoding else "")
+    )
+    st.dataframe(_parts_frame(record, encoding), hide_index=True)
     st.text(record.delta_line())
     st.text("Tools offered: " + ", ".join(f"{t.name} ({t.reason})" for t in c.tools))
     if c.drops:
@@ -141,17 +149,24 @@ def show_turn(record: TurnRecord, price: float) -> None:
     if c.overruns:
         st.text("Kept over budget:\n" + "\n".join(o.describe() for o in c.overruns))
     for call in record.tool_calls:
-        label = f"Tool call {call.round}: {call.name} → {call.result_tokens} result tokens"
+        label = f"Tool call {call.round}: {call.name} → {count_tokens(call.result, encoding)} result tokens"
         if not call.ok:
             st.error(f"Failed tool call {call.round} (the model got this error back):")
         st.text(label)
         st.code(f"arguments: {call.arguments}\nresult: {call.result}", language=None)
     if record.usage is not None:
-        cols = st.columns(4)
+        cols = st.columns(5)
         cols[0].metric("Prompt tokens (reported)", f"{record.usage.prompt_tokens:,}")
-        cols[1].metric("Completion tokens", f"{record.usage.completion_tokens:,}")
-        cols[2].metric("Latency", f"{record.latency_s:.1f} s", help=f"{record.requests} request(s)")
-        cols[3].metric("Cost", f"${record.cost_usd(price):.5f}", help=f"at ${price}/M prompt tokens")
+        cached = record.usage.cached_prompt_tokens
+        cols[1].metric(
+            "Cached prompt tokens",
+            "not reported" if cached is None else f"{cached:,}",
+            help="Of the prompt tokens, those the endpoint served from its prompt cache"
+            " (usage.prompt_tokens_details.cached_tokens, summed over the turn's requests)",
+        )
+        cols[2].metric("Completion tokens", f"{record.usage.completion_tokens:,}")
+        cols[3].metric("Latency", f"{record.latency_s:.1f} s", help=f"{record.requests} request(s)")
+        cols[4].metric("Cost", f"${record.cost_usd(price):.5f}", help=f"at ${price}/M prompt tokens")
     else:
         st.text(
             f"Cost if sent: ${record.cost_usd(price):.5f} at ${price}/M ({c.request_tokens_openai:,} tokens, OpenAI approx.)"
@@ -197,7 +212,7 @@ def chat_panel(key: str, budgets: Budgets | None = None) -> TurnRecord | None:  
             with st.chat_message("user"):
                 st.text(turn["user"])
             with st.chat_message("assistant"):
-                show_turn(turn["record"], price)
+                show_turn(turn["record"], price, page_state.encoding())
     prompt = st.chat_input("Ask the coach, or ask it to change the plan", key=f"{key}_input")
     if not prompt:
         return None
@@ -220,6 +235,6 @@ def chat_panel(key: str, budgets: Budgets | None = None) -> TurnRecord | None:  
         except CoachError as exc:
             st.error(str(exc))
             return None
-        show_turn(record, price)
+        show_turn(record, price, page_state.encoding())
     turns.append({"user": prompt, "record": record})
     return record

@@ -86,6 +86,38 @@ def _tool_tokens(name: str) -> _Figure:
     return figure
 
 
+def _topics_table(con: duckdb.DuckDBPyConnection) -> str:
+    from core.benchmarks.context import TOPIC_SETS, topic_scores
+    from core.context.topics import TOPICS
+
+    lines = [
+        "| set | messages | exact | " + " | ".join(f"{t} P / R" for t in TOPICS) + " |",
+        "|---|---:|---:|" + "---:|" * len(TOPICS),
+    ]
+    for name in TOPIC_SETS:
+        s = topic_scores(con, name)
+        per = " | ".join(f"{s['per_topic'][t]['precision']:.0%} / {s['per_topic'][t]['recall']:.0%}" for t in TOPICS)
+        lines.append(f"| `{name}` | {s['messages']} | {s['exact']} ({s['exact_share']:.1%}) | {per} |")
+    return "\n".join(lines)
+
+
+def _edit_table(con: duckdb.DuckDBPyConnection) -> str:
+    from core.benchmarks.context import EDIT_SETS, edit_offering
+
+    lines = [
+        "| set | edit tool offered | `edit_plan` up front | `edit_plan` on other messages | largest tool definitions |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in EDIT_SETS:
+        e = edit_offering(con, DEFAULT_ENCODING, name)
+        n, o = e["edit_requests"], e["other_messages"]
+        lines.append(
+            f"| `{name}` | {e['edit_tool_offered']} / {n} | {e['edit_plan_up_front']} / {n}"
+            f" | {e['edit_plan_on_others']} / {o} | {e['tools_raw_max']} raw |"
+        )
+    return "\n".join(lines)
+
+
 def _questions(con: duckdb.DuckDBPyConnection) -> str:
     from core.eval.questions import generate_questions
 
@@ -99,6 +131,8 @@ FIGURES: dict[str, _Figure] = {
     "maya-week-ultra": lambda con: f"{_week(con, 'ultra'):,}",
     "maya-week-ultra-ratio": lambda con: f"{_week(con, 'ultra') / _week(con, 'verbose'):.2f}",
     "replay-table": _replay_table,
+    "topics-table": _topics_table,
+    "edit-table": _edit_table,
     "edit-plan-tokens": _tool_tokens("edit_plan"),
     "change-plan-tokens": _tool_tokens("change_plan"),
 }

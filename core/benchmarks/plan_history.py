@@ -6,7 +6,8 @@ path. At `--early` versions and again after `--versions`, `--sample` edits are t
 the stored version data (snapshot / patch / change-set characters) and the file size
 (after a CHECKPOINT) are read before and after them. Versions store a
 full snapshot every `SNAPSHOT_EVERY` versions and a patch of the changed days in
-between, so neither figure should grow with the history.
+between, so neither figure should grow with the history. Last, the History page's plain-language timeline
+(`changes_by_version` over every version: one query and one forward walk) is timed at the full length.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from core.db.athletes import athletes_frame, resolve_athlete
 from core.db.transactions import checkpoint
 from core.plan.model import empty_plan, plan_hash
 from core.plan.ops import plan_build_ops
-from core.plan.store import SNAPSHOT_EVERY, apply_ops, load_plan, plan_head
+from core.plan.store import SNAPSHOT_EVERY, apply_ops, changes_by_version, load_plan, plan_head
 
 QUICK = {"versions": 200, "sample": 10}
 
@@ -90,6 +91,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for edits in tqdm(range(plan_head(con, athlete_id).version, target), desc="growing history", leave=False):
             _edit(con, athlete_id, edits)
         late = _measure(con, path, athlete_id, edits + 1, args.sample)
+        versions = list(range(1, plan_head(con, athlete_id).version + 1))
+        timeline = []
+        for _ in range(3):
+            started = time.perf_counter()
+            changes_by_version(con, athlete_id, versions)
+            timeline.append(1000 * (time.perf_counter() - started))
         con.close()
     return {
         "athlete_id": athlete_id,
@@ -97,6 +104,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "sample_edits": args.sample,
         "early": early,
         "late": late,
+        "timeline_versions": len(versions),
+        "timeline_ms": round(statistics.median(timeline), 1),
         "edit_ms_ratio": round(late["median_edit_ms"] / early["median_edit_ms"], 2)
         if early["median_edit_ms"]
         else None,
@@ -115,6 +124,10 @@ def render(result: dict[str, Any]) -> str:
             f" ({result['sample_edits']} edits, file size read after CHECKPOINT)"
         )
     lines.append(f"late / early edit time: {result['edit_ms_ratio']}×")
+    lines.append(
+        f"History timeline in plain words over {result['timeline_versions']:,} versions: {result['timeline_ms']:,} ms"
+        " (median of 3)"
+    )
     return "\n".join(lines)
 
 

@@ -155,6 +155,26 @@ def request_tokens(
     return count_tokens(text, encoding)
 
 
+def fitted_result(
+    result: str, call_id: str, sent: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]], room: int
+) -> str:
+    """The tool result as fed back, within the window: one that would push the next request past `room` (the window
+    minus the answer's tokens) is replaced by a short error asking for less, so the turn can still be answered.
+
+    A result reporting a saved change (`ok …`) is always kept whole: the model must learn the plan moved.
+    """
+    if result.startswith("ok"):
+        return result
+    needed = request_tokens([*sent, {"role": "tool", "tool_call_id": call_id, "content": result}], tools)
+    if needed <= room:
+        return result
+    left = room - request_tokens([*sent, {"role": "tool", "tool_call_id": call_id, "content": ""}], tools)
+    return (
+        f"error: result: {count_tokens(result)} tokens, over the {max(left, 0)} left in the context window for it;"
+        " not shown — ask for less (a narrower scope or fewer days)"
+    )
+
+
 def _tool_names(tools: Sequence[dict[str, Any]]) -> list[str]:
     return [t["function"]["name"] for t in tools if t.get("type") == "function"]
 
@@ -238,7 +258,8 @@ def run_turn(
     """Send `messages` (with `tools` offered) and run tool calls until the model answers or the limits are used.
 
     `window` (default: the endpoint's context window) refuses a request whose raw-JSON tokens plus `max_tokens`
-    would not fit, before sending it. `sent_hash` is the plan hash the messages show (None: no plan part).
+    would not fit, before sending it, and budgets each tool result to the room left (`fitted_result`). `sent_hash`
+    is the plan hash the messages show (None: no plan part).
     Endpoint errors and refused replies end the turn with one line (key redacted) as the reason; `progress`
     hears one line before each request. `next_tools` says what is offered after a call that ran without an error
     (an entry point such as `change_plan` unlocks `edit_plan` for the rest of the turn); the loop itself still
@@ -331,6 +352,8 @@ def run_turn(
                 if next_tools is not None and call.name in offered and not result.startswith("error"):
                     tools = list(next_tools(offered, call.name))
                     offered = _tool_names(tools)
+                if window is not None:
+                    result = fitted_result(result, call.id, sent, tools, window - max_tokens)
                 if (moved := _PLAN_HASH_RE.match(result) or _PLAN_SHOWN_RE.match(result)) is not None:
                     shown_hash = in_flight = moved.group(1)
                 records.append(ToolCallRecord(round_no + 1, call.name, arguments, result, count_tokens(result)))

@@ -63,23 +63,22 @@ def replay_table(result: AthleteReplay) -> pd.DataFrame:
 STRATEGIES = ("A: no tiers", "B: tiered")
 
 
-def _history_and_message(messages: list[dict[str, Any]], encoding: str) -> tuple[int, int]:
-    """Tokens of the history (cookbook framing, as the builder counts it) and of the user's message."""
+def _history_and_message(messages: list[dict[str, Any]], message: str, encoding: str) -> tuple[int, int]:
+    """Tokens of the history (cookbook framing, as the builder counts it) and of the user's own message (the last
+    message may carry B's turn context ahead of it: that is counted as Tier 2 and plan)."""
     history = messages[1:-1]
-    return (messages_tokens(history, encoding) - REPLY_PRIMING if history else 0), count_tokens(
-        str(messages[-1]["content"]), encoding
-    )
+    return (messages_tokens(history, encoding) - REPLY_PRIMING if history else 0), count_tokens(message, encoding)
 
 
 def turn_parts(t: TurnFigures, requests: TurnRequests, encoding: str) -> dict[str, dict[str, int]]:
     """One turn's requests by part, per strategy; 'framing' is what makes each add up to its whole-request count.
 
-    A's system message holds the instructions, the full plan and two weeks of verbose data ('plan + program data');
-    B's holds the instructions, Tier 1, Tier 2 and the plan part. Tool definitions are raw JSON, as in the replay.
+    A's system message holds the instructions, two weeks of verbose data and the full plan ('plan + program data');
+    B's holds the instructions and Tier 1, and its last message carries Tier 2 and the plan part before the user's. Tool definitions are raw JSON, as in the replay.
     """
     instructions = count_tokens(SYSTEM_PROMPT, encoding)
-    a_history, a_message = _history_and_message(requests.a.messages, encoding)
-    b_history, b_message = _history_and_message(requests.b.messages, encoding)
+    a_history, a_message = _history_and_message(requests.a.messages, t.message, encoding)
+    b_history, b_message = _history_and_message(requests.b.messages, t.message, encoding)
     a = {
         "instructions": instructions,
         "Tier 1": 0,
@@ -106,11 +105,11 @@ def turn_parts(t: TurnFigures, requests: TurnRequests, encoding: str) -> dict[st
 
 
 def turn_comparison(t: TurnFigures, requests: TurnRequests, encoding: str) -> pd.DataFrame:
-    """One turn side by side: per part A's tokens, B's and B − A, then the system message and the whole request."""
+    """One turn side by side: per part A's tokens, B's and B − A, then the context and the whole request."""
     parts = turn_parts(t, requests, encoding)
     rows = [{"part": p, "A": parts[STRATEGIES[0]][p], "B": parts[STRATEGIES[1]][p]} for p in parts[STRATEGIES[0]]]
     rows += [
-        {"part": "system message (context)", "A": t.a_context, "B": t.b_context},
+        {"part": "context (instructions, tiers, plan)", "A": t.a_context, "B": t.b_context},
         {"part": "whole request", "A": t.a_request, "B": t.b_request},
     ]
     frame = pd.DataFrame(rows)

@@ -1,7 +1,9 @@
 """The interaction log as OpenTelemetry GenAI spans, so Langfuse, Arize Phoenix or any OTLP collector can read it.
 
 One span per logged turn (`chat {model}`, kind CLIENT as the GenAI semantic conventions give a model call:
-`gen_ai.operation.name`, `gen_ai.request.model`, `gen_ai.usage.input_tokens`, `gen_ai.usage.output_tokens`)
+`gen_ai.operation.name`, `gen_ai.request.model`, `gen_ai.usage.input_tokens`, `gen_ai.usage.output_tokens`, and
+`gen_ai.usage.cache_read.input_tokens` — of the input tokens, those the provider served from its prompt cache, a
+part of `input_tokens` as the convention says — when the endpoint reported them)
 with our own per-part token counts as `coach.tokens.<part>` attributes, and one child span per tool the model
 called (`execute_tool {name}`, kind INTERNAL, `gen_ai.tool.name`). Times come from the log: the turn starts at
 `created_at` and lasts `latency_ms` (0 for a replayed or preview turn). The log keeps no time per tool call, so
@@ -77,6 +79,7 @@ def turn_attributes(row: dict[str, Any]) -> dict[str, Any]:
         attributes["coach.plan_hash"] = str(row["plan_hash"])
     for name, value in (
         ("gen_ai.usage.input_tokens", _token_count(row.get("prompt_tokens"))),
+        ("gen_ai.usage.cache_read.input_tokens", _token_count(row.get("cached_prompt_tokens"))),
         ("gen_ai.usage.output_tokens", _token_count(row.get("completion_tokens"))),
         ("coach.tokens.request", _token_count(row.get("request_tokens"))),
     ):

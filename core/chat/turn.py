@@ -31,8 +31,8 @@ from core.chat.endpoints import Endpoint
 from core.chat.loop import ANSWERED, Limits, Progress, ToolCallRecord, Turn, Usage, run_turn
 from core.context.builder import Budgets, Context, build_context
 from core.context.conversation import CLIPPED, MAX_MESSAGE_CHARS
-from core.context.log import record_turn
-from core.context.tools import execute_tool, tool_definitions, tools_after_call
+from core.context.log import part_texts, record_turn, recount_parts
+from core.context.tools import execute_tool, openai_tool_tokens, tool_definitions, tools_after_call
 from core.db import reading, transaction, writing
 from core.db.transactions import WriteConflict, rehearsal
 from core.errors import CoachError
@@ -40,7 +40,7 @@ from core.plan.model import short_hash
 from core.plan.store import plan_head
 from core.plan.tools import EDIT_TOOL
 from core.quoting import valid_text
-from core.tokens import DEFAULT_ENCODING
+from core.tokens import DEFAULT_ENCODING, count_tokens
 
 DatabaseOpener = Callable[[bool], AbstractContextManager[duckdb.DuckDBPyConnection]]
 PREVIEW_STOP = "preview: nothing sent"
@@ -84,6 +84,26 @@ class TurnRecord:
     @property
     def answered(self) -> bool:
         return self.stop_reason == ANSWERED
+
+    def counts(self, encoding: str | None = None) -> tuple[dict[str, int], int]:
+        """`parts()` and the request's tokens counted with `encoding` (default: the turn's own tokenizer): the same
+        texts recounted exactly as the builder counts them (`recount_parts`), so a tokenizer switch recounts the turn.
+        """
+        c = self.context
+        if encoding is None or encoding == c.encoding:
+            return self.parts(), c.request_tokens
+        figures = recount_parts(part_texts(c, [call.result for call in self.tool_calls]), encoding)
+        assert figures is not None  # the results are given, so every figure can be recounted
+        parts = {
+            "instructions": figures["instructions"],
+            "tier 1": figures["tier1"],
+            "tier 2": figures["tier2"],
+            "plan": figures["plan"],
+            "history": figures["history"],
+            "tools (raw JSON)": figures["tool_definitions"],
+            "tools (OpenAI approx.)": openai_tool_tokens(c.tool_definitions, encoding),
+        }
+        return parts, figures["request_tokens"]
 
     def parts(self) -> dict[str, int]:
         """Tokens of each part of the request, as built (tool definitions as raw JSON and the OpenAI estimate)."""
@@ -298,7 +318,8 @@ def _record(
         con,
         context,
         tools_called=[c.name for c in turn.tool_calls],
-        tool_result_tokens=sum(c.result_tokens for c in turn.tool_calls),
+        tool_result_tokens=sum(count_tokens(c.result, context.encoding) for c in turn.tool_calls),
+        tool_results=[c.result for c in turn.tool_calls],
         model=endpoint.model,
         prompt_tokens=turn.usage.prompt_tokens,
         completion_tokens=turn.usage.completion_tokens,

@@ -82,8 +82,8 @@ def render_context(ctx: Context) -> str:
 def window_split(ctx: Context) -> dict[str, Any]:
     """The window split by part, as the page's window bar draws it (`window_parts`): JSON's "window".
 
-    `parts` holds the request's parts (they add up to `request_tokens`), then "reserved output" and "free"
-    (0 when no window is set); `size` is the window (None: none).
+    `parts` holds the request's parts (they add up to `request_tokens`), then "reserved output", "reserved tool round"
+    and "free" (0 when no window is set); `size` is the window (None: none).
     """
     return {
         "size": ctx.budgets.context_window,

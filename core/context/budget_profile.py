@@ -9,6 +9,7 @@ The profile is TOML (or JSON, by the file's suffix) with one table of whole toke
     plan = 600
     history = 300
     reserve_output = 512
+    reserve_tool_round = 256
     context_window = 8192
 
 Commands take the same settings as flags (`add_budget_arguments`); the order is defaults < `--budget-profile`
@@ -42,6 +43,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "tools": ("--tools-budget", "Tool definitions"),
     "tool_definitions": ("--tools-budget", "Tool definitions"),
     "reserve_output": ("--reserve-output", "Reserved for the answer"),
+    "reserve_tool_round": ("--reserve-tool-round", "Reserved for a tool round"),
     WINDOW: ("--window", "Context window"),
 }
 
@@ -153,12 +155,14 @@ WINDOW_PARTS = (
     "message",
     "framing",
     "reserved output",
+    "reserved tool round",
     "free",
 )
 
 
 def window_parts(ctx: Context) -> dict[str, int]:
-    """The window split by part (WINDOW_PARTS order): the request's parts, the reserved answer, what is left free.
+    """The window split by part (WINDOW_PARTS order): the request's parts, the reserved answer, the reserved tool
+    round (one call's arguments and its result), what is left free.
 
     'framing' is the cookbook's per-message tokens and the joins between parts, so the request's parts add up to
     `request_tokens` exactly; 'free' is 0 when no window is set.
@@ -174,8 +178,9 @@ def window_parts(ctx: Context) -> dict[str, int]:
     }
     parts["framing"] = ctx.request_tokens - sum(parts.values())
     parts["reserved output"] = ctx.budgets.reserve_output
+    parts["reserved tool round"] = ctx.budgets.reserve_tool_round
     window = ctx.budgets.context_window
-    parts["free"] = max(0, window - ctx.request_tokens - ctx.budgets.reserve_output) if window else 0
+    parts["free"] = max(0, window - ctx.request_tokens - ctx.budgets.reserved) if window else 0
     return parts
 
 

@@ -1,7 +1,9 @@
 """`build_context`: what the coach model is sent for one message, with every part counted exactly.
 
-The request is one system message (instructions, Tier 1, Tier 2, the plan part), the kept history,
-the user's message, and the tools offered. The plan part rides along when the training topic fires
+The request is ordered stable part first, so a provider's prompt cache can reuse its prefix across turns: one
+system message (instructions, Tier 1), the tools offered (edit tool first, then read tools by name), the kept
+history, then the last message: this turn's Tier 2 and plan part ahead of the user's own words
+(`request_messages`). The plan part rides along when the training topic fires
 or the message looks like a request to change the plan; it has its own budget so a full plan cannot
 crowd out Tier 2. What it holds follows what *this conversation's* model has seen: `shown_hash` is the
 plan hash the conversation showed (or moved to by an edit) last; None (a new conversation) sends the
@@ -13,18 +15,19 @@ definitions are fitted to `Budgets.tools` raw-JSON tokens: `edit_plan` alone ove
 `change_plan`, then read tools are dropped from the end. An edit tool still over the budget is kept and
 reported as an `Overrun` (`Context.overruns`), never silently.
 
-Fitting a context window: when `Budgets.context_window` is set, the request plus `reserve_output`
-must fit. Over it, the cheapest loss goes first, each recorded: history (oldest first), read tools
-(last offered first), `edit_plan` swapped for the `change_plan` entry point (still an edit tool),
-Tier 2 items, the plan part, and Tier 1 items last (only when Tier 1 alone does not fit). Then what
-was given up is put back wherever it now fits, in the reverse order: Tier 1, the plan, Tier 2,
-`edit_plan`, read tools, history (newest first). If even the bare request does not fit, ContextError
-says so.
+Fitting a context window: when `Budgets.context_window` is set, the request plus `reserve_output` (the
+answer) plus `reserve_tool_round` (one tool call's arguments and its result, which the next request of the
+turn carries) must fit. Over it, the cheapest loss goes first, each recorded: history (oldest first), read
+tools (last offered first), Tier 2 items, `edit_plan` swapped for the `change_plan` entry point (still an
+edit tool, but calling it costs a second round: the plan shown and `edit_plan` unlocked, which a small window
+cannot hold, so an edit request keeps `edit_plan` over Tier 2), the plan part, and Tier 1 items last (only
+when Tier 1 alone does not fit). Then what was given up is put back wherever it now fits, in the reverse
+order: Tier 1, the plan, `edit_plan`, Tier 2, read tools, history (newest first). If even the bare request
+does not fit, ContextError says so.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -39,28 +42,30 @@ from core.context.conversation import (
     check_message,
     fit_history,
     messages_tokens,
+    request_messages,
 )
-from core.context.data import load_context_data
+from core.context.data import load_context_data, training_terms
+from core.context.edit_intent import body_words, edit_intent_words
 from core.context.inference import WorkoutFocus, infer_workout, refers_to_workout
 from core.context.tier1 import tier1_sections
 from core.context.tier2 import tier2_sections
 from core.context.tools import (
     TOOLS_BUDGET,
     OfferedTool,
-    fit_tools,
+    definitions_tokens,
+    fit_tools_budget,
     is_edit_tool,
     offer_tools,
     openai_tool_tokens,
-    raw_tool_tokens,
+    request_order,
     tool_definitions,
 )
-from core.context.topics import TopicHit, body_words, detect_topics, edit_intent_words
+from core.context.topics import TopicHit, detect_topics
 from core.plan.context import PlanContext
-from core.plan.model import Plan, short_hash
+from core.plan.model import short_hash
 from core.plan.store import load_plan, plan_context_for_model
 from core.plan.tools import EDIT_TOOL, EDITOR_TOOL
 from core.tokens import DEFAULT_ENCODING, check_encoding_name, count_tokens
-from core.workouts.sport import Activity
 
 SYSTEM_PROMPT = (
     "You are a fitness coach. Be brief; call a tool for more."
@@ -83,9 +88,16 @@ class Budgets:
     tools: int = TOOLS_BUDGET  # raw-JSON tokens of the tool definitions offered
     context_window: int | None = None
     reserve_output: int = 512
+    # kept free in the window for one tool round: the call's arguments and its (budgeted) result, so an edit can run
+    reserve_tool_round: int = 256
+
+    @property
+    def reserved(self) -> int:
+        """Tokens of the window the request may not use: the answer and one tool round."""
+        return self.reserve_output + self.reserve_tool_round
 
     def check(self) -> None:
-        for name in ("tier1", "tier2", "plan", "history", "tools", "reserve_output"):
+        for name in ("tier1", "tier2", "plan", "history", "tools", "reserve_output", "reserve_tool_round"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100_000:
                 raise ContextError(f"budget {name}={value!r}: expected a whole number of tokens 0-100000")
@@ -133,22 +145,26 @@ class Context:
 
     @property
     def context_tokens(self) -> int:
-        """Tokens of what the system message holds (instructions + Tier 1 + Tier 2 + plan)."""
-        return count_tokens(self.system_message(), self.encoding)
+        """Tokens of the context as one text (instructions + Tier 1 + Tier 2 + plan), wherever each part is sent."""
+        return count_tokens(self.context_text(), self.encoding)
 
     @property
     def tool_names(self) -> tuple[str, ...]:
         return tuple(t.name for t in self.tools)
 
     def system_message(self) -> str:
+        """The stable part, sent first: the instructions and Tier 1 (the athlete's profile)."""
+        return "\n\n".join(p for p in (self.system_prompt, self.tier1) if p)
+
+    def turn_context(self) -> str:
+        """What changes per turn, sent with the user's message: Tier 2 and the plan part."""
+        return "\n\n".join(p for p in (self.tier2, self.plan) if p)
+
+    def context_text(self) -> str:
         return "\n\n".join(p for p in (self.system_prompt, self.tier1, self.tier2, self.plan) if p)
 
     def messages(self) -> list[dict[str, Any]]:
-        return [
-            {"role": "system", "content": self.system_message()},
-            *[dict(m) for m in self.history],
-            {"role": "user", "content": self.message},
-        ]
+        return request_messages(self.system_message(), self.history, self.turn_context(), self.message)
 
     def request(self, model: str = "coach") -> dict[str, Any]:
         """The exact body of an OpenAI `chat.completions.create` call (tools only when some are offered)."""
@@ -238,14 +254,7 @@ class _Assembled:
         return self.messages_tokens + self.tool_tokens
 
 
-@functools.lru_cache(maxsize=256)
-def _raw_tokens(names: tuple[str, ...], encoding: str) -> int:
-    """Raw-JSON tokens of the named tools' definitions (fitting recounts the same few sets many times)."""
-    return raw_tool_tokens(tool_definitions(names), encoding)
-
-
 _WINDOW_SWAP_REASON = f"{EDIT_TOOL} did not fit the window: the edit entry point"
-_BUDGET_SWAP_REASON = f"{EDIT_TOOL} is over the tool budget: the edit entry point"
 
 
 def _offered_now(d: _Draft) -> tuple[OfferedTool, ...]:
@@ -263,10 +272,12 @@ def _assemble(d: _Draft, encoding: str) -> _Assembled:
     t2 = d.tier2.without({k for kind, k in d.out if kind == "tier2"}, encoding)
     plan = None if ("plan", "") in d.out else d.plan
     history = tuple(m for j, m in enumerate(d.history) if ("history", str(j)) not in d.out)
-    tools = _offered_now(d)
+    tools = request_order(_offered_now(d))
     names = tuple(t.name for t in tools)
-    system = "\n\n".join(p for p in (SYSTEM_PROMPT, t1.text, t2.text, plan.text if plan else "") if p)
-    msgs = [{"role": "system", "content": system}, *history, {"role": "user", "content": d.message}]
+    stable = "\n\n".join(p for p in (SYSTEM_PROMPT, t1.text) if p)
+    msgs = request_messages(
+        stable, history, "\n\n".join(p for p in (t2.text, plan.text if plan else "") if p), d.message
+    )
     return _Assembled(
         tier1=t1,
         tier2=t2,
@@ -275,56 +286,8 @@ def _assemble(d: _Draft, encoding: str) -> _Assembled:
         tools=tools,
         tool_definitions=tuple(tool_definitions(names)),
         messages_tokens=messages_tokens(msgs, encoding),
-        tool_tokens=_raw_tokens(names, encoding) if names else 0,
+        tool_tokens=definitions_tokens(names, encoding) if names else 0,
     )
-
-
-def _fit_tools_budget(
-    offered: Sequence[OfferedTool], budget: int, encoding: str
-) -> tuple[tuple[OfferedTool, ...], list[Drop], tuple[Overrun, ...]]:
-    """The offered tools within `budget` raw-JSON tokens, what was dropped, and what is kept over it and why.
-
-    `edit_plan` alone over the budget is swapped for the small `change_plan` entry point first (it unlocks
-    `edit_plan` when called), then read tools are dropped from the end. An edit tool is offered on every turn,
-    so one still over the budget is kept and reported as an Overrun rather than silently exceeding it.
-    """
-    why = f"tool definitions over their {budget}-token budget"
-    drops: list[Drop] = []
-    tools = list(offered)
-    edit_tokens = _raw_tokens((EDIT_TOOL,), encoding)
-    at = next((i for i, t in enumerate(tools) if t.name == EDIT_TOOL), None)
-    if at is not None and edit_tokens > budget:
-        drops.append(Drop("tools", f"{EDIT_TOOL} (offered as {EDITOR_TOOL})", edit_tokens, why))
-        tools[at] = OfferedTool(EDITOR_TOOL, _BUDGET_SWAP_REASON)
-    kept, dropped = fit_tools(tools, budget, encoding)
-    drops += [Drop("tools", t.name, tokens, why) for t, tokens in dropped]
-    names = tuple(t.name for t in kept)
-    total = _raw_tokens(names, encoding) if names else 0
-    overruns: tuple[Overrun, ...] = ()
-    if total > budget:
-        overruns = (
-            Overrun(
-                "tools",
-                ", ".join(names),
-                total,
-                budget,
-                f"an edit tool is offered on every turn and {EDITOR_TOOL} is its smallest form",
-            ),
-        )
-    return kept, drops, overruns
-
-
-def training_terms(plan: Plan, activities: Sequence[Activity]) -> tuple[str, ...]:
-    """The athlete's own training words: exercise and circuit-member names in the plan and recent history,
-    and the labels of plan days that hold lifting (`Upper A`, `Bodyweight B`)."""
-    names: list[str] = []
-    for day in plan.days:
-        lifting = [b for b in day.blocks if not b.is_session]
-        names += [b.exercise for b in lifting] + [m.exercise for b in lifting for m in b.members]
-        if lifting and day.focus:
-            names.append(day.focus)
-    names += [item.name for a in activities for leg in (a, *a.legs) for item in leg.exercises]
-    return tuple(sorted(set(names)))
 
 
 # long: one readable pass from message to request: tiers, plan part, tools, history, window fit, in that order
@@ -375,7 +338,7 @@ def build_context(
         turns, budgets.history, encoding, f"history over its {budgets.history}-token budget"
     )
     drops += history_drops
-    tools, tool_drops, overruns = _fit_tools_budget(offer_tools(topic_names, edit, body), budgets.tools, encoding)
+    tools, tool_drops, overruns = fit_tools_budget(offer_tools(topic_names, edit, body), budgets.tools, encoding)
     drops += tool_drops
     draft = _Draft(
         message=message,
@@ -431,8 +394,8 @@ def build_context(
 def _window_pieces(d: _Draft, encoding: str, why: str) -> list[tuple[tuple[str, str], Drop]]:
     """What the window fit may take out, cheapest loss first, each with the Drop recorded if it stays out.
 
-    History (oldest first), read tools (last offered first), `edit_plan` swapped for the `change_plan`
-    entry point, Tier 2 items, the plan part, and Tier 1 items last (each tier lowest priority first).
+    History (oldest first), read tools (last offered first), Tier 2 items, `edit_plan` swapped for the
+    `change_plan` entry point, the plan part, and Tier 1 items last (each tier lowest priority first).
     """
     pieces = [
         (
@@ -447,14 +410,14 @@ def _window_pieces(d: _Draft, encoding: str, why: str) -> list[tuple[tuple[str, 
         for j, m in enumerate(d.history)
     ]
     readers = [t.name for t in d.tools if not is_edit_tool(t.name)]
-    pieces += [(("tools", n), Drop("tools", n, _raw_tokens((n,), encoding), why)) for n in reversed(readers)]
-    if any(t.name == EDIT_TOOL for t in d.tools):
-        tokens = _raw_tokens((EDIT_TOOL,), encoding)
-        pieces.append((("edit", EDIT_TOOL), Drop("tools", f"{EDIT_TOOL} (offered as {EDITOR_TOOL})", tokens, why)))
+    pieces += [(("tools", n), Drop("tools", n, definitions_tokens((n,), encoding), why)) for n in reversed(readers)]
     pieces += [
         (("tier2", i.key), Drop("tier2", i.key, count_tokens(i.text, encoding), why))
         for i in d.tier2.items_in_drop_order()
     ]
+    if any(t.name == EDIT_TOOL for t in d.tools):
+        tokens = definitions_tokens((EDIT_TOOL,), encoding)
+        pieces.append((("edit", EDIT_TOOL), Drop("tools", f"{EDIT_TOOL} (offered as {EDITOR_TOOL})", tokens, why)))
     if d.plan is not None:
         pieces.append((("plan", ""), Drop("plan", d.plan.mode, d.plan.tokens, why)))
     pieces += [
@@ -465,12 +428,13 @@ def _window_pieces(d: _Draft, encoding: str, why: str) -> list[tuple[tuple[str, 
 
 
 def _fit_window(d: _Draft, budgets: Budgets, encoding: str, state: _Assembled) -> tuple[_Assembled, list[Drop]]:
-    """Fit the request into the window minus `reserve_output`: give up the cheapest loss first, then put back
-    whatever fits in the room left, in the reverse order (Tier 1, plan, Tier 2, `edit_plan`, read tools, history
-    newest first). Returns the fitted assembly and a Drop for each piece still out."""
-    room = (budgets.context_window or 0) - budgets.reserve_output
+    """Fit the request into the window minus what is reserved (the answer and one tool round): give up the cheapest
+    loss first, then put back whatever fits in the room left, in the reverse order (Tier 1, plan, `edit_plan`,
+    Tier 2, read tools, history newest first). Returns the fitted assembly and a Drop for each piece still out."""
+    room = (budgets.context_window or 0) - budgets.reserved
     why = (
-        f"request over the {budgets.context_window}-token window minus {budgets.reserve_output} reserved for the answer"
+        f"request over the {budgets.context_window}-token window minus {budgets.reserve_output} reserved for the"
+        f" answer and {budgets.reserve_tool_round} for a tool round"
     )
     given_up: list[tuple[tuple[str, str], Drop]] = []
     for key, drop in _window_pieces(d, encoding, why):
@@ -482,7 +446,8 @@ def _fit_window(d: _Draft, budgets: Budgets, encoding: str, state: _Assembled) -
     if state.request_tokens > room:
         raise ContextError(
             f"context_window={budgets.context_window}: the bare request needs {state.request_tokens} tokens plus"
-            f" {budgets.reserve_output} reserved for the answer; expected a larger window or a shorter message"
+            f" {budgets.reserve_output} reserved for the answer and {budgets.reserve_tool_round} for a tool round;"
+            " expected a larger window or a shorter message"
         )
     for key, _ in reversed(given_up):  # restoring only ever takes room, so one pass leaves nothing that would fit
         kind, name = key

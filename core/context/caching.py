@@ -5,14 +5,18 @@ earlier request of the same conversation is cached, counted in whole blocks of 1
 is at least 1,024 tokens; shorter shared prefixes are not cached at all. Cached tokens are billed at the cached
 price, the rest at the full price.
 
-It is computed on exact token sequences: each request is serialized with its stable part first (the instructions,
-then the tool definitions as raw JSON sorted by name, then the rest of the system message, the history, the user's
-message), each piece encoded with tiktoken and the pieces concatenated; every message adds 3 framing tokens and
+It is computed on exact token sequences: each request is serialized as a provider renders it (OpenAI puts the tool
+definitions into the system message after its text): the system message, the tool definitions as raw JSON in the
+request's order, the history, the last message; each piece encoded with tiktoken and the pieces concatenated; every message adds 3 framing tokens and
 the reply 3 priming tokens (the cookbook's framing, as `messages_tokens` counts it). A sequence is as long as the
 request's raw-JSON count give or take a token at the joins, so the sequences only decide the shared prefix: the
 input tokens priced are the replay's own request counts (`TurnFigures.a_request` / `b_request`), and the cached
 part is capped at them. Every cost of one report, cached or not, is on those same counts, so with a cached price
 at most the price (every provider's discount) a cost with caching is never above the same requests' cost without it.
+
+So what a request puts first decides what is cached: both strategies send their stable part first
+(`request_messages`): A's instructions, program data and plan, then every tool; B's instructions and Tier 1, then its
+tools in a fixed order (`request_order`), with Tier 2 and the plan part in the last message.
 
 The replay does not keep requests; `replay_requests` records them through its `measure` hook (called with A's and
 then B's exact messages and tools every turn), passing them on to a live measure when one is given.
@@ -21,13 +25,13 @@ then B's exact messages and tools every turn), passing them on to a live measure
 from __future__ import annotations
 
 import json
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
-from core.context.builder import SYSTEM_PROMPT
 from core.context.replay import DEFAULT_PRICE, AthleteReplay, Measure, replay
 from core.errors import CoachError
 from core.tokens import DEFAULT_ENCODING, get_encoding
@@ -59,21 +63,16 @@ class TurnRequests:
 
 
 def request_sequence(request: Request, encoding: str = DEFAULT_ENCODING) -> list[int]:
-    """The request's tokens in cache order: instructions, tools (sorted by name), the rest; framing included."""
+    """The request's tokens in the order a provider renders them: each message in turn, the tool definitions (raw
+    JSON, in the request's order) right after the first system message's text; framing included."""
     enc = get_encoding(encoding)
     out: list[int] = []
-    tools = sorted(request.tools, key=lambda t: str(t.get("function", {}).get("name", "")))
+    tools = list(request.tools)
     for i, m in enumerate(request.messages):
-        content = str(m.get("content") or "")
-        out += [FRAME] * 3 + enc.encode(str(m["role"]))
-        if i == 0 and m["role"] == "system":
-            head = SYSTEM_PROMPT if content.startswith(SYSTEM_PROMPT) else ""
-            out += enc.encode(head, disallowed_special=())
-            if tools:
-                out += enc.encode(json.dumps(tools), disallowed_special=())
-                tools = []
-            content = content[len(head) :]
-        out += enc.encode(content, disallowed_special=())
+        out += [FRAME] * 3 + enc.encode(str(m["role"])) + enc.encode(str(m.get("content") or ""), disallowed_special=())
+        if i == 0 and m["role"] == "system" and tools:
+            out += enc.encode(json.dumps(tools), disallowed_special=())
+            tools = []
     if tools:  # no system message: the tools lead
         out = enc.encode(json.dumps(tools), disallowed_special=()) + out
     return out + [FRAME] * 3
@@ -155,6 +154,8 @@ class CacheReport:
             "cost_usd": cost_usd(turns, self.price, self.cached_price, caching=False),
             "cost_cached_usd": cost_usd(turns, self.price, self.cached_price),
             "cached_per_turn": [t.cached_tokens for t in turns],
+            "shared_prefix_per_turn": [t.shared_prefix for t in turns],
+            "shared_prefix_median": statistics.median(t.shared_prefix for t in turns[1:]) if len(turns) > 1 else 0,
         }
 
     @property
@@ -183,7 +184,8 @@ class CacheReport:
             s = self.strategy(name)
             out.append(
                 f"  {name}: {s['input_tokens']:,} input tokens ({COST_BASIS}), {s['cached_tokens']:,} of them cached;"
-                f" cost ${s['cost_usd']:.4f} without caching, ${s['cost_cached_usd']:.4f} with caching"
+                f" cost ${s['cost_usd']:.4f} without caching, ${s['cost_cached_usd']:.4f} with caching;"
+                f" prefix shared with an earlier turn: median {s['shared_prefix_median']:g} tokens"
             )
         out.append(f"  cheaper with caching: {self.winner}")
         return out
@@ -278,6 +280,8 @@ def bench_caching_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
         out.append(
             f"  {r['handle']:<8} A ${a['cost_usd']:.4f} uncached → ${a['cost_cached_usd']:.4f} with caching"
             f" ({a['cached_tokens']:,} tok cached); B ${b['cost_usd']:.4f} uncached → ${b['cost_cached_usd']:.4f}"
-            f" with caching ({b['cached_tokens']:,} tok cached); cheaper with caching: {r['winner_with_caching']}"
+            f" with caching ({b['cached_tokens']:,} tok cached); cheaper with caching: {r['winner_with_caching']};"
+            f" prefix shared with an earlier turn, median: A {a['shared_prefix_median']:g}, B"
+            f" {b['shared_prefix_median']:g} tok"
         )
     return out

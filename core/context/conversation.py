@@ -1,6 +1,6 @@
 """The user's message and the conversation as the builder takes them: checked, the model's earlier answers made
-valid and clipped (never held to the user's limit), the history fitted newest first, and the OpenAI cookbook's
-count of chat messages that every request figure uses.
+valid and clipped (never held to the user's limit), the history fitted newest first, the OpenAI cookbook's
+count of chat messages that every request figure uses, and the messages' order (stable part first).
 """
 
 from __future__ import annotations
@@ -16,6 +16,23 @@ from core.tokens import DEFAULT_ENCODING, count_tokens
 MAX_MESSAGE_CHARS = 4000
 TOKENS_PER_MESSAGE = 3  # OpenAI cookbook: every message costs 3 tokens of framing, every reply 3 of priming
 REPLY_PRIMING = 3
+
+
+TURN_MESSAGE_HEAD = "Message:"  # after the turn's context, whose blocks name themselves ("[TRAINING] …", "Plan …")
+
+
+def request_messages(
+    stable: str, history: Sequence[dict[str, Any]], turn_context: str, message: str
+) -> list[dict[str, Any]]:
+    """A request's messages, stable part first, so a provider's prompt cache can reuse the longest prefix.
+
+    The system message holds what stays the same across turns of a conversation (instructions, Tier 1); the history
+    grows at the end of it; what changes per turn (Tier 2, the plan part) rides in the last message, ahead of the
+    user's own words, which stay last. Earlier turns are kept as the user wrote them, so no turn's context is sent
+    twice.
+    """
+    user = f"{turn_context}\n\n{TURN_MESSAGE_HEAD} {message}" if turn_context else message
+    return [{"role": "system", "content": stable}, *[dict(m) for m in history], {"role": "user", "content": user}]
 
 
 class ContextError(CoachError):

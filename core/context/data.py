@@ -19,6 +19,7 @@ from core.analytics.findings import Finding
 from core.analytics.materialized import stored_findings
 from core.db import context as sql
 from core.errors import NotFoundError
+from core.plan.model import Plan
 from core.workouts.sport import Activity, load_activities
 
 RECENT_DAYS = 14
@@ -105,3 +106,16 @@ def load_context_data(con: duckdb.DuckDBPyConnection, athlete_id: int, *, with_f
         findings=tuple(athlete_findings(con, athlete_id, facts["fingerprint"])) if with_findings else (),
         alerts=tuple(athlete_alerts(con, [athlete_id]).get(athlete_id, [])),
     )
+
+
+def training_terms(plan: Plan, activities: Sequence[Activity]) -> tuple[str, ...]:
+    """The athlete's own training words: exercise and circuit-member names in the plan and recent history,
+    and the labels of plan days that hold lifting (`Upper A`, `Bodyweight B`)."""
+    names: list[str] = []
+    for day in plan.days:
+        lifting = [b for b in day.blocks if not b.is_session]
+        names += [b.exercise for b in lifting] + [m.exercise for b in lifting for m in b.members]
+        if lifting and day.focus:
+            names.append(day.focus)
+    names += [item.name for a in activities for leg in (a, *a.legs) for item in leg.exercises]
+    return tuple(sorted(set(names)))

@@ -1,8 +1,8 @@
 """The A/B replay: one scripted conversation, two ways of building each request, every token counted.
 
-Strategy A is a system without tiers: every turn sends the instructions, the full plan, the verbose
-program data of the current and the previous week (the same 14 days Tier 2 looks at), the whole
-conversation so far, and every tool. Strategy B is `build_context`, nothing else. Both see the same
+Strategy A is a system without tiers: every turn sends the instructions, the verbose program data of
+the current and the previous week (the same 14 days Tier 2 looks at), the full plan, every tool, and
+the whole conversation so far (stable part first, as B). Strategy B is `build_context`, nothing else. Both see the same
 plan edits: coach edits are applied before their turn, the model's scripted tool calls run through
 `execute_tool` after it, and each B turn is logged with `record_turn`. The script is one conversation:
 B's plan part follows the hash this conversation showed last (full on the first turn, then deltas).
@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 
 from core.context.builder import SYSTEM_PROMPT, Budgets, build_context
-from core.context.conversation import messages_tokens
+from core.context.conversation import messages_tokens, request_messages
 from core.context.log import record_turn
 from core.context.tools import every_tool, execute_tool, openai_tool_tokens, raw_tool_tokens
 from core.db import context as sql
@@ -93,7 +93,7 @@ Measure = Callable[[list[dict[str, Any]], list[dict[str, Any]]], int | None]
 
 @dataclass(frozen=True)
 class TurnFigures:
-    """One turn under both strategies: context (system message) and whole-request tokens."""
+    """One turn under both strategies: context (instructions, tiers, plan) and whole-request tokens."""
 
     turn: int
     message: str
@@ -174,10 +174,11 @@ class AthleteReplay:
 
 
 def strategy_a_system(con: duckdb.DuckDBPyConnection, athlete_id: int, weeks_text: str) -> str:
-    """The no-tier system message: instructions, the full plan, verbose program data."""
+    """The no-tier system message, stable part first: instructions, verbose program data, then the full plan (it
+    changes when edited, so it goes after what does not)."""
     head = plan_head(con, athlete_id)
     plan = format_plan_context(load_plan(con, athlete_id), head.plan_hash, head.version)
-    return "\n\n".join([SYSTEM_PROMPT, plan, weeks_text])
+    return "\n\n".join([SYSTEM_PROMPT, weeks_text, plan])
 
 
 def verbose_recent_weeks(con: duckdb.DuckDBPyConnection, athlete_id: int) -> str:
@@ -218,7 +219,7 @@ def replay_athlete(
         if turn.coach_edits:
             apply_ops(con, athlete_id, resolve(list(turn.coach_edits)), plan_head(con, athlete_id).plan_hash, "coach")
         a_system = strategy_a_system(con, athlete_id, weeks_text)
-        a_messages = [{"role": "system", "content": a_system}, *history, {"role": "user", "content": turn.user}]
+        a_messages = request_messages(a_system, history, "", turn.user)
         a_base = messages_tokens(a_messages, encoding)
         ctx = build_context(
             con,
@@ -245,6 +246,7 @@ def replay_athlete(
             ctx,
             tools_called=[c["name"] for c in turn.tool_calls],
             tool_result_tokens=sum(count_tokens(r, encoding) for r in results),
+            tool_results=results,
             at=_T0 + timedelta(minutes=n),
         )
         figures.append(

@@ -17,6 +17,7 @@ text, 12 at the end. It is an approximation, not OpenAI's count.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -28,6 +29,7 @@ from jsonschema import Draft202012Validator
 
 from core.analytics.patterns import FAMILIES, find_patterns
 from core.context.arguments import describe_value, parse_arguments, schema_problem
+from core.context.budget import Drop, Overrun
 from core.context.data import athlete_findings
 from core.context.tier2 import dated_line
 from core.db import context as sql
@@ -433,3 +435,54 @@ _QUERIES = {
     "query_body_comp": _query_body_comp,
     "get_workout_data": _get_workout_data,
 }
+
+
+# ---------------------------------------------------------------- the tool budget of one request
+
+
+@functools.lru_cache(maxsize=256)
+def definitions_tokens(names: tuple[str, ...], encoding: str) -> int:
+    """Raw-JSON tokens of the named tools' definitions (fitting recounts the same few sets many times)."""
+    return raw_tool_tokens(tool_definitions(names), encoding)
+
+
+def request_order(tools: Sequence[OfferedTool]) -> tuple[OfferedTool, ...]:
+    """The offered tools in the order they are sent: the edit tool (offered every turn) first, then read tools by
+    name, so the same tools are always sent the same way and a turn's definitions share the longest prefix with the
+    last turn's."""
+    return tuple(sorted(tools, key=lambda t: (not is_edit_tool(t.name), t.name)))
+
+
+def fit_tools_budget(
+    offered: Sequence[OfferedTool], budget: int, encoding: str
+) -> tuple[tuple[OfferedTool, ...], list[Drop], tuple[Overrun, ...]]:
+    """The offered tools within `budget` raw-JSON tokens, what was dropped, and what is kept over it and why.
+
+    `edit_plan` alone over the budget is swapped for the small `change_plan` entry point first (it unlocks
+    `edit_plan` when called), then read tools are dropped from the end. An edit tool is offered on every turn,
+    so one still over the budget is kept and reported as an Overrun rather than silently exceeding it.
+    """
+    why = f"tool definitions over their {budget}-token budget"
+    drops: list[Drop] = []
+    tools = list(offered)
+    edit_tokens = definitions_tokens((EDIT_TOOL,), encoding)
+    at = next((i for i, t in enumerate(tools) if t.name == EDIT_TOOL), None)
+    if at is not None and edit_tokens > budget:
+        drops.append(Drop("tools", f"{EDIT_TOOL} (offered as {EDITOR_TOOL})", edit_tokens, why))
+        tools[at] = OfferedTool(EDITOR_TOOL, f"{EDIT_TOOL} is over the tool budget: the edit entry point")
+    kept, dropped = fit_tools(tools, budget, encoding)
+    drops += [Drop("tools", t.name, tokens, why) for t, tokens in dropped]
+    names = tuple(t.name for t in kept)
+    total = definitions_tokens(names, encoding) if names else 0
+    overruns: tuple[Overrun, ...] = ()
+    if total > budget:
+        overruns = (
+            Overrun(
+                "tools",
+                ", ".join(names),
+                total,
+                budget,
+                f"an edit tool is offered on every turn and {EDITOR_TOOL} is its smallest form",
+            ),
+        )
+    return kept, drops, overruns

@@ -24,7 +24,7 @@ from functools import lru_cache
 TOPICS = ("training", "cardio", "cross_training", "recovery")
 
 _WORD_RE = re.compile(r"[a-z0-9_]+(?:['’-][a-z0-9_]+)*", re.IGNORECASE)
-_WEEKDAY_WORDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAY_WORDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 # Words ending in s that are not plurals.
@@ -66,7 +66,7 @@ Token = str | re.Pattern[str]
 Phrase = tuple[Token, ...]
 
 
-def _phrase(text: str) -> Phrase:
+def to_phrase(text: str) -> Phrase:
     return tuple(stem(w.group(0)) for w in _WORD_RE.finditer(text))
 
 
@@ -75,115 +75,72 @@ def _re(pattern: str) -> re.Pattern[str]:
 
 
 # Keywords and phrases (matched as consecutive words). A regex element matches one word's text.
-_KEYWORDS: dict[str, tuple[Phrase | str, ...]] = {
-    "training": (
-        "workout",
-        "lift",
-        "lifting",
-        "lifted",
-        "gym",
-        "sets",
-        "rep",
-        "volume",
-        "strength",
-        "muscle",
-        (_re(r"prs?"),),
-        "heavy",
-        "bench",
-        "bench press",
-        "squat",
-        "deadlift",
-        "pull-up",
-        "pullup",
-        "plan",
-        "leg day",
-        "arm day",
-        "push day",
-        "pull day",
-        "upper body",
-        "lower body",
-        "full body",
-        "bodyweight",
-        "push harder",
-        "train harder",
-        "work harder",
-        "heavier",
-        "lighter weight",
-        # the lifting shorthand athletes type (their exercise names come from `terms`)
-        *("ohp", "rdl", "sldl", "amrap", "emom", "1rm", "e1rm", "rpe", "rir", "barbell", "dumbbell", "kettlebell"),
-    ),
+# Keywords and phrases per topic (a phrase matches consecutive words; comma-separated), then the
+# patterns (a regex element matches one word's text). A broad lexicon of how athletes write: the
+# athlete's own exercise names come on top of it from `terms`.
+_LEXICON = {
+    "training": """
+        workout, lift, lifting, lifted, gym, sets, rep, volume, strength, muscle, heavy, bench, bench press, squat,
+        deadlift, pull-up, pullup, plan, leg day, arm day, push day, pull day, upper body, lower body, full body,
+        bodyweight, push harder, train harder, work harder, heavier, lighter weight, training, train, trained,
+        exercise, program, programme, routine, intensity, progression, progressive, overload, hypertrophy,
+        go hard, going hard, go harder, push hard, ramp up, take it easier, accessory, accessories, superset, drop set,
+        to failure, form, technique, weighted, gains, stronger, weaker, stall, stalled, plateau, maxed, max out,
+        ohp, rdl, sldl, amrap, emom, 1rm, e1rm, rpe, rir, barbell, dumbbell, kettlebell, cable, machine, smith,
+        push-up, pushup, chin-up, chinup, plank, lunge, curl, press, row, hip thrust, core work, abs, crunch, sit-up,
+        face pull, goblet squat, front squat, hack squat, split squat, nordic, leg curl, leg extension, calf raise,
+        shrug, dip, tricep, bicep, triceps, biceps, lat pulldown, pulldown, sled, sled push, farmer carry, burpee,
+        box jump, jump squat, plyo, plyometric, plyometrics, crossfit, wod, metcon, hiit, circuit, conditioning,
+        glute bridge, step-up, pistol squat, handstand, muscle-up, grip, lifting belt, spotter
+    """,
+    "cardio": """
+        run, running, ran, runner, jog, jogging, jogged, bike, biking, biked, cycle, cycling, cycled, ride, riding,
+        rode, swim, swimming, swam, swum, pool, pace, mile, km, kilometre, kilometer, hr, heart rate, max hr, zone,
+        tempo, interval, cardio, watt, ftp, w/kg, power meter, cadence, rpm, stride, lap, open water, spin, spinning,
+        spin class, splits, negative split, marathon, half marathon, ultra, racing, parkrun, trail, track session,
+        treadmill, rowing, rower, rowing machine, erg, skierg, assault bike, elliptical, stairmaster, stair climber,
+        vo2, vo2max, threshold, lactate, lthr, sweet spot, sweetspot, aerobic, anaerobic, fartlek, sprint, sprints,
+        hill repeat, hill rep, hill sprint, hike, hiking, walk, walking, bpm, mph, speed, climb, climbing, zwift,
+        turbo, peloton, gravel, mtb, mountain bike, road bike, crit, century, sportive, kom, strava, kickboard,
+        pull buoy, paddles, freestyle, breaststroke, backstroke, flip turn, masters swim, wetsuit, long run, easy run,
+        running shoes, shoes, bike fit, saddle, chest strap, hr strap
+    """,
+    "cross_training": """
+        brick, triathlon, balance, balanced, interference, cross-training, crosstraining, cross training,
+        cross train, pattern, yoga, vinyasa, yin, hatha, ashtanga, bikram, hot yoga, power yoga, restorative,
+        pilates, barre, tai chi, mobility, stretch, stretches, stretching, flexibility, pose, asana, savasana,
+        sun salutation, downward dog, pigeon, hip opener, sport, multisport, tri, duathlon, hyrox, hybrid,
+        order of sessions, session order, bouldering, martial arts, boxing, bjj, tennis, football, soccer,
+        basketball, surfing, skiing
+    """,
+    "recovery": """
+        tired, tiredness, fatigue, fatigued, rest, resting, rested, resting hr, resting heart rate, deload, sleep, sleeping, slept, asleep, awake,
+        woke, woke up, insomnia, bed, bedtime, nap, napping, napped, hrv, rhr, recover, recovery, recovering,
+        recovered, readiness, body battery, sore, soreness, aching, ache, achy, stiff, stiffness, tight, tightness,
+        doms, cramp, cramping, twinge, tweaked, strained, sprain, tendon, tendonitis, shin splints, plantar, it band,
+        niggle, niggly, injury, injured, pain, painful, physio, drained, wrecked, wreck, exhausted, knackered, toast,
+        cooked, fried, gassed, wiped, trashed, shot, sluggish, lethargic, groggy, zapped, spent, energy, stress,
+        stressed, anxious, burnt out, burned out, burnout, overreaching, run down, worn out, relaxed, relax, calm,
+        calmer, meditation, breathwork, foam roll, foam rolling, massage, massage gun, ice bath, cold plunge, sauna,
+        compression, compression boots, rest day, recovery day, jet lag, ill, illness, flu, sick, a cold, head cold,
+        chest cold, fever, covid, under the weather, beat up, flat, ease back
+    """,
+}
+_PATTERNS: dict[str, tuple[Phrase, ...]] = {
+    "training": ((_re(r"\d+x\d+"),),),
     "cardio": (
-        "run",
-        "running",
-        "ran",
-        "jog",
-        "jogging",
-        "bike",
-        "biking",
-        "cycle",
-        "cycling",
-        "ride",
-        "riding",
-        "swim",
-        "swimming",
-        "swam",
-        "pool",
-        "pace",
-        "mile",
-        "km",
-        "kilometre",
-        "kilometer",
-        "hr",
-        "heart rate",
-        "zone",
-        "tempo",
-        "interval",
-        "cardio",
         (_re(r"\d+(?:mi|km|k)"),),
         (_re(r"\d+"), _re(r"mi|miles?|km|k")),
         (_re(r"z[1-5]"),),
         (_re(r"zone"), _re(r"\d")),
+        (_re(r"\d+w"),),
+        (_re(r"\d+:\d\d/(?:km|mi|100m?)"),),
     ),
-    "cross_training": (
-        "brick",
-        "triathlon",
-        "balance",
-        "balanced",
-        "interference",
-        "cross-training",
-        "crosstraining",
-        "cross training",
-        "cross train",
-        "pattern",
-    ),
-    "recovery": (
-        "tired",
-        "fatigue",
-        "fatigued",
-        "rest",
-        "deload",
-        "sleep",
-        "sleeping",
-        "slept",
-        "hrv",
-        "recover",
-        "recovery",
-        "recovering",
-        "recovered",
-        "sore",
-        "soreness",
-        "aching",
-        "ache",
-        "achy",
-        "stiff",
-        "stiffness",
-        "doms",
-        "drained",
-        "wrecked",
-        "exhausted",
-        (_re(r"overtrain\w*"),),
-        "resting heart rate",
-    ),
+    "cross_training": (),
+    "recovery": ((_re(r"overtrain\w*"),),),
+}
+_KEYWORDS: dict[str, tuple[Phrase | str, ...]] = {
+    topic: (*(w.strip() for w in words.split(",") if w.strip()), *_PATTERNS[topic]) for topic, words in _LEXICON.items()
 }
 
 # Ordered rules: each element must appear after the previous one (any distance); matched greedily, linear.
@@ -205,7 +162,7 @@ _BODY_PARTS = _any(
 _RULES: dict[str, tuple[tuple[_Pred, ...], ...]] = {
     "training": (
         (_any("how"), _prefix("train", "lift")),
-        (_any("my", "the", "this", "that", "last", "next", "today", "yesterday", *_WEEKDAY_WORDS), _any("session")),
+        (_any("my", "the", "this", "that", "last", "next", "today", "yesterday", *WEEKDAY_WORDS), _any("session")),
     ),
     "cardio": ((_any("how"), _prefix("run", "ride", "swim")),),
     "cross_training": (
@@ -217,6 +174,8 @@ _RULES: dict[str, tuple[tuple[_Pred, ...], ...]] = {
         (_any("feeling", "feel"), _any("tired", "worn")),
         (_BODY_PARTS, _any("tight")),
         (_BODY_PARTS, _any("felt", "feel", "feeling", "feels")),
+        (_any("hurt", "hurts", "hurting", "hate", "hates"), _BODY_PARTS),
+        (_BODY_PARTS, _any("hurt", "hurts", "hurting", "hate", "hates", "killing", "grumpy", "niggly", "shot")),
         (_any("dead", "heavy", "jelly"), _any("leg", "legs")),
     ),
 }
@@ -257,9 +216,9 @@ class Vocabulary:
 def _vocabulary(extra_training: tuple[str, ...]) -> Vocabulary:
     phrases: list[tuple[Phrase, str]] = []
     for topic, entries in _KEYWORDS.items():
-        phrases += [(_phrase(e) if isinstance(e, str) else e, topic) for e in entries]
+        phrases += [(to_phrase(e) if isinstance(e, str) else e, topic) for e in entries]
     for term in extra_training:
-        words = _phrase(term)
+        words = to_phrase(term)
         if words:
             phrases.append((words, "training"))
             head = words[-1]
@@ -286,19 +245,28 @@ def _element_matches(element: Token, word: Word) -> bool:
     return element == word.stem if isinstance(element, str) else element.fullmatch(word.text) is not None
 
 
-def _phrase_at(phrase: Phrase, words: Sequence[Word], i: int) -> bool:
+def phrase_at(phrase: Phrase, words: Sequence[Word], i: int) -> bool:
     return i + len(phrase) <= len(words) and all(_element_matches(e, words[i + k]) for k, e in enumerate(phrase))
 
 
-def _keyword_hits(words: Sequence[Word], vocab: Vocabulary) -> list[tuple[str, int, str]]:
-    """(topic, start, matched text) per phrase occurrence; each word tries only the phrases its stem starts."""
-    hits = []
+def keyword_spans(words: Sequence[Word], vocab: Vocabulary) -> list[tuple[str, int, int]]:
+    """(topic, first word, word after the last) per phrase occurrence; each word tries only the phrases its stem starts.
+
+    A phrase inside a longer one that matched is not a hit of its own: "walking lunges" is an
+    exercise, not a walk; "cross training" is not training; "run down" is not a run.
+    """
+    spans = []
     for i, word in enumerate(words):
         led = vocab.regex_led if vocab.regex_start.fullmatch(word.text) else ()
         for phrase, topic in (*vocab.by_stem.get(word.stem, ()), *led):
-            if _phrase_at(phrase, words, i):
-                hits.append((topic, word.start, " ".join(w.text for w in words[i : i + len(phrase)])))
-    return hits
+            if phrase_at(phrase, words, i):
+                spans.append((topic, i, i + len(phrase)))
+    return [(topic, i, j) for topic, i, j in spans if not any(a <= i and j <= b and b - a > j - i for _, a, b in spans)]
+
+
+def _keyword_hits(words: Sequence[Word], vocab: Vocabulary) -> list[tuple[str, int, str]]:
+    """(topic, start, matched text) per phrase occurrence."""
+    return [(t, words[i].start, " ".join(w.text for w in words[i:j])) for t, i, j in keyword_spans(words, vocab)]
 
 
 def _rule_hits(words: Sequence[Word]) -> list[tuple[str, int, str]]:
@@ -326,6 +294,28 @@ class TopicHit:
     position: int
 
 
+_RECORD = re.compile(r"prs?|pbs?", re.IGNORECASE)
+
+# Words about one kind of session acting on another: cross-training talk when two kinds are named.
+_INTERACTIONS = tuple(
+    to_phrase(p)
+    for p in (
+        "mess", "messing", "messes", "interfere", "interferes", "interfering", "impact", "compromise", "kill", "killing",
+        "on top of", "before or after", "same day", "alongside", "together with", "first or", "in a row", "double up",
+        "back to back", "back-to-back",
+    )
+)  # fmt: skip
+
+
+def _interaction_hits(words: Sequence[Word], fired: set[str]) -> list[tuple[str, int, str]]:
+    """A cross-training hit at the first interaction word, when training and cardio both fired."""
+    if not {"training", "cardio"} <= fired:
+        return []
+    found = ((i, p) for i in range(len(words)) for p in _INTERACTIONS if phrase_at(p, words, i))
+    first = next(found, None)
+    return [("cross_training", words[first[0]].end, " ".join(str(e) for e in first[1]))] if first else []
+
+
 def detect_topics(message: str, terms: Iterable[str] = ()) -> tuple[TopicHit, ...]:
     """Every topic the message touches, in order of first appearance; `terms` are the athlete's exercise names.
 
@@ -333,8 +323,14 @@ def detect_topics(message: str, terms: Iterable[str] = ()) -> tuple[TopicHit, ..
     is placed where the rule's last word ends, so a leading "how"/"does" does not jump the queue.
     """
     words = words_of(message)
-    keyword = _keyword_hits(words, vocabulary(tuple(terms)))
-    rule = _rule_hits(words)
+    spans = keyword_spans(words, vocabulary(tuple(terms)))
+    keyword = [(t, words[i].start, " ".join(w.text for w in words[i:j])) for t, i, j in spans]
+    # a rule reads no word inside a longer name ("glute bridges feel easy" is not a glute that feels)
+    inside = {k for _, i, j in spans if j - i > 1 for k in range(i, j)}
+    rule = _rule_hits([w for k, w in enumerate(words) if k not in inside])
+    rule += _interaction_hits(words, {t for t, _, _ in keyword + rule})
+    if not keyword and not rule:  # "I hit a PR!": a record of training when the message names nothing else
+        rule = [("training", w.start, w.text) for w in words if _RECORD.fullmatch(w.text)][:1]
     hits = []
     for topic in TOPICS:
         mine = [(pos, text) for t, pos, text in keyword if t == topic]
@@ -343,162 +339,3 @@ def detect_topics(message: str, terms: Iterable[str] = ()) -> tuple[TopicHit, ..
             found = sorted(mine + ruled)
             hits.append(TopicHit(topic, tuple(dict.fromkeys(w for _, w in found)), min(p for p, _ in mine or ruled)))
     return tuple(sorted(hits, key=lambda h: (h.position, TOPICS.index(h.topic))))
-
-
-# ---------------------------------------------------------------- edit intent (pre-loads edit_plan; never gates it)
-
-# Matched on the word as written (not its stem: "sets" is a noun, "set" may be the verb); "do" only first.
-_EDIT_VERBS = frozenset(
-    w
-    for w in [
-        "add",
-        "remove",
-        "delete",
-        "drop",
-        "swap",
-        "replace",
-        "change",
-        "move",
-        "switch",
-        "increase",
-        "decrease",
-        "bump",
-        "lower",
-        "raise",
-        "reduce",
-        "update",
-        "edit",
-        "reschedule",
-        "put",
-        "cut",
-        "take",
-        "skip",
-        "trim",
-        "lighten",
-        "throw",
-        "push",
-        "shift",
-        "slot",
-        "pull",
-        "ditch",
-        "scrap",
-        "make",
-        "give",
-        "set",
-        "rename",
-        "shorten",
-        "lengthen",
-        "extend",
-        "double",
-        "halve",
-        "squeeze",
-        "stick",
-        "reorder",
-        "clear",
-        "cancel",
-        "insert",
-        "include",
-        "append",
-        "sub",
-        "substitute",
-        "target",
-        "note",
-        "label",
-        "bring",
-        "do",
-        "heavier",
-        "lighter",
-    ]
-)
-_EDIT_MARKERS = tuple(
-    _phrase(m)
-    for m in (
-        "instead", "one more", "extra", "get rid", "let's not", "let me", "from now on", "next time",
-        "from this week", "less", "fewer", "off",
-    )
-)  # fmt: skip
-_EDIT_OBJECTS = frozenset(
-    stem(w)
-    for w in [
-        "plan",
-        "set",
-        "rep",
-        "round",
-        "block",
-        "circuit",
-        "exercise",
-        "session",
-        "run",
-        "ride",
-        "swim",
-        "yoga",
-        "rest",
-        "day",
-        "minute",
-        "min",
-        "lb",
-        "lbs",
-        "kg",
-        "note",
-        "weight",
-        "today",
-        "tomorrow",
-    ]
-)
-_ID_RE = re.compile(r"(?:b|m|day)_\d+")
-_ADVICE = frozenset({"should", "could", "would", "do", "does", "did", "can", "am", "is", "was"})
-
-
-def edit_intent_words(message: str, terms: Iterable[str] = ()) -> tuple[str, ...]:
-    """The change word and the plan thing it acts on that make this look like a request to edit (empty: none).
-
-    This only decides whether `edit_plan` is sent up front; the small `plan_editor` entry point is
-    offered every turn, so a request this misses still reaches the edit tool through the model.
-    Something the athlete's plan holds is an ID, a weekday, a plan noun or one of `terms`. A question
-    asking for advice ("should I add weight?", "do I skip?") is not a request.
-    """
-    words = words_of(message)
-    if not words:
-        return ()
-    names = {s for t in terms for s in _phrase(t) if isinstance(s, str) and len(s) >= 4 and s not in _GENERIC_HEADS}
-    verb = next(
-        (
-            w
-            for i, w in enumerate(words)
-            if w.text in _EDIT_VERBS and (w.text != "do" or i == 0) and not _is_advice(words, i)
-        ),
-        None,
-    )
-    marker = next(
-        (" ".join(str(e) for e in m) for i in range(len(words)) for m in _EDIT_MARKERS if _phrase_at(m, words, i)),
-        None,
-    )
-    if verb is None and marker is None:
-        return ()
-    trigger = verb.text if verb is not None else str(marker)
-    start = words.index(verb) if verb is not None and marker is None else 0
-    target = next(
-        (
-            w.stem
-            for w in words[start:]
-            if _ID_RE.fullmatch(w.text) or w.stem in _WEEKDAY_WORDS or w.stem in _EDIT_OBJECTS or w.stem in names
-        ),
-        None,
-    )
-    return (trigger, target) if target else ()
-
-
-def _is_advice(words: Sequence[Word], i: int) -> bool:
-    """The verb at `i` sits in a question asking for advice: 'should/do/can I … add' (not 'can you', 'could we')."""
-    return any(w.stem in _ADVICE and j + 1 < i + 1 and words[j + 1].stem == "i" for j, w in enumerate(words[:i]))
-
-
-_BODY = re.compile(
-    r"\b(?:body ?fat|weigh(?:t|s|ed|ing)?|scale|calories|protein|macros|diet|nutrition|lean mass|body comp\w*)\b",
-    re.IGNORECASE,
-)
-
-
-def body_words(message: str) -> tuple[str, ...]:
-    """Words about body weight, body fat or nutrition (they earn the body-composition tool)."""
-    return tuple(dict.fromkeys(m.group(0).lower() for m in _BODY.finditer(message)))

@@ -3,8 +3,9 @@ and what the newest turn dropped (the replay page reads it after each turn it lo
 
 A turn's type comes from what it did: `plan edit` (called edit_plan), `tool query` (called other tools),
 `answer` (answered from the context alone), `replay` (no model: scripted turns logged by a replay).
-Each turn carries `encoding`, the tokenizer that counted its parts when it was logged (counts are never recounted:
-a turn logged under cl100k_base keeps cl100k_base figures after the page switches to o200k_base).
+Each turn carries `encoding`, the tokenizer that counted its parts when it was logged, and `part_texts` (JSON, NULL
+before migration 014), the texts they were counted from: the monitor recounts them under another tokenizer
+(`core.chat.monitor.turn_tokens`); a turn without texts keeps its logged counts and tokenizer.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ SELECT interaction_id, created_at, athlete_id, coalesce(actor, 'local') AS actor
        coalesce(tier2_tokens, 0) AS tier2, coalesce(plan_tokens, 0) AS plan,
        coalesce(history_tokens, 0) AS history, coalesce(tool_def_raw_tokens, 0) AS tool_definitions,
        coalesce(tier3_tokens, 0) AS tool_results, request_tokens,
-       prompt_tokens, completion_tokens, latency_ms
+       prompt_tokens, cached_prompt_tokens, completion_tokens, latency_ms, part_texts
 FROM interactions
 WHERE athlete_id = $athlete
 ORDER BY created_at DESC, interaction_id DESC

@@ -177,7 +177,7 @@ def version_count(con: duckdb.DuckDBPyConnection, athlete_id: int) -> int:
 
 
 def version_row(con: duckdb.DuckDBPyConnection, athlete_id: int, version: int) -> Row | None:
-    """One version's record (without its plan; see `version_chain`)."""
+    """One version's record (without its plan; see `version_span`)."""
     rows = _rows(
         con,
         f"SELECT {_VERSION_COLUMNS} FROM plan_versions WHERE athlete_id = ? AND version = ?",
@@ -197,14 +197,14 @@ def version_by_hash(con: duckdb.DuckDBPyConnection, athlete_id: int, hash_prefix
     return rows[0] if rows else None
 
 
-def version_chain(con: duckdb.DuckDBPyConnection, athlete_id: int, version: int) -> list[Row]:
-    """(version, snapshot_json, patch_json) from the latest full snapshot at or before `version` up to it."""
+def version_span(con: duckdb.DuckDBPyConnection, athlete_id: int, first: int, last: int) -> list[Row]:
+    """(version, snapshot_json, patch_json) from the latest full snapshot at or before `first` up to `last`."""
     return _rows(
         con,
         "SELECT version, snapshot_json, patch_json FROM plan_versions WHERE athlete_id = ? AND version <= ?"
         " AND version >= (SELECT max(version) FROM plan_versions"
         "  WHERE athlete_id = ? AND version <= ? AND snapshot_json IS NOT NULL) ORDER BY version",
-        [athlete_id, version, athlete_id, version],
+        [athlete_id, last, athlete_id, first],
     )
 
 

@@ -10,7 +10,7 @@ SELECT interaction_id, athlete_id, created_at, coalesce(actor, 'local') AS actor
        plan_hash, coalesce(system_tokens, 0) AS instructions, coalesce(tier1_tokens, 0) AS tier1,
        coalesce(tier2_tokens, 0) AS tier2, coalesce(plan_tokens, 0) AS plan, coalesce(history_tokens, 0) AS history,
        coalesce(tool_def_raw_tokens, 0) AS tool_definitions, coalesce(tier3_tokens, 0) AS tool_results,
-       request_tokens, prompt_tokens, completion_tokens, latency_ms,
+       request_tokens, prompt_tokens, cached_prompt_tokens, completion_tokens, latency_ms,
        coalesce(tools_offered, []) AS tools_offered, coalesce(tools_called, []) AS tools_called
 FROM interactions
 WHERE $athlete IS NULL OR athlete_id = $athlete

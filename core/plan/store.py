@@ -114,16 +114,9 @@ def latest_version(con: duckdb.DuckDBPyConnection, athlete_id: int) -> PlanVersi
 
 def version_plan(con: duckdb.DuckDBPyConnection, athlete_id: int, version: int) -> Plan:
     """The full plan as it was at `version` (0 = the empty plan before any write): snapshot plus patches."""
-    if version == 0:
-        return empty_plan()
-    chain = plan_db.version_chain(con, athlete_id, version) if isinstance(version, int) else []
-    if not chain or chain[-1]["version"] != version:
+    if not isinstance(version, int):
         raise NotFoundError(f"version: athlete {athlete_id} has no plan version {describe(version)}")
-    data = json.loads(chain[0]["snapshot_json"])
-    for row in chain[1:]:
-        patch = json.loads(row["patch_json"])
-        data["days"] = [patch.get(d["day_id"], d) for d in data["days"]]
-    return plan_from_canonical(data)
+    return version_plans(con, athlete_id, [version])[version]
 
 
 def _changed_days(old: Plan, new: Plan) -> list[str]:
@@ -308,9 +301,32 @@ def diff_versions(con: duckdb.DuckDBPyConnection, athlete_id: int, from_version:
     return diff_plans(version_plan(con, athlete_id, from_version), version_plan(con, athlete_id, to_version))
 
 
+def version_plans(con: duckdb.DuckDBPyConnection, athlete_id: int, versions: Sequence[int]) -> dict[int, Plan]:
+    """The plans at `versions`, from one query and one forward walk over the patches (a timeline of hundreds of
+    versions would otherwise cost a query and a replay per version on every page run)."""
+    wanted = set(versions)
+    plans = {0: empty_plan()} if 0 in wanted else {}
+    stored = sorted(v for v in wanted if v != 0)
+    if not stored:
+        return plans
+    data: dict[str, Any] | None = None
+    for row in plan_db.version_span(con, athlete_id, stored[0], stored[-1]):
+        if row["snapshot_json"] is not None:
+            data = json.loads(row["snapshot_json"])
+        elif data is not None:
+            patch = json.loads(row["patch_json"])
+            data["days"] = [patch.get(d["day_id"], d) for d in data["days"]]
+        if row["version"] in wanted and data is not None:
+            plans[row["version"]] = plan_from_canonical(data)
+    missing = [v for v in stored if v not in plans]
+    if missing:
+        raise NotFoundError(f"version: athlete {athlete_id} has no plan version {describe(missing[0])}")
+    return plans
+
+
 def changes_by_version(con: duckdb.DuckDBPyConnection, athlete_id: int, versions: Sequence[int]) -> dict[int, PlanDiff]:
     """Each version's diff from the one before it (none for the first): what the timeline says in plain words."""
-    plans = {v: version_plan(con, athlete_id, v) for v in versions}
+    plans = version_plans(con, athlete_id, versions)
     return {b: diff_plans(plans[a], plans[b]) for a, b in itertools.pairwise(versions)}
 
 

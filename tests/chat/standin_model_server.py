@@ -27,7 +27,8 @@ from core.chat.parent_watch import watch_parent_from_environment  # noqa: E402
 
 def _answer(body: dict[str, Any]) -> dict[str, Any]:
     last = next((m for m in reversed(body["messages"]) if m["role"] == "user"), {"content": ""})
-    return {"content": f"stand-in pid {os.getpid()} answered: {str(last['content'])[:60]}"}
+    words = str(last["content"]).rsplit("\n\nMessage: ", 1)[-1]  # the user's own words, after the turn's context
+    return {"content": f"stand-in pid {os.getpid()} answered: {words[:60]}"}
 
 
 def main() -> None:

@@ -74,7 +74,7 @@ def test_without_endpoint_chat_prints_the_exact_request_and_changes_nothing(demo
     assert out["endpoint"].startswith("preview") and out["stop"] == "preview: nothing sent"
     assert out["request"] == expected.request("preview")
     assert out["parts"]["tier 1"] == expected.tier1_tokens and out["parts"]["plan"] == expected.plan_tokens
-    assert "b_1 Bench Press" in out["request"]["messages"][0]["content"]
+    assert "b_1 Bench Press" in out["request"]["messages"][-1]["content"]  # the plan rides with the message
     con = connect(demo_db_path)
     assert (plan_head(con, MAYA), con.execute("SELECT count(*) FROM interactions").fetchone()) == before
     con.close()

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from core.chat.endpoints import Endpoint
-from core.chat.loop import run_turn
+from core.chat.loop import request_tokens, run_turn
 from core.chat.turn import TurnTools, path_opener
 from core.context.tools import every_tool, tool_definitions
 from core.db import reading, transaction, writing
@@ -102,3 +102,22 @@ def test_ctrl_c_mid_turn_ends_it_as_failed_with_the_edits_so_far_recorded(demo_d
     assert turn.failed and turn.stop_reason.startswith("interrupted")
     assert [c.result.split(";")[0] for c in turn.tool_calls] == ["ok b_2 sets 3→4"]
     assert turn.delivered_hash is None
+
+
+def test_a_tool_result_too_big_for_the_window_is_replaced_by_an_error_and_the_turn_is_answered(
+    demo_db_path, scripted_server
+):
+    """Given a window with room for a short result only, when the model asks for the whole plan, then the result is
+    replaced by an error asking for less, the next request fits, and the model's answer ends the turn."""
+    server = scripted_server([{"tool_calls": [{"name": "get_plan", "arguments": "{}"}]}, {"content": "Sorry."}])
+    tools = tool_definitions(["get_plan"])
+    window = request_tokens(MESSAGES, tools) + 100 + 160  # 100 for the answer, 160 for the round
+    turn = run_turn(
+        Endpoint("openai", server.base_url, "scripted"), MESSAGES, tools, _executor(demo_db_path), window=window,
+        max_tokens=100,
+    )  # fmt: skip
+    [call] = turn.tool_calls
+    assert call.result.startswith("error: result: ") and "ask for less" in call.result
+    assert (turn.stop_reason, turn.answer, turn.requests) == ("answered", "Sorry.", 2)
+    second = server.requests[1]
+    assert request_tokens(second["messages"], second["tools"]) + 100 <= window

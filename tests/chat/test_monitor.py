@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pandas as pd
+
 from core.chat.monitor import PARTS, tokens_by_part, tokens_by_type, turn_tokens
 from core.context.builder import build_context
 from core.context.log import record_turn
 
 MAYA = 1
+RESULT = "Plan 1a2b3c4d v3 (sets×reps@load)\nday_1 Upper A: b_1 Bench Press 4×8@135"
 
 
 def _log(con, message: str, at: datetime, **kwargs) -> object:
@@ -67,3 +70,85 @@ def test_preview_turns_are_marked_and_stack_by_part(demo_con) -> None:
     assert list(frame["tier1"]) == [c.tier1_tokens for c in contexts]
     assert demo_con.execute("SELECT count(*) FROM interactions").fetchone()[0] == 0  # never logged
     assert set(tokens_by_part(frame)["turn"]) == {"P1", "P2"}
+
+
+def test_cached_prompt_tokens_are_in_each_turn_the_per_type_sums_and_the_reported_line(demo_con) -> None:
+    """Given two turns of one type on one day, one reporting 1,280 cached prompt tokens and one not, when the monitor
+    reads the log, then each turn has its own (None when not reported), the type sums them and the line says so."""
+    from core.chat.monitor import reported_line
+
+    _log(demo_con, "How were my runs?", datetime(2026, 1, 5, 9), model="m", prompt_tokens=1500, completion_tokens=9,
+         cached_prompt_tokens=1280)  # fmt: skip
+    _log(demo_con, "How were my runs?", datetime(2026, 1, 5, 10), model="m", prompt_tokens=700, completion_tokens=4)
+    turns = turn_tokens(demo_con, MAYA)
+    assert turns.iloc[0]["cached_prompt_tokens"] == 1280 and pd.isna(turns.iloc[1]["cached_prompt_tokens"])
+    by_type = tokens_by_type(turns)
+    assert list(by_type["prompt_tokens"]) == [2200] and list(by_type["cached_prompt_tokens"]) == [1280]
+    assert reported_line(turns) == (
+        "Reported by the endpoint over 2 turn(s): 2,200 prompt tokens (1,280 of them cached), 13 completion tokens"
+    )
+
+
+def _exact(texts: dict, encoding: str) -> dict[str, int]:
+    """Each figure as the new tokenizer counts the same logged text, written out independently of recount_parts."""
+    import json as json_
+
+    from core.tokens import count_tokens
+
+    def framed(messages: list) -> int:
+        return sum(3 + count_tokens(m["role"], encoding) + count_tokens(m["content"] or "", encoding) for m in messages)
+
+    tools = count_tokens(json_.dumps(texts["tools"]), encoding) if texts["tools"] else 0
+    return {
+        "instructions": count_tokens(texts["instructions"], encoding),
+        "tier1": count_tokens(texts["tier1"], encoding),
+        "tier2": count_tokens(texts["tier2"], encoding),
+        "plan": count_tokens(texts["plan"], encoding),
+        "history": framed(texts["messages"][1:-1]),
+        "tool_definitions": tools,
+        "tool_results": sum(count_tokens(r, encoding) for r in texts["tool_results"]),
+        "request_tokens": framed(texts["messages"]) + 3 + tools,
+    }
+
+
+def test_switching_the_tokenizer_recounts_every_logged_figure_from_the_logged_texts(demo_con) -> None:
+    """Given turns logged under o200k_base (one with history and tool results), when the monitor reads them with
+    cl100k_base, then every figure is cl100k_base's exact count of the same logged text and the turn says so; with
+    the logged tokenizer, the recount equals the logged figures (the recount counts as the builder did)."""
+    import json as json_
+
+    from core.context.log import RECOUNTED, recount_parts
+    from core.tokens import count_tokens
+
+    history = [{"role": "user", "content": "How was my week?"}, {"role": "assistant", "content": "Solid, 3 lifts."}]
+    context = build_context(demo_con, MAYA, "Add a set to bench on Monday", conversation=history)
+    record_turn(demo_con, context, at=datetime(2026, 1, 5, 9), model="m", tools_called=["get_plan"],
+                tool_results=[RESULT], tool_result_tokens=count_tokens(RESULT))  # fmt: skip
+    _log(demo_con, "How did I sleep?", datetime(2026, 1, 5, 10), model="m")
+    logged = turn_tokens(demo_con, MAYA)
+    same = turn_tokens(demo_con, MAYA, encoding="o200k_base")
+    assert not same["recounted"].any() and same[list(RECOUNTED)].equals(logged[list(RECOUNTED)])
+    texts = [
+        json_.loads(t)
+        for (t,) in demo_con.execute(
+            "SELECT part_texts FROM interactions WHERE athlete_id = ? ORDER BY created_at", [MAYA]
+        ).fetchall()
+    ]
+    recounted = turn_tokens(demo_con, MAYA, encoding="cl100k_base")
+    assert list(recounted["encoding"]) == ["cl100k_base", "cl100k_base"] and recounted["recounted"].all()
+    for i, row in recounted.iterrows():
+        assert {name: int(row[name]) for name in RECOUNTED} == _exact(texts[i], "cl100k_base")
+    assert recounted.iloc[0]["history"] > 0 and recounted.iloc[0]["tool_results"] > 0
+    assert (recounted[list(RECOUNTED)] != logged[list(RECOUNTED)]).any(axis=None)  # the tokenizers do differ
+    assert recount_parts(texts[0], "o200k_base") == {n: int(logged.iloc[0][n]) for n in RECOUNTED}
+
+
+def test_a_turn_logged_without_its_texts_keeps_its_counts_and_tokenizer(demo_con) -> None:
+    """Given a turn logged before texts were kept (part_texts NULL), when read with another tokenizer, then it keeps
+    its logged figures and names the tokenizer that counted them."""
+    _log(demo_con, "How did I sleep?", datetime(2026, 1, 5, 10), model="m")
+    demo_con.execute("UPDATE interactions SET part_texts = NULL")
+    logged = turn_tokens(demo_con, MAYA)
+    kept = turn_tokens(demo_con, MAYA, encoding="cl100k_base")
+    assert list(kept["encoding"]) == ["o200k_base"] and not kept["recounted"].any()
+    assert kept.drop(columns=["recounted"]).equals(logged.drop(columns=["recounted"]))

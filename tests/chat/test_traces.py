@@ -15,7 +15,9 @@ import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from core.chat.endpoints import Endpoint
 from core.chat.traces import SPAN_PARTS, TraceExportError, export_turns, json_lines_exporter, otlp_exporter
+from core.chat.turn import chat_turn, path_opener
 from core.context.builder import build_context
 from core.context.log import record_turn
 from core.db import connect
@@ -165,3 +167,31 @@ def test_cli_writes_the_file_and_refuses_a_non_http_collector(cli, demo_db_path:
     assert json.loads(done.stdout)["spans"] == len(out.read_text().splitlines())
     bad = cli("--db", str(demo_db_path), "export-traces", "--otlp", "ftp://x")
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "--otlp" in bad.stderr
+
+
+def test_a_live_turn_s_cached_prompt_tokens_are_exported_as_genai_cache_read(
+    demo_db_path: Path, scripted_server
+) -> None:
+    """Given a live turn whose endpoint reported prompt_tokens_details.cached_tokens, when the log is exported, then
+    its chat span carries gen_ai.usage.cache_read.input_tokens (part of input_tokens); a turn with none carries none."""
+    server = scripted_server(
+        [
+            {
+                "content": "Steady week.",
+                "usage": {"prompt_tokens": 1500, "prompt_tokens_details": {"cached_tokens": 1280}},
+            },
+            {"content": "Rest today.", "usage": {"prompt_tokens": 900}},
+        ]
+    )
+    endpoint = Endpoint("openai", server.base_url, "scripted")
+    chat_turn(path_opener(demo_db_path), endpoint, 1, "How was my week?")
+    chat_turn(path_opener(demo_db_path), endpoint, 1, "Should I rest today?")
+    con = connect(demo_db_path)
+    frame = logged_turn_rows(con, 1)
+    con.close()
+    exporter = InMemorySpanExporter()
+    export_turns(frame, exporter)
+    chats = [s for s in exporter.get_finished_spans() if s.attributes["gen_ai.operation.name"] == "chat"]
+    assert [s.attributes["gen_ai.usage.input_tokens"] for s in chats[-2:]] == [1500, 900]
+    assert chats[-2].attributes["gen_ai.usage.cache_read.input_tokens"] == 1280
+    assert "gen_ai.usage.cache_read.input_tokens" not in chats[-1].attributes

@@ -27,7 +27,10 @@ CASES = [
     (["--window", "600", "--reserve-output", "100"], "tools query_cardio (130 tokens): request over the 600"),
     (["--window", "600", "--reserve-output", "100"], "tier2 cardio:2 (45 tokens): request over the 600"),
     (["--window", "600", "--reserve-output", "100"], "plan full (526 tokens): request over the 600"),
-    (["--window", "300", "--reserve-output", "100"], "tier1 insight_1 (14 tokens): request over the 300"),
+    (
+        ["--window", "300", "--reserve-output", "60", "--reserve-tool-round", "40"],
+        "tier1 insight_1 (14 tokens): request over the 300",
+    ),
 ]
 
 

@@ -32,10 +32,11 @@ def test_the_window_split_adds_up_and_is_printed_as_in_json(
     split = data["window"]
     parts = split["parts"]
     assert split["size"] == window and split["encoding"] == data["encoding"] == "o200k_base"
-    request = {k: v for k, v in parts.items() if k not in ("reserved output", "free")}
+    request = {k: v for k, v in parts.items() if k not in ("reserved output", "reserved tool round", "free")}
     assert sum(request.values()) == split["request_tokens"] == data["request_tokens"]
     assert parts["reserved output"] == 300
-    assert parts["free"] == (window - data["request_tokens"] - 300 if window else 0)
+    assert parts["reserved tool round"] == data["budgets"]["reserve_tool_round"] == 256
+    assert parts["free"] == (window - data["request_tokens"] - 300 - 256 if window else 0)
     assert parts["instructions"] == data["parts"]["system_prompt"]["tokens"]
     assert parts["tool definitions"] == data["tool_definition_tokens"]["raw_json"]
     head = f"--- window split (o200k_base; {f'window {window:,} tokens' if window else 'no window set'})"

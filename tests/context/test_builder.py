@@ -113,8 +113,9 @@ def test_the_request_is_the_parts_and_its_tokens_include_the_tool_definitions(de
     """Given a context, when taking its request, then messages hold the tiers and tokens = messages + raw tool JSON."""
     ctx = build_context(demo_con, 2, "Am I recovering from the long run?")
     body = ctx.request(model="m")
-    system = body["messages"][0]["content"]
-    assert ctx.tier1 in system and ctx.tier2 in system and body["messages"][-1]["content"] == ctx.message
+    system, last = body["messages"][0]["content"], body["messages"][-1]["content"]
+    assert ctx.tier1 in system and ctx.tier2 in last and ctx.tier2 not in system
+    assert body["messages"][-1]["role"] == "user" and last.endswith(f"Message: {ctx.message}")
     raw = count_tokens(json.dumps(body["tools"]))
     assert ctx.tool_def_raw_tokens == raw
     assert ctx.request_tokens == messages_tokens(body["messages"]) + raw

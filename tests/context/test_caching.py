@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pytest
 
-from core.context.builder import SYSTEM_PROMPT, Budgets
+from core.context.builder import SYSTEM_PROMPT, Budgets, build_context
 from core.context.caching import (
     CACHE_MIN_PREFIX,
+    FRAME,
     Request,
     bench_caching,
     bench_caching_lines,
@@ -17,9 +20,11 @@ from core.context.caching import (
     cost_usd,
     replay_requests,
     request_sequence,
+    shared_prefix,
 )
+from core.context.tools import tool_definitions
 from core.db.athletes import resolve_athlete
-from core.tokens import count_tokens
+from core.tokens import count_tokens, get_encoding
 
 TOOLS = [{"type": "function", "function": {"name": "query_workouts", "description": "Read workouts."}}]
 
@@ -59,11 +64,52 @@ def test_prefix_under_1024_is_never_cached() -> None:
     assert all(t.cached_tokens == 0 for t in conversation_caching([request_sequence(r) for r in requests]))
 
 
-def test_tools_are_ordered_stable_first_so_offer_order_does_not_break_the_prefix() -> None:
-    """Given the same tools offered in two orders, when serialized, then the sequences are identical."""
+def test_tools_are_serialized_after_the_system_message_in_the_request_order() -> None:
+    """Given a request with tools, when serialized, then the tools follow the system message's text, in their order."""
     two = [*TOOLS, {"type": "function", "function": {"name": "edit_plan", "description": "Edit."}}]
     msgs = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "hi"}]
-    assert request_sequence(Request(msgs, two)) == request_sequence(Request(msgs, two[::-1]))
+    enc = get_encoding()
+    head = [FRAME] * 3 + enc.encode("system") + enc.encode(SYSTEM_PROMPT)
+    assert request_sequence(Request(msgs, two))[: len(head)] == head
+    assert request_sequence(Request(msgs, two))[len(head) :][: len(enc.encode(json.dumps(two)))] == enc.encode(
+        json.dumps(two)
+    )
+    assert request_sequence(Request(msgs, two)) != request_sequence(Request(msgs, two[::-1]))
+
+
+def test_b_sends_instructions_tier1_and_tools_first_and_the_turn_context_with_the_message_last(
+    demo_con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Given two B turns on different topics (different read tools and Tier 2), when serialized, then the second
+    shares with the first at least the instructions, Tier 1 and the edit tool, and the user's words are still last."""
+    maya = resolve_athlete(demo_con, "maya")
+    first = build_context(demo_con, maya, "What was my pace on the runs this week?")
+    second = build_context(
+        demo_con,
+        maya,
+        "My legs are sore and I slept badly. Should I rest?",
+        conversation=[{"role": "user", "content": first.message}, {"role": "assistant", "content": "Steady."}],
+    )
+    assert first.tool_names != second.tool_names and first.tier2 != second.tier2
+    assert first.tool_names[0] == second.tool_names[0] == "change_plan"
+    for ctx in (first, second):
+        messages = ctx.messages()
+        assert messages[0] == {"role": "system", "content": f"{SYSTEM_PROMPT}\n\n{ctx.tier1}"}
+        assert messages[-1]["role"] == "user" and messages[-1]["content"].endswith(ctx.message)
+        assert ctx.tier2 in messages[-1]["content"] and ctx.tier2 not in messages[0]["content"]
+    enc = get_encoding()
+    stable = 3 + len(enc.encode("system")) + len(enc.encode(second.messages()[0]["content"]))
+    edit_tool = len(enc.encode(json.dumps(tool_definitions(["change_plan"]))[:-1]))  # its JSON without the list's end
+    sequences = [request_sequence(Request(c.messages(), list(c.tool_definitions))) for c in (first, second)]
+    assert shared_prefix(sequences[1], sequences[:1]) >= stable + edit_tool - 1
+
+
+def test_b_request_tools_are_in_one_order_whatever_the_offer_order(demo_con: duckdb.DuckDBPyConnection) -> None:
+    """Given a message offering several read tools, when built, then the edit tool comes first and readers by name."""
+    ctx = build_context(demo_con, resolve_athlete(demo_con, "maya"), "Does lifting heavy legs affect my running?")
+    names = ctx.tool_names
+    assert len(names) >= 3 and names[0] == "change_plan" and list(names[1:]) == sorted(names[1:])
+    assert [t["function"]["name"] for t in ctx.tool_definitions] == list(names)
 
 
 def test_replay_reports_a_cached_from_turn_two_and_the_exact_request_tokens(
@@ -124,3 +170,21 @@ def test_every_cost_is_on_the_same_request_tokens_and_caching_never_costs_more(
             )
             assert s["cost_cached_usd"] <= s["cost_usd"]
             assert all(t.cached_tokens <= t.input_tokens for t in (report.a if name == "A" else report.b))
+
+
+def test_the_replay_reports_b_s_shared_prefix_covering_instructions_and_tier1_every_turn(
+    demo_con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Given maya's replay, when priced with caching, then every B turn after the first shares with an earlier one at
+    least the instructions and Tier 1 (stable part first; before, a change of read tools cut it to
+    the instructions alone), and most turns the edit tool too; the figures are in the report and the bench line."""
+    maya = resolve_athlete(demo_con, "maya")
+    [(result, requests)] = replay_requests(demo_con, [maya])
+    b = cache_report(result, requests).strategy("B")
+    stable = count_tokens(f"{SYSTEM_PROMPT}\n\n{build_context(demo_con, maya, 'How was my week?').tier1}")
+    edit_tool = count_tokens(json.dumps(tool_definitions(["change_plan"])))
+    assert b["shared_prefix_per_turn"][0] == 0
+    assert min(b["shared_prefix_per_turn"][1:]) > stable  # always the instructions and Tier 1
+    assert b["shared_prefix_median"] >= stable + edit_tool - 2  # and on most turns the edit tool too
+    [line] = [ln for ln in bench_caching_lines(bench_caching(demo_con, [maya])) if "maya" in ln]
+    assert f"B {b['shared_prefix_median']:g} tok" in line

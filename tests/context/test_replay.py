@@ -11,8 +11,9 @@ import pytest
 
 from core.cli import main
 from core.context.builder import Budgets
+from core.context.edit_intent import edit_intent_words
 from core.context.replay import ReplayError, load_script, replay
-from core.context.topics import detect_topics, edit_intent_words
+from core.context.topics import detect_topics
 from core.db import connect
 from core.db.athletes import athlete_ids
 from core.plan.store import plan_head

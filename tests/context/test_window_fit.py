@@ -7,10 +7,11 @@ import duckdb
 import pytest
 
 from core.context.builder import Budgets, Context, build_context
+from core.context.conversation import ContextError
 from core.context.tools import raw_tool_tokens, tool_definitions
 from core.db.athletes import resolve_athlete
 
-WINDOWS = [768, 1024, 1536, 2048, 4096]
+WINDOWS = [1024, 1536, 2048, 4096]
 HISTORY = [
     {"role": "user", "content": "How was my week? " * 6},
     {"role": "assistant", "content": "Solid: three lifts, two runs, sleep a little short. " * 2},
@@ -23,6 +24,7 @@ CASES = [
     ("aiko", "Swap the last exercise of my plan for something lighter on Friday.", HISTORY),
 ]
 EDITOR_TOKENS = raw_tool_tokens(tool_definitions(["change_plan"]))
+JOINS = 4  # an item also costs its join ("\n\n"), and the first of a turn's context the "Message: " head
 
 
 def _build(con: duckdb.DuckDBPyConnection, handle: str, message: str, turns: list, **budgets: int) -> Context:
@@ -43,7 +45,7 @@ def test_the_window_fit_keeps_tier1_when_it_fits_and_leaves_out_nothing_that_wou
     """Given a message, an athlete and a window, when building, then the request fits, Tier 1 is whole whenever it
     alone fits beside the bare request, and every part the window left out is larger than the room left."""
     ctx = _build(demo_con, handle, message, history, context_window=window)
-    room = window - ctx.budgets.reserve_output
+    room = window - ctx.budgets.reserved
     assert ctx.request_tokens <= room
     unwindowed = _build(demo_con, handle, message, history)
     bare_with_tier1 = _build(demo_con, handle, message, history, tier2=0, plan=0, history=0, tools=0)
@@ -57,26 +59,43 @@ def test_the_window_fit_keeps_tier1_when_it_fits_and_leaves_out_nothing_that_wou
         if d.part == "history" and d is not history_drops[-1]:
             continue  # an older message cannot come back past a newer one left out: the newest is the test
         cost = d.tokens - EDITOR_TOKENS if d.key == "edit_plan (offered as change_plan)" else d.tokens
-        assert cost > free, f"{d.describe()} would fit in the {free} tokens left"
+        assert cost + JOINS > free, f"{d.describe()} would fit in the {free} tokens left"
 
 
-def test_a_1024_window_swaps_the_edit_tool_and_drops_the_plan_but_keeps_both_tiers(
+def test_an_edit_request_in_a_2048_window_keeps_edit_plan_and_the_plan_over_tier2(
     demo_con: duckdb.DuckDBPyConnection,
 ) -> None:
-    """Given maya's edit request and a 1,024-token window (512 reserved), when building, then edit_plan becomes
-    change_plan, the plan part goes, and Tier 1 and Tier 2 (given up on the way, then put back) are whole."""
-    ctx = _build(demo_con, "maya", "Cut block b_3 to 3 sets please", [], context_window=1024)
-    full = _build(demo_con, "maya", "Cut block b_3 to 3 sets please", [])
-    assert ctx.tool_names == ("change_plan",)
-    assert (ctx.tier1, ctx.tier2, ctx.plan_mode) == (full.tier1, full.tier2, None)
-    assert [d.key for d in _window_drops(ctx)] == ["edit_plan (offered as change_plan)", full.plan_mode]
+    """Given maya's edit request and a 2,048-token window (512 for the answer, 256 for a tool round), when building,
+    then edit_plan and the full plan are kept and Tier 2 is given up (the entry point would need a second round the
+    window cannot hold); in a 1,024-token window edit_plan becomes change_plan and the plan part goes."""
+    message = "Cut block b_3 to 3 sets please"
+    full = _build(demo_con, "maya", message, [])
+    ctx = _build(demo_con, "maya", message, [], context_window=2048)
+    assert ctx.tool_names == ("edit_plan",) and (ctx.tier1, ctx.plan_mode) == (full.tier1, "full")
+    assert {d.part for d in _window_drops(ctx)} == {"tier2"}
+    assert ctx.request_tokens + ctx.budgets.reserve_output + ctx.budgets.reserve_tool_round <= 2048
+    small = _build(demo_con, "maya", message, [], context_window=1024)
+    assert small.tool_names == ("change_plan",) and small.plan_mode is None and small.tier1 == full.tier1
+    assert [d.key for d in _window_drops(small) if d.part != "tier2"] == [
+        "edit_plan (offered as change_plan)",
+        full.plan_mode,
+    ]
+
+
+def test_a_window_with_no_room_beside_the_answer_and_a_tool_round_is_refused(
+    demo_con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Given a 768-token window (512 for the answer, 256 for a tool round), when building, then the error names both."""
+    with pytest.raises(ContextError, match="512 reserved for the answer and 256 for a tool round"):
+        _build(demo_con, "maya", "How was my week?", [], context_window=768)
 
 
 def test_the_window_gives_up_history_and_read_tools_and_swaps_the_edit_tool_before_any_content(
     demo_con: duckdb.DuckDBPyConnection,
 ) -> None:
-    """Given history, an edit request with a run question and a 1,300-token window, when building, then history,
-    the read tool and edit_plan (for change_plan) go before Tier 2, and the plan part is kept."""
+    """Given history, an edit request with a run question and a 1,300-token window, when building, then history and
+    the read tool go first, edit_plan (for change_plan) only once giving up Tier 2 is not enough, and the plan part
+    is kept."""
     ctx = _build(
         demo_con,
         "maya",

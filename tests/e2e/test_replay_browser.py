@@ -57,7 +57,7 @@ def test_running_the_replay_shows_core_figures_and_one_turn_side_by_side(
     ui.wait_idle()
     table = _table(ui)
     assert table["whole request"][:2] == [f"{turn['a_request']}", f"{turn['b_request']}"]
-    assert table["system message (context)"][:2] == [f"{turn['a_context']}", f"{turn['b_context']}"]
+    assert table["context (instructions, tiers, plan)"][:2] == [f"{turn['a_context']}", f"{turn['b_context']}"]
     assert table["tool definitions"][:2] == [f"{turn['a_tools_raw']}", f"{turn['b_tools_raw']}"]
     assert [table[p][1] for p in ("Tier 1", "Tier 2", "plan")] == [
         f"{turn['b_tier1']}",

@@ -40,7 +40,7 @@ def _expected_line(c: dict[str, Any]) -> str:
         f" · Tier 2 {p['tier2']['tokens']}/{b['tier2']} · plan {p['plan']['tokens']}/{b['plan']}"
         f" ({p['plan']['mode'] or 'not shown'}) · history {p['history']['tokens']}/{b['history']}"
         f" · tool definitions {c['tool_definition_tokens']['raw_json']}/{b['tools']} · request {c['request_tokens']} of {window},"
-        f" {b['reserve_output']} reserved for the answer"
+        f" {b['reserve_output']} reserved for the answer, {b['reserve_tool_round']} for a tool round"
     )
 
 

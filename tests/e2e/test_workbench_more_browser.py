@@ -50,7 +50,8 @@ def _expected_line(c: dict[str, Any]) -> str:
         f" · Tier 2 {p['tier2']['tokens']}/{b['tier2']} · plan {p['plan']['tokens']}/{b['plan']}"
         f" ({p['plan']['mode'] or 'not shown'}) · history {p['history']['tokens']}/{b['history']}"
         f" · tool definitions {c['tool_definition_tokens']['raw_json']}/{b['tools']}"
-        f" · request {c['request_tokens']} of {window}, {b['reserve_output']} reserved for the answer"
+        f" · request {c['request_tokens']} of {window}, {b['reserve_output']} reserved for the answer,"
+        f" {b['reserve_tool_round']} for a tool round"
     )
 
 
@@ -113,7 +114,8 @@ def test_the_window_bar_equals_core_contexts_window_split(ui: Dashboard, app_db:
     given: dict[str, str] = {}
     for key, flag, value in (
         ("chat_window", "--window", 4096),
-        ("chat_budget_reserve_output", "--reserve-output", 700),
+        ("chat_budget_reserve_output", "--reserve-output", 500),
+        ("chat_budget_reserve_tool_round", "--reserve-tool-round", 200),
         ("chat_budget_tools", "--tools-budget", 300),
         ("chat_window", "--window", 1024),
     ):
@@ -125,13 +127,14 @@ def test_the_window_bar_equals_core_contexts_window_split(ui: Dashboard, app_db:
         drawn = {p: t for p, t in split["parts"].items() if t > 0 or p == "free"}  # zero parts draw no segment
         assert _bar_parts(ui) == drawn, (given, _bar_parts(ui), split)
         title = (
-            f"This turn: {split['request_tokens']:,} request tokens + {split['parts']['reserved output']:,} reserved"
-            f" of a {split['size']:,}-token window · counted with {split['encoding']}"
+            f"This turn: {split['request_tokens']:,} request tokens"
+            f" + {split['parts']['reserved output'] + split['parts']['reserved tool round']:,} reserved (answer, tool"
+            f" round) of a {split['size']:,}-token window · counted with {split['encoding']}"
         )
         assert f"Title text '{title}'" in _svg_labels(ui, "chat_window_bar")
         line = "Window: " + " · ".join(f"{p} {t}" for p, t in split["parts"].items()) + f" [{split['encoding']}]"
         expect(ui.page.get_by_text(line, exact=True)).to_be_visible()
-    assert split["parts"]["free"] == max(0, 1024 - split["request_tokens"] - 700)
+    assert split["parts"]["free"] == max(0, 1024 - split["request_tokens"] - 500 - 200)
 
 
 def _replay(cli: Callable[..., Any], app_db: Path, *flags: str) -> dict[str, Any]:
@@ -207,13 +210,15 @@ def test_turning_a_budget_on_the_replay_refits_at_once_as_replay_json_does(
 
 
 def test_logged_turns_are_labelled_with_the_tokenizer_that_counted_them(ui: Dashboard, app_db: Path) -> None:
-    """Given two logged turns, one counted with cl100k_base and one with o200k_base, when the monitor draws them, then
-    each turn's column names its tokenizer, both charts' headings name them, and a preview turn names the current
-    one (and follows a tokenizer switch, while the logged turns keep theirs). This module's last test: it writes."""
+    """Given two logged turns, one counted with cl100k_base before texts were logged and one with o200k_base with its
+    texts, when the monitor draws them, then each turn's column names its tokenizer, both charts' headings name them,
+    and a preview turn names the current one; after a switch to cl100k_base the turn with texts is recounted (its
+    column says cl100k_base) and the older one keeps its own. This module's last test: it writes."""
     with writing(app_db) as con:
         for hour, encoding in ((9, "cl100k_base"), (10, "o200k_base")):
             ctx = build_context(con, MAYA, "How did I sleep this week?", encoding=encoding)
             record_turn(con, ctx, at=datetime(2026, 1, 5, hour), model="m")
+        con.execute("UPDATE interactions SET part_texts = NULL WHERE encoding = 'cl100k_base'")  # logged before 014
     ui.open("chat").pick_athlete("Maya Chen")
     counted = "counted with cl100k_base, o200k_base"
     expect(ui.page.get_by_role("heading", name=f"Tokens per turn, by part · {counted}")).to_be_visible()
@@ -228,5 +233,6 @@ def test_logged_turns_are_labelled_with_the_tokenizer_that_counted_them(ui: Dash
     assert "P1" in ui.keyed("chat_monitor_previews").locator("svg.marks text").all_text_contents()
     ui.pick_tokenizer("cl100k_base")
     expect(ui.page.get_by_role("heading", name="Preview turns (not logged), by part · cl100k_base")).to_be_visible()
+    expect(ui.page.get_by_role("heading", name="Tokens per turn, by part · counted with cl100k_base")).to_be_visible()
     labels = ui.keyed("chat_monitor_parts").locator("svg.marks text").all_text_contents()
-    assert "1 · cl100k_base" in labels and "2 · o200k_base" in labels, labels  # logged counts are kept as logged
+    assert "1 · cl100k_base" in labels and "2 · cl100k_base" in labels, labels  # turn 2 recounted from its texts

@@ -14,6 +14,7 @@ from core.context.builder import build_context
 from core.context.log import record_turn
 from core.db import connect, reading
 from core.plan.store import load_plan, plan_head
+from core.tokens import count_tokens
 
 MAYA = 1
 EDIT = "Add a set to my bench press on Monday"
@@ -98,6 +99,38 @@ def test_preview_message_shows_every_tier_with_build_contexts_tokens(
     assert [m.name for m in at.chat_message] == ["user", "assistant"] and logged == 0
 
 
+def test_switching_the_tokenizer_recounts_an_earlier_turn_s_parts(
+    open_page: Callable[..., AppTest], demo_db_path: Path
+) -> None:
+    """Given a turn built with o200k_base, when the sidebar's tokenizer becomes cl100k_base, then the turn's parts and
+    request are cl100k_base's exact counts of the same texts and the turn says it was recounted."""
+    at = open_page("pages/chat.py", chat_mode="preview")
+    at.chat_input(key="chat_input").set_value(EDIT).run()
+    with reading(demo_db_path) as con:
+        built = build_context(con, MAYA, EDIT)  # the texts the turn holds (built with o200k_base)
+    at.session_state["encoding"] = "cl100k_base"
+    at.run()
+    assert not at.exception, at.exception
+    parts = _parts(at)
+    enc = "cl100k_base"
+    tools = count_tokens(json.dumps(list(built.tool_definitions)), enc)
+    framed = sum(3 + count_tokens(m["role"], enc) + count_tokens(m["content"], enc) for m in built.messages()) + 3
+    assert parts == {
+        "instructions": count_tokens(built.system_prompt, enc),
+        "tier 1": count_tokens(built.tier1, enc),
+        "tier 2": count_tokens(built.tier2, enc),
+        "plan": count_tokens(built.plan, enc),
+        "history": 0,
+        "tools (raw JSON)": tools,
+        "tools (OpenAI approx.)": parts["tools (OpenAI approx.)"],
+        "request (raw JSON tools)": framed + tools,
+    }
+    assert parts["tier 2"] != built.tier2_tokens or parts["plan"] != built.plan_tokens  # the tokenizers do differ
+    assert "Counted with cl100k_base (recounted: the turn was built and counted with o200k_base)" in [
+        c.value for c in at.caption
+    ]
+
+
 def test_clear_button_empties_this_athletes_conversation(open_page: Callable[..., AppTest]) -> None:
     """Given one previewed turn, when Clear is pressed, then no chat message is left."""
     at = open_page("pages/chat.py", chat_mode="preview")
@@ -141,6 +174,90 @@ def test_live_turn_shows_edit_failed_call_usage_and_never_the_key(
     page = _everything(at._tree)
     assert SENTINEL not in page and SENTINEL[-8:] not in page
     assert SENTINEL not in repr(rows) and SENTINEL[-8:] not in repr(rows)
+
+
+def test_a_logged_turn_shows_its_cached_prompt_tokens_beside_input_and_output_and_in_the_monitor(
+    live_db: Path, scripted_server: Callable[..., object]
+) -> None:
+    """Given an endpoint that reports 1,280 of 1,500 prompt tokens cached, when a message is sent, then the turn shows
+    the cached tokens next to the prompt and completion tokens, and the token monitor's table and line include them."""
+    usage = {"prompt_tokens": 1500, "completion_tokens": 9, "prompt_tokens_details": {"cached_tokens": 1280}}
+    server = scripted_server([{"content": "Steady week.", "usage": usage}])
+    at = _live_page("chat.py", server, chat_mode="openai")
+    at.chat_input(key="chat_input").set_value("How was my week?").run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Prompt tokens (reported)"], metrics["Cached prompt tokens"], metrics["Completion tokens"]) == (
+        "1,500",
+        "1,280",
+        "9",
+    )
+    logged = at.dataframe[-1].value  # the token monitor's table of logged turns, drawn last
+    assert list(logged["prompt_tokens"]) == [1500] and list(logged["cached_prompt_tokens"]) == [1280]
+    assert (
+        "Reported by the endpoint over 1 turn(s): 1,500 prompt tokens (1,280 of them cached), 9 completion tokens"
+        in [t.value for t in at.text]
+    )
+
+
+def _exact_counts(texts: dict, encoding: str) -> dict[str, int]:
+    """Every monitor figure as `encoding` counts the logged texts (3 framing tokens a message, 3 for the reply)."""
+
+    def framed(messages: list) -> int:
+        return sum(3 + count_tokens(m["role"], encoding) + count_tokens(m["content"] or "", encoding) for m in messages)
+
+    tools = count_tokens(json.dumps(texts["tools"]), encoding) if texts["tools"] else 0
+    return {
+        "instructions": count_tokens(texts["instructions"], encoding),
+        "tier1": count_tokens(texts["tier1"], encoding),
+        "tier2": count_tokens(texts["tier2"], encoding),
+        "plan": count_tokens(texts["plan"], encoding),
+        "history": framed(texts["messages"][1:-1]),
+        "tool_definitions": tools,
+        "tool_results": sum(count_tokens(r, encoding) for r in texts["tool_results"]),
+        "request_tokens": framed(texts["messages"]) + 3 + tools,
+    }
+
+
+def test_switching_the_tokenizer_recounts_every_logged_turn_shown_in_the_monitor(
+    live_db: Path, scripted_server: Callable[..., object]
+) -> None:
+    """Given two live turns logged under o200k_base (the second with history and a tool result), when the sidebar's
+    tokenizer is switched to cl100k_base, then every figure in the monitor is cl100k_base's exact count of the same
+    logged text, the turns and the headings say cl100k_base, and switching back restores the logged figures."""
+    server = scripted_server(
+        [
+            {"content": "Steady week."},
+            {"tool_calls": [{"name": "query_cardio", "arguments": "{}"}]},
+            {"content": "Two easy runs."},
+        ]
+    )
+    at = _live_page("chat.py", server, chat_mode="openai")
+    for message in ("How was my week?", "What was my pace on the runs?"):
+        at.chat_input(key="chat_input").set_value(message).run()
+        assert not at.exception, at.exception
+    names = ["instructions", "tier1", "tier2", "plan", "history", "tool_definitions", "tool_results", "request_tokens"]
+    logged = at.dataframe[-1].value
+    assert list(logged["encoding"]) == ["o200k_base", "o200k_base"]
+    with reading(live_db) as con:
+        texts = [
+            json.loads(t) for (t,) in con.execute("SELECT part_texts FROM interactions ORDER BY created_at").fetchall()
+        ]
+    assert texts[1]["tool_results"] and texts[1]["messages"][1:-1]  # a tool result and history to recount
+    for row, text in zip(logged.to_dict("records"), texts, strict=True):
+        assert {n: int(row[n]) for n in names} == _exact_counts(text, "o200k_base")
+    at.session_state["encoding"] = "cl100k_base"
+    at.run()
+    assert not at.exception, at.exception
+    shown = at.dataframe[-1].value
+    assert list(shown["encoding"]) == ["cl100k_base", "cl100k_base"] and list(shown["recounted"]) == [True, True]
+    for row, text in zip(shown.to_dict("records"), texts, strict=True):
+        assert {n: int(row[n]) for n in names} == _exact_counts(text, "cl100k_base")
+    assert any((shown[n] != logged[n]).any() for n in names)
+    assert "Tokens per turn, by part · counted with cl100k_base" in [h.value for h in at.subheader]
+    at.session_state["encoding"] = "o200k_base"
+    at.run()
+    assert at.dataframe[-1].value[names].equals(logged[names])
 
 
 def test_token_monitor_charts_logged_turns(open_app: Callable[..., AppTest], demo_db_path: Path) -> None:
@@ -197,7 +314,9 @@ def test_a_long_odd_answer_does_not_make_later_messages_fail(
     assert not at.error, [e.value for e in at.error]
     texts = [t.value for t in at.text]
     assert "Second answer." in texts and "Third answer." in texts
-    assert [m["content"] for m in server.requests[2]["messages"][-2:]] == ["Second answer.", "And Tuesday?"]
+    sent = server.requests[2]["messages"]
+    assert sent[-2]["content"] == "Second answer." and sent[-1]["content"].endswith("And Tuesday?")  # the user's last
+    assert {"role": "user", "content": "And Monday?"} in sent  # earlier messages as the user wrote them
 
 
 def test_a_hostile_reply_shows_one_error_and_logs_a_failed_turn(

@@ -33,6 +33,7 @@ from core.plan.store import (
     revert_to_version,
     validate_references,
     version_plan,
+    version_plans,
 )
 
 MAYA = 1
@@ -440,6 +441,9 @@ def test_versions_past_a_snapshot_interval_read_back_exactly_from_snapshot_plus_
     assert len(versions) == SEEDED + 60
     for v in versions:
         assert plan_hash(version_plan(demo_con, MAYA, v.version)) == v.plan_hash, v.version
+    walked = version_plans(demo_con, MAYA, [0, *(v.version for v in versions)])  # one query, across both snapshots
+    assert [plan_hash(walked[v.version]) for v in versions] == [v.plan_hash for v in versions]
+    assert walked[0] == empty_plan()
     snapshots = demo_con.execute(
         "SELECT version FROM plan_versions WHERE athlete_id = ? AND snapshot_json IS NOT NULL ORDER BY version", [MAYA]
     ).fetchall()
