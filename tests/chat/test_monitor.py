@@ -9,6 +9,7 @@ import pandas as pd
 from core.chat.monitor import PARTS, tokens_by_part, tokens_by_type, turn_tokens
 from core.context.builder import build_context
 from core.context.log import record_turn
+from tests.recount import exact_counts
 
 MAYA = 1
 RESULT = "Plan 1a2b3c4d v3 (sets×reps@load)\nday_1 Upper A: b_1 Bench Press 4×8@135"
@@ -89,28 +90,6 @@ def test_cached_prompt_tokens_are_in_each_turn_the_per_type_sums_and_the_reporte
     )
 
 
-def _exact(texts: dict, encoding: str) -> dict[str, int]:
-    """Each figure as the new tokenizer counts the same logged text, written out independently of recount_parts."""
-    import json as json_
-
-    from core.tokens import count_tokens
-
-    def framed(messages: list) -> int:
-        return sum(3 + count_tokens(m["role"], encoding) + count_tokens(m["content"] or "", encoding) for m in messages)
-
-    tools = count_tokens(json_.dumps(texts["tools"]), encoding) if texts["tools"] else 0
-    return {
-        "instructions": count_tokens(texts["instructions"], encoding),
-        "tier1": count_tokens(texts["tier1"], encoding),
-        "tier2": count_tokens(texts["tier2"], encoding),
-        "plan": count_tokens(texts["plan"], encoding),
-        "history": framed(texts["messages"][1:-1]),
-        "tool_definitions": tools,
-        "tool_results": sum(count_tokens(r, encoding) for r in texts["tool_results"]),
-        "request_tokens": framed(texts["messages"]) + 3 + tools,
-    }
-
-
 def test_switching_the_tokenizer_recounts_every_logged_figure_from_the_logged_texts(demo_con) -> None:
     """Given turns logged under o200k_base (one with history and tool results), when the monitor reads them with
     cl100k_base, then every figure is cl100k_base's exact count of the same logged text and the turn says so; with
@@ -137,7 +116,7 @@ def test_switching_the_tokenizer_recounts_every_logged_figure_from_the_logged_te
     recounted = turn_tokens(demo_con, MAYA, encoding="cl100k_base")
     assert list(recounted["encoding"]) == ["cl100k_base", "cl100k_base"] and recounted["recounted"].all()
     for i, row in recounted.iterrows():
-        assert {name: int(row[name]) for name in RECOUNTED} == _exact(texts[i], "cl100k_base")
+        assert {name: int(row[name]) for name in RECOUNTED} == exact_counts(texts[i], "cl100k_base")
     assert recounted.iloc[0]["history"] > 0 and recounted.iloc[0]["tool_results"] > 0
     assert (recounted[list(RECOUNTED)] != logged[list(RECOUNTED)]).any(axis=None)  # the tokenizers do differ
     assert recount_parts(texts[0], "o200k_base") == {n: int(logged.iloc[0][n]) for n in RECOUNTED}

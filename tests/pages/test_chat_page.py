@@ -15,6 +15,7 @@ from core.context.log import record_turn
 from core.db import connect, reading
 from core.plan.store import load_plan, plan_head
 from core.tokens import count_tokens
+from tests.recount import exact_counts
 
 MAYA = 1
 EDIT = "Add a set to my bench press on Monday"
@@ -200,25 +201,6 @@ def test_a_logged_turn_shows_its_cached_prompt_tokens_beside_input_and_output_an
     )
 
 
-def _exact_counts(texts: dict, encoding: str) -> dict[str, int]:
-    """Every monitor figure as `encoding` counts the logged texts (3 framing tokens a message, 3 for the reply)."""
-
-    def framed(messages: list) -> int:
-        return sum(3 + count_tokens(m["role"], encoding) + count_tokens(m["content"] or "", encoding) for m in messages)
-
-    tools = count_tokens(json.dumps(texts["tools"]), encoding) if texts["tools"] else 0
-    return {
-        "instructions": count_tokens(texts["instructions"], encoding),
-        "tier1": count_tokens(texts["tier1"], encoding),
-        "tier2": count_tokens(texts["tier2"], encoding),
-        "plan": count_tokens(texts["plan"], encoding),
-        "history": framed(texts["messages"][1:-1]),
-        "tool_definitions": tools,
-        "tool_results": sum(count_tokens(r, encoding) for r in texts["tool_results"]),
-        "request_tokens": framed(texts["messages"]) + 3 + tools,
-    }
-
-
 def test_switching_the_tokenizer_recounts_every_logged_turn_shown_in_the_monitor(
     live_db: Path, scripted_server: Callable[..., object]
 ) -> None:
@@ -245,14 +227,14 @@ def test_switching_the_tokenizer_recounts_every_logged_turn_shown_in_the_monitor
         ]
     assert texts[1]["tool_results"] and texts[1]["messages"][1:-1]  # a tool result and history to recount
     for row, text in zip(logged.to_dict("records"), texts, strict=True):
-        assert {n: int(row[n]) for n in names} == _exact_counts(text, "o200k_base")
+        assert {n: int(row[n]) for n in names} == exact_counts(text, "o200k_base")
     at.session_state["encoding"] = "cl100k_base"
     at.run()
     assert not at.exception, at.exception
     shown = at.dataframe[-1].value
     assert list(shown["encoding"]) == ["cl100k_base", "cl100k_base"] and list(shown["recounted"]) == [True, True]
     for row, text in zip(shown.to_dict("records"), texts, strict=True):
-        assert {n: int(row[n]) for n in names} == _exact_counts(text, "cl100k_base")
+        assert {n: int(row[n]) for n in names} == exact_counts(text, "cl100k_base")
     assert any((shown[n] != logged[n]).any() for n in names)
     assert "Tokens per turn, by part · counted with cl100k_base" in [h.value for h in at.subheader]
     at.session_state["encoding"] = "o200k_base"
