@@ -46,6 +46,7 @@ BOOTSTRAP_NULLS = 999  # null series per weekly correlation test: the floor is 1
 N_BOOT = 1000
 MAX_PHI = 0.95
 PHI_GRID = np.linspace(0.0, MAX_PHI, 20)
+SIGNED_PHI_GRID = np.linspace(-MAX_PHI, MAX_PHI, 39)  # for `ar1_phi(..., signed=True)`: 0 is a grid point
 
 Alternative = Literal["two-sided", "greater", "less"]
 
@@ -142,7 +143,7 @@ def column_basis(matrix: np.ndarray) -> np.ndarray:
 
 def _covariance_times(days: np.ndarray, columns: np.ndarray, phi: float) -> np.ndarray:
     """Σ @ columns for the AR(1) correlation Σ_ij = φ^|day_i − day_j|: two first-order filters over the calendar."""
-    if phi <= 0:
+    if phi == 0:
         return columns.copy()
     pos = (days - days[0]).astype(np.intp)
     grid = np.zeros((int(pos[-1]) + 1, columns.shape[1]))
@@ -153,14 +154,15 @@ def _covariance_times(days: np.ndarray, columns: np.ndarray, phi: float) -> np.n
 
 
 @lru_cache(maxsize=256)
-def _expected_lag1_curve(key: bytes, n: int, r: int) -> np.ndarray:
+def _expected_lag1_curve(key: bytes, n: int, r: int, signed: bool = False) -> np.ndarray:
+    grid = SIGNED_PHI_GRID if signed else PHI_GRID
     basis = np.frombuffer(key[: n * r * 8]).reshape(n, r)
     days = np.frombuffer(key[n * r * 8 :], dtype=np.int64)
     pairs = np.flatnonzero(np.diff(days) == 1) + 1
     q_now, q_prev = basis[pairs], basis[pairs - 1]
     between = q_now.T @ q_prev  # Q' B Q for the lag matrix B (B[i, i-1] = 1 on consecutive days)
-    curve = np.empty(len(PHI_GRID))
-    for g, phi in enumerate(PHI_GRID):
+    curve = np.empty(len(grid))
+    for g, phi in enumerate(grid):
         s = _covariance_times(days, basis, float(phi))
         cross = float(np.sum(q_prev * s[pairs]) + np.sum(q_now * s[pairs - 1]) - np.sum(between * (basis.T @ s).T))
         pair_mean = (phi * len(pairs) - cross) / len(pairs)
@@ -169,19 +171,24 @@ def _expected_lag1_curve(key: bytes, n: int, r: int) -> np.ndarray:
     return curve
 
 
-def ar1_phi(residuals: np.ndarray, design: np.ndarray, days: np.ndarray | None = None) -> float:
+def ar1_phi(
+    residuals: np.ndarray, design: np.ndarray, days: np.ndarray | None = None, *, signed: bool = False
+) -> float:
     """AR(1) φ of a regression's errors, without the downward bias of the residuals' lag-1 autocorrelation.
 
     The observed statistic is the mean product of residuals on consecutive days over their mean square; φ is the
     value whose expected statistic, for residuals of this design on these days, equals it (clipped to
     [0, MAX_PHI]). The expectation is exact for the quadratic forms (tr(B M Σ M) / tr(M Σ)); the design enters
-    through its projection only, so a trend or weekday controls are allowed for whatever they are."""
+    through its projection only, so a trend or weekday controls are allowed for whatever they are.
+
+    `signed=True` lets φ go down to −MAX_PHI: clipped at 0, φ is biased upwards when the true φ is 0 or near it
+    (half the estimates at 0, the other half above), and a test whitened or bootstrapped at it is conservative."""
     e = np.asarray(residuals, dtype=float)
     d = day_positions(None, len(e), days)
-    return float(_ar1_phis(e[None, :], design, d)[0])
+    return float(_ar1_phis(e[None, :], design, d, signed)[0])
 
 
-def _ar1_phis(residuals: np.ndarray, design: np.ndarray, days: np.ndarray) -> np.ndarray:
+def _ar1_phis(residuals: np.ndarray, design: np.ndarray, days: np.ndarray, signed: bool = False) -> np.ndarray:
     """`ar1_phi` for each row of a (m × n) array of residuals of the same design on the same days."""
     e = np.asarray(residuals, dtype=float)
     n = e.shape[1]
@@ -192,9 +199,12 @@ def _ar1_phis(residuals: np.ndarray, design: np.ndarray, days: np.ndarray) -> np
     products = np.einsum("ij,ij->i", e[:, pairs], e[:, pairs - 1])
     observed = products / len(pairs) / np.maximum(square / n, np.finfo(float).tiny)
     basis = np.ascontiguousarray(column_basis(design))
-    curve = _expected_lag1_curve(basis.tobytes() + np.ascontiguousarray(days).tobytes(), n, basis.shape[1])
-    phi = np.interp(observed, np.maximum.accumulate(curve), PHI_GRID)
-    return np.where((observed <= curve[0]) | (square <= 0), 0.0, phi)
+    key = basis.tobytes() + np.ascontiguousarray(days).tobytes()
+    curve = _expected_lag1_curve(key, n, basis.shape[1], signed)
+    grid = SIGNED_PHI_GRID if signed else PHI_GRID
+    phi = np.interp(observed, np.maximum.accumulate(curve), grid)
+    floor = np.zeros(len(e), bool) if signed else observed <= curve[0]
+    return np.where((square <= 0) | floor, 0.0, phi)
 
 
 def day_positions(continues: np.ndarray | None, n: int, days: np.ndarray | None = None) -> np.ndarray:
@@ -218,9 +228,9 @@ def whiten(matrix: np.ndarray, phi: float, days: np.ndarray | None = None) -> np
 
     Rows are observed on `days` (default: consecutive days). A row `g` days after the previous one becomes
     (x_i − φ^g x_{i−1})·√((1 − φ²)/(1 − φ^2g)); the first row x_0·√(1 − φ²): every row then has the same variance.
-    """
+    A negative φ (from `ar1_phi(..., signed=True)`) goes through the same formula."""
     m = np.asarray(matrix, dtype=float)
-    if phi <= 0 or not len(m):
+    if phi == 0 or not len(m):
         return m
     d = np.arange(len(m)) if days is None else np.asarray(days, dtype=float)
     gap = np.diff(d)

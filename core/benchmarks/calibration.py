@@ -36,7 +36,7 @@ from tqdm import tqdm
 from core.analytics.effort import effort_design, effort_flags, effort_table
 from core.analytics.interference import PAIRS, _block_pairs
 from core.analytics.observations import AthleteData, day_numbers, load_athlete_data, since_filter
-from core.analytics.overload import episode_design, hrv_baseline, overload
+from core.analytics.overload import episode_design, hrv_phi, outside_days, overload
 from core.analytics.patterns import analyze_patterns
 from core.analytics.performance import (
     MIN_RULE_GROUP,
@@ -164,21 +164,20 @@ def designs(short: AthleteData, long: AthleteData) -> list[Design]:
 
 
 def _overload(long: AthleteData) -> Design:
-    """The first overload episode of the 52-week athlete: φ from the whole simulated series, then the one-sided
-    contrast of the episode's last 7 days with the 14 before, as the family runs it."""
+    """The first overload episode of the 52-week athlete: φ from the days outside it, then the one-sided contrast
+    of the episode's last 7 days with the 14 before, with the trend and weekday rhythm, as the family runs it."""
     result = overload(long, None)
     start, end = (pd.Timestamp(result.tests[0].evidence[k]) for k in ("start", "end"))
     snaps = long.snapshots
     days = day_numbers(snaps.day)
-    known = np.ones(len(snaps), bool)
-    baseline, late, design = episode_design(snaps.day, known.astype(float), start, end)
-    rows = baseline | late
     extra = _rhythm(days)
 
     def p_value(y: np.ndarray) -> float:
         hrv = 60 + 6 * (y + extra)
-        phi, rhythm = hrv_baseline(snaps.assign(hrv_ms=hrv), [(start, end)])
-        return float(design.test((hrv - rhythm)[rows], phi).p.value)
+        null = snaps.assign(hrv_ms=hrv)
+        outside = outside_days(null, [(start, end)])
+        _, _, rows, design = episode_design(snaps.day, hrv, start, end, outside)
+        return float(design.test(hrv[rows], hrv_phi(null, outside)).p.value)
 
     return Design("overload", "overload → HRV falls (one-sided)", days, p_value, True)
 

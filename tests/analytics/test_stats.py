@@ -141,6 +141,35 @@ def test_bias_corrected_phi_recovers_the_autocorrelation_that_lag1_underestimate
     assert np.mean(plain) < 0.68 and abs(np.mean(corrected) - 0.7) < abs(np.mean(plain) - 0.7) / 2
 
 
+def test_signed_phi_is_centred_on_a_true_zero_where_the_clipped_one_sits_above_it() -> None:
+    """Given white-noise residuals of a trend and weekday fit over 112 days, the clipped ar1_phi averages above 0
+    (half its estimates at 0, the rest positive) while the signed one averages near 0 and goes below it."""
+    rng = np.random.default_rng(13)
+    days = np.arange(112)
+    design = np.column_stack([np.ones(112), (days % 7)[:, None] == np.arange(1, 7), days]).astype(float)
+    clipped, signed = [], []
+    for _ in range(SIMULATIONS):
+        y = rng.normal(size=112)
+        e = y - design @ np.linalg.lstsq(design, y, rcond=None)[0]
+        clipped.append(ar1_phi(e, design, days))
+        signed.append(ar1_phi(e, design, days, signed=True))
+    assert min(clipped) == 0.0 and np.mean(clipped) > 0.03
+    assert min(signed) < 0.0 and abs(np.mean(signed)) < 0.02
+
+
+def test_whitening_at_a_negative_phi_gives_unit_variance_rows() -> None:
+    """Given unit-variance AR(1) series at φ = −0.5 (a gap of two days in the rows), whitening at −0.5 leaves rows of
+    one variance, 1 − φ² as at a positive φ, uncorrelated with their neighbours."""
+    from core.analytics.stats import whiten
+
+    rng = np.random.default_rng(14)
+    days = np.r_[np.arange(10), np.arange(12, 20)]
+    series = np.array([_ar1(rng, 20, -0.5)[days] for _ in range(4000)])
+    white = whiten(series.T, -0.5, days).T
+    assert np.allclose(white.var(axis=0), 0.75, atol=0.06)
+    assert abs(np.mean(white[:, 1:] * white[:, :-1])) < 0.03
+
+
 def test_residual_space_permutation_holds_its_level_with_many_controls() -> None:
     """Given 40 rows, 8 control columns and no effect, the Huh-Jhun test rejects at p <= 0.05 in 2-9 % of 300 cases
     (plain Freedman-Lane is too narrow by sqrt((n-k)/(n-1)) here)."""
@@ -222,19 +251,22 @@ def test_a_weekly_correlation_with_a_few_huge_blocks_holds_its_level_at_5_percen
     assert swim.p_value(outcomes[0]) == p[0]
 
 
-def test_overload_tests_hrv_around_its_own_weekday_rhythm_fitted_outside_the_episode() -> None:
-    """Given HRV that is exactly a weekday rhythm and a trend, with other values inside an episode, when the
-    baseline is fitted, then it reproduces the rhythm on every day, the episode's days included."""
-    from core.analytics.overload import hrv_baseline
+def test_overload_contrast_allows_for_hrv_weekday_rhythm_and_trend_learnt_outside_the_episode() -> None:
+    """Given HRV that is exactly a weekday rhythm and a trend, 3 ms higher over the episode's 21 days and 5 ms lower
+    again in its last 7, when the episode is tested, then the effect is exactly −5 ms: the rhythm and trend, learnt
+    with the outside days, and the 21 days' own level do not enter the contrast."""
+    from core.analytics.overload import episode_design, outside_days
 
     days = pd.date_range("2026-01-01", periods=120, freq="D")
     number = np.arange(120)
-    rhythm = 60 + 0.05 * number + np.array([0, -3, 2, -2, 6, 4, -5])[days.day_of_week]
-    episode = (pd.Timestamp("2026-03-01"), pd.Timestamp("2026-03-14"))
-    inside = (days >= episode[0] - pd.Timedelta(days=14)) & (days <= episode[1])
-    hrv = np.where(inside, 40.0, rhythm)
-    _, baseline = hrv_baseline(pd.DataFrame({"day": days, "hrv_ms": hrv}), [episode])
-    assert baseline == pytest.approx(rhythm, abs=1e-6)
+    hrv = 60 + 0.05 * number + np.array([0, -3, 2, -2, 6, 4, -5])[days.day_of_week]
+    start, end = pd.Timestamp("2026-03-01"), pd.Timestamp("2026-03-14")
+    snaps = pd.DataFrame({"day": days, "hrv_ms": hrv})
+    outside = outside_days(snaps, [(start, end)])
+    baseline, late, rows, design = episode_design(snaps.day, hrv, start, end, outside)
+    assert baseline.sum() == 14 and late.sum() == 7 and not (outside & (baseline | late)).any()
+    shifted = hrv + 3.0 * (baseline | late) - 5.0 * late
+    assert design.test(shifted[rows], 0.3).effect == pytest.approx(-5.0, abs=1e-9)
 
 
 def test_weekly_whitening_is_chosen_from_x_alone_and_keeps_the_null_spread_steady() -> None:
