@@ -232,7 +232,7 @@ def headline(result: dict[str, Any]) -> str:
     worst = max(a["request_ratio"] for a in result["athletes"])
     return (
         f"build_context p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms; B whole request ≤ {worst:.1%} of A;"
-        f" topics exact {result['topics'][-1]['exact_share']:.0%} on the fresh set; tools ≤ {result['b_tools_raw_max']} raw tokens per turn"
+        f" topics exact {result['topics'][-1]['exact_share']:.0%} on the newest blind set; tools ≤ {result['b_tools_raw_max']} raw tokens per turn"
     )
 
 
