@@ -10,7 +10,7 @@ Prompt caching: both strategies' cost with and without caching at `--price` and 
 Labelled sets (tests/context/data/): topic precision and recall per topic and exact matches on each
 topic set; on each edit set, how often an edit tool (and edit_plan itself) is offered and the largest
 tool definitions. Each set was written before the detection it measures was tuned: `*_labelled` and
-`edit_requests` first, then `*_heldout`, `*_fresh` and `topics_unseen`, each written blind by another
+`edit_requests` first, then `*_heldout`, `*_fresh`, `topics_unseen` and `topics_blind4`, each written blind by another
 hand after the tuning on the one before, scored before it was read (docs/context.md has those first
 scores: the honest estimate for unseen messages), then tuned on. Topic detection on a 4,000-character adversarial message
 (every rule's first word repeated, its last word never) is timed against a 1,000-character one:
@@ -70,7 +70,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-TOPIC_SETS = ("topics_labelled", "topics_heldout", "topics_fresh", "topics_unseen")
+TOPIC_SETS = ("topics_labelled", "topics_heldout", "topics_fresh", "topics_unseen", "topics_blind4")
 EDIT_SETS = ("edit_requests", "edit_heldout", "edit_fresh")
 
 

@@ -86,7 +86,8 @@ def edit_intent_words(message: str, terms: Iterable[str] = ()) -> tuple[str, ...
     if trigger is None:
         return ()
     vocab = vocabulary(tuple(terms))
-    topical = {w.stem for t, i, j in keyword_spans(words, vocab) if t != "recovery" for w in words[i:j]}
+    plan_topics = ("training", "cardio", "cross_training")
+    topical = {w.stem for t, i, j in keyword_spans(words, vocab) if t in plan_topics for w in words[i:j]}
     target = next(
         (
             w.stem

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 TOPICS = ("training", "cardio", "cross_training", "recovery")
+IDIOMS = "idioms"  # a pseudo-topic: its phrases hide the training words inside them and fire nothing
 
 _WORD_RE = re.compile(r"[a-z0-9_]+(?:['’-][a-z0-9_]+)*", re.IGNORECASE)
 WEEKDAY_WORDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -84,7 +85,7 @@ _LEXICON = {
         deadlift, pull-up, pullup, plan, leg day, arm day, push day, pull day, upper body, lower body, full body,
         bodyweight, push harder, train harder, work harder, heavier, lighter weight, training, train, trained,
         exercise, program, programme, routine, intensity, progression, progressive, overload, hypertrophy,
-        go hard, going hard, go harder, push hard, ramp up, take it easier, accessory, accessories, superset, drop set,
+        deadlifting, squatting, benching, go hard, going hard, go harder, push hard, ramp up, take it easier, accessory, accessories, superset, drop set,
         to failure, form, technique, weighted, gains, stronger, weaker, stall, stalled, plateau, maxed, max out,
         ohp, rdl, sldl, amrap, emom, 1rm, e1rm, rpe, rir, barbell, dumbbell, kettlebell, cable, machine, smith,
         push-up, pushup, chin-up, chinup, plank, lunge, curl, press, row, hip thrust, core work, abs, crunch, sit-up,
@@ -113,12 +114,17 @@ _LEXICON = {
         order of sessions, session order, bouldering, martial arts, boxing, bjj, tennis, football, soccer,
         basketball, surfing, skiing
     """,
+    # idioms built of training words that are not training talk: matched so that, being longer, they hide them
+    IDIOMS: """
+        set up, setting up, run out, ran out, running out, run into, ran into, in the long run, run by, run through,
+        work out how, worked out how, pool of
+    """,
     "recovery": """
         tired, tiredness, fatigue, fatigued, rest, resting, rested, resting hr, resting heart rate, deload, sleep, sleeping, slept, asleep, awake,
         woke, woke up, insomnia, bed, bedtime, nap, napping, napped, hrv, rhr, recover, recovery, recovering,
         recovered, readiness, body battery, sore, soreness, aching, ache, achy, stiff, stiffness, tight, tightness,
         doms, cramp, cramping, twinge, tweaked, strained, sprain, tendon, tendonitis, shin splints, plantar, it band,
-        niggle, niggly, injury, injured, pain, painful, physio, drained, wrecked, wreck, exhausted, knackered, toast,
+        aches, niggle, niggly, injury, injured, pain, painful, physio, drained, wrecked, wreck, exhausted, knackered, toast,
         cooked, fried, gassed, wiped, trashed, shot, sluggish, lethargic, groggy, zapped, spent, energy, stress,
         stressed, anxious, burnt out, burned out, burnout, overreaching, run down, worn out, relaxed, relax, calm,
         calmer, meditation, breathwork, foam roll, foam rolling, massage, massage gun, ice bath, cold plunge, sauna,
@@ -137,6 +143,7 @@ _PATTERNS: dict[str, tuple[Phrase, ...]] = {
         (_re(r"\d+:\d\d/(?:km|mi|100m?)"),),
     ),
     "cross_training": (),
+    IDIOMS: (),
     "recovery": ((_re(r"overtrain\w*"),),),
 }
 _KEYWORDS: dict[str, tuple[Phrase | str, ...]] = {
@@ -301,6 +308,7 @@ _INTERACTIONS = tuple(
     to_phrase(p)
     for p in (
         "mess", "messing", "messes", "interfere", "interferes", "interfering", "impact", "compromise", "kill", "killing",
+        "fight", "fighting", "compete", "competing", "clash", "clashing", "conflict",
         "on top of", "before or after", "same day", "alongside", "together with", "first or", "in a row", "double up",
         "back to back", "back-to-back",
     )

@@ -151,12 +151,18 @@ def test_without_the_athletes_terms_their_exercise_is_not_training():
 
 @pytest.mark.parametrize(
     ("name", "exact"),
-    [("topics_labelled", 0.9), ("topics_heldout", 0.9), ("topics_fresh", 0.9), ("topics_unseen", 0.85)],
+    [
+        ("topics_labelled", 0.9),
+        ("topics_heldout", 0.9),
+        ("topics_fresh", 0.9),
+        ("topics_unseen", 0.85),
+        ("topics_blind4", 0.9),
+    ],
 )
 def test_each_labelled_topic_set_scores_its_share_exact(demo_con, name: str, exact: float):
     """Given a labelled set written blind before detection was tuned on it, when detecting with each athlete's terms,
-    then ≥ 90 % of its messages (85 % on the newest; the two newest scored 75 % before they were read) get exactly
-    their topics and every topic's precision and recall are ≥ 0.75."""
+    then ≥ 90 % of its messages (85 % on topics_unseen) get exactly their topics and every topic's precision and
+    recall are ≥ 0.75. Before each was read the blind sets scored 75 %, 75 % and 85 % (docs/context.md)."""
     from core.benchmarks.context import topic_scores
 
     scores = topic_scores(demo_con, name)
