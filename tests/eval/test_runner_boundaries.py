@@ -199,5 +199,8 @@ def test_ctrl_c_keeps_finished_answers_and_says_how_to_resume(demo_db_path, demo
         release.set()
         _, err = child.communicate(timeout=120)
     assert child.returncode == 130, err.decode()
-    assert f"interrupted: 4 answers kept in {path}; run the same command to resume" in err.decode()
-    assert "Traceback" not in err.decode() and len(load_results(path)) == 4
+    # the fourth answer finishes after the signal; on a loaded machine the signal can be handled after a later
+    # question has been answered too: every finished answer is kept and the count said is the file's
+    kept = len(load_results(path))
+    assert 4 <= kept <= 6 and "Traceback" not in err.decode()
+    assert f"interrupted: {kept} answers kept in {path}; run the same command to resume" in err.decode()
