@@ -12,12 +12,12 @@ from collections.abc import Iterable, Sequence
 from core.context.topics import WEEKDAY_WORDS, Word, keyword_spans, phrase_at, stem, to_phrase, vocabulary, words_of
 
 
-# Matched on the word as written (not its stem: "sets" is a noun, "set" may be the verb); "do" only first.
 def _word_set(text: str) -> frozenset[str]:
     """A set of words written as one string (long vocabularies stay readable)."""
     return frozenset(text.split())
 
 
+# Matched on the word as written (not its stem: "sets" is a noun, "set" may be the verb); "do" only first.
 _EDIT_VERBS = _word_set(
     # add, take away, move, change: the plain verbs and the idioms athletes use for them
     "add remove delete drop swap replace change move switch increase decrease bump lower raise reduce update edit "
@@ -101,8 +101,9 @@ def edit_intent_words(message: str, terms: Iterable[str] = ()) -> tuple[str, ...
 
 def _change_word(words: Sequence[Word]) -> str | None:
     """The first verb, marker or ask that makes the message a request for a change (None: none)."""
+    advice_from = _advice_start(words)
     for i, w in enumerate(words):
-        if _is_change_verb(words, i):
+        if _is_change_verb(words, i, advice_from):
             return w.text
     if _reports_the_past(words):  # "I skipped the rollouts and did planks instead" tells, it does not ask
         return None
@@ -135,8 +136,9 @@ def _reports_the_past(words: Sequence[Word]) -> bool:
     )
 
 
-def _is_change_verb(words: Sequence[Word], i: int) -> bool:
-    """Word `i` is a change verb used as one: not a noun after a determiner, not a report ("I cut …"), not advice.
+def _is_change_verb(words: Sequence[Word], i: int, advice_from: int) -> bool:
+    """Word `i` is a change verb used as one: not a noun after a determiner, not a report ("I cut …"), not advice
+    (at or after `advice_from`).
 
     A misspelt verb ("chnage", "remvoe") counts where a verb is expected: first, or right after an ask.
     """
@@ -148,7 +150,7 @@ def _is_change_verb(words: Sequence[Word], i: int) -> bool:
     if text in _FIRST_ONLY and (i > 0 or (len(words) > 1 and words[1].text in _ASKED)):
         return False
     before = words[i - 1].text if i else ""
-    return before not in _REPORTERS and before not in _DETERMINERS and not _is_advice(words, i)
+    return before not in _REPORTERS and before not in _DETERMINERS and i < advice_from
 
 
 def _deletions(word: str) -> set[str]:
@@ -166,9 +168,12 @@ def _misspelt_verb(text: str) -> bool:
     return any((text[0], d) in _VERB_DELETIONS for d in _deletions(text))
 
 
-def _is_advice(words: Sequence[Word], i: int) -> bool:
-    """The verb at `i` sits in a question asking for advice: 'should/do/can I … add' (not 'can you', 'could we')."""
-    return any(w.stem in _ADVICE and j + 1 < i + 1 and words[j + 1].stem == "i" for j, w in enumerate(words[:i]))
+def _advice_start(words: Sequence[Word]) -> int:
+    """Where a question asking for advice starts ('should/do/can I … add', not 'can you', 'could we'): the index of
+    its 'I', len(words) with none. A verb from there on is advice; one pass, not one per verb."""
+    return next(
+        (j + 1 for j in range(len(words) - 1) if words[j].stem in _ADVICE and words[j + 1].stem == "i"), len(words)
+    )
 
 
 _BODY = re.compile(

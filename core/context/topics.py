@@ -1,4 +1,4 @@
-"""Topic and edit-intent detection over the message's words, in one linear pass.
+"""Topic detection over the message's words, in one linear pass (edit intent, on the same words: edit_intent.py).
 
 The message is split into words once (a single regex scan); every keyword, phrase and rule is then
 matched on that word list, so detection is linear in the message: no regex with `.*?` between
@@ -75,7 +75,6 @@ def _re(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
-# Keywords and phrases (matched as consecutive words). A regex element matches one word's text.
 # Keywords and phrases per topic (a phrase matches consecutive words; comma-separated), then the
 # patterns (a regex element matches one word's text). A broad lexicon of how athletes write: the
 # athlete's own exercise names come on top of it from `terms`.
@@ -263,17 +262,19 @@ def keyword_spans(words: Sequence[Word], vocab: Vocabulary) -> list[tuple[str, i
     exercise, not a walk; "cross training" is not training; "run down" is not a run.
     """
     spans = []
+    longest: dict[int, int] = {}  # start → end of the longest phrase matched there
     for i, word in enumerate(words):
         led = vocab.regex_led if vocab.regex_start.fullmatch(word.text) else ()
         for phrase, topic in (*vocab.by_stem.get(word.stem, ()), *led):
             if phrase_at(phrase, words, i):
                 spans.append((topic, i, i + len(phrase)))
-    return [(topic, i, j) for topic, i, j in spans if not any(a <= i and j <= b and b - a > j - i for _, a, b in spans)]
+                longest[i] = max(longest.get(i, i), i + len(phrase))
+    reach = max((b - a for a, b in longest.items()), default=0)
 
+    def covered(i: int, j: int) -> bool:  # only phrases starting at most `reach` words back can hold (i, j)
+        return any(longest.get(a, a) >= j and longest[a] - a > j - i for a in range(max(0, j - reach), i + 1))
 
-def _keyword_hits(words: Sequence[Word], vocab: Vocabulary) -> list[tuple[str, int, str]]:
-    """(topic, start, matched text) per phrase occurrence."""
-    return [(t, words[i].start, " ".join(w.text for w in words[i:j])) for t, i, j in keyword_spans(words, vocab)]
+    return [(topic, i, j) for topic, i, j in spans if not covered(i, j)]
 
 
 def _rule_hits(words: Sequence[Word]) -> list[tuple[str, int, str]]:
