@@ -10,8 +10,9 @@ Prompt caching: both strategies' cost with and without caching at `--price` and 
 Labelled sets (tests/context/data/): topic precision and recall per topic and exact matches on each
 topic set; on each edit set, how often an edit tool (and edit_plan itself) is offered and the largest
 tool definitions. Each set was written before the detection it measures was tuned: `*_labelled` and
-`edit_requests` first, then `*_heldout`, `*_fresh`, `topics_unseen` and `topics_blind4`, each written blind by another
-hand after the tuning on the one before, scored before it was read (docs/context.md has those first
+`edit_requests` first, then `*_heldout`, `*_fresh`, `topics_unseen` and `topics_blind4` to `topics_blind9`, each
+written blind by another hand after the tuning on the ones before (the last five from one written labelling spec,
+tests/context/data/topic_labelling_spec.md), scored before it was read (docs/context.md has those first
 scores: the honest estimate for unseen messages), then tuned on. Topic detection on a 4,000-character adversarial message
 (every rule's first word repeated, its last word never) is timed against a 1,000-character one:
 linear detection takes about 4× as long, a backtracking one 16×.
@@ -34,7 +35,7 @@ from core.context.caching import DEFAULT_CACHED_PRICE, bench_caching, bench_cach
 from core.context.data import load_context_data, training_terms
 from core.context.replay import DEFAULT_PRICE, load_script, replay
 from core.context.tools import is_edit_tool
-from core.context.topics import TOPICS, detect_topics
+from core.context.topics import TOPICS, AthleteTerms, detect_topics
 from core.db.athletes import resolve_athlete
 from core.plan.store import load_plan
 from core.tokens import DEFAULT_ENCODING
@@ -70,7 +71,18 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-TOPIC_SETS = ("topics_labelled", "topics_heldout", "topics_fresh", "topics_unseen", "topics_blind4")
+TOPIC_SETS = (
+    "topics_labelled",
+    "topics_heldout",
+    "topics_fresh",
+    "topics_unseen",
+    "topics_blind4",
+    "topics_blind5",
+    "topics_blind6",
+    "topics_blind7",
+    "topics_blind8",
+    "topics_blind9",
+)
 EDIT_SETS = ("edit_requests", "edit_heldout", "edit_fresh")
 
 
@@ -80,11 +92,11 @@ def labelled(name: str) -> list[dict[str, Any]]:
     return messages
 
 
-def athlete_terms(con: duckdb.DuckDBPyConnection) -> Callable[[str], tuple[str, ...]]:
+def athlete_terms(con: duckdb.DuckDBPyConnection) -> Callable[[str], AthleteTerms]:
     """The training terms of an athlete by handle, as build_context derives them (cached per handle)."""
-    cache: dict[str, tuple[str, ...]] = {}
+    cache: dict[str, AthleteTerms] = {}
 
-    def terms(handle: str) -> tuple[str, ...]:
+    def terms(handle: str) -> AthleteTerms:
         if handle not in cache:
             athlete = resolve_athlete(con, handle)
             data = load_context_data(con, athlete, with_findings=False)

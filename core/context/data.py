@@ -17,6 +17,7 @@ import duckdb
 from core.analytics.alerts import Alert, athlete_alerts
 from core.analytics.findings import Finding
 from core.analytics.materialized import stored_findings
+from core.context.topics import AthleteTerms, is_cross_training_name
 from core.db import context as sql
 from core.errors import NotFoundError
 from core.plan.model import Plan
@@ -108,14 +109,20 @@ def load_context_data(con: duckdb.DuckDBPyConnection, athlete_id: int, *, with_f
     )
 
 
-def training_terms(plan: Plan, activities: Sequence[Activity]) -> tuple[str, ...]:
-    """The athlete's own training words: exercise and circuit-member names in the plan and recent history,
-    and the labels of plan days that hold lifting (`Upper A`, `Bodyweight B`)."""
+def training_terms(plan: Plan, activities: Sequence[Activity]) -> AthleteTerms:
+    """The athlete's own words: exercise and circuit-member names in the plan and recent history, and the
+    labels of plan days that hold lifting (`Upper A`, `Bodyweight B`), as training talk; a circuit whose
+    name is cross-training talk (`Mobility Flow`) and its moves (`Cat-Cow`) as cross-training talk, as
+    every blind labeller had them."""
     names: list[str] = []
+    mobility: list[str] = []
     for day in plan.days:
         lifting = [b for b in day.blocks if not b.is_session]
-        names += [b.exercise for b in lifting] + [m.exercise for b in lifting for m in b.members]
+        for block in lifting:
+            moves = [block.exercise, *(m.exercise for m in block.members)]
+            (mobility if block.members and is_cross_training_name(block.exercise) else names).extend(moves)
         if lifting and day.focus:
             names.append(day.focus)
     names += [item.name for a in activities for leg in (a, *a.legs) for item in leg.exercises]
-    return tuple(sorted(set(names)))
+    cross = tuple(sorted(set(mobility)))
+    return AthleteTerms(training=tuple(sorted(set(names) - set(cross))), cross_training=cross)

@@ -7,9 +7,20 @@ Matched on the words `core.context.topics` splits the message into, in linear pa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from core.context.topics import WEEKDAY_WORDS, Word, keyword_spans, phrase_at, stem, to_phrase, vocabulary, words_of
+from core.context.topics import (
+    NO_TERMS,
+    WEEKDAY_WORDS,
+    AthleteTerms,
+    Word,
+    keyword_spans,
+    phrase_at,
+    stem,
+    to_phrase,
+    vocabulary,
+    words_of,
+)
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -68,7 +79,7 @@ _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?(?:x\d+)?[a-z]*")
 _QUESTION_OPENERS = _word_set("how what when why which who is am are do does did can could should will would")
 
 
-def edit_intent_words(message: str, terms: Iterable[str] = ()) -> tuple[str, ...]:
+def edit_intent_words(message: str, terms: AthleteTerms = NO_TERMS) -> tuple[str, ...]:
     """The change word and the plan thing it acts on that make this look like a request to edit (empty: none).
 
     This only decides whether `edit_plan` is sent up front; the small `change_plan` entry point is
@@ -85,7 +96,7 @@ def edit_intent_words(message: str, terms: Iterable[str] = ()) -> tuple[str, ...
     trigger = _change_word(words)
     if trigger is None:
         return ()
-    vocab = vocabulary(tuple(terms))
+    vocab = vocabulary(terms)
     plan_topics = ("training", "cardio", "cross_training")
     topical = {w.stem for t, i, j in keyword_spans(words, vocab) if t in plan_topics for w in words[i:j]}
     target = next(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.context.edit_intent import body_words, edit_intent_words
-from core.context.topics import detect_topics
+from core.context.topics import AthleteTerms, detect_topics
 
 # (message, expected topics in order of appearance). Includes the seed's substring false positives.
 LABELLED = [
@@ -45,7 +45,10 @@ LABELLED = [
     ("prune juice helps?", []),
     ("throughput of the gym", ["training"]),
     ("Bench press felt heavy", ["training"]),
-    ("I'm exhausted after the interval session", ["recovery", "cardio", "training"]),
+    # a session named by a cardio word is that cardio session, not lifting ("track session", "swim sets")
+    ("I'm exhausted after the interval session", ["recovery", "cardio"]),
+    ("Tweaked my shoulder in the pool, pull-buoy sets hurt", ["recovery", "cardio"]),
+    ("did 45 min on the bike then a 20 min stretch session", ["cardio", "cross_training"]),
     ("resting heart rate is up", ["recovery"]),  # a recovery marker, as three blind labellers have it
     ("cycling 40km tomorrow", ["cardio"]),
     ("feeling worn out after my session", ["recovery", "training"]),
@@ -118,7 +121,9 @@ def test_body_words_name_weight_and_nutrition():
 
 # ---------------------------------------------------------------- the athlete's own words, the labelled set, long input
 
-TOMAS_TERMS = ("Back Squat", "Copenhagen Plank", "Band Pull-Apart", "Strength A", "Barbell Row", "Hanging Leg Raise")
+TOMAS_TERMS = AthleteTerms(
+    training=("Back Squat", "Copenhagen Plank", "Band Pull-Apart", "Strength A", "Barbell Row", "Hanging Leg Raise")
+)
 
 
 @pytest.mark.parametrize(
@@ -155,14 +160,20 @@ def test_without_the_athletes_terms_their_exercise_is_not_training():
         ("topics_labelled", 0.9),
         ("topics_heldout", 0.9),
         ("topics_fresh", 0.9),
-        ("topics_unseen", 0.85),
+        ("topics_unseen", 0.9),
         ("topics_blind4", 0.9),
+        ("topics_blind5", 0.85),
+        ("topics_blind6", 0.9),
+        ("topics_blind7", 0.9),
+        ("topics_blind8", 0.9),
+        ("topics_blind9", 0.85),
     ],
 )
 def test_each_labelled_topic_set_scores_its_share_exact(demo_con, name: str, exact: float):
     """Given a labelled set written blind before detection was tuned on it, when detecting with each athlete's terms,
-    then ≥ 90 % of its messages (85 % on topics_unseen) get exactly their topics and every topic's precision and
-    recall are ≥ 0.75. Before each was read the blind sets scored 75 %, 75 % and 85 % (docs/context.md)."""
+    then ≥ 90 % of its messages (85 % on topics_blind9) get exactly their topics and every topic's precision and
+    recall are ≥ 0.75. Before each was read the blind sets scored 75 %, 75 %, 85 %, 70 %, 70 %, 67.5 %, 83.3 % and
+    81.7 % (docs/context.md)."""
     from core.benchmarks.context import topic_scores
 
     scores = topic_scores(demo_con, name)
@@ -180,3 +191,78 @@ def test_a_long_adversarial_message_gets_its_topics():
     hits = detect_topics(message)
     assert [h.topic for h in hits] == ["training", "cardio", "recovery"]
     assert hits[0].words == ("squats",) and "slept" in hits[2].words
+
+
+AIKO_TERMS = AthleteTerms(
+    training=("Push-up", "Bodyweight A"), cross_training=("Mobility Flow", "Cat-Cow", "Deep Squat Hold")
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "terms", "expected"),
+    [
+        # a phrase does not run across punctuation: "worth it? band" holds no IT band
+        ("Is the circuit worth it? band work feels pointless", AthleteTerms(), {"training"}),
+        ("my IT band is tight", AthleteTerms(), {"recovery"}),
+        # idioms made of training words are not training talk
+        ("running late, can we talk at 6?", AthleteTerms(), set()),
+        ("Rest assured I'll log it tonight", AthleteTerms(), set()),
+        ("need to run the numbers on my macros", AthleteTerms(), set()),
+        ("what time zone does the summary use?", AthleteTerms(), set()),
+        ("totally running on fumes this week", AthleteTerms(), {"recovery"}),
+        # a body part with a state word near it is recovery; "heavy" there is not a load
+        ("my calf cramped near the end of the long run", AthleteTerms(), {"recovery", "cardio"}),
+        ("legs were very heavy on the ride home", AthleteTerms(), {"recovery", "cardio"}),
+        ("lunges irritate my left knee", AthleteTerms(), {"training", "recovery"}),
+        ("heavy legs Monday, tempo Tuesday", AthleteTerms(), {"training", "cardio"}),
+        ("bad knee day, erg or bike?", AthleteTerms(), {"recovery", "cardio"}),
+        ("flying out Wed, back Sat, heavy squats Monday", AthleteTerms(), {"training"}),
+        # where a session is held, or the app that lists it, is not lifting
+        ("does a spin class at the gym count as a ride?", AthleteTerms(), {"cardio"}),
+        ("how do I export my workouts to a spreadsheet?", AthleteTerms(), set()),
+        ("hit the gym this morning", AthleteTerms(), {"training"}),
+        # rep schemes are lifting, distances are intervals
+        ("5x5 at 100kg felt easy", AthleteTerms(), {"training"}),
+        ("track night: 8x400 at 5k pace", AthleteTerms(), {"cardio"}),
+        # a resting heart rate's bpm are recovery, not a run's
+        ("resting HR is up 7 bpm, why?", AthleteTerms(), {"recovery"}),
+        # a mobility circuit and its moves are cross-training; the athlete's lifts stay training
+        ("the deep squat hold is still hard", AIKO_TERMS, {"cross_training"}),
+        ("cat-cow at my desk counts?", AIKO_TERMS, {"cross_training"}),
+        ("push-ups before the mobility flow ok?", AIKO_TERMS, {"training", "cross_training"}),
+        # a move by its first word, said as a plural noun
+        ("Copenhagens are giving me a pinch in the groin", TOMAS_TERMS, {"training", "recovery"}),
+        # interaction words across lifting and cardio
+        ("should I lift first or run first on double days?", AthleteTerms(), {"training", "cardio", "cross_training"}),
+        ("are my rides eating into my strength?", AthleteTerms(), {"cardio", "training", "cross_training"}),
+        # a question about the app needs no athlete data, whatever it names
+        ("how do I switch the app to miles?", AthleteTerms(), set()),
+        ("my HRV streak notification is annoying, can I mute it?", AthleteTerms(), set()),
+        # a food question that names a session only as its occasion needs none either
+        ("should I eat before a morning ride?", AthleteTerms(), set()),
+        ("how many calories on rest days?", AthleteTerms(), set()),
+        ("Z2 ride at 200W, HR drifted from 128 to 141: hydration or fitness?", AthleteTerms(), {"cardio"}),
+        # plan questions bring the plan; how far is a distance
+        ("what's on for tomorrow?", AthleteTerms(), {"training"}),
+        ("long one this weekend, how far should I go?", AthleteTerms(), {"cardio"}),
+        # "the day after" leg day is an interaction
+        ("is it ok to ride the day after leg day?", AthleteTerms(), {"cardio", "training", "cross_training"}),
+        # "should I skip" is recovery only when nothing else is named
+        ("Should I skip tomorrow?", AthleteTerms(), {"recovery"}),
+        ("should I skip the box jumps finisher?", AthleteTerms(), {"training"}),
+    ],
+)
+def test_general_rules_learnt_from_blind_sets(message: str, terms: AthleteTerms, expected: set[str]):
+    """Given a message of a class the blind sets showed (not one of their messages), when detecting, then exactly
+    the expected topics fire."""
+    assert {h.topic for h in detect_topics(message, terms)} == expected
+
+
+def test_a_mobility_circuit_and_its_moves_are_cross_training_terms(demo_con):
+    """Given aiko's plan (a Mobility Flow circuit), when deriving her terms, then the circuit and its moves are
+    cross-training terms and her lifts training terms."""
+    from core.benchmarks.context import athlete_terms
+
+    terms = athlete_terms(demo_con)("aiko")
+    assert {"Mobility Flow", "Cat-Cow", "Deep Squat Hold"} <= set(terms.cross_training)
+    assert "Push-up" in terms.training and not set(terms.training) & set(terms.cross_training)
