@@ -98,7 +98,7 @@ _LEXICON = {
         face pull, goblet squat, front squat, hack squat, split squat, nordic, leg curl, leg extension, calf raise,
         shrug, dip, tricep, bicep, triceps, biceps, lat pulldown, pulldown, sled, sled push, farmer carry, burpee,
         box jump, jump squat, plyo, plyometric, plyometrics, crossfit, wod, metcon, hiit, circuit, conditioning,
-        glute bridge, step-up, pistol squat, handstand, muscle-up, grip, lifting belt, spotter, prehab, what's on, whats on, on the schedule
+        glute bridge, step-up, pistol squat, handstand, muscle-up, grip, lifting belt, spotter, prehab, work out, worked out, working out, what's on, whats on, on the schedule
     """,
     "cardio": """
         run, running, ran, runner, jog, jogging, jogged, bike, biking, biked, cycle, cycling, cycled, ride, riding,
@@ -123,7 +123,7 @@ _LEXICON = {
     # idioms built of training words that are not training talk: matched so that, being longer, they hide them
     IDIOMS: """
         set up, setting up, run out, ran out, running out, run into, ran into, in the long run, run by, run through,
-        work out how, worked out how, pool of, macro split, of bodyweight, time zone, walking down, walk down, walking up, walk up, running late, run late, ran late, run the numbers, running the numbers,
+        work out how, worked out how, pool of, macro split, of bodyweight, time zone, nights running, days running, weeks running, walking down, walk down, walking up, walk up, running late, run late, ran late, run the numbers, running the numbers,
         rest of, rest assured, long shot, in a row, swing by, pressing issue, pressing matter, set the record
     """,
     "recovery": """
@@ -136,7 +136,8 @@ _LEXICON = {
         stressed, anxious, burnt out, burned out, burnout, overreaching, run down, worn out, relaxed, relax, calm,
         calmer, meditation, breathwork, foam roll, foam rolling, massage, massage gun, ice bath, cold plunge, sauna,
         compression, compression boots, rest day, recovery day, jet lag, ill, illness, flu, sick, a cold, head cold,
-        chest cold, fever, covid, infection, antibiotic, virus, stomach bug, cough, feverish, throat, sniffle, under the weather, beat up, flat, ease back, tender, tenderness,
+        chest cold, fever, covid, infection, antibiotic, virus, stomach bug, cough, feverish, throat, sniffle, dizzy, dizziness,
+        lightheaded, out of me, under the weather, beat up, flat, ease back, tender, tenderness,
         cramped, cramps, running on fumes, run on fumes, on fumes, dead legs
     """,
 }
@@ -185,7 +186,7 @@ _BODY_STATES = frozenset(
         "cramped", "cramping", "heavy", "dead", "fresh", "toast", "cooked", "fried", "wrecked", "trashed", "smashed",
         "destroyed", "battered", "stiff", "sore", "aching", "achy", "jelly", "bad", "dodgy", "cranky", "busted",
         "tweaky", "injured", "swollen", "numb", "twinge", "tweaked", "pulled", "tweak", "wreck", "pinch", "pinching",
-        "irritate", "irritating", "bother", "bothering", "bugging", "pull", "sharp", "strain", "niggle", "pain", "ache",
+        "irritate", "irritating", "bother", "bothering", "bugging", "awful", "lighting", "pull", "sharp", "strain", "niggle", "pain", "ache",
     )
 )  # fmt: skip
 BODY_REACH = 4
@@ -396,7 +397,7 @@ _INTERACTIONS = tuple(
         "mess", "messing", "messes", "interfere", "interferes", "interfering", "impact", "compromise", "kill", "killing",
         "fight", "fighting", "compete", "competing", "clash", "clashing", "conflict", "wreck", "ruin", "order", "vs",
         "versus", "or more", "eat into", "eating into", "eats into", "trade", "instead of", "too much", "other way round",
-        "other way around", "lift first", "run first", "ride first", "swim first", "day after", "morning after",
+        "other way around", "screw up", "screws up", "screwing up", "overdoing", "lift first", "run first", "ride first", "swim first", "day after", "morning after",
         "day before", "night before", "evening before", "flip",
         "on top of", "before or after", "same day", "alongside", "together with", "first or", "in a row", "double up",
         "back to back", "back-to-back",
@@ -479,12 +480,13 @@ def detect_topics(message: str, terms: AthleteTerms = NO_TERMS) -> tuple[TopicHi
     # a rule reads no word inside a longer name ("glute bridges feel easy" is not a glute that feels)
     inside = {k for _, i, j in spans if j - i > 1 for k in range(i, j)} | claimed
     body, states = _body_state_hits(words, inside)
-    spans = _meant_spans(words, spans, claimed | {k for k in states if words[k].stem in ("heavy", "dead")})
+    moved = {i for i in range(1, len(words)) if words[i].stem == "lift" and _BODY_PARTS(words[i - 1])}  # heels lift
+    spans = _meant_spans(words, spans, claimed | moved | {k for k in states if words[k].stem in ("heavy", "dead")})
     stems = {w.stem for w in words}
     if stems & _APP_WORDS:  # a question about the app needs none of the athlete's data
         return ()
     if stems & _NUTRITION_WORDS and len([s for s in spans if s[0] != IDIOMS]) <= 1:
-        spans = []
+        return ()  # "how many carbs should I eat on a 3-hour ride?"
     keyword = [(t, words[i].start, " ".join(w.text for w in words[i:j])) for t, i, j in spans]
     rule = _rule_hits([w for k, w in enumerate(words) if k not in inside]) + body
     rule += _interaction_hits(words, {t for t, _, _ in keyword + rule})

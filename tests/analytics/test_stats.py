@@ -301,3 +301,18 @@ def test_a_smooth_weekly_x_holds_its_level_under_moderate_autocorrelation() -> N
     outcomes = calibration.null_outcomes(zone2.days, 0.5, 600, np.random.default_rng(8))
     p = np.array([zone2.p_value(y) for y in outcomes])
     assert 0.03 <= (p <= 0.05).mean() <= 0.075
+
+
+def test_the_chance_of_misses_matches_exact_tests_simulated() -> None:
+    """Given exact tests (rejections drawn Binomial(n, level)), when counting rates outside their 99 % intervals
+    over many simulated benchmarks, then the share with ≥ k misses matches `chance_of_misses` for k = 1, 2, 3."""
+    from core.benchmarks import calibration
+
+    n, rates, runs = 2000, 78, 20_000
+    rng = np.random.default_rng(3)
+    levels = np.tile(calibration.NOMINAL_LEVELS, rates // 2)
+    counts = rng.binomial(n, levels, size=(runs, rates)) / n
+    bounds = np.array([calibration.binomial_interval(level, n) for level in levels])
+    outside = ((counts < bounds[:, 0]) | (counts > bounds[:, 1])).sum(axis=1)
+    for k in (1, 2, 3):
+        assert (outside >= k).mean() == pytest.approx(calibration.chance_of_misses(n, rates, k), abs=0.015)

@@ -167,13 +167,15 @@ def test_without_the_athletes_terms_their_exercise_is_not_training():
         ("topics_blind7", 0.9),
         ("topics_blind8", 0.9),
         ("topics_blind9", 0.85),
+        ("topics_blind10", 0.9),
+        ("topics_blind11", 0.9),
     ],
 )
 def test_each_labelled_topic_set_scores_its_share_exact(demo_con, name: str, exact: float):
     """Given a labelled set written blind before detection was tuned on it, when detecting with each athlete's terms,
     then ≥ 90 % of its messages (85 % on topics_blind9) get exactly their topics and every topic's precision and
-    recall are ≥ 0.75. Before each was read the blind sets scored 75 %, 75 %, 85 %, 70 %, 70 %, 67.5 %, 83.3 % and
-    81.7 % (docs/context.md)."""
+    recall are ≥ 0.75. Before each was read the blind sets scored 75 %, 75 %, 85 %, 70 %, 70 %, 67.5 %, 83.3 %,
+    81.7 %, 90.0 % and 83.3 % (docs/context.md)."""
     from core.benchmarks.context import topic_scores
 
     scores = topic_scores(demo_con, name)
@@ -247,6 +249,13 @@ AIKO_TERMS = AthleteTerms(
         ("long one this weekend, how far should I go?", AthleteTerms(), {"cardio"}),
         # "the day after" leg day is an interaction
         ("is it ok to ride the day after leg day?", AthleteTerms(), {"cardio", "training", "cross_training"}),
+        ("how much protein should I eat after a 2-hour ride?", AthleteTerms(), set()),
+        # idioms of time and effort; a heel that lifts is not lifting
+        ("woke up at 4 three nights running, skip today?", AthleteTerms(), {"recovery"}),
+        ("the cut is taking a lot out of me", AthleteTerms(), {"recovery"}),
+        ("my heels lift in the hold, tips?", AthleteTerms(), set()),
+        ("haven't worked out since the holiday", AthleteTerms(), {"training"}),
+        ("does moving leg day screw up my long run?", AthleteTerms(), {"training", "cardio", "cross_training"}),
         # "should I skip" is recovery only when nothing else is named
         ("Should I skip tomorrow?", AthleteTerms(), {"recovery"}),
         ("should I skip the box jumps finisher?", AthleteTerms(), {"training"}),
