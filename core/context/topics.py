@@ -150,7 +150,8 @@ _PATTERNS: dict[str, tuple[Phrase, ...]] = {
         (_re(r"zone"), _re(r"\d")),
         (_re(r"\d+w"),),
         (_re(r"\d+:\d\d/(?:km|mi|100m?)"),),
-        (_re(r"\d+x\d{3,4}m?|\d+x\d+(?:k|km|mi|m)"),),
+        (_re(r"\d+x\d{3,4}m?|\d+x\d+(?:k|km|mi|m|min)"),),
+        (_re(r"\d+x\d+"), _re(r"min|mins|minutes?|sec|secs|seconds?")),  # "5x4 min at 235 W" is intervals
     ),
     "cross_training": (),
     IDIOMS: (),
@@ -176,7 +177,7 @@ def _prefix(*prefixes: str) -> _Pred:
 _BODY_PARTS = _any(
     "quad", "hamstring", "hammy", "hammie", "calf", "calve", "leg", "back", "shoulder", "hip", "flexor", "glute",
     "chest", "arm", "wrist", "knee", "neck", "adductor", "groin", "ankle", "foot", "feet", "achilles", "elbow",
-    "forearm", "heel", "shin", "toe", "trap", "body",
+    "forearm", "heel", "shin", "toe", "trap", "body", "tricep", "bicep", "pec", "delt", "oblique",
 )  # fmt: skip
 # How a body part is said to be after work: a state within BODY_REACH words of a body part (either side) is
 # recovery talk, and "heavy" there is not a load ("legs very heavy", "bad knee days", "killing my lower back").
@@ -186,7 +187,8 @@ _BODY_STATES = frozenset(
         "cramped", "cramping", "heavy", "dead", "fresh", "toast", "cooked", "fried", "wrecked", "trashed", "smashed",
         "destroyed", "battered", "stiff", "sore", "aching", "achy", "jelly", "bad", "dodgy", "cranky", "busted",
         "tweaky", "injured", "swollen", "numb", "twinge", "tweaked", "pulled", "tweak", "wreck", "pinch", "pinching",
-        "irritate", "irritating", "bother", "bothering", "bugging", "awful", "lighting", "pull", "sharp", "strain", "niggle", "pain", "ache",
+        "irritate", "irritating", "bother", "bothering", "bugging", "awful", "lighting", "pinchy", "toasted",
+        "screaming", "barking", "protesting", "complaining", "angry", "pull", "sharp", "strain", "niggle", "pain", "ache",
     )
 )  # fmt: skip
 BODY_REACH = 4
@@ -397,7 +399,8 @@ _INTERACTIONS = tuple(
         "mess", "messing", "messes", "interfere", "interferes", "interfering", "impact", "compromise", "kill", "killing",
         "fight", "fighting", "compete", "competing", "clash", "clashing", "conflict", "wreck", "ruin", "order", "vs",
         "versus", "or more", "eat into", "eating into", "eats into", "trade", "instead of", "too much", "other way round",
-        "other way around", "screw up", "screws up", "screwing up", "overdoing", "lift first", "run first", "ride first", "swim first", "day after", "morning after",
+        "other way around", "screw up", "screws up", "screwing up", "overdoing", "suffer", "blunt", "instead",
+        "replace", "morning before", "morning of", "right before", "right after", "lift first", "run first", "ride first", "swim first", "day after", "morning after",
         "day before", "night before", "evening before", "flip",
         "on top of", "before or after", "same day", "alongside", "together with", "first or", "in a row", "double up",
         "back to back", "back-to-back",
@@ -428,7 +431,8 @@ _APP_WORDS = frozenset(
 # ride?", "calories on rest days?") needs no training data, as every blind labeller had it.
 _NUTRITION_WORDS = frozenset(
     ("eat", "eating", "calorie", "cal", "kcal", "macro", "protein", "carb", "fuel", "fueling", "gel", "food", "meal",
-     "snack", "fasted", "breakfast", "lunch", "dinner", "diet", "hungry", "pasta", "creatine", "supplement")
+     "snack", "fasted", "diet", "hungry", "pasta", "creatine", "supplement", "coffee",
+     "caffeine", "recipe", "shake", "smoothie", "drink")
 )  # fmt: skip
 
 

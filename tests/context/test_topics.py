@@ -169,13 +169,15 @@ def test_without_the_athletes_terms_their_exercise_is_not_training():
         ("topics_blind9", 0.85),
         ("topics_blind10", 0.9),
         ("topics_blind11", 0.9),
+        ("topics_blind12", 0.9),
+        ("topics_blind13", 0.85),
     ],
 )
 def test_each_labelled_topic_set_scores_its_share_exact(demo_con, name: str, exact: float):
     """Given a labelled set written blind before detection was tuned on it, when detecting with each athlete's terms,
-    then ≥ 90 % of its messages (85 % on topics_blind9) get exactly their topics and every topic's precision and
+    then ≥ 90 % of its messages (85 % on topics_blind9 and topics_blind13) get exactly their topics and every topic's precision and
     recall are ≥ 0.75. Before each was read the blind sets scored 75 %, 75 %, 85 %, 70 %, 70 %, 67.5 %, 83.3 %,
-    81.7 %, 90.0 % and 83.3 % (docs/context.md)."""
+    81.7 %, 90.0 %, 83.3 %, 88.3 % and 80.0 % (docs/context.md)."""
     from core.benchmarks.context import topic_scores
 
     scores = topic_scores(demo_con, name)
@@ -256,6 +258,14 @@ AIKO_TERMS = AthleteTerms(
         ("my heels lift in the hold, tips?", AthleteTerms(), set()),
         ("haven't worked out since the holiday", AthleteTerms(), {"training"}),
         ("does moving leg day screw up my long run?", AthleteTerms(), {"training", "cardio", "cross_training"}),
+        ("intervals: 6x3 min at threshold", AthleteTerms(), {"cardio"}),
+        (
+            "will doing squats the morning before blunt my ride?",
+            AthleteTerms(),
+            {"training", "cardio", "cross_training"},
+        ),
+        ("triceps are barking after the dips", AthleteTerms(), {"training", "recovery"}),
+        ("can I push leg day to Friday? work dinner Thursday", AthleteTerms(), {"training"}),
         # "should I skip" is recovery only when nothing else is named
         ("Should I skip tomorrow?", AthleteTerms(), {"recovery"}),
         ("should I skip the box jumps finisher?", AthleteTerms(), {"training"}),
