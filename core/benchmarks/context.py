@@ -10,10 +10,10 @@ Prompt caching: both strategies' cost with and without caching at `--price` and 
 Labelled sets (tests/context/data/): topic precision and recall per topic and exact matches on each
 topic set; on each edit set, how often an edit tool (and edit_plan itself) is offered and the largest
 tool definitions. Each set was written before the detection it measures was tuned: `*_labelled` and
-`edit_requests` first, then `*_heldout`, `*_fresh`, `topics_unseen` and `topics_blind4` to `topics_blind13`, each
-written blind by another hand after the tuning on the ones before (the last nine from one written labelling spec,
+`edit_requests` first, then `*_heldout`, `*_fresh`, `topics_unseen` and `topics_blind4` to `topics_blind15`, each
+written blind by another hand after the tuning on the ones before (the last eleven from one written labelling spec,
 tests/context/data/topic_labelling_spec.md), scored before it was read (docs/context.md has those first
-scores: the honest estimate for unseen messages), then tuned on. Topic detection on a 4,000-character adversarial message
+scores: the honest estimate for unseen messages), then tuned on (all but the last two, never tuned on). Topic detection on a 4,000-character adversarial message
 (every rule's first word repeated, its last word never) is timed against a 1,000-character one:
 linear detection takes about 4× as long, a backtracking one 16×.
 """
@@ -86,6 +86,8 @@ TOPIC_SETS = (
     "topics_blind11",
     "topics_blind12",
     "topics_blind13",
+    "topics_blind14",
+    "topics_blind15",
 )
 EDIT_SETS = ("edit_requests", "edit_heldout", "edit_fresh")
 
